@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
         shift
         ;;
     -h | --help)
-        sed -n '2,12p' "$0" | sed 's/^#  \{0,1\}//'
+        sed -n '2,12p' "$0" | sed -e 's/^#  //' -e 's/^#$//'
         exit 0
         ;;
     *)
