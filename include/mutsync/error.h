@@ -37,8 +37,8 @@ enum {
 #define MS_ERROR_MSG_BYTES 512
 
 typedef struct {
-    int code;                        //  MS_E*; 0 when no error was recorded
-    char where[128];                 //  file:line, org/feed:seq, peer...; may be empty
+    int code;                          //  MS_E*; 0 when no error was recorded
+    char where[128];                   //  file:line, org/feed:seq, peer...; may be empty
     char message[MS_ERROR_MSG_BYTES];  //  why, for people
 } ms_error_t;
 

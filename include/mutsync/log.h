@@ -25,7 +25,6 @@ ms_log_level_t ms_log_level(void);
     } while (0)
 
 //  Unconditional writer behind ms_log; call ms_log instead.
-void ms_log_write(ms_log_level_t level, const char *module, const char *fmt, ...)
-    MS_PRINTF(3, 4);
+void ms_log_write(ms_log_level_t level, const char *module, const char *fmt, ...) MS_PRINTF(3, 4);
 
 #endif

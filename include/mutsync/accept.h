@@ -1,0 +1,53 @@
+//  accept - the accept rules applied: one envelope in, applied or refused.
+//
+//  The same code runs at every replica, for the node's own writes, for
+//  bundles and for what peers send. An envelope is applied inside the
+//  caller's write transaction together with its head update, its records,
+//  the trust changes it carries and whatever the apply hook writes (the
+//  views), so after a crash all of them are there or none. A refused
+//  envelope goes to the quarantine, in the same transaction, with its reason.
+
+#ifndef MS_ACCEPT_H
+#define MS_ACCEPT_H
+
+#include "mutsync/rules.h"
+#include "mutsync/store.h"
+
+typedef enum {
+    MS_OUTCOME_APPLIED,    //  new: stored, head moved, records written
+    MS_OUTCOME_DUPLICATE,  //  already held: nothing written
+    MS_OUTCOME_REFUSED,    //  quarantined with REASON
+} ms_outcome_t;
+
+typedef struct {
+    ms_outcome_t outcome;
+    ms_refusal_t reason;              //  when refused
+    char origin[MS_ORG_MAX + 1];      //  empty when the envelope could not be read
+    char feed[MS_FEED_NAME_MAX + 1];  //
+    uint64_t seq;                     //
+    uint8_t id[MS_HASH_BYTES];        //  id of the change set (zeros if unreadable)
+    size_t change_count;              //  changes applied
+    char detail[256];                 //  the reason for people
+} ms_verdict_t;
+
+//  Called for each change about to be applied, before the record is
+//  written, with the record it replaces (NULL when there is none; its bytes
+//  are valid until the record is written). Returning non-zero aborts the
+//  whole write (a store failure), never refuses the envelope.
+typedef int (*ms_apply_fn)(ms_txn_t *txn, const char *owner, uint64_t seq,
+                           const ms_change_t *change, const ms_stored_record_t *old, void *ctx,
+                           ms_error_t *err);
+
+typedef struct {
+    ms_apply_fn fn;  //  may be NULL
+    void *ctx;
+} ms_apply_hook_t;
+
+//  Applies or refuses the envelope BYTES inside TXN. SOURCE says where it
+//  came from for the quarantine ("bundle x.msb", "peer ML-UTM"). Returns 0
+//  with VERDICT filled, whatever the outcome; a negative code only when the
+//  store failed (then the caller discards the transaction).
+MS_MUST_CHECK int ms_accept(ms_txn_t *txn, const uint8_t *bytes, size_t len, const char *source,
+                            const ms_apply_hook_t *hook, ms_verdict_t *verdict, ms_error_t *err);
+
+#endif

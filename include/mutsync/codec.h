@@ -1,0 +1,107 @@
+//  codec - change sets and envelopes to and from their protobuf bytes.
+//
+//  This module and record.c are the only ones that see protoc-c's
+//  generated types; everyone else sees the plain structs below. Decoding
+//  enforces the size bounds of the accept rules (rule 1) so that nothing
+//  larger than they allow is ever handed on.
+
+#ifndef MS_CODEC_H
+#define MS_CODEC_H
+
+#include "mutsync/error.h"
+#include "mutsync/keys.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MS_HASH_BYTES 32                      //  BLAKE2b-256: change-set ids and prev links
+#define MS_ORG_MAX 64                         //  bytes in an org id
+#define MS_FEED_NAME_MAX 16                   //  bytes in a feed name
+#define MS_KEY_MAX 128                        //  bytes in a record key
+#define MS_VALUE_MAX 8192                     //  bytes in one record value
+#define MS_CHANGES_MAX 10000                  //  changes in one change set
+#define MS_BODY_MAX (4 * 1024 * 1024)         //  bytes in one change-set body
+#define MS_ENVELOPE_MAX (MS_BODY_MAX + 1024)  //  bytes in one serialized envelope
+
+//  Collections, as in proto/mutsync.proto.
+typedef enum {
+    MS_COLL_NONE = 0,
+    MS_COLL_ORG = 1,
+    MS_COLL_MEMBER = 2,
+    MS_COLL_CONTRIBUTION = 3,
+    MS_COLL_PROVIDER = 4,
+    MS_COLL_CLAIM = 5,
+    MS_COLL_COMPLAINT = 6,
+    MS_COLL_REPORT = 7,
+    MS_COLL_INDICATOR = 8,
+    MS_COLL_CERT = 9,
+    MS_COLL_REVOCATION = 10,
+    MS_COLL_COUNT
+} ms_collection_t;
+
+typedef enum { MS_OP_UPSERT = 0, MS_OP_DELETE = 1 } ms_op_t;
+
+//  One record written or removed. Pointers are borrowed (see the owner).
+typedef struct {
+    ms_collection_t collection;
+    ms_op_t op;
+    const char *key;       //  NUL-terminated
+    const uint8_t *value;  //  the record's protobuf bytes; NULL for a delete
+    size_t value_len;      //  bytes
+} ms_change_t;
+
+//  A change set. Built by callers with borrowed pointers, or made by
+//  ms_changeset_decode, in which case it owns everything it points to.
+typedef struct {
+    const char *origin;            //  writer org id
+    const char *feed;              //  "public", "register", "care"
+    uint8_t signer[MS_KEY_BYTES];  //  Ed25519 public key
+    uint64_t seq;                  //  1, 2, 3...
+    uint8_t prev[MS_HASH_BYTES];   //  id of the previous change set; zeros for seq 1
+    int64_t created;               //  UTC seconds
+    size_t change_count;           //
+    const ms_change_t *changes;    //  change_count entries
+    void *decoded;                 //  private: what ms_changeset_decode allocated
+} ms_changeset_t;
+
+//  A decoded envelope: the exact signed body and its signature.
+typedef struct {
+    uint8_t *body;                    //  owned; free with ms_envelope_clear
+    size_t body_len;                  //  bytes
+    uint8_t signature[MS_SIG_BYTES];  //
+} ms_envelope_t;
+
+//  Serializes CS into a new buffer (*body_p, caller frees with free()).
+//  Returns 0, MS_EINVAL when CS breaks a bound, or MS_ENOMEM.
+MS_MUST_CHECK int ms_changeset_encode(const ms_changeset_t *cs, uint8_t **body_p, size_t *len_p,
+                                      ms_error_t *err);
+
+//  Parses BODY. On success *cs_p owns a change set whose strings and values
+//  live until ms_changeset_destroy. Refuses (MS_EINVAL, reason in ERR) what
+//  is malformed or outside the bounds above: oversized body, too many
+//  changes, an org id, feed, key or value too long, a signer or prev of the
+//  wrong size, seq 0, an unknown collection or op. *cs_p stays NULL on failure.
+MS_MUST_CHECK int ms_changeset_decode(const uint8_t *body, size_t len, ms_changeset_t **cs_p,
+                                      ms_error_t *err);
+
+//  Frees a decoded change set and sets *cs_p to NULL. Safe on NULL.
+void ms_changeset_destroy(ms_changeset_t **cs_p);
+
+//  Serializes (BODY, SIGNATURE) into a new buffer the caller frees.
+MS_MUST_CHECK int ms_envelope_encode(const uint8_t *body, size_t body_len, const uint8_t *signature,
+                                     uint8_t **bytes_p, size_t *len_p, ms_error_t *err);
+
+//  Parses an envelope. Refuses MS_EINVAL for malformed bytes, a body over
+//  MS_BODY_MAX or a signature that is not MS_SIG_BYTES. On failure ENV is zeroed.
+MS_MUST_CHECK int ms_envelope_decode(const uint8_t *bytes, size_t len, ms_envelope_t *env,
+                                     ms_error_t *err);
+
+//  Frees ENV's body and zeroes it.
+void ms_envelope_clear(ms_envelope_t *env);
+
+//  Names: "member"... and back (MS_COLL_NONE when unknown).
+const char *ms_collection_name(ms_collection_t collection);
+ms_collection_t ms_collection_from_name(const char *name);
+
+#endif

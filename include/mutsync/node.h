@@ -1,0 +1,79 @@
+//  node - a node directory: its identity, its key, its store, and its own
+//  writes.
+//
+//  DIR holds node.key (the Ed25519 seed, mode 0600) and the LMDB files.
+//  The identity (org, role, country, name, parent and where to reach it)
+//  lives in the store's meta table. The node's own change sets are built,
+//  signed and then passed through the same accept rules as anyone else's,
+//  so a node cannot write what its replicas would refuse.
+
+#ifndef MS_NODE_H
+#define MS_NODE_H
+
+#include "mutsync/accept.h"
+#include "mutsync/keys.h"
+#include "mutsync/record.h"
+#include "mutsync/store.h"
+
+#define MS_ENDPOINT_MAX 256
+
+typedef struct {
+    char org[MS_ORG_MAX + 1];
+    ms_role_t role;
+    char country[3];
+    char name[MS_NAME_MAX + 1];
+    uint8_t key[MS_KEY_BYTES];              //  this node's public key
+    char parent[MS_ORG_MAX + 1];            //  empty at the root
+    uint8_t parent_key[MS_KEY_BYTES];       //  pinned at init
+    ms_role_t parent_role;                  //
+    char parent_endpoint[MS_ENDPOINT_MAX];  //  e.g. tcp://127.0.0.1:7301
+    char root[MS_ORG_MAX + 1];              //  the secretariat's org id
+    uint8_t root_key[MS_KEY_BYTES];         //  the trust root
+    uint32_t register_reach;                //  levels the register feed travels up (default 0)
+} ms_identity_t;
+
+typedef struct ms_node ms_node_t;
+
+//  Creates a node in DIR (which must not hold one): a new key pair, the
+//  store, the identity, trust anchors (self, parent, root) and the org
+//  card as seq 1 of the public feed. A secretariat is its own root.
+//  Returns 0, MS_EEXIST, MS_EINVAL (what is wrong with ID) or a store error.
+MS_MUST_CHECK int ms_node_init(const char *dir, const ms_identity_t *identity, ms_error_t *err);
+
+//  Opens the node in DIR. The secret key is read only when first needed.
+//  Returns 0, MS_ENOTFOUND (no node there) or a store error.
+MS_MUST_CHECK int ms_node_open(const char *dir, ms_node_t **node_p, ms_error_t *err);
+
+//  Closes the node; wipes the secret key. Safe on NULL and twice.
+void ms_node_close(ms_node_t **node_p);
+
+//  The identity and the store; both live as long as the node.
+const ms_identity_t *ms_node_identity(const ms_node_t *self);
+ms_store_t *ms_node_store(ms_node_t *self);
+
+//  The key pair, loaded from DIR/node.key on first use (refused when the
+//  file's mode lets others read it). Returns 0 or the load error.
+MS_MUST_CHECK int ms_node_keypair(ms_node_t *self, const ms_keypair_t **keypair_p, ms_error_t *err);
+
+//  Sets the hook accept calls for every change applied (the views).
+void ms_node_set_hook(ms_node_t *self, const ms_apply_hook_t *hook);
+
+//  Appends COUNT changes to this node's FEED inside TXN: next seq, prev =
+//  head id, signed, then accepted. Returns 0; MS_EREFUSED (VERDICT says
+//  why) when the accept rules refuse it; or a store error.
+MS_MUST_CHECK int ms_node_append(ms_node_t *self, ms_txn_t *txn, const char *feed,
+                                 const ms_change_t *changes, size_t count, ms_verdict_t *verdict,
+                                 ms_error_t *err);
+
+//  Accepts an envelope from elsewhere (bundle, peer) with the node's hook.
+MS_MUST_CHECK int ms_node_accept(ms_node_t *self, ms_txn_t *txn, const uint8_t *bytes, size_t len,
+                                 const char *source, ms_verdict_t *verdict, ms_error_t *err);
+
+//  Saves a changed identity (parent endpoint, register reach) in TXN.
+MS_MUST_CHECK int ms_node_save_identity(ms_node_t *self, ms_txn_t *txn,
+                                        const ms_identity_t *identity, ms_error_t *err);
+
+//  Checks an org id: 1..64 bytes of A-Z a-z 0-9 - _ . Returns 0 or MS_EINVAL.
+MS_MUST_CHECK int ms_org_id_check(const char *org, ms_error_t *err);
+
+#endif

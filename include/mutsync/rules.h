@@ -1,0 +1,64 @@
+//  rules - the accept rules as pure functions: change set + what the
+//  replica holds in, verdict out. No store, no clock, no keys: every rule
+//  is testable with plain values. accept.c gathers the inputs and applies
+//  the verdict. Numbers refer to the accept rules of the architecture.
+
+#ifndef MS_RULES_H
+#define MS_RULES_H
+
+#include "mutsync/codec.h"
+#include "mutsync/record.h"
+#include "mutsync/replica.h"
+
+//  Why an envelope was refused. Stored in the quarantine: values are stable.
+typedef enum {
+    MS_REFUSAL_NONE = 0,
+    MS_REFUSAL_MALFORMED = 1,       //  rule 1: does not decode within the bounds
+    MS_REFUSAL_UNKNOWN_SIGNER = 2,  //  rule 2: signer not certified for the origin
+    MS_REFUSAL_REVOKED = 3,         //  rule 2: signer revoked at the change set's time
+    MS_REFUSAL_BAD_SIGNATURE = 4,   //  rule 3
+    MS_REFUSAL_GAP = 5,             //  rule 4: seq beyond head + 1; held back, asked again
+    MS_REFUSAL_BAD_PREV = 6,        //  rule 4: seq is next but prev is not the head's id
+    MS_REFUSAL_EQUIVOCATION = 7,    //  rule 4: a second change set for a seq already held
+    MS_REFUSAL_FROZEN = 8,          //  the feed is frozen after an equivocation
+    MS_REFUSAL_AUTHORITY = 9,       //  rule 5: outside the origin's authority
+    MS_REFUSAL_BAD_RECORD = 10,     //  a change's value is not a valid record of its collection
+    MS_REFUSAL_COUNT
+} ms_refusal_t;
+
+//  "bad-signature"... for files and screens; "unknown" outside the enum.
+const char *ms_refusal_name(int reason);
+
+typedef enum {
+    MS_SEQ_NEXT,          //  seq == head + 1 and prev == head id: apply
+    MS_SEQ_DUPLICATE,     //  seq <= head with the id already held: no-op
+    MS_SEQ_EQUIVOCATION,  //  seq <= head with another id: a fork
+    MS_SEQ_GAP,           //  seq > head + 1
+    MS_SEQ_BAD_PREV,      //  seq == head + 1 but prev differs
+} ms_seq_verdict_t;
+
+//  Rule 4. HELD_ID is the id stored at SEQ when SEQ <= head (else ignored).
+ms_seq_verdict_t ms_rules_seq(const ms_head_t *head, uint64_t seq, const uint8_t *prev,
+                              const uint8_t *id, const uint8_t *held_id);
+
+//  The feed a collection belongs to ("public", "register", "care").
+const char *ms_rules_feed_of(ms_collection_t collection);
+
+//  True for the feed names this version knows.
+bool ms_rules_known_feed(const char *feed);
+
+//  What rule 5 needs to know besides the change.
+typedef struct {
+    const char *origin;          //  the writing org
+    ms_role_t origin_role;       //  its certified role
+    const char *feed;            //  the feed written
+    const char *subject_parent;  //  for cert/revocation changes: the parent the replica
+                                 //  holds for the subject org (NULL if none)
+} ms_authority_t;
+
+//  Rule 5 for one change: returns MS_REFUSAL_NONE or MS_REFUSAL_AUTHORITY /
+//  MS_REFUSAL_BAD_RECORD, with the reason in DETAIL (CAP bytes).
+ms_refusal_t ms_rules_authority(const ms_authority_t *who, const ms_change_t *change, char *detail,
+                                size_t cap);
+
+#endif

@@ -1,0 +1,285 @@
+//  codec - change sets and envelopes, bounded, to and from protobuf.
+//
+//  protoc-c's types stop here: a decoded change set keeps the unpacked
+//  message behind its private `decoded` pointer and exposes plain arrays
+//  that point into it, so decoding copies nothing twice. Every bound of
+//  accept rule 1 is checked on the way in, before anyone acts on a field.
+
+#include "mutsync/codec.h"
+
+#include "mutsync.pb-c.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    Mutsync__ChangeSet *message;  //  what protobuf-c unpacked
+    ms_change_t *changes;         //  plain view of message->changes
+} decoded_t;
+
+static const char *collection_names[MS_COLL_COUNT] = {
+    [MS_COLL_NONE] = "",
+    [MS_COLL_ORG] = "org",
+    [MS_COLL_MEMBER] = "member",
+    [MS_COLL_CONTRIBUTION] = "contribution",
+    [MS_COLL_PROVIDER] = "provider",
+    [MS_COLL_CLAIM] = "claim",
+    [MS_COLL_COMPLAINT] = "complaint",
+    [MS_COLL_REPORT] = "report",
+    [MS_COLL_INDICATOR] = "indicator",
+    [MS_COLL_CERT] = "cert",
+    [MS_COLL_REVOCATION] = "revocation",
+};
+
+const char *ms_collection_name(ms_collection_t collection)
+{
+    return collection > MS_COLL_NONE && collection < MS_COLL_COUNT ? collection_names[collection]
+                                                                   : "unknown";
+}
+
+ms_collection_t ms_collection_from_name(const char *name)
+{
+    for (int i = 1; i < MS_COLL_COUNT; i++)
+        if (strcmp(collection_names[i], name) == 0)
+            return (ms_collection_t)i;
+    return MS_COLL_NONE;
+}
+
+static int check_text(const char *text, size_t max, const char *what, ms_error_t *err)
+{
+    size_t len = strlen(text);
+    if (len == 0)
+        return ms_error_set(err, MS_EINVAL, "change set", "%s is empty", what);
+    if (len > max)
+        return ms_error_set(err, MS_EINVAL, "change set", "%s is %zu bytes, the limit is %zu", what,
+                            len, max);
+    return 0;
+}
+
+static int check_header(const char *origin, const char *feed, uint64_t seq, size_t change_count,
+                        ms_error_t *err)
+{
+    int rc = check_text(origin, MS_ORG_MAX, "origin", err);
+    if (rc == 0)
+        rc = check_text(feed, MS_FEED_NAME_MAX, "feed name", err);
+    if (rc)
+        return rc;
+    if (seq == 0)
+        return ms_error_set(err, MS_EINVAL, "change set", "seq is 0 (feeds start at 1)");
+    if (change_count > MS_CHANGES_MAX)
+        return ms_error_set(err, MS_EINVAL, "change set", "%zu changes, the limit is %d",
+                            change_count, MS_CHANGES_MAX);
+    return 0;
+}
+
+static int check_change(size_t index, int collection, int op, const char *key, size_t value_len,
+                        ms_error_t *err)
+{
+    if (collection <= MS_COLL_NONE || collection >= MS_COLL_COUNT)
+        return ms_error_set(err, MS_EINVAL, "change set", "change %zu: unknown collection %d",
+                            index, collection);
+    if (op != MS_OP_UPSERT && op != MS_OP_DELETE)
+        return ms_error_set(err, MS_EINVAL, "change set", "change %zu: unknown op %d", index, op);
+    size_t key_len = strlen(key);
+    if (key_len == 0 || key_len > MS_KEY_MAX)
+        return ms_error_set(err, MS_EINVAL, "change set",
+                            "change %zu: key is %zu bytes, allowed 1..%d", index, key_len,
+                            MS_KEY_MAX);
+    if (value_len > MS_VALUE_MAX)
+        return ms_error_set(err, MS_EINVAL, "change set",
+                            "change %zu: value is %zu bytes, the limit is %d", index, value_len,
+                            MS_VALUE_MAX);
+    if (op == MS_OP_DELETE && value_len != 0)
+        return ms_error_set(err, MS_EINVAL, "change set", "change %zu: a delete carries a value",
+                            index);
+    return 0;
+}
+
+int ms_changeset_encode(const ms_changeset_t *cs, uint8_t **body_p, size_t *len_p, ms_error_t *err)
+{
+    *body_p = NULL;
+    *len_p = 0;
+    int rc = check_header(cs->origin, cs->feed, cs->seq, cs->change_count, err);
+    if (rc)
+        return rc;
+    Mutsync__Change *changes = calloc(cs->change_count ? cs->change_count : 1, sizeof *changes);
+    Mutsync__Change **pointers = calloc(cs->change_count ? cs->change_count : 1, sizeof *pointers);
+    if (!changes || !pointers) {
+        rc = ms_error_set(err, MS_ENOMEM, "change set", "no memory to encode");
+        goto done;
+    }
+    for (size_t i = 0; i < cs->change_count; i++) {
+        const ms_change_t *change = &cs->changes[i];
+        rc = check_change(i, change->collection, change->op, change->key, change->value_len, err);
+        if (rc)
+            goto done;
+        mutsync__change__init(&changes[i]);
+        changes[i].collection = (Mutsync__Collection)change->collection;
+        changes[i].op = (Mutsync__Op)change->op;
+        changes[i].key = (char *)change->key;
+        changes[i].value.data = (uint8_t *)change->value;
+        changes[i].value.len = change->value_len;
+        pointers[i] = &changes[i];
+    }
+    Mutsync__ChangeSet message = MUTSYNC__CHANGE_SET__INIT;
+    message.origin = (char *)cs->origin;
+    message.feed = (char *)cs->feed;
+    message.signer.data = (uint8_t *)cs->signer;
+    message.signer.len = MS_KEY_BYTES;
+    message.seq = cs->seq;
+    message.prev.data = (uint8_t *)cs->prev;
+    message.prev.len = MS_HASH_BYTES;
+    message.created = cs->created;
+    message.n_changes = cs->change_count;
+    message.changes = pointers;
+    size_t len = mutsync__change_set__get_packed_size(&message);
+    if (len > MS_BODY_MAX) {
+        rc = ms_error_set(err, MS_EINVAL, "change set", "body is %zu bytes, the limit is %d", len,
+                          MS_BODY_MAX);
+        goto done;
+    }
+    uint8_t *body = malloc(len ? len : 1);
+    if (!body) {
+        rc = ms_error_set(err, MS_ENOMEM, "change set", "no memory to encode");
+        goto done;
+    }
+    mutsync__change_set__pack(&message, body);
+    *body_p = body;
+    *len_p = len;
+done:
+    free(changes);
+    free(pointers);
+    return rc;
+}
+
+int ms_changeset_decode(const uint8_t *body, size_t len, ms_changeset_t **cs_p, ms_error_t *err)
+{
+    *cs_p = NULL;
+    if (len > MS_BODY_MAX)
+        return ms_error_set(err, MS_EINVAL, "change set", "body is %zu bytes, the limit is %d", len,
+                            MS_BODY_MAX);
+    Mutsync__ChangeSet *message = mutsync__change_set__unpack(NULL, len, body);
+    if (!message)
+        return ms_error_set(err, MS_EINVAL, "change set", "not a valid change set (%zu bytes)",
+                            len);
+    int rc = check_header(message->origin, message->feed, message->seq, message->n_changes, err);
+    if (rc == 0 && message->signer.len != MS_KEY_BYTES)
+        rc = ms_error_set(err, MS_EINVAL, "change set", "signer is %zu bytes, expected %d",
+                          message->signer.len, MS_KEY_BYTES);
+    if (rc == 0 && message->prev.len != MS_HASH_BYTES)
+        rc = ms_error_set(err, MS_EINVAL, "change set", "prev is %zu bytes, expected %d",
+                          message->prev.len, MS_HASH_BYTES);
+    for (size_t i = 0; rc == 0 && i < message->n_changes; i++) {
+        const Mutsync__Change *change = message->changes[i];
+        rc = check_change(i, change->collection, change->op, change->key, change->value.len, err);
+    }
+    ms_changeset_t *cs = NULL;
+    decoded_t *decoded = NULL;
+    if (rc == 0) {
+        cs = calloc(1, sizeof *cs);
+        decoded = calloc(1, sizeof *decoded);
+        if (decoded)
+            decoded->changes =
+                calloc(message->n_changes ? message->n_changes : 1, sizeof(ms_change_t));
+        if (!cs || !decoded || !decoded->changes)
+            rc = ms_error_set(err, MS_ENOMEM, "change set", "no memory to decode");
+    }
+    if (rc) {
+        if (decoded)
+            free(decoded->changes);
+        free(decoded);
+        free(cs);
+        mutsync__change_set__free_unpacked(message, NULL);
+        return rc;
+    }
+    for (size_t i = 0; i < message->n_changes; i++) {
+        const Mutsync__Change *change = message->changes[i];
+        decoded->changes[i] = (ms_change_t){
+            .collection = (ms_collection_t)change->collection,
+            .op = (ms_op_t)change->op,
+            .key = change->key,
+            .value = change->value.len ? change->value.data : NULL,
+            .value_len = change->value.len,
+        };
+    }
+    decoded->message = message;
+    cs->origin = message->origin;
+    cs->feed = message->feed;
+    memcpy(cs->signer, message->signer.data, MS_KEY_BYTES);
+    cs->seq = message->seq;
+    memcpy(cs->prev, message->prev.data, MS_HASH_BYTES);
+    cs->created = message->created;
+    cs->change_count = message->n_changes;
+    cs->changes = decoded->changes;
+    cs->decoded = decoded;
+    *cs_p = cs;
+    return 0;
+}
+
+void ms_changeset_destroy(ms_changeset_t **cs_p)
+{
+    if (!cs_p || !*cs_p)
+        return;
+    decoded_t *decoded = (*cs_p)->decoded;
+    if (decoded) {
+        mutsync__change_set__free_unpacked(decoded->message, NULL);
+        free(decoded->changes);
+        free(decoded);
+    }
+    free(*cs_p);
+    *cs_p = NULL;
+}
+
+int ms_envelope_encode(const uint8_t *body, size_t body_len, const uint8_t *signature,
+                       uint8_t **bytes_p, size_t *len_p, ms_error_t *err)
+{
+    Mutsync__Envelope message = MUTSYNC__ENVELOPE__INIT;
+    message.body.data = (uint8_t *)body;
+    message.body.len = body_len;
+    message.signature.data = (uint8_t *)signature;
+    message.signature.len = MS_SIG_BYTES;
+    size_t len = mutsync__envelope__get_packed_size(&message);
+    uint8_t *bytes = malloc(len);
+    if (!bytes)
+        return ms_error_set(err, MS_ENOMEM, "envelope", "no memory to encode");
+    mutsync__envelope__pack(&message, bytes);
+    *bytes_p = bytes;
+    *len_p = len;
+    return 0;
+}
+
+int ms_envelope_decode(const uint8_t *bytes, size_t len, ms_envelope_t *env, ms_error_t *err)
+{
+    memset(env, 0, sizeof *env);
+    if (len > MS_ENVELOPE_MAX)
+        return ms_error_set(err, MS_EINVAL, "envelope", "%zu bytes, the limit is %d", len,
+                            MS_ENVELOPE_MAX);
+    Mutsync__Envelope *message = mutsync__envelope__unpack(NULL, len, bytes);
+    if (!message)
+        return ms_error_set(err, MS_EINVAL, "envelope", "not a valid envelope (%zu bytes)", len);
+    int rc = 0;
+    if (message->signature.len != MS_SIG_BYTES)
+        rc = ms_error_set(err, MS_EINVAL, "envelope", "signature is %zu bytes, expected %d",
+                          message->signature.len, MS_SIG_BYTES);
+    else if (message->body.len == 0 || message->body.len > MS_BODY_MAX)
+        rc = ms_error_set(err, MS_EINVAL, "envelope", "body is %zu bytes, allowed 1..%d",
+                          message->body.len, MS_BODY_MAX);
+    if (rc == 0) {
+        env->body = malloc(message->body.len);
+        if (!env->body)
+            rc = ms_error_set(err, MS_ENOMEM, "envelope", "no memory to decode");
+    }
+    if (rc == 0) {
+        memcpy(env->body, message->body.data, message->body.len);
+        env->body_len = message->body.len;
+        memcpy(env->signature, message->signature.data, MS_SIG_BYTES);
+    }
+    mutsync__envelope__free_unpacked(message, NULL);
+    return rc;
+}
+
+void ms_envelope_clear(ms_envelope_t *env)
+{
+    free(env->body);
+    memset(env, 0, sizeof *env);
+}

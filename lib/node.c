@@ -1,0 +1,392 @@
+//  node - identity, key and own writes of one node directory.
+//
+//  The identity is kept in the meta table as "name=value" lines, readable
+//  with mdb_dump when something goes wrong. The key pair is loaded lazily:
+//  listing feeds or members never touches the secret key. Own writes go
+//  through ms_accept like any other envelope (see the header).
+
+#include "mutsync/node.h"
+
+#include "mutsync/envelope.h"
+#include "mutsync/replica.h"
+#include "mutsync/trust.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KEY_FILE "node.key"
+#define IDENTITY "identity"
+
+struct ms_node {
+    char *dir;               //  node directory
+    ms_store_t *store;       //  its LMDB environment
+    ms_identity_t identity;  //  as saved in meta
+    ms_keypair_t *keypair;   //  NULL until first needed
+    ms_apply_hook_t hook;    //  views, when set
+};
+
+int ms_org_id_check(const char *org, ms_error_t *err)
+{
+    size_t len = strlen(org);
+    if (len == 0 || len > MS_ORG_MAX)
+        return ms_error_set(err, MS_EINVAL, "org", "org id must be 1 to %d characters", MS_ORG_MAX);
+    for (size_t i = 0; i < len; i++) {
+        char c = org[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            return ms_error_set(err, MS_EINVAL, "org",
+                                "org id \"%.64s\" may only hold letters, digits, '-', '_' and '.'",
+                                org);
+    }
+    return 0;
+}
+
+static void put_line(FILE *out, const char *name, const char *value)
+{
+    fprintf(out, "%s=%s\n", name, value);
+}
+
+static void put_key_line(FILE *out, const char *name, const uint8_t *key)
+{
+    static const uint8_t zero[MS_KEY_BYTES];
+    char hex[MS_KEY_HEX_BYTES] = "";
+    if (memcmp(key, zero, MS_KEY_BYTES) != 0)
+        ms_key_to_hex(key, hex);
+    put_line(out, name, hex);
+}
+
+static int save_identity(ms_txn_t *txn, const ms_identity_t *id, ms_error_t *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    if (!out)
+        return ms_error_set(err, MS_ENOMEM, "node", "no memory for the identity");
+    char number[24];
+    put_line(out, "org", id->org);
+    put_line(out, "role", ms_role_name(id->role));
+    put_line(out, "country", id->country);
+    put_line(out, "name", id->name);
+    put_key_line(out, "key", id->key);
+    put_line(out, "parent", id->parent);
+    put_key_line(out, "parent_key", id->parent_key);
+    put_line(out, "parent_role", ms_role_name(id->parent_role));
+    put_line(out, "parent_endpoint", id->parent_endpoint);
+    put_line(out, "root", id->root);
+    put_key_line(out, "root_key", id->root_key);
+    snprintf(number, sizeof number, "%u", id->register_reach);
+    put_line(out, "register_reach", number);
+    fclose(out);
+    int rc = ms_txn_put(txn, MS_TABLE_META, IDENTITY, strlen(IDENTITY), text, len, 0, err);
+    free(text);
+    return rc;
+}
+
+static void set_field(ms_identity_t *id, const char *name, const char *value)
+{
+#define TEXT(field)                                                                                \
+    if (strcmp(name, #field) == 0)                                                                 \
+        snprintf(id->field, sizeof id->field, "%s", value);
+    TEXT(org)
+    TEXT(country)
+    TEXT(name)
+    TEXT(parent)
+    TEXT(parent_endpoint)
+    TEXT(root)
+#undef TEXT
+    if (strcmp(name, "role") == 0)
+        id->role = ms_role_from_name(value);
+    if (strcmp(name, "parent_role") == 0)
+        id->parent_role = ms_role_from_name(value);
+    if (strcmp(name, "register_reach") == 0)
+        id->register_reach = (uint32_t)strtoul(value, NULL, 10);
+    if (value[0] && strcmp(name, "key") == 0 && ms_key_from_hex(value, id->key, NULL) != 0)
+        memset(id->key, 0, sizeof id->key);
+    if (value[0] && strcmp(name, "parent_key") == 0)
+        (void)!ms_key_from_hex(value, id->parent_key, NULL);
+    if (value[0] && strcmp(name, "root_key") == 0)
+        (void)!ms_key_from_hex(value, id->root_key, NULL);
+}
+
+static int load_identity(ms_store_t *store, ms_identity_t *id, ms_error_t *err)
+{
+    memset(id, 0, sizeof *id);
+    ms_txn_t *txn;
+    int rc = ms_store_read(store, &txn, err);
+    if (rc)
+        return rc;
+    ms_val_t val;
+    rc = ms_txn_get(txn, MS_TABLE_META, IDENTITY, strlen(IDENTITY), &val, err);
+    if (rc == 0) {
+        char *text = strndup((const char *)val.data, val.len);
+        char *save = NULL;
+        for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line;
+             line = strtok_r(NULL, "\n", &save)) {
+            char *eq = strchr(line, '=');
+            if (eq) {
+                *eq = 0;
+                set_field(id, line, eq + 1);
+            }
+        }
+        free(text);
+    }
+    ms_txn_abort(&txn);
+    return rc;
+}
+
+static char *key_path(const char *dir)
+{
+    size_t len = strlen(dir) + sizeof KEY_FILE + 2;
+    char *path = malloc(len);
+    if (path)
+        snprintf(path, len, "%s/%s", dir, KEY_FILE);
+    return path;
+}
+
+typedef struct {
+    ms_node_t *node;
+    const ms_identity_t *identity;
+} init_ctx_t;
+
+static void anchor_cert(ms_cert_t *cert, const char *name, ms_role_t role, const char *country,
+                        const char *parent, const uint8_t *key)
+{
+    memset(cert, 0, sizeof *cert);
+    snprintf(cert->name, sizeof cert->name, "%s", name);
+    cert->role = role;
+    snprintf(cert->country, sizeof cert->country, "%s", country);
+    snprintf(cert->parent, sizeof cert->parent, "%s", parent);
+    memcpy(cert->key, key, MS_KEY_BYTES);
+}
+
+static int write_initial(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    init_ctx_t *ctx = arg;
+    const ms_identity_t *id = ctx->identity;
+    ms_cert_t cert;
+    int rc = save_identity(txn, id, err);
+    if (rc == 0 && id->root[0] && strcmp(id->root, id->org) != 0) {
+        anchor_cert(&cert, "", MS_ROLE_SECRETARIAT, "", "", id->root_key);
+        rc = ms_trust_pin(txn, id->root, &cert, err);
+    }
+    if (rc == 0 && id->parent[0] && strcmp(id->parent, id->root) != 0) {
+        anchor_cert(&cert, "", id->parent_role, "", "", id->parent_key);
+        rc = ms_trust_pin(txn, id->parent, &cert, err);
+    }
+    if (rc == 0) {
+        anchor_cert(&cert, id->name, id->role, id->country, id->parent, id->key);
+        rc = ms_trust_pin(txn, id->org, &cert, err);
+    }
+    if (rc)
+        return rc;
+    ms_org_t org;
+    memset(&org, 0, sizeof org);
+    snprintf(org.name, sizeof org.name, "%s", id->name);
+    snprintf(org.country, sizeof org.country, "%s", id->country);
+    org.role = id->role;
+    snprintf(org.parent, sizeof org.parent, "%s", id->parent);
+    uint8_t value[MS_VALUE_MAX];
+    size_t len = 0;
+    if (ms_org_encode(&org, value, sizeof value, &len) != 0)
+        return ms_error_set(err, MS_EINVAL, id->org, "org card too large");
+    ms_change_t change = {MS_COLL_ORG, MS_OP_UPSERT, id->org, value, len};
+    ms_verdict_t verdict;
+    return ms_node_append(ctx->node, txn, "public", &change, 1, &verdict, err);
+}
+
+static int check_identity(const ms_identity_t *id, ms_error_t *err)
+{
+    int rc = ms_org_id_check(id->org, err);
+    if (rc)
+        return rc;
+    if (id->role == MS_ROLE_NONE)
+        return ms_error_set(err, MS_EINVAL, "role", "role must be mutual, union or secretariat");
+    if (strlen(id->country) != 2 || id->country[0] < 'A' || id->country[0] > 'Z' ||
+        id->country[1] < 'A' || id->country[1] > 'Z')
+        return ms_error_set(err, MS_EINVAL, "country",
+                            "country must be an ISO 3166-1 alpha-2 code such as ML or BJ");
+    if (!id->name[0])
+        return ms_error_set(err, MS_EINVAL, "name", "name is required");
+    if (id->role != MS_ROLE_SECRETARIAT && id->parent[0]) {
+        rc = ms_org_id_check(id->parent, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int ms_node_init(const char *dir, const ms_identity_t *identity, ms_error_t *err)
+{
+    int rc = check_identity(identity, err);
+    if (rc)
+        return rc;
+    char *path = key_path(dir);
+    if (!path)
+        return ms_error_set(err, MS_ENOMEM, dir, "no memory");
+    if (access(path, F_OK) == 0) {
+        free(path);
+        return ms_error_set(err, MS_EEXIST, dir, "a node already exists here");
+    }
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        free(path);
+        return ms_error_set(err, MS_EIO, dir, "cannot create directory: %s", strerror(errno));
+    }
+    ms_node_t *node = calloc(1, sizeof *node);
+    ms_identity_t id = *identity;
+    rc =
+        node ? ms_keypair_new(&node->keypair, err) : ms_error_set(err, MS_ENOMEM, dir, "no memory");
+    if (rc == 0) {
+        memcpy(id.key, ms_keypair_public(node->keypair), MS_KEY_BYTES);
+        if (id.role == MS_ROLE_SECRETARIAT) {
+            snprintf(id.root, sizeof id.root, "%s", id.org);
+            memcpy(id.root_key, id.key, MS_KEY_BYTES);
+            id.parent[0] = 0;
+        } else if (id.parent[0] && !id.root[0]) {
+            snprintf(id.root, sizeof id.root, "%s", id.parent);
+            memcpy(id.root_key, id.parent_key, MS_KEY_BYTES);
+        }
+        node->identity = id;
+        node->dir = strdup(dir);
+        rc = ms_keypair_save(node->keypair, path, err);
+    }
+    if (rc == 0)
+        rc = ms_store_open(dir, &node->store, err);
+    if (rc == 0) {
+        init_ctx_t ctx = {node, &id};
+        rc = ms_store_write(node->store, write_initial, &ctx, err);
+    }
+    if (rc && node && node->keypair)
+        unlink(path);
+    free(path);
+    ms_node_close(&node);
+    return rc;
+}
+
+int ms_node_open(const char *dir, ms_node_t **node_p, ms_error_t *err)
+{
+    *node_p = NULL;
+    char *path = key_path(dir);
+    if (!path)
+        return ms_error_set(err, MS_ENOMEM, dir, "no memory");
+    int exists = access(path, F_OK) == 0;
+    free(path);
+    if (!exists)
+        return ms_error_set(err, MS_ENOTFOUND, dir,
+                            "no node here (create one with: mutsync -d %s init ...)", dir);
+    ms_node_t *node = calloc(1, sizeof *node);
+    if (!node || !(node->dir = strdup(dir))) {
+        free(node);
+        return ms_error_set(err, MS_ENOMEM, dir, "no memory");
+    }
+    int rc = ms_store_open(dir, &node->store, err);
+    if (rc == 0)
+        rc = load_identity(node->store, &node->identity, err);
+    if (rc == MS_ENOTFOUND)
+        rc = ms_error_set(err, MS_ESTORE, dir, "the node's identity is missing from its store");
+    if (rc) {
+        ms_node_close(&node);
+        return rc;
+    }
+    *node_p = node;
+    return 0;
+}
+
+void ms_node_close(ms_node_t **node_p)
+{
+    if (!node_p || !*node_p)
+        return;
+    ms_node_t *self = *node_p;
+    ms_keypair_destroy(&self->keypair);
+    ms_store_close(&self->store);
+    free(self->dir);
+    free(self);
+    *node_p = NULL;
+}
+
+const ms_identity_t *ms_node_identity(const ms_node_t *self)
+{
+    return &self->identity;
+}
+
+ms_store_t *ms_node_store(ms_node_t *self)
+{
+    return self->store;
+}
+
+int ms_node_keypair(ms_node_t *self, const ms_keypair_t **keypair_p, ms_error_t *err)
+{
+    *keypair_p = NULL;
+    if (!self->keypair) {
+        char *path = key_path(self->dir);
+        if (!path)
+            return ms_error_set(err, MS_ENOMEM, self->dir, "no memory");
+        int rc = ms_keypair_load(path, &self->keypair, err);
+        free(path);
+        if (rc)
+            return rc;
+    }
+    *keypair_p = self->keypair;
+    return 0;
+}
+
+void ms_node_set_hook(ms_node_t *self, const ms_apply_hook_t *hook)
+{
+    self->hook = hook ? *hook : (ms_apply_hook_t){NULL, NULL};
+}
+
+int ms_node_append(ms_node_t *self, ms_txn_t *txn, const char *feed, const ms_change_t *changes,
+                   size_t count, ms_verdict_t *verdict, ms_error_t *err)
+{
+    memset(verdict, 0, sizeof *verdict);
+    const ms_keypair_t *keypair;
+    int rc = ms_node_keypair(self, &keypair, err);
+    if (rc)
+        return rc;
+    ms_head_t head;
+    rc = ms_replica_head(txn, self->identity.org, feed, &head, err);
+    if (rc)
+        return rc;
+    ms_changeset_t cs = {
+        .origin = self->identity.org,
+        .feed = feed,
+        .seq = head.seq + 1,
+        .created = (int64_t)time(NULL),
+        .change_count = count,
+        .changes = changes,
+    };
+    memcpy(cs.signer, ms_keypair_public(keypair), MS_KEY_BYTES);
+    memcpy(cs.prev, head.hash, MS_HASH_BYTES);
+    uint8_t *body = NULL, *bytes = NULL;
+    size_t body_len = 0, len = 0;
+    rc = ms_changeset_encode(&cs, &body, &body_len, err);
+    if (rc == 0)
+        rc = ms_envelope_seal(keypair, body, body_len, &bytes, &len, err);
+    if (rc == 0)
+        rc = ms_accept(txn, bytes, len, "local", &self->hook, verdict, err);
+    if (rc == 0 && verdict->outcome != MS_OUTCOME_APPLIED)
+        rc = ms_error_set(err, MS_EREFUSED, self->identity.org, "own change set refused: %s (%s)",
+                          ms_refusal_name(verdict->reason), verdict->detail);
+    free(body);
+    free(bytes);
+    return rc;
+}
+
+int ms_node_accept(ms_node_t *self, ms_txn_t *txn, const uint8_t *bytes, size_t len,
+                   const char *source, ms_verdict_t *verdict, ms_error_t *err)
+{
+    return ms_accept(txn, bytes, len, source, &self->hook, verdict, err);
+}
+
+int ms_node_save_identity(ms_node_t *self, ms_txn_t *txn, const ms_identity_t *identity,
+                          ms_error_t *err)
+{
+    int rc = save_identity(txn, identity, err);
+    if (rc == 0)
+        self->identity = *identity;
+    return rc;
+}

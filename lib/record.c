@@ -1,0 +1,360 @@
+//  record - typed record values to and from protobuf.
+//
+//  Like codec.c this file sees protoc-c's types; they never leave it. A
+//  decoder copies the unpacked message into the caller's plain struct and
+//  frees it at once, refusing any text that would not fit.
+
+#include "mutsync/record.h"
+
+#include "mutsync.pb-c.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int copy_text(char *dst, size_t cap, const char *src, const char *field, ms_error_t *err)
+{
+    size_t len = strlen(src);
+    if (len >= cap)
+        return ms_error_set(err, MS_EINVAL, "record", "%s is %zu bytes, the limit is %zu", field,
+                            len, cap - 1);
+    memcpy(dst, src, len + 1);
+    return 0;
+}
+
+#define PACK(type, message, buf, cap, len_p)                                                       \
+    do {                                                                                           \
+        size_t packed_ = type##__get_packed_size(message);                                         \
+        if (packed_ > (cap))                                                                       \
+            return MS_EINVAL;                                                                      \
+        *(len_p) = type##__pack(message, buf);                                                     \
+        return 0;                                                                                  \
+    } while (0)
+
+int ms_member_encode(const ms_member_t *member, uint8_t *buf, size_t cap, size_t *len_p)
+{
+    Mutsync__Member message = MUTSYNC__MEMBER__INIT;
+    message.household_id = (char *)member->household_id;
+    message.family_name = (char *)member->family_name;
+    message.given_name = (char *)member->given_name;
+    message.sex = (Mutsync__Sex)member->sex;
+    message.birth_date = member->birth_date;
+    message.village = (char *)member->village;
+    message.enrollment_date = member->enrollment_date;
+    message.category = (Mutsync__Category)member->category;
+    message.relationship = (Mutsync__Relationship)member->relationship;
+    message.status = (Mutsync__MemberStatus)member->status;
+    PACK(mutsync__member, &message, buf, cap, len_p);
+}
+
+int ms_member_decode(const uint8_t *value, size_t len, ms_member_t *out, ms_error_t *err)
+{
+    memset(out, 0, sizeof *out);
+    Mutsync__Member *message = mutsync__member__unpack(NULL, len, value);
+    if (!message)
+        return ms_error_set(err, MS_EINVAL, "record", "not a valid member record");
+    int rc = copy_text(out->household_id, sizeof out->household_id, message->household_id,
+                       "household_id", err);
+    if (rc == 0)
+        rc = copy_text(out->family_name, sizeof out->family_name, message->family_name,
+                       "family_name", err);
+    if (rc == 0)
+        rc = copy_text(out->given_name, sizeof out->given_name, message->given_name, "given_name",
+                       err);
+    if (rc == 0)
+        rc = copy_text(out->village, sizeof out->village, message->village, "village", err);
+    if (rc == 0 &&
+        (message->sex > MUTSYNC__SEX__M || message->category > MUTSYNC__CATEGORY__BENEFICIAIRE ||
+         message->relationship > MUTSYNC__RELATIONSHIP__OTHER ||
+         message->status > MUTSYNC__MEMBER_STATUS__LEFT))
+        rc = ms_error_set(err, MS_EINVAL, "record", "member has an unknown enum value");
+    out->sex = (ms_sex_t)message->sex;
+    out->birth_date = message->birth_date;
+    out->enrollment_date = message->enrollment_date;
+    out->category = (ms_category_t)message->category;
+    out->relationship = (ms_relationship_t)message->relationship;
+    out->status = (ms_member_status_t)message->status;
+    mutsync__member__free_unpacked(message, NULL);
+    if (rc)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+int ms_org_encode(const ms_org_t *org, uint8_t *buf, size_t cap, size_t *len_p)
+{
+    char *providers[MS_ORG_PROVIDERS_MAX];
+    Mutsync__Org message = MUTSYNC__ORG__INIT;
+    message.name = (char *)org->name;
+    message.country = (char *)org->country;
+    message.role = (Mutsync__Role)org->role;
+    message.parent = (char *)org->parent;
+    message.created = org->created;
+    message.legal_status = (char *)org->legal_status;
+    message.commune = (char *)org->commune;
+    message.target_population = org->target_population;
+    message.covers_primary_care = org->covers_primary_care;
+    message.covers_hospitalization = org->covers_hospitalization;
+    message.covers_childbirth = org->covers_childbirth;
+    message.covers_sonu = org->covers_sonu;
+    message.covers_drugs = org->covers_drugs;
+    message.contribution_scheme = (char *)org->contribution_scheme;
+    message.support_partner = (char *)org->support_partner;
+    size_t count =
+        org->provider_count < MS_ORG_PROVIDERS_MAX ? org->provider_count : MS_ORG_PROVIDERS_MAX;
+    for (size_t i = 0; i < count; i++)
+        providers[i] = (char *)org->providers[i];
+    message.n_providers = count;
+    message.providers = providers;
+    message.governance_members = org->governance_members;
+    message.governance_women = org->governance_women;
+    message.focal_point = (char *)org->focal_point;
+    PACK(mutsync__org, &message, buf, cap, len_p);
+}
+
+int ms_org_decode(const uint8_t *value, size_t len, ms_org_t *out, ms_error_t *err)
+{
+    memset(out, 0, sizeof *out);
+    Mutsync__Org *message = mutsync__org__unpack(NULL, len, value);
+    if (!message)
+        return ms_error_set(err, MS_EINVAL, "record", "not a valid org record");
+    int rc = copy_text(out->name, sizeof out->name, message->name, "name", err);
+    if (rc == 0)
+        rc = copy_text(out->country, sizeof out->country, message->country, "country", err);
+    if (rc == 0)
+        rc = copy_text(out->parent, sizeof out->parent, message->parent, "parent", err);
+    if (rc == 0)
+        rc = copy_text(out->legal_status, sizeof out->legal_status, message->legal_status,
+                       "legal_status", err);
+    if (rc == 0)
+        rc = copy_text(out->commune, sizeof out->commune, message->commune, "commune", err);
+    if (rc == 0)
+        rc = copy_text(out->contribution_scheme, sizeof out->contribution_scheme,
+                       message->contribution_scheme, "contribution_scheme", err);
+    if (rc == 0)
+        rc = copy_text(out->support_partner, sizeof out->support_partner, message->support_partner,
+                       "support_partner", err);
+    if (rc == 0)
+        rc = copy_text(out->focal_point, sizeof out->focal_point, message->focal_point,
+                       "focal_point", err);
+    if (rc == 0 && message->n_providers > MS_ORG_PROVIDERS_MAX)
+        rc = ms_error_set(err, MS_EINVAL, "record", "%zu providers, the limit is %d",
+                          message->n_providers, MS_ORG_PROVIDERS_MAX);
+    for (size_t i = 0; rc == 0 && i < message->n_providers; i++)
+        rc = copy_text(out->providers[i], sizeof out->providers[i], message->providers[i],
+                       "provider", err);
+    if (rc == 0 && message->role > MUTSYNC__ROLE__SECRETARIAT)
+        rc = ms_error_set(err, MS_EINVAL, "record", "unknown role %d", message->role);
+    out->provider_count = rc == 0 ? message->n_providers : 0;
+    out->role = (ms_role_t)message->role;
+    out->created = message->created;
+    out->target_population = message->target_population;
+    out->covers_primary_care = message->covers_primary_care;
+    out->covers_hospitalization = message->covers_hospitalization;
+    out->covers_childbirth = message->covers_childbirth;
+    out->covers_sonu = message->covers_sonu;
+    out->covers_drugs = message->covers_drugs;
+    out->governance_members = message->governance_members;
+    out->governance_women = message->governance_women;
+    mutsync__org__free_unpacked(message, NULL);
+    if (rc)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+int ms_cert_encode(const ms_cert_t *cert, uint8_t *buf, size_t cap, size_t *len_p)
+{
+    Mutsync__Cert message = MUTSYNC__CERT__INIT;
+    message.name = (char *)cert->name;
+    message.role = (Mutsync__Role)cert->role;
+    message.country = (char *)cert->country;
+    message.parent = (char *)cert->parent;
+    message.key.data = (uint8_t *)cert->key;
+    message.key.len = MS_KEY_BYTES;
+    message.valid_from = cert->valid_from;
+    message.valid_until = cert->valid_until;
+    PACK(mutsync__cert, &message, buf, cap, len_p);
+}
+
+int ms_cert_decode(const uint8_t *value, size_t len, ms_cert_t *out, ms_error_t *err)
+{
+    memset(out, 0, sizeof *out);
+    Mutsync__Cert *message = mutsync__cert__unpack(NULL, len, value);
+    if (!message)
+        return ms_error_set(err, MS_EINVAL, "record", "not a valid certificate");
+    int rc = copy_text(out->name, sizeof out->name, message->name, "name", err);
+    if (rc == 0)
+        rc = copy_text(out->country, sizeof out->country, message->country, "country", err);
+    if (rc == 0)
+        rc = copy_text(out->parent, sizeof out->parent, message->parent, "parent", err);
+    if (rc == 0 && message->key.len != MS_KEY_BYTES)
+        rc = ms_error_set(err, MS_EINVAL, "record", "certificate key is %zu bytes, expected %d",
+                          message->key.len, MS_KEY_BYTES);
+    if (rc == 0 &&
+        (message->role < MUTSYNC__ROLE__MUTUAL || message->role > MUTSYNC__ROLE__SECRETARIAT))
+        rc = ms_error_set(err, MS_EINVAL, "record", "certificate has no valid role");
+    if (rc == 0) {
+        out->role = (ms_role_t)message->role;
+        memcpy(out->key, message->key.data, MS_KEY_BYTES);
+        out->valid_from = message->valid_from;
+        out->valid_until = message->valid_until;
+    }
+    mutsync__cert__free_unpacked(message, NULL);
+    if (rc)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+int ms_revocation_encode(const ms_revocation_t *revocation, uint8_t *buf, size_t cap, size_t *len_p)
+{
+    Mutsync__Revocation message = MUTSYNC__REVOCATION__INIT;
+    message.key.data = (uint8_t *)revocation->key;
+    message.key.len = MS_KEY_BYTES;
+    message.from = revocation->from;
+    message.reason = (char *)revocation->reason;
+    PACK(mutsync__revocation, &message, buf, cap, len_p);
+}
+
+int ms_revocation_decode(const uint8_t *value, size_t len, ms_revocation_t *out, ms_error_t *err)
+{
+    memset(out, 0, sizeof *out);
+    Mutsync__Revocation *message = mutsync__revocation__unpack(NULL, len, value);
+    if (!message)
+        return ms_error_set(err, MS_EINVAL, "record", "not a valid revocation");
+    int rc = copy_text(out->reason, sizeof out->reason, message->reason, "reason", err);
+    if (rc == 0 && message->key.len != MS_KEY_BYTES)
+        rc = ms_error_set(err, MS_EINVAL, "record", "revoked key is %zu bytes, expected %d",
+                          message->key.len, MS_KEY_BYTES);
+    if (rc == 0) {
+        memcpy(out->key, message->key.data, MS_KEY_BYTES);
+        out->from = message->from;
+    }
+    mutsync__revocation__free_unpacked(message, NULL);
+    if (rc)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+int ms_record_check(ms_collection_t collection, const uint8_t *value, size_t len, ms_error_t *err)
+{
+    union {
+        ms_member_t member;
+        ms_org_t org;
+        ms_cert_t cert;
+        ms_revocation_t revocation;
+    } scratch;
+    switch (collection) {
+    case MS_COLL_MEMBER:
+        return ms_member_decode(value, len, &scratch.member, err);
+    case MS_COLL_ORG:
+        return ms_org_decode(value, len, &scratch.org, err);
+    case MS_COLL_CERT:
+        return ms_cert_decode(value, len, &scratch.cert, err);
+    case MS_COLL_REVOCATION:
+        return ms_revocation_decode(value, len, &scratch.revocation, err);
+    default:
+        return 0;
+    }
+}
+
+static const char *name_of(const char *const *names, size_t count, int value)
+{
+    return value >= 0 && (size_t)value < count && names[value] ? names[value] : "";
+}
+
+static const char *const role_names[] = {"", "mutual", "union", "secretariat"};
+static const char *const sex_names[] = {"", "F", "M"};
+static const char *const category_names[] = {"", "adherent", "beneficiaire"};
+static const char *const relationship_names[] = {"", "self", "spouse", "child", "parent", "other"};
+static const char *const status_names[] = {"", "active", "suspended", "left"};
+#define COUNT(a) (sizeof(a) / sizeof(a)[0])
+
+const char *ms_role_name(ms_role_t role)
+{
+    return name_of(role_names, COUNT(role_names), role);
+}
+
+ms_role_t ms_role_from_name(const char *name)
+{
+    for (size_t i = 1; i < COUNT(role_names); i++)
+        if (strcmp(role_names[i], name) == 0)
+            return (ms_role_t)i;
+    return MS_ROLE_NONE;
+}
+
+const char *ms_sex_name(ms_sex_t sex)
+{
+    return name_of(sex_names, COUNT(sex_names), sex);
+}
+
+const char *ms_category_name(ms_category_t category)
+{
+    return name_of(category_names, COUNT(category_names), category);
+}
+
+const char *ms_relationship_name(ms_relationship_t relationship)
+{
+    return name_of(relationship_names, COUNT(relationship_names), relationship);
+}
+
+const char *ms_member_status_name(ms_member_status_t status)
+{
+    return name_of(status_names, COUNT(status_names), status);
+}
+
+//  Civil dates from day numbers and back: the proleptic Gregorian algorithm
+//  of H. Hinnant ("chrono-Compatible Low-Level Date Algorithms").
+static int32_t days_from_civil(int32_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int32_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int32_t)doe - 719468;
+}
+
+void ms_date_format(int32_t days, char *out)
+{
+    int32_t z = days + 719468;
+    const int32_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int32_t y = (int32_t)yoe + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    int year = (int)(y + (m <= 2));
+    out[0] = (char)('0' + year / 1000 % 10);
+    out[1] = (char)('0' + year / 100 % 10);
+    out[2] = (char)('0' + year / 10 % 10);
+    out[3] = (char)('0' + year % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
+    out[10] = 0;
+}
+
+int ms_date_parse(const char *text, int32_t *days)
+{
+    static const unsigned month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    *days = 0;
+    if (strlen(text) != 10 || text[4] != '-' || text[7] != '-')
+        return MS_EINVAL;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (text[i] < '0' || text[i] > '9'))
+            return MS_EINVAL;
+    int32_t y =
+        (text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 + text[3] - '0';
+    unsigned m = (unsigned)((text[5] - '0') * 10 + text[6] - '0');
+    unsigned d = (unsigned)((text[8] - '0') * 10 + text[9] - '0');
+    if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1)
+        return MS_EINVAL;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > month_days[m - 1] + (m == 2 && leap))
+        return MS_EINVAL;
+    *days = days_from_civil(y, m, d);
+    return 0;
+}

@@ -1,0 +1,146 @@
+//  rules - accept rules 4 and 5 as pure functions (rules 1-3 are the
+//  decoder's bounds, the trust table and the signature check).
+//
+//  Authority, rule 5: an org writes records only under its own id (the
+//  replica namespaces records by owner, so this holds by construction);
+//  its org card only under its own id; each collection only in its feed;
+//  certificates only for its direct children, and only a union or the
+//  secretariat certifies; only the secretariat publishes indicator
+//  definitions (region-wide reference data).
+
+#include "mutsync/rules.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *refusal_names[MS_REFUSAL_COUNT] = {
+    "none",     "malformed",    "unknown-signer", "revoked",   "bad-signature", "gap",
+    "bad-prev", "equivocation", "frozen",         "authority", "bad-record",
+};
+
+const char *ms_refusal_name(int reason)
+{
+    return reason >= 0 && reason < MS_REFUSAL_COUNT ? refusal_names[reason] : "unknown";
+}
+
+ms_seq_verdict_t ms_rules_seq(const ms_head_t *head, uint64_t seq, const uint8_t *prev,
+                              const uint8_t *id, const uint8_t *held_id)
+{
+    if (seq <= head->seq)
+        return memcmp(id, held_id, MS_HASH_BYTES) == 0 ? MS_SEQ_DUPLICATE : MS_SEQ_EQUIVOCATION;
+    if (seq > head->seq + 1)
+        return MS_SEQ_GAP;
+    return memcmp(prev, head->hash, MS_HASH_BYTES) == 0 ? MS_SEQ_NEXT : MS_SEQ_BAD_PREV;
+}
+
+const char *ms_rules_feed_of(ms_collection_t collection)
+{
+    switch (collection) {
+    case MS_COLL_MEMBER:
+    case MS_COLL_CONTRIBUTION:
+        return "register";
+    case MS_COLL_CLAIM:
+    case MS_COLL_COMPLAINT:
+        return "care";
+    default:
+        return "public";
+    }
+}
+
+bool ms_rules_known_feed(const char *feed)
+{
+    return strcmp(feed, "public") == 0 || strcmp(feed, "register") == 0 ||
+           strcmp(feed, "care") == 0;
+}
+
+static ms_refusal_t refuse(char *detail, size_t cap, ms_refusal_t reason, const char *fmt, ...)
+    MS_PRINTF(4, 5);
+
+static ms_refusal_t refuse(char *detail, size_t cap, ms_refusal_t reason, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(detail, cap, fmt, args);
+    va_end(args);
+    return reason;
+}
+
+static bool may_certify(ms_role_t issuer, ms_role_t subject)
+{
+    if (issuer == MS_ROLE_SECRETARIAT)
+        return subject == MS_ROLE_UNION || subject == MS_ROLE_MUTUAL;
+    if (issuer == MS_ROLE_UNION)
+        return subject == MS_ROLE_UNION || subject == MS_ROLE_MUTUAL;
+    return false;
+}
+
+static ms_refusal_t check_cert(const ms_authority_t *who, const ms_change_t *change, char *detail,
+                               size_t cap)
+{
+    if (strcmp(change->key, who->origin) == 0)
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "%s may not certify itself", who->origin);
+    if (change->op == MS_OP_DELETE) {
+        if (!who->subject_parent || strcmp(who->subject_parent, who->origin) != 0)
+            return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
+                          "%s may not remove the certificate of %s: not its child", who->origin,
+                          change->key);
+        return MS_REFUSAL_NONE;
+    }
+    ms_cert_t cert;
+    ms_error_t err = {0};
+    if (ms_cert_decode(change->value, change->value_len, &cert, &err) != 0)
+        return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, "cert %s: %s", change->key, err.message);
+    if (strcmp(cert.parent, who->origin) != 0)
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
+                      "%s may only certify its direct children (certificate names parent %s)",
+                      who->origin, cert.parent);
+    if (who->subject_parent && strcmp(who->subject_parent, who->origin) != 0)
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
+                      "%s may not certify %s: it is another org's child", who->origin, change->key);
+    if (!may_certify(who->origin_role, cert.role)) {
+        snprintf(detail, cap, "a %s may not certify a %s", ms_role_name(who->origin_role),
+                 ms_role_name(cert.role));
+        return MS_REFUSAL_AUTHORITY;
+    }
+    return MS_REFUSAL_NONE;
+}
+
+ms_refusal_t ms_rules_authority(const ms_authority_t *who, const ms_change_t *change, char *detail,
+                                size_t cap)
+{
+    const char *home = ms_rules_feed_of(change->collection);
+    if (strcmp(home, who->feed) != 0) {
+        snprintf(detail, cap, "%s records belong in the %s feed, not %s",
+                 ms_collection_name(change->collection), home, who->feed);
+        return MS_REFUSAL_AUTHORITY;
+    }
+    switch (change->collection) {
+    case MS_COLL_ORG:
+        if (strcmp(change->key, who->origin) != 0)
+            return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "%s may not write the org card of %s",
+                          who->origin, change->key);
+        break;
+    case MS_COLL_INDICATOR:
+        if (who->origin_role != MS_ROLE_SECRETARIAT)
+            return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
+                          "only the secretariat defines indicators, not %s", who->origin);
+        break;
+    case MS_COLL_CERT:
+        return check_cert(who, change, detail, cap);
+    case MS_COLL_REVOCATION:
+        if (!who->subject_parent || strcmp(who->subject_parent, who->origin) != 0)
+            return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
+                          "%s may only revoke its direct children's keys (%s)", who->origin,
+                          change->key);
+        break;
+    default:
+        break;
+    }
+    if (change->op == MS_OP_UPSERT) {
+        ms_error_t err = {0};
+        if (ms_record_check(change->collection, change->value, change->value_len, &err) != 0)
+            return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, "%s %s", change->key, err.message);
+    }
+    return MS_REFUSAL_NONE;
+}
