@@ -28,8 +28,8 @@ export MUTSYNC MUTSYNCD MS_GENDATA
 MS_TEST_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/mutsync-test.XXXXXX")
 OUT=$MS_TEST_ROOT/last.out #  stdout of the last expect_exit
 ERR=$MS_TEST_ROOT/last.err #  stderr of the last expect_exit
-declare -A MS_BG_PIDS=()   #  start_bg name -> pid
-declare -a MS_DEFERRED=()  #  commands for ms_cleanup, run last first
+declare -gA MS_BG_PIDS=()  #  start_bg name -> pid
+declare -ga MS_DEFERRED=() #  commands for ms_cleanup, run last first
 
 #  ---------------------------------------------------------------------------
 #  Clean-up
