@@ -1,0 +1,51 @@
+//  cli - what every mutsync subcommand shares: exit codes, error printing,
+//  output formats, opening the node, and the command table.
+//
+//  Exit codes: 0 success, 1 refused input (with a message on stderr),
+//  2 usage. stdout carries only what the user asked for (tables, CSV, JSON).
+
+#ifndef MS_CLI_H
+#define MS_CLI_H
+
+#include "mutsync/node.h"
+
+#include <stdio.h>
+
+enum { CLI_OK = 0, CLI_REFUSED = 1, CLI_USAGE = 2 };
+
+typedef enum { CLI_TABLE, CLI_CSV, CLI_JSON } cli_format_t;
+
+//  A subcommand: DIR is the node directory (-d), ARGV[0] the command name.
+typedef int (*cli_command_fn)(const char *dir, int argc, char **argv);
+
+typedef struct {
+    const char *name;     //  "member"
+    cli_command_fn fn;    //
+    const char *summary;  //  one line for `mutsync --help`
+} cli_command_t;
+
+//  Prints "mutsync: WHERE: MESSAGE" to stderr and returns CLI_REFUSED.
+int cli_fail(const ms_error_t *err);
+
+//  Prints "mutsync: MESSAGE" and USAGE to stderr and returns CLI_USAGE.
+int cli_usage(const char *usage, const char *fmt, ...) MS_PRINTF(2, 3);
+
+//  Prints USAGE to stdout and returns CLI_OK (for --help).
+int cli_help(const char *usage);
+
+//  Parses "table", "csv" or "json". Returns 0 or -1.
+int cli_format(const char *text, cli_format_t *format);
+
+//  Opens the node in DIR, printing the reason on failure. Returns 0 or CLI_REFUSED.
+int cli_open(const char *dir, ms_node_t **node_p);
+
+//  True when ARGV holds "--help" or "-h" before any "--".
+int cli_wants_help(int argc, char **argv);
+
+//  Writes TEXT as a CSV field (quoted when it holds , " or a line break).
+void cli_csv_field(FILE *out, const char *text);
+
+//  Finds the subcommand NAME in TABLE (NULL-terminated by a zero entry).
+const cli_command_t *cli_find(const cli_command_t *table, const char *name);
+
+#endif
