@@ -1,0 +1,239 @@
+//  cmd_feed - feed list|verify, quarantine list, bundle export|import.
+
+#include "cli.h"
+#include "commands.h"
+
+#include "mutsync/audit.h"
+#include "mutsync/bundle.h"
+#include "mutsync/replica.h"
+#include "mutsync/rules.h"
+
+#include <json-c/json.h>
+#include <sodium.h>
+#include <string.h>
+#include <time.h>
+
+static const char feed_usage[] =
+    "usage: mutsync -d DIR feed list [--format table|json]\n"
+    "       mutsync -d DIR feed verify\n"
+    "list shows every feed this node holds: org, feed name, head seq and head hash.\n"
+    "verify re-reads every stored envelope and checks signatures, ids, hash chains\n"
+    "and heads; it exits 0 only if all hold.\n";
+
+static int parse_format(int argc, char **argv, const char *usage, cli_format_t *format)
+{
+    *format = CLI_TABLE;
+    if (argc == 3 && strcmp(argv[1], "--format") == 0) {
+        if (cli_format(argv[2], format) != 0 || *format == CLI_CSV)
+            return cli_usage(usage, "unknown format \"%s\" (table or json)", argv[2]);
+        return 0;
+    }
+    if (argc != 1)
+        return cli_usage(usage, "unexpected argument \"%s\"", argv[1]);
+    return 0;
+}
+
+static void print_json(json_object *o)
+{
+    printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+                                                         JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+typedef struct {
+    cli_format_t format;
+    json_object *list;
+} feeds_ctx_t;
+
+static int print_feed(const char *org, const char *feed, const ms_head_t *head, void *arg)
+{
+    feeds_ctx_t *ctx = arg;
+    char hash[MS_HASH_BYTES * 2 + 1];
+    sodium_bin2hex(hash, sizeof hash, head->hash, MS_HASH_BYTES);
+    if (ctx->format == CLI_JSON) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "org", json_object_new_string(org));
+        json_object_object_add(o, "feed", json_object_new_string(feed));
+        json_object_object_add(o, "seq", json_object_new_uint64(head->seq));
+        json_object_object_add(o, "hash", json_object_new_string(hash));
+        json_object_object_add(o, "frozen", json_object_new_boolean(head->frozen));
+        json_object_array_add(ctx->list, o);
+    } else {
+        printf("%-22s %-9s %8llu  %s%s\n", org, feed, (unsigned long long)head->seq, hash,
+               head->frozen ? "  FROZEN" : "");
+    }
+    return 0;
+}
+
+static int feed_list(ms_node_t *node, int argc, char **argv)
+{
+    feeds_ctx_t ctx = {CLI_TABLE, NULL};
+    int rc = parse_format(argc, argv, feed_usage, &ctx.format);
+    if (rc)
+        return rc;
+    ms_error_t err = {0};
+    ms_txn_t *txn;
+    if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
+        return cli_fail(&err);
+    if (ctx.format == CLI_TABLE)
+        printf("%-22s %-9s %8s  %s\n", "ORG", "FEED", "SEQ", "HEAD HASH");
+    ctx.list = json_object_new_array();
+    rc = ms_replica_feeds(txn, print_feed, &ctx, &err);
+    ms_txn_abort(&txn);
+    if (rc == 0 && ctx.format == CLI_JSON)
+        print_json(ctx.list);
+    json_object_put(ctx.list);
+    return rc ? cli_fail(&err) : CLI_OK;
+}
+
+static void print_problem(const char *org, const char *feed, uint64_t seq, const char *problem,
+                          void *ctx)
+{
+    (void)ctx;
+    if (seq)
+        printf("FAIL %s/%s seq %llu: %s\n", org, feed, (unsigned long long)seq, problem);
+    else
+        printf("FAIL %s/%s head: %s\n", org, feed, problem);
+}
+
+static int feed_verify(ms_node_t *node, int argc, char **argv)
+{
+    if (argc != 1)
+        return cli_usage(feed_usage, "unexpected argument \"%s\"", argv[1]);
+    ms_error_t err = {0};
+    ms_audit_t report;
+    struct timespec start, end;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    if (ms_audit_run(ms_node_store(node), print_problem, NULL, &report, &err) != 0)
+        return cli_fail(&err);
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    double seconds = (double)(end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9;
+    printf("checked %llu feeds, %llu change sets, %llu changes, %llu bytes in %.3f s: %s\n",
+           (unsigned long long)report.feeds, (unsigned long long)report.envelopes,
+           (unsigned long long)report.changes, (unsigned long long)report.bytes, seconds,
+           report.failures ? "FAILED" : "all signatures, ids and hash chains hold");
+    if (report.failures) {
+        printf("%llu problems\n", (unsigned long long)report.failures);
+        return CLI_REFUSED;
+    }
+    return CLI_OK;
+}
+
+int cmd_feed(const char *dir, int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage(feed_usage, "feed needs list or verify");
+    if (cli_wants_help(argc, argv))
+        return cli_help(feed_usage);
+    ms_node_t *node;
+    int rc = cli_open(dir, &node);
+    if (rc)
+        return rc;
+    if (strcmp(argv[1], "list") == 0)
+        rc = feed_list(node, argc - 1, argv + 1);
+    else if (strcmp(argv[1], "verify") == 0)
+        rc = feed_verify(node, argc - 1, argv + 1);
+    else
+        rc = cli_usage(feed_usage, "unknown feed command \"%s\"", argv[1]);
+    ms_node_close(&node);
+    return rc;
+}
+
+static const char quarantine_usage[] =
+    "usage: mutsync -d DIR quarantine list [--format table|json]\n"
+    "Lists every envelope this node refused, with the reason: where it came from,\n"
+    "the feed and seq it claimed, and why it was refused. Nothing refused is dropped.\n";
+
+static int print_entry(const ms_quarantine_entry_t *entry, void *arg)
+{
+    feeds_ctx_t *ctx = arg;
+    char when[32];
+    time_t t = (time_t)entry->when;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (ctx->format == CLI_JSON) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "number", json_object_new_uint64(entry->number));
+        json_object_object_add(o, "when", json_object_new_string(when));
+        json_object_object_add(o, "reason", json_object_new_string(ms_refusal_name(entry->reason)));
+        json_object_object_add(o, "origin", json_object_new_string(entry->origin));
+        json_object_object_add(o, "feed", json_object_new_string(entry->feed));
+        json_object_object_add(o, "seq", json_object_new_uint64(entry->seq));
+        json_object_object_add(o, "detail", json_object_new_string(entry->detail));
+        json_object_object_add(o, "source", json_object_new_string(entry->source));
+        json_object_object_add(o, "bytes", json_object_new_uint64(entry->envelope_len));
+        json_object_array_add(ctx->list, o);
+    } else {
+        printf("%4llu %s %-14s %s/%s seq %llu from %s: %s\n", (unsigned long long)entry->number,
+               when, ms_refusal_name(entry->reason), entry->origin[0] ? entry->origin : "?",
+               entry->feed[0] ? entry->feed : "?", (unsigned long long)entry->seq,
+               entry->source[0] ? entry->source : "?", entry->detail);
+    }
+    return 0;
+}
+
+int cmd_quarantine(const char *dir, int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv))
+        return cli_help(quarantine_usage);
+    if (argc < 2 || strcmp(argv[1], "list") != 0)
+        return cli_usage(quarantine_usage, "quarantine needs list");
+    feeds_ctx_t ctx = {CLI_TABLE, NULL};
+    int rc = parse_format(argc - 1, argv + 1, quarantine_usage, &ctx.format);
+    if (rc)
+        return rc;
+    ms_node_t *node;
+    if ((rc = cli_open(dir, &node)))
+        return rc;
+    ms_error_t err = {0};
+    ms_txn_t *txn;
+    if (ms_store_read(ms_node_store(node), &txn, &err) != 0) {
+        ms_node_close(&node);
+        return cli_fail(&err);
+    }
+    ctx.list = json_object_new_array();
+    rc = ms_replica_quarantined(txn, print_entry, &ctx, &err);
+    ms_txn_abort(&txn);
+    ms_node_close(&node);
+    if (rc == 0 && ctx.format == CLI_JSON)
+        print_json(ctx.list);
+    json_object_put(ctx.list);
+    return rc ? cli_fail(&err) : CLI_OK;
+}
+
+static const char bundle_usage[] =
+    "usage: mutsync -d DIR bundle export FILE\n"
+    "       mutsync -d DIR bundle import FILE\n"
+    "export writes what the parent may receive (public feeds, and the register\n"
+    "when its reach allows; never claims or complaints) to FILE, for a USB key.\n"
+    "import applies FILE with the same accept rules as a sync; refusals go to the\n"
+    "quarantine; a damaged file imports nothing.\n";
+
+int cmd_bundle(const char *dir, int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv))
+        return cli_help(bundle_usage);
+    if (argc != 3 || (strcmp(argv[1], "export") != 0 && strcmp(argv[1], "import") != 0))
+        return cli_usage(bundle_usage, "bundle needs export FILE or import FILE");
+    ms_node_t *node;
+    int rc = cli_open(dir, &node);
+    if (rc)
+        return rc;
+    ms_error_t err = {0};
+    ms_bundle_stats_t stats;
+    if (strcmp(argv[1], "export") == 0) {
+        rc = ms_bundle_export(node, argv[2], &stats, &err);
+        if (rc == 0)
+            printf("exported %llu change sets, %llu bytes to %s\n",
+                   (unsigned long long)stats.envelopes, (unsigned long long)stats.bytes, argv[2]);
+    } else {
+        rc = ms_bundle_import(node, argv[2], &stats, &err);
+        if (rc == 0)
+            printf("read %llu change sets: %llu applied, %llu already held, %llu refused%s\n",
+                   (unsigned long long)stats.envelopes, (unsigned long long)stats.applied,
+                   (unsigned long long)stats.duplicates, (unsigned long long)stats.refused,
+                   stats.refused ? " (see: mutsync quarantine list)" : "");
+    }
+    ms_node_close(&node);
+    return rc ? cli_fail(&err) : CLI_OK;
+}
