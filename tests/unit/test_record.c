@@ -1,0 +1,449 @@
+//  test_record - typed record values (member, org card, certificate,
+//  revocation) and calendar dates.
+//
+//  Text longer than a record holds cannot come from our encoders (the
+//  structs have no room for it), so those inputs are written by hand.
+
+#include "mutsync/record.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    uint8_t data[4096];
+    size_t len;
+} pb_t;
+
+static void pb_varint(pb_t *pb, uint64_t value)
+{
+    do {
+        assert_true(pb->len < sizeof pb->data);
+        pb->data[pb->len++] = (uint8_t)(value >= 0x80 ? value | 0x80 : value);
+        value >>= 7;
+    } while (value);
+}
+
+static void pb_uint(pb_t *pb, unsigned field, uint64_t value)
+{
+    pb_varint(pb, field << 3);
+    pb_varint(pb, value);
+}
+
+static void pb_bytes(pb_t *pb, unsigned field, const void *bytes, size_t len)
+{
+    pb_varint(pb, field << 3 | 2);
+    pb_varint(pb, len);
+    assert_true(pb->len + len <= sizeof pb->data);
+    memcpy(pb->data + pb->len, bytes, len);
+    pb->len += len;
+}
+
+static void pb_text(pb_t *pb, unsigned field, size_t len)
+{
+    char text[1024];
+    assert_true(len <= sizeof text);
+    memset(text, 't', len);
+    pb_bytes(pb, field, text, len);
+}
+
+static ms_member_t sample_member(void)
+{
+    ms_member_t member;
+    memset(&member, 0, sizeof member);
+    strcpy(member.household_id, "H-0042");
+    strcpy(member.family_name, "Traoré");
+    strcpy(member.given_name, "Awa");
+    member.sex = MS_SEX_F;
+    member.birth_date = -3650;
+    strcpy(member.village, "Ségou");
+    member.enrollment_date = 19732;
+    member.category = MS_CATEGORY_BENEFICIAIRE;
+    member.relationship = MS_REL_SPOUSE;
+    member.status = MS_STATUS_SUSPENDED;
+    return member;
+}
+
+static void test_member_roundtrip(void **state)
+{
+    (void)state;
+    ms_member_t member = sample_member(), back;
+    uint8_t buf[1024];
+    size_t len = 0;
+    assert_int_equal(ms_member_encode(&member, buf, sizeof buf, &len), 0);
+    assert_int_equal(ms_member_decode(buf, len, &back, NULL), 0);
+    assert_memory_equal(&member, &back, sizeof member);
+    assert_int_equal(ms_record_check(MS_COLL_MEMBER, buf, len, NULL), 0);
+
+    //  Every text field at its limit still fits.
+    memset(member.household_id, 'h', MS_ID_MAX);
+    memset(member.family_name, 'f', MS_NAME_MAX);
+    memset(member.given_name, 'g', MS_NAME_MAX);
+    memset(member.village, 'v', MS_NAME_MAX);
+    assert_int_equal(ms_member_encode(&member, buf, sizeof buf, &len), 0);
+    assert_int_equal(ms_member_decode(buf, len, &back, NULL), 0);
+    assert_memory_equal(&member, &back, sizeof member);
+}
+
+static void test_member_encode_refuses_small_buffer(void **state)
+{
+    (void)state;
+    ms_member_t member = sample_member();
+    uint8_t buf[1024];
+    size_t len = 0, small_len = 0;
+    assert_int_equal(ms_member_encode(&member, buf, sizeof buf, &len), 0);
+    assert_int_equal(ms_member_encode(&member, buf, len, &small_len), 0);
+    assert_int_equal(small_len, len);
+    assert_int_equal(ms_member_encode(&member, buf, len - 1, &small_len), MS_EINVAL);
+}
+
+static void check_member_text_limit(unsigned field, size_t max, const char *name)
+{
+    pb_t pb = {0};
+    pb_text(&pb, field, max);
+    ms_member_t member;
+    ms_error_t err = {0};
+    assert_int_equal(ms_member_decode(pb.data, pb.len, &member, &err), 0);
+
+    pb.len = 0;
+    pb_text(&pb, field, max + 1);
+    memset(&member, 0x5a, sizeof member);
+    assert_int_equal(ms_member_decode(pb.data, pb.len, &member, &err), MS_EINVAL);
+    char why[128];
+    snprintf(why, sizeof why, "%s is %zu bytes, the limit is %zu", name, max + 1, max);
+    assert_string_equal(err.message, why);
+    ms_member_t zero;
+    memset(&zero, 0, sizeof zero);
+    assert_memory_equal(&member, &zero, sizeof member);  //  nothing half-made
+    assert_int_equal(ms_record_check(MS_COLL_MEMBER, pb.data, pb.len, NULL), MS_EINVAL);
+}
+
+static void test_member_text_over_limits_refused(void **state)
+{
+    (void)state;
+    check_member_text_limit(1, MS_ID_MAX, "household_id");
+    check_member_text_limit(2, MS_NAME_MAX, "family_name");
+    check_member_text_limit(3, MS_NAME_MAX, "given_name");
+    check_member_text_limit(6, MS_NAME_MAX, "village");
+}
+
+static void test_member_unknown_enum_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        unsigned field;
+        uint64_t largest;
+    } enums[] = {{4, MS_SEX_M}, {8, MS_CATEGORY_BENEFICIAIRE}, {9, MS_REL_OTHER}, {10, 3}};
+    for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++) {
+        pb_t pb = {0};
+        ms_member_t member;
+        pb_uint(&pb, enums[i].field, enums[i].largest);
+        assert_int_equal(ms_member_decode(pb.data, pb.len, &member, NULL), 0);
+        pb.len = 0;
+        pb_uint(&pb, enums[i].field, enums[i].largest + 1);
+        ms_error_t err = {0};
+        assert_int_equal(ms_member_decode(pb.data, pb.len, &member, &err), MS_EINVAL);
+        assert_non_null(strstr(err.message, "unknown enum value"));
+        assert_int_equal(member.sex, 0);
+    }
+}
+
+static void test_member_garbage_refused(void **state)
+{
+    (void)state;
+    static const uint8_t garbage[] = {0x0a, 0x40, 'H'};  //  64 bytes claimed, 1 given
+    ms_member_t member;
+    ms_error_t err = {0};
+    assert_int_equal(ms_member_decode(garbage, sizeof garbage, &member, &err), MS_EINVAL);
+    assert_string_equal(err.message, "not a valid member record");
+}
+
+static ms_org_t sample_org(void)
+{
+    ms_org_t org;
+    memset(&org, 0, sizeof org);
+    strcpy(org.name, "Union Technique de la Mutualité Malienne");
+    strcpy(org.country, "ML");
+    org.role = MS_ROLE_UNION;
+    strcpy(org.parent, "SN-CONCERTATION");
+    org.created = 8766;
+    strcpy(org.legal_status, "union de mutuelles");
+    strcpy(org.commune, "Bamako");
+    org.target_population = 21000000;
+    org.covers_primary_care = true;
+    org.covers_hospitalization = true;
+    org.covers_childbirth = false;
+    org.covers_sonu = true;
+    org.covers_drugs = true;
+    strcpy(org.contribution_scheme, "per person per month");
+    strcpy(org.support_partner, "ANAM");
+    org.provider_count = 2;
+    strcpy(org.providers[0], "CSREF-KATI");
+    strcpy(org.providers[1], "CSCOM-SEGOU-1");
+    org.governance_members = 12;
+    org.governance_women = 5;
+    strcpy(org.focal_point, "secrétaire général");
+    return org;
+}
+
+static void test_org_roundtrip(void **state)
+{
+    (void)state;
+    ms_org_t org = sample_org(), back;
+    uint8_t buf[MS_VALUE_MAX];
+    size_t len = 0;
+    assert_int_equal(ms_org_encode(&org, buf, sizeof buf, &len), 0);
+    assert_int_equal(ms_org_decode(buf, len, &back, NULL), 0);
+    assert_memory_equal(&org, &back, sizeof org);
+
+    org.provider_count = MS_ORG_PROVIDERS_MAX;
+    for (size_t i = 0; i < MS_ORG_PROVIDERS_MAX; i++) {
+        memset(org.providers[i], 'p', MS_ID_MAX);
+        org.providers[i][0] = (char)('A' + i);
+    }
+    assert_int_equal(ms_org_encode(&org, buf, sizeof buf, &len), 0);
+    assert_int_equal(ms_org_decode(buf, len, &back, NULL), 0);
+    assert_memory_equal(&org, &back, sizeof org);
+    assert_int_equal(ms_record_check(MS_COLL_ORG, buf, len, NULL), 0);
+}
+
+static void test_org_over_limits_refused(void **state)
+{
+    (void)state;
+    ms_org_t org;
+    ms_error_t err = {0};
+    pb_t pb = {0};
+    for (int i = 0; i < MS_ORG_PROVIDERS_MAX + 1; i++)
+        pb_text(&pb, 16, 4);
+    assert_int_equal(ms_org_decode(pb.data, pb.len, &org, &err), MS_EINVAL);
+    assert_string_equal(err.message, "33 providers, the limit is 32");
+    assert_int_equal(org.provider_count, 0);
+
+    pb.len = 0;
+    pb_text(&pb, 2, 2);
+    assert_int_equal(ms_org_decode(pb.data, pb.len, &org, &err), 0);
+    pb.len = 0;
+    pb_text(&pb, 2, 3);
+    assert_int_equal(ms_org_decode(pb.data, pb.len, &org, &err), MS_EINVAL);
+    assert_string_equal(err.message, "country is 3 bytes, the limit is 2");
+
+    pb.len = 0;
+    pb_text(&pb, 14, MS_TEXT_MAX);
+    assert_int_equal(ms_org_decode(pb.data, pb.len, &org, &err), 0);
+    pb.len = 0;
+    pb_text(&pb, 14, MS_TEXT_MAX + 1);
+    assert_int_equal(ms_org_decode(pb.data, pb.len, &org, &err), MS_EINVAL);
+    assert_string_equal(err.message, "contribution_scheme is 257 bytes, the limit is 256");
+
+    pb.len = 0;
+    pb_text(&pb, 16, MS_ID_MAX + 1);
+    assert_int_equal(ms_org_decode(pb.data, pb.len, &org, &err), MS_EINVAL);
+    assert_string_equal(err.message, "provider is 65 bytes, the limit is 64");
+
+    pb.len = 0;
+    pb_uint(&pb, 3, MS_ROLE_SECRETARIAT + 1);
+    assert_int_equal(ms_org_decode(pb.data, pb.len, &org, &err), MS_EINVAL);
+    assert_string_equal(err.message, "unknown role 4");
+    assert_int_equal(org.role, MS_ROLE_NONE);
+}
+
+static ms_cert_t sample_cert(void)
+{
+    ms_cert_t cert;
+    memset(&cert, 0, sizeof cert);
+    strcpy(cert.name, "Mutuelle de Maliando");
+    cert.role = MS_ROLE_MUTUAL;
+    strcpy(cert.country, "GN");
+    strcpy(cert.parent, "GN-UMG");
+    for (int i = 0; i < MS_KEY_BYTES; i++)
+        cert.key[i] = (uint8_t)(0xc0 + i);
+    cert.valid_from = 1767225600;
+    cert.valid_until = 1893456000;
+    return cert;
+}
+
+static void test_cert_roundtrip(void **state)
+{
+    (void)state;
+    ms_cert_t cert = sample_cert(), back;
+    uint8_t buf[1024];
+    size_t len = 0;
+    assert_int_equal(ms_cert_encode(&cert, buf, sizeof buf, &len), 0);
+    assert_int_equal(ms_cert_decode(buf, len, &back, NULL), 0);
+    assert_memory_equal(&cert, &back, sizeof cert);
+    assert_int_equal(ms_record_check(MS_COLL_CERT, buf, len, NULL), 0);
+}
+
+static void test_cert_without_role_or_with_short_key_refused(void **state)
+{
+    (void)state;
+    ms_cert_t cert = sample_cert(), back;
+    uint8_t buf[1024];
+    size_t len = 0;
+    ms_error_t err = {0};
+    cert.role = MS_ROLE_NONE;
+    assert_int_equal(ms_cert_encode(&cert, buf, sizeof buf, &len), 0);
+    assert_int_equal(ms_cert_decode(buf, len, &back, &err), MS_EINVAL);
+    assert_string_equal(err.message, "certificate has no valid role");
+    assert_int_equal(ms_record_check(MS_COLL_CERT, buf, len, NULL), MS_EINVAL);
+
+    pb_t pb = {0};
+    uint8_t key[MS_KEY_BYTES] = {0};
+    pb_uint(&pb, 2, MS_ROLE_MUTUAL);
+    pb_bytes(&pb, 5, key, MS_KEY_BYTES - 1);
+    assert_int_equal(ms_cert_decode(pb.data, pb.len, &back, &err), MS_EINVAL);
+    assert_string_equal(err.message, "certificate key is 31 bytes, expected 32");
+    pb.len = 0;
+    pb_uint(&pb, 2, MS_ROLE_SECRETARIAT + 1);
+    pb_bytes(&pb, 5, key, MS_KEY_BYTES);
+    assert_int_equal(ms_cert_decode(pb.data, pb.len, &back, &err), MS_EINVAL);
+    pb.len = 0;
+    pb_uint(&pb, 2, MS_ROLE_SECRETARIAT);
+    pb_bytes(&pb, 5, key, MS_KEY_BYTES);
+    pb_text(&pb, 4, MS_ORG_MAX + 1);
+    assert_int_equal(ms_cert_decode(pb.data, pb.len, &back, &err), MS_EINVAL);
+    assert_string_equal(err.message, "parent is 65 bytes, the limit is 64");
+}
+
+static void test_revocation_roundtrip(void **state)
+{
+    (void)state;
+    ms_revocation_t revocation, back;
+    memset(&revocation, 0, sizeof revocation);
+    memset(revocation.key, 0xab, MS_KEY_BYTES);
+    revocation.from = 1767225600;
+    memset(revocation.reason, 'r', MS_TEXT_MAX);
+    uint8_t buf[1024];
+    size_t len = 0;
+    assert_int_equal(ms_revocation_encode(&revocation, buf, sizeof buf, &len), 0);
+    assert_int_equal(ms_revocation_decode(buf, len, &back, NULL), 0);
+    assert_memory_equal(&revocation, &back, sizeof revocation);
+    assert_int_equal(ms_record_check(MS_COLL_REVOCATION, buf, len, NULL), 0);
+}
+
+static void test_revocation_over_limits_refused(void **state)
+{
+    (void)state;
+    ms_revocation_t back;
+    ms_error_t err = {0};
+    uint8_t key[MS_KEY_BYTES + 1] = {0};
+    pb_t pb = {0};
+    pb_bytes(&pb, 1, key, MS_KEY_BYTES);
+    pb_text(&pb, 3, MS_TEXT_MAX + 1);
+    assert_int_equal(ms_revocation_decode(pb.data, pb.len, &back, &err), MS_EINVAL);
+    assert_string_equal(err.message, "reason is 257 bytes, the limit is 256");
+    pb.len = 0;
+    pb_bytes(&pb, 1, key, MS_KEY_BYTES + 1);
+    assert_int_equal(ms_revocation_decode(pb.data, pb.len, &back, &err), MS_EINVAL);
+    assert_string_equal(err.message, "revoked key is 33 bytes, expected 32");
+    assert_int_equal(ms_revocation_decode(pb.data, 0, &back, &err), MS_EINVAL);
+    assert_string_equal(err.message, "revoked key is 0 bytes, expected 32");
+}
+
+static void test_record_check_leaves_other_collections_to_their_module(void **state)
+{
+    (void)state;
+    static const uint8_t anything[] = {0xff, 0xff};
+    assert_int_equal(ms_record_check(MS_COLL_CLAIM, anything, sizeof anything, NULL), 0);
+    assert_int_equal(ms_record_check(MS_COLL_MEMBER, anything, sizeof anything, NULL), MS_EINVAL);
+}
+
+static void test_names_roundtrip(void **state)
+{
+    (void)state;
+    assert_string_equal(ms_role_name(MS_ROLE_SECRETARIAT), "secretariat");
+    for (int role = MS_ROLE_MUTUAL; role <= MS_ROLE_SECRETARIAT; role++)
+        assert_int_equal(ms_role_from_name(ms_role_name((ms_role_t)role)), role);
+    assert_int_equal(ms_role_from_name("Union"), MS_ROLE_NONE);
+    assert_int_equal(ms_role_from_name(""), MS_ROLE_NONE);
+    assert_string_equal(ms_role_name((ms_role_t)9), "");
+    assert_string_equal(ms_sex_name(MS_SEX_F), "F");
+    assert_string_equal(ms_category_name(MS_CATEGORY_ADHERENT), "adherent");
+    assert_string_equal(ms_relationship_name(MS_REL_CHILD), "child");
+    assert_string_equal(ms_member_status_name(MS_STATUS_LEFT), "left");
+    assert_string_equal(ms_member_status_name((ms_member_status_t)-1), "");
+}
+
+static void check_date(const char *text, int32_t expected)
+{
+    int32_t days = 12345;
+    assert_int_equal(ms_date_parse(text, &days), 0);
+    assert_int_equal(days, expected);
+    char out[11];
+    ms_date_format(days, out);
+    assert_string_equal(out, text);
+}
+
+static void test_dates_roundtrip(void **state)
+{
+    (void)state;
+    check_date("1900-01-01", -25567);
+    check_date("1970-01-01", 0);
+    check_date("2000-02-29", 11016);
+    check_date("2100-12-31", 47846);
+    check_date("1969-12-31", -1);
+    check_date("2024-02-29", 19782);
+    check_date("1900-02-28", -25509);
+    for (int32_t days = -25567; days <= 47846; days += 97) {
+        char out[11];
+        int32_t back = 0;
+        ms_date_format(days, out);
+        assert_int_equal(ms_date_parse(out, &back), 0);
+        assert_int_equal(back, days);
+    }
+}
+
+static void check_not_a_date(const char *text)
+{
+    int32_t days = 12345;
+    if (ms_date_parse(text, &days) != MS_EINVAL)
+        fail_msg("\"%s\" taken for a date", text);
+    assert_int_equal(days, 0);
+}
+
+static void test_dates_refused(void **state)
+{
+    (void)state;
+    check_not_a_date("2019-02-31");
+    check_not_a_date("2100-02-29");  //  not a leap year: divisible by 100
+    check_not_a_date("1900-02-29");
+    check_not_a_date("1899-12-31");  //  before the range
+    check_not_a_date("2101-01-01");  //  after it
+    check_not_a_date("2019-2-3");
+    check_not_a_date("2019-04-31");
+    check_not_a_date("2019-13-01");
+    check_not_a_date("2019-00-10");
+    check_not_a_date("2019-01-00");
+    check_not_a_date("2019/01/10");
+    check_not_a_date("2019-01-1a");
+    check_not_a_date("2019-01-10 ");
+    check_not_a_date("+019-01-10");
+    check_not_a_date("");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_member_roundtrip),
+        cmocka_unit_test(test_member_encode_refuses_small_buffer),
+        cmocka_unit_test(test_member_text_over_limits_refused),
+        cmocka_unit_test(test_member_unknown_enum_refused),
+        cmocka_unit_test(test_member_garbage_refused),
+        cmocka_unit_test(test_org_roundtrip),
+        cmocka_unit_test(test_org_over_limits_refused),
+        cmocka_unit_test(test_cert_roundtrip),
+        cmocka_unit_test(test_cert_without_role_or_with_short_key_refused),
+        cmocka_unit_test(test_revocation_roundtrip),
+        cmocka_unit_test(test_revocation_over_limits_refused),
+        cmocka_unit_test(test_record_check_leaves_other_collections_to_their_module),
+        cmocka_unit_test(test_names_roundtrip),
+        cmocka_unit_test(test_dates_roundtrip),
+        cmocka_unit_test(test_dates_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

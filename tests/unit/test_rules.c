@@ -1,0 +1,340 @@
+//  test_rules - accept rules 4 (seq and prev) and 5 (authority) as the pure
+//  functions they are: plain values in, verdict out.
+
+#include "mutsync/rules.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+static void hash_of(uint8_t fill, uint8_t *hash)
+{
+    memset(hash, fill, MS_HASH_BYTES);
+}
+
+static void test_seq_next_duplicate_equivocation_gap_bad_prev(void **state)
+{
+    (void)state;
+    ms_head_t head = {.seq = 3};
+    uint8_t h3[MS_HASH_BYTES], other[MS_HASH_BYTES], id[MS_HASH_BYTES], held[MS_HASH_BYTES];
+    hash_of(0x33, h3);
+    hash_of(0x99, other);
+    hash_of(0x44, id);
+    memcpy(head.hash, h3, MS_HASH_BYTES);
+
+    assert_int_equal(ms_rules_seq(&head, 4, h3, id, NULL), MS_SEQ_NEXT);
+    assert_int_equal(ms_rules_seq(&head, 4, other, id, NULL), MS_SEQ_BAD_PREV);
+    assert_int_equal(ms_rules_seq(&head, 5, h3, id, NULL), MS_SEQ_GAP);
+    assert_int_equal(ms_rules_seq(&head, UINT64_MAX, h3, id, NULL), MS_SEQ_GAP);
+
+    hash_of(0x22, held);
+    assert_int_equal(ms_rules_seq(&head, 2, other, held, held), MS_SEQ_DUPLICATE);
+    assert_int_equal(ms_rules_seq(&head, 2, other, id, held), MS_SEQ_EQUIVOCATION);
+    assert_int_equal(ms_rules_seq(&head, 3, other, h3, h3), MS_SEQ_DUPLICATE);
+    id[MS_HASH_BYTES - 1] = 0x33;  //  one byte from the held id
+    hash_of(0x44, held);
+    assert_int_equal(ms_rules_seq(&head, 3, other, id, held), MS_SEQ_EQUIVOCATION);
+}
+
+static void test_seq_of_an_empty_feed_starts_at_1_with_zero_prev(void **state)
+{
+    (void)state;
+    ms_head_t head;
+    memset(&head, 0, sizeof head);
+    uint8_t zero[MS_HASH_BYTES] = {0}, prev[MS_HASH_BYTES], id[MS_HASH_BYTES];
+    hash_of(0x01, prev);
+    hash_of(0x02, id);
+    assert_int_equal(ms_rules_seq(&head, 1, zero, id, NULL), MS_SEQ_NEXT);
+    assert_int_equal(ms_rules_seq(&head, 1, prev, id, NULL), MS_SEQ_BAD_PREV);
+    assert_int_equal(ms_rules_seq(&head, 2, zero, id, NULL), MS_SEQ_GAP);
+}
+
+static void test_feeds_of_collections(void **state)
+{
+    (void)state;
+    assert_string_equal(ms_rules_feed_of(MS_COLL_MEMBER), "register");
+    assert_string_equal(ms_rules_feed_of(MS_COLL_CONTRIBUTION), "register");
+    assert_string_equal(ms_rules_feed_of(MS_COLL_CLAIM), "care");
+    assert_string_equal(ms_rules_feed_of(MS_COLL_COMPLAINT), "care");
+    assert_string_equal(ms_rules_feed_of(MS_COLL_ORG), "public");
+    assert_string_equal(ms_rules_feed_of(MS_COLL_CERT), "public");
+    assert_string_equal(ms_rules_feed_of(MS_COLL_INDICATOR), "public");
+    assert_true(ms_rules_known_feed("public"));
+    assert_true(ms_rules_known_feed("register"));
+    assert_true(ms_rules_known_feed("care"));
+    assert_false(ms_rules_known_feed("Public"));
+    assert_false(ms_rules_known_feed("publi"));
+    assert_false(ms_rules_known_feed(""));
+}
+
+static void test_refusal_names_are_stable(void **state)
+{
+    (void)state;
+    static const char *const names[] = {
+        "none",     "malformed",    "unknown-signer", "revoked",   "bad-signature", "gap",
+        "bad-prev", "equivocation", "frozen",         "authority", "bad-record",
+    };
+    for (int i = 0; i < MS_REFUSAL_COUNT; i++)
+        assert_string_equal(ms_refusal_name(i), names[i]);
+    assert_string_equal(ms_refusal_name(MS_REFUSAL_COUNT), "unknown");
+    assert_string_equal(ms_refusal_name(-1), "unknown");
+    assert_int_equal(MS_REFUSAL_EQUIVOCATION, 7);  //  stored in quarantines
+    assert_int_equal(MS_REFUSAL_BAD_RECORD, 10);
+}
+
+//  ---- authority --------------------------------------------------------------
+
+typedef struct {
+    uint8_t value[1024];
+    size_t len;
+} value_t;
+
+static value_t org_value(const char *parent)
+{
+    ms_org_t org;
+    memset(&org, 0, sizeof org);
+    strcpy(org.name, "Mutuelle");
+    strcpy(org.country, "ML");
+    org.role = MS_ROLE_MUTUAL;
+    strcpy(org.parent, parent);
+    value_t v;
+    assert_int_equal(ms_org_encode(&org, v.value, sizeof v.value, &v.len), 0);
+    return v;
+}
+
+static value_t member_value(void)
+{
+    ms_member_t member;
+    memset(&member, 0, sizeof member);
+    strcpy(member.household_id, "H-0001");
+    member.sex = MS_SEX_M;
+    value_t v;
+    assert_int_equal(ms_member_encode(&member, v.value, sizeof v.value, &v.len), 0);
+    return v;
+}
+
+static value_t cert_value(const char *parent, ms_role_t role)
+{
+    ms_cert_t cert;
+    memset(&cert, 0, sizeof cert);
+    strcpy(cert.name, "child");
+    cert.role = role;
+    strcpy(cert.country, "ML");
+    strcpy(cert.parent, parent);
+    memset(cert.key, 0x5c, MS_KEY_BYTES);
+    value_t v;
+    assert_int_equal(ms_cert_encode(&cert, v.value, sizeof v.value, &v.len), 0);
+    return v;
+}
+
+static value_t revocation_value(void)
+{
+    ms_revocation_t revocation;
+    memset(&revocation, 0, sizeof revocation);
+    memset(revocation.key, 0x5c, MS_KEY_BYTES);
+    revocation.from = 1767225600;
+    strcpy(revocation.reason, "laptop stolen");
+    value_t v;
+    assert_int_equal(ms_revocation_encode(&revocation, v.value, sizeof v.value, &v.len), 0);
+    return v;
+}
+
+//  Checks WHO writing (COLLECTION, KEY, VALUE) gets EXPECTED, and that the
+//  detail names WHY.
+static void check(const ms_authority_t *who, ms_collection_t collection, ms_op_t op,
+                  const char *key, const value_t *value, ms_refusal_t expected, const char *why)
+{
+    ms_change_t change = {collection, op, key, value ? value->value : NULL, value ? value->len : 0};
+    char detail[200] = "";
+    ms_refusal_t reason = ms_rules_authority(who, &change, detail, sizeof detail);
+    if (reason != expected)
+        fail_msg("%s %s by %s: expected %s, got %s (%s)", ms_collection_name(collection), key,
+                 who->origin, ms_refusal_name((int)expected), ms_refusal_name((int)reason), detail);
+    if (why && !strstr(detail, why))
+        fail_msg("expected \"%s\" in \"%s\"", why, detail);
+}
+
+static const ms_authority_t mutual_public = {"ML-MUT-001", MS_ROLE_MUTUAL, "public", NULL};
+static const ms_authority_t mutual_register = {"ML-MUT-001", MS_ROLE_MUTUAL, "register", NULL};
+static const ms_authority_t union_public = {"ML-UTM", MS_ROLE_UNION, "public", NULL};
+static const ms_authority_t root_public = {"SN-SEC", MS_ROLE_SECRETARIAT, "public", NULL};
+
+static void test_org_card_only_for_the_origin_itself(void **state)
+{
+    (void)state;
+    value_t card = org_value("ML-UTM");
+    check(&mutual_public, MS_COLL_ORG, MS_OP_UPSERT, "ML-MUT-001", &card, MS_REFUSAL_NONE, NULL);
+    check(&mutual_public, MS_COLL_ORG, MS_OP_UPSERT, "ML-MUT-002", &card, MS_REFUSAL_AUTHORITY,
+          "ML-MUT-001 may not write the org card of ML-MUT-002");
+    check(&union_public, MS_COLL_ORG, MS_OP_UPSERT, "ML-MUT-001", &card, MS_REFUSAL_AUTHORITY,
+          "ML-UTM may not write the org card of ML-MUT-001");
+    check(&mutual_public, MS_COLL_ORG, MS_OP_DELETE, "ML-MUT-002", NULL, MS_REFUSAL_AUTHORITY,
+          NULL);
+}
+
+static void test_each_collection_only_in_its_feed(void **state)
+{
+    (void)state;
+    value_t member = member_value();
+    check(&mutual_register, MS_COLL_MEMBER, MS_OP_UPSERT, "M-0001", &member, MS_REFUSAL_NONE, NULL);
+    check(&mutual_public, MS_COLL_MEMBER, MS_OP_UPSERT, "M-0001", &member, MS_REFUSAL_AUTHORITY,
+          "member records belong in the register feed, not public");
+    ms_authority_t care = mutual_public;
+    care.feed = "care";
+    check(&care, MS_COLL_MEMBER, MS_OP_DELETE, "M-0001", NULL, MS_REFUSAL_AUTHORITY,
+          "member records belong in the register feed, not care");
+    value_t card = org_value("ML-UTM");
+    check(&mutual_register, MS_COLL_ORG, MS_OP_UPSERT, "ML-MUT-001", &card, MS_REFUSAL_AUTHORITY,
+          "org records belong in the public feed, not register");
+    check(&care, MS_COLL_CLAIM, MS_OP_UPSERT, "C-1", &member, MS_REFUSAL_NONE, NULL);
+    check(&mutual_public, MS_COLL_CLAIM, MS_OP_UPSERT, "C-1", &member, MS_REFUSAL_AUTHORITY,
+          "claim records belong in the care feed, not public");
+}
+
+static void test_indicator_only_by_the_secretariat(void **state)
+{
+    (void)state;
+    value_t anything = {{0x0a, 0x01, 'x'}, 3};
+    check(&root_public, MS_COLL_INDICATOR, MS_OP_UPSERT, "members_active", &anything,
+          MS_REFUSAL_NONE, NULL);
+    check(&union_public, MS_COLL_INDICATOR, MS_OP_UPSERT, "members_active", &anything,
+          MS_REFUSAL_AUTHORITY, "only the secretariat defines indicators, not ML-UTM");
+    check(&mutual_public, MS_COLL_INDICATOR, MS_OP_DELETE, "members_active", NULL,
+          MS_REFUSAL_AUTHORITY, "only the secretariat");
+}
+
+static void test_cert_only_by_a_parent_for_its_own_children(void **state)
+{
+    (void)state;
+    value_t child = cert_value("ML-UTM", MS_ROLE_MUTUAL);
+    check(&union_public, MS_COLL_CERT, MS_OP_UPSERT, "ML-MUT-001", &child, MS_REFUSAL_NONE, NULL);
+    ms_authority_t held = union_public;
+    held.subject_parent = "ML-UTM";  //  renewing its own child's certificate
+    check(&held, MS_COLL_CERT, MS_OP_UPSERT, "ML-MUT-001", &child, MS_REFUSAL_NONE, NULL);
+
+    value_t from_root = cert_value("SN-SEC", MS_ROLE_UNION);
+    check(&root_public, MS_COLL_CERT, MS_OP_UPSERT, "ML-UTM", &from_root, MS_REFUSAL_NONE, NULL);
+}
+
+static void test_cert_by_a_mutual_refused(void **state)
+{
+    (void)state;
+    value_t cert = cert_value("ML-MUT-001", MS_ROLE_MUTUAL);
+    check(&mutual_public, MS_COLL_CERT, MS_OP_UPSERT, "ML-MUT-009", &cert, MS_REFUSAL_AUTHORITY,
+          "a mutual may not certify a mutual");
+}
+
+static void test_cert_of_a_secretariat_refused(void **state)
+{
+    (void)state;
+    value_t cert = cert_value("ML-UTM", MS_ROLE_SECRETARIAT);
+    check(&union_public, MS_COLL_CERT, MS_OP_UPSERT, "ML-FAKE-ROOT", &cert, MS_REFUSAL_AUTHORITY,
+          "a union may not certify a secretariat");
+    value_t root = cert_value("SN-SEC", MS_ROLE_SECRETARIAT);
+    check(&root_public, MS_COLL_CERT, MS_OP_UPSERT, "SN-SEC-2", &root, MS_REFUSAL_AUTHORITY,
+          "a secretariat may not certify a secretariat");
+}
+
+static void test_cert_naming_another_parent_refused(void **state)
+{
+    (void)state;
+    value_t cert = cert_value("BJ-UCB", MS_ROLE_MUTUAL);
+    check(&union_public, MS_COLL_CERT, MS_OP_UPSERT, "ML-MUT-001", &cert, MS_REFUSAL_AUTHORITY,
+          "ML-UTM may only certify its direct children (certificate names parent BJ-UCB)");
+}
+
+static void test_cert_of_someone_elses_child_refused(void **state)
+{
+    (void)state;
+    value_t cert = cert_value("ML-UTM", MS_ROLE_MUTUAL);
+    ms_authority_t who = union_public;
+    who.subject_parent = "BJ-UCB";
+    check(&who, MS_COLL_CERT, MS_OP_UPSERT, "BJ-MUT-001", &cert, MS_REFUSAL_AUTHORITY,
+          "ML-UTM may not certify BJ-MUT-001: it is another org's child");
+    check(&who, MS_COLL_CERT, MS_OP_DELETE, "BJ-MUT-001", NULL, MS_REFUSAL_AUTHORITY,
+          "ML-UTM may not remove the certificate of BJ-MUT-001: not its child");
+    who.subject_parent = NULL;  //  unknown subject: nothing to remove
+    check(&who, MS_COLL_CERT, MS_OP_DELETE, "BJ-MUT-001", NULL, MS_REFUSAL_AUTHORITY, NULL);
+    who.subject_parent = "ML-UTM";
+    check(&who, MS_COLL_CERT, MS_OP_DELETE, "ML-MUT-001", NULL, MS_REFUSAL_NONE, NULL);
+}
+
+static void test_self_cert_refused(void **state)
+{
+    (void)state;
+    value_t cert = cert_value("ML-UTM", MS_ROLE_UNION);
+    check(&union_public, MS_COLL_CERT, MS_OP_UPSERT, "ML-UTM", &cert, MS_REFUSAL_AUTHORITY,
+          "ML-UTM may not certify itself");
+    value_t root = cert_value("SN-SEC", MS_ROLE_UNION);
+    check(&root_public, MS_COLL_CERT, MS_OP_UPSERT, "SN-SEC", &root, MS_REFUSAL_AUTHORITY,
+          "SN-SEC may not certify itself");
+}
+
+static void test_cert_that_does_not_decode_is_a_bad_record(void **state)
+{
+    (void)state;
+    value_t garbage = {{0x0a, 0x7f, 'x'}, 3};
+    check(&union_public, MS_COLL_CERT, MS_OP_UPSERT, "ML-MUT-001", &garbage, MS_REFUSAL_BAD_RECORD,
+          "cert ML-MUT-001: not a valid certificate");
+    value_t no_role = cert_value("ML-UTM", MS_ROLE_NONE);
+    check(&union_public, MS_COLL_CERT, MS_OP_UPSERT, "ML-MUT-001", &no_role, MS_REFUSAL_BAD_RECORD,
+          "no valid role");
+}
+
+static void test_revocation_only_of_a_direct_child(void **state)
+{
+    (void)state;
+    value_t revocation = revocation_value();
+    ms_authority_t who = union_public;
+    who.subject_parent = "ML-UTM";
+    check(&who, MS_COLL_REVOCATION, MS_OP_UPSERT, "ML-MUT-001|5c5c", &revocation, MS_REFUSAL_NONE,
+          NULL);
+    who.subject_parent = "BJ-UCB";
+    check(&who, MS_COLL_REVOCATION, MS_OP_UPSERT, "BJ-MUT-001|5c5c", &revocation,
+          MS_REFUSAL_AUTHORITY, "ML-UTM may only revoke its direct children's keys");
+    who.subject_parent = NULL;
+    check(&who, MS_COLL_REVOCATION, MS_OP_UPSERT, "XX-UNKNOWN|5c5c", &revocation,
+          MS_REFUSAL_AUTHORITY, "ML-UTM may only revoke its direct children's keys");
+    value_t garbage = {{0x0a, 0x03, 1, 2, 3}, 5};
+    who.subject_parent = "ML-UTM";
+    check(&who, MS_COLL_REVOCATION, MS_OP_UPSERT, "ML-MUT-001|5c5c", &garbage,
+          MS_REFUSAL_BAD_RECORD, "revoked key is 3 bytes");
+}
+
+static void test_record_that_does_not_decode_is_a_bad_record(void **state)
+{
+    (void)state;
+    value_t garbage = {{0xff, 0xff, 0xff}, 3};
+    check(&mutual_register, MS_COLL_MEMBER, MS_OP_UPSERT, "M-0001", &garbage, MS_REFUSAL_BAD_RECORD,
+          "M-0001 not a valid member record");
+    check(&mutual_public, MS_COLL_ORG, MS_OP_UPSERT, "ML-MUT-001", &garbage, MS_REFUSAL_BAD_RECORD,
+          "not a valid org record");
+    //  A delete carries no record to check.
+    check(&mutual_register, MS_COLL_MEMBER, MS_OP_DELETE, "M-0001", NULL, MS_REFUSAL_NONE, NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_seq_next_duplicate_equivocation_gap_bad_prev),
+        cmocka_unit_test(test_seq_of_an_empty_feed_starts_at_1_with_zero_prev),
+        cmocka_unit_test(test_feeds_of_collections),
+        cmocka_unit_test(test_refusal_names_are_stable),
+        cmocka_unit_test(test_org_card_only_for_the_origin_itself),
+        cmocka_unit_test(test_each_collection_only_in_its_feed),
+        cmocka_unit_test(test_indicator_only_by_the_secretariat),
+        cmocka_unit_test(test_cert_only_by_a_parent_for_its_own_children),
+        cmocka_unit_test(test_cert_by_a_mutual_refused),
+        cmocka_unit_test(test_cert_of_a_secretariat_refused),
+        cmocka_unit_test(test_cert_naming_another_parent_refused),
+        cmocka_unit_test(test_cert_of_someone_elses_child_refused),
+        cmocka_unit_test(test_self_cert_refused),
+        cmocka_unit_test(test_cert_that_does_not_decode_is_a_bad_record),
+        cmocka_unit_test(test_revocation_only_of_a_direct_child),
+        cmocka_unit_test(test_record_that_does_not_decode_is_a_bad_record),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
