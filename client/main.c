@@ -14,6 +14,7 @@ static const cli_command_t commands[] = {
     {"init", cmd_init, "create a node: its key, its store, its identity"},
     {"whoami", cmd_whoami, "show this node's org, role, country and public key"},
     {"child", cmd_child, "certify, revoke and list direct children (add|revoke|list)"},
+    {"member", cmd_member, "the member register (import|add|show|list)"},
     {"feed", cmd_feed, "the feeds this node holds (list|verify)"},
     {"quarantine", cmd_quarantine, "what was refused, and why (list)"},
     {"bundle", cmd_bundle, "carry change sets on a USB key (export|import)"},

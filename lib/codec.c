@@ -7,14 +7,18 @@
 
 #include "mutsync/codec.h"
 
+#include "arena.h"
 #include "mutsync.pb-c.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#define ARENA_BLOCK (256 * 1024)
+
 typedef struct {
-    Mutsync__ChangeSet *message;  //  what protobuf-c unpacked
+    Mutsync__ChangeSet *message;  //  what protobuf-c unpacked, in ARENA
     ms_change_t *changes;         //  plain view of message->changes
+    ms_arena_t arena;             //  holds the unpacked message
 } decoded_t;
 
 static const char *collection_names[MS_COLL_COUNT] = {
@@ -158,10 +162,17 @@ int ms_changeset_decode(const uint8_t *body, size_t len, ms_changeset_t **cs_p, 
     if (len > MS_BODY_MAX)
         return ms_error_set(err, MS_EINVAL, "change set", "body is %zu bytes, the limit is %d", len,
                             MS_BODY_MAX);
-    Mutsync__ChangeSet *message = mutsync__change_set__unpack(NULL, len, body);
-    if (!message)
+    decoded_t *decoded = calloc(1, sizeof *decoded);
+    if (!decoded)
+        return ms_error_set(err, MS_ENOMEM, "change set", "no memory to decode");
+    ms_arena_init(&decoded->arena, NULL, 0, ARENA_BLOCK);
+    Mutsync__ChangeSet *message = mutsync__change_set__unpack(&decoded->arena.allocator, len, body);
+    if (!message) {
+        ms_arena_release(&decoded->arena);
+        free(decoded);
         return ms_error_set(err, MS_EINVAL, "change set", "not a valid change set (%zu bytes)",
                             len);
+    }
     int rc = check_header(message->origin, message->feed, message->seq, message->n_changes, err);
     if (rc == 0 && message->signer.len != MS_KEY_BYTES)
         rc = ms_error_set(err, MS_EINVAL, "change set", "signer is %zu bytes, expected %d",
@@ -174,22 +185,18 @@ int ms_changeset_decode(const uint8_t *body, size_t len, ms_changeset_t **cs_p, 
         rc = check_change(i, change->collection, change->op, change->key, change->value.len, err);
     }
     ms_changeset_t *cs = NULL;
-    decoded_t *decoded = NULL;
     if (rc == 0) {
         cs = calloc(1, sizeof *cs);
-        decoded = calloc(1, sizeof *decoded);
-        if (decoded)
-            decoded->changes =
-                calloc(message->n_changes ? message->n_changes : 1, sizeof(ms_change_t));
-        if (!cs || !decoded || !decoded->changes)
+        decoded->changes = calloc(message->n_changes ? message->n_changes : 1, sizeof(ms_change_t));
+        if (!cs || !decoded->changes)
             rc = ms_error_set(err, MS_ENOMEM, "change set", "no memory to decode");
     }
     if (rc) {
-        if (decoded)
-            free(decoded->changes);
-        free(decoded);
+        free(decoded->changes);
         free(cs);
-        mutsync__change_set__free_unpacked(message, NULL);
+        mutsync__change_set__free_unpacked(message, &decoded->arena.allocator);
+        ms_arena_release(&decoded->arena);
+        free(decoded);
         return rc;
     }
     for (size_t i = 0; i < message->n_changes; i++) {
@@ -222,7 +229,8 @@ void ms_changeset_destroy(ms_changeset_t **cs_p)
         return;
     decoded_t *decoded = (*cs_p)->decoded;
     if (decoded) {
-        mutsync__change_set__free_unpacked(decoded->message, NULL);
+        mutsync__change_set__free_unpacked(decoded->message, &decoded->arena.allocator);
+        ms_arena_release(&decoded->arena);
         free(decoded->changes);
         free(decoded);
     }

@@ -6,6 +6,7 @@
 
 #include "mutsync/record.h"
 
+#include "arena.h"
 #include "mutsync.pb-c.h"
 
 #include <stdio.h>
@@ -20,6 +21,10 @@ static int copy_text(char *dst, size_t cap, const char *src, const char *field, 
     memcpy(dst, src, len + 1);
     return 0;
 }
+
+//  Record values are at most MS_VALUE_MAX bytes: their unpacked form fits
+//  a stack block and decoding costs no malloc.
+#define ARENA_BYTES (MS_VALUE_MAX * 2 + 2048)
 
 #define PACK(type, message, buf, cap, len_p)                                                       \
     do {                                                                                           \
@@ -49,7 +54,10 @@ int ms_member_encode(const ms_member_t *member, uint8_t *buf, size_t cap, size_t
 int ms_member_decode(const uint8_t *value, size_t len, ms_member_t *out, ms_error_t *err)
 {
     memset(out, 0, sizeof *out);
-    Mutsync__Member *message = mutsync__member__unpack(NULL, len, value);
+    uint8_t block[ARENA_BYTES];
+    ms_arena_t arena;
+    ms_arena_init(&arena, block, sizeof block, 0);
+    Mutsync__Member *message = mutsync__member__unpack(&arena.allocator, len, value);
     if (!message)
         return ms_error_set(err, MS_EINVAL, "record", "not a valid member record");
     int rc = copy_text(out->household_id, sizeof out->household_id, message->household_id,
@@ -73,7 +81,7 @@ int ms_member_decode(const uint8_t *value, size_t len, ms_member_t *out, ms_erro
     out->category = (ms_category_t)message->category;
     out->relationship = (ms_relationship_t)message->relationship;
     out->status = (ms_member_status_t)message->status;
-    mutsync__member__free_unpacked(message, NULL);
+    mutsync__member__free_unpacked(message, &arena.allocator);
     if (rc)
         memset(out, 0, sizeof *out);
     return rc;
@@ -113,7 +121,10 @@ int ms_org_encode(const ms_org_t *org, uint8_t *buf, size_t cap, size_t *len_p)
 int ms_org_decode(const uint8_t *value, size_t len, ms_org_t *out, ms_error_t *err)
 {
     memset(out, 0, sizeof *out);
-    Mutsync__Org *message = mutsync__org__unpack(NULL, len, value);
+    uint8_t block[ARENA_BYTES];
+    ms_arena_t arena;
+    ms_arena_init(&arena, block, sizeof block, 0);
+    Mutsync__Org *message = mutsync__org__unpack(&arena.allocator, len, value);
     if (!message)
         return ms_error_set(err, MS_EINVAL, "record", "not a valid org record");
     int rc = copy_text(out->name, sizeof out->name, message->name, "name", err);
@@ -154,7 +165,7 @@ int ms_org_decode(const uint8_t *value, size_t len, ms_org_t *out, ms_error_t *e
     out->covers_drugs = message->covers_drugs;
     out->governance_members = message->governance_members;
     out->governance_women = message->governance_women;
-    mutsync__org__free_unpacked(message, NULL);
+    mutsync__org__free_unpacked(message, &arena.allocator);
     if (rc)
         memset(out, 0, sizeof *out);
     return rc;
@@ -177,7 +188,10 @@ int ms_cert_encode(const ms_cert_t *cert, uint8_t *buf, size_t cap, size_t *len_
 int ms_cert_decode(const uint8_t *value, size_t len, ms_cert_t *out, ms_error_t *err)
 {
     memset(out, 0, sizeof *out);
-    Mutsync__Cert *message = mutsync__cert__unpack(NULL, len, value);
+    uint8_t block[ARENA_BYTES];
+    ms_arena_t arena;
+    ms_arena_init(&arena, block, sizeof block, 0);
+    Mutsync__Cert *message = mutsync__cert__unpack(&arena.allocator, len, value);
     if (!message)
         return ms_error_set(err, MS_EINVAL, "record", "not a valid certificate");
     int rc = copy_text(out->name, sizeof out->name, message->name, "name", err);
@@ -197,7 +211,7 @@ int ms_cert_decode(const uint8_t *value, size_t len, ms_cert_t *out, ms_error_t 
         out->valid_from = message->valid_from;
         out->valid_until = message->valid_until;
     }
-    mutsync__cert__free_unpacked(message, NULL);
+    mutsync__cert__free_unpacked(message, &arena.allocator);
     if (rc)
         memset(out, 0, sizeof *out);
     return rc;
@@ -216,7 +230,10 @@ int ms_revocation_encode(const ms_revocation_t *revocation, uint8_t *buf, size_t
 int ms_revocation_decode(const uint8_t *value, size_t len, ms_revocation_t *out, ms_error_t *err)
 {
     memset(out, 0, sizeof *out);
-    Mutsync__Revocation *message = mutsync__revocation__unpack(NULL, len, value);
+    uint8_t block[ARENA_BYTES];
+    ms_arena_t arena;
+    ms_arena_init(&arena, block, sizeof block, 0);
+    Mutsync__Revocation *message = mutsync__revocation__unpack(&arena.allocator, len, value);
     if (!message)
         return ms_error_set(err, MS_EINVAL, "record", "not a valid revocation");
     int rc = copy_text(out->reason, sizeof out->reason, message->reason, "reason", err);
@@ -227,7 +244,7 @@ int ms_revocation_decode(const uint8_t *value, size_t len, ms_revocation_t *out,
         memcpy(out->key, message->key.data, MS_KEY_BYTES);
         out->from = message->from;
     }
-    mutsync__revocation__free_unpacked(message, NULL);
+    mutsync__revocation__free_unpacked(message, &arena.allocator);
     if (rc)
         memset(out, 0, sizeof *out);
     return rc;

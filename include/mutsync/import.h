@@ -20,15 +20,15 @@ typedef struct ms_sheet ms_sheet_t;
 
 //  What a register looks like: its columns and how one row becomes a record.
 typedef struct {
-    const char *what;                 //  "member", for messages
-    ms_collection_t collection;       //  where the records go (the feed follows)
-    const char *const *columns;       //  required header names, NULL-terminated
+    const char *what;            //  "member", for messages
+    ms_collection_t collection;  //  where the records go (the feed follows)
+    const char *const *columns;  //  required header names, NULL-terminated
     //  Reads the current row of SHEET (column i of COLUMNS is at INDICES[i])
     //  into KEY (MS_KEY_MAX + 1 bytes) and VALUE (MS_VALUE_MAX bytes,
     //  *VALUE_LEN set). Returns 0, or MS_EINVAL with ERR naming line,
     //  column and why.
-    int (*row)(ms_sheet_t *sheet, const int *indices, char *key, uint8_t *value,
-               size_t *value_len, ms_error_t *err);
+    int (*row)(ms_sheet_t *sheet, const int *indices, char *key, uint8_t *value, size_t *value_len,
+               ms_error_t *err);
 } ms_import_schema_t;
 
 typedef struct {

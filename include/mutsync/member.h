@@ -1,0 +1,37 @@
+//  member - the member register: what a valid member row is, and the
+//  import schema for register files.
+//
+//  Columns (the spreadsheet a mutual keeps): member_id, household_id,
+//  family_name, given_name, sex (F/M), birth_date, village,
+//  enrollment_date, category (adherent/beneficiaire), relationship
+//  (self/spouse/child/parent/other), status (active/suspended/left).
+//  Dates are YYYY-MM-DD (DD/MM/YYYY, as French spreadsheets export, is
+//  accepted too).
+
+#ifndef MS_MEMBER_H
+#define MS_MEMBER_H
+
+#include "mutsync/import.h"
+#include "mutsync/record.h"
+
+#define MS_MEMBER_COLUMNS 11
+#define MS_MEMBER_HEADER                                                                           \
+    "member_id,household_id,family_name,given_name,sex,birth_date,village,enrollment_date,"        \
+    "category,relationship,status"
+
+//  The schema ms_import_file uses for member registers.
+extern const ms_import_schema_t ms_member_schema;
+
+//  Column names in file order, NULL-terminated.
+extern const char *const ms_member_columns[MS_MEMBER_COLUMNS + 1];
+
+//  Parses the MS_MEMBER_COLUMNS text fields of one row (in column order)
+//  into KEY (the member id, MS_KEY_MAX + 1 bytes) and MEMBER. Returns 0,
+//  or MS_EINVAL with ERR: "WHERE: column birth_date: "2019-02-31" is not a date".
+MS_MUST_CHECK int ms_member_from_fields(const char *const *fields, const char *where, char *key,
+                                        ms_member_t *member, ms_error_t *err);
+
+//  Parses a date as YYYY-MM-DD or DD/MM/YYYY. Returns 0 or MS_EINVAL.
+MS_MUST_CHECK int ms_member_date(const char *text, int32_t *days);
+
+#endif

@@ -1,0 +1,294 @@
+//  import - registers from spreadsheets into signed change sets, all or nothing.
+//
+//  DESIGN. The whole file is read inside one write transaction
+//  (ms_store_write): rows become records, records that differ from what is
+//  stored are gathered MS_IMPORT_BATCH at a time and appended to the
+//  node's feed (signed, then through the accept rules). The first bad row
+//  fails the function, which discards the transaction: nothing of the file
+//  is stored. When the map must grow, ms_store_write runs the import again
+//  from the first row, so all state here is reset at the start of a run.
+//  A key seen twice in one file is refused, naming both lines.
+
+#include "mutsync/import.h"
+
+#include "mutsync/replica.h"
+#include "mutsync/rules.h"
+#include "mutsync/sheet.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  Keys seen in this file: open addressing over offsets into an arena.
+typedef struct {
+    uint32_t *slots;   //  arena offset + 1 of each key, 0 = empty
+    uint32_t *lines;   //  line of the key's first row
+    size_t capacity;   //  slots, a power of two
+    size_t count;      //  keys held
+    char *arena;       //  NUL-terminated keys back to back
+    size_t arena_len;  //  bytes used
+    size_t arena_cap;  //  bytes allocated
+} seen_t;
+
+static uint64_t hash_key(const char *key)
+{
+    uint64_t h = 1469598103934665603ull;  //  FNV-1a
+    for (; *key; key++)
+        h = (h ^ (uint8_t)*key) * 1099511628211ull;
+    return h;
+}
+
+static int seen_grow(seen_t *seen)
+{
+    size_t capacity = seen->capacity ? seen->capacity * 2 : 4096;
+    uint32_t *slots = calloc(capacity, sizeof *slots);
+    uint32_t *lines = calloc(capacity, sizeof *lines);
+    if (!slots || !lines) {
+        free(slots);
+        free(lines);
+        return MS_ENOMEM;
+    }
+    for (size_t i = 0; i < seen->capacity; i++) {
+        if (!seen->slots[i])
+            continue;
+        size_t j = hash_key(seen->arena + seen->slots[i] - 1) & (capacity - 1);
+        while (slots[j])
+            j = (j + 1) & (capacity - 1);
+        slots[j] = seen->slots[i];
+        lines[j] = seen->lines[i];
+    }
+    free(seen->slots);
+    free(seen->lines);
+    seen->slots = slots;
+    seen->lines = lines;
+    seen->capacity = capacity;
+    return 0;
+}
+
+//  Adds KEY first seen on LINE. Returns 0, the earlier line (> 0) when KEY
+//  was already there, or MS_ENOMEM.
+static long seen_add(seen_t *seen, const char *key, uint32_t line)
+{
+    if ((seen->count + 1) * 2 > seen->capacity && seen_grow(seen) != 0)
+        return MS_ENOMEM;
+    size_t i = hash_key(key) & (seen->capacity - 1);
+    for (; seen->slots[i]; i = (i + 1) & (seen->capacity - 1))
+        if (strcmp(seen->arena + seen->slots[i] - 1, key) == 0)
+            return seen->lines[i];
+    size_t len = strlen(key) + 1;
+    if (seen->arena_len + len > seen->arena_cap) {
+        size_t cap = seen->arena_cap ? seen->arena_cap * 2 : 1 << 16;
+        char *arena = realloc(seen->arena, cap);
+        if (!arena || cap > UINT32_MAX)
+            return MS_ENOMEM;
+        seen->arena = arena;
+        seen->arena_cap = cap;
+    }
+    memcpy(seen->arena + seen->arena_len, key, len);
+    seen->slots[i] = (uint32_t)seen->arena_len + 1;
+    seen->lines[i] = line;
+    seen->arena_len += len;
+    seen->count++;
+    return 0;
+}
+
+static void seen_reset(seen_t *seen)
+{
+    if (seen->slots)
+        memset(seen->slots, 0, seen->capacity * sizeof *seen->slots);
+    seen->count = 0;
+    seen->arena_len = 0;
+}
+
+static void seen_free(seen_t *seen)
+{
+    free(seen->slots);
+    free(seen->lines);
+    free(seen->arena);
+}
+
+//  Records waiting to be appended as one change set.
+typedef struct {
+    ms_change_t changes[MS_IMPORT_BATCH];
+    char keys[MS_IMPORT_BATCH][MS_KEY_MAX + 1];
+    uint8_t *values;  //  MS_IMPORT_BATCH * MS_VALUE_MAX bytes
+    size_t used;      //  value bytes used
+    size_t count;     //  changes waiting
+} batch_t;
+
+static int flush(ms_node_t *node, ms_txn_t *txn, const char *feed, batch_t *batch,
+                 ms_import_stats_t *stats, ms_error_t *err)
+{
+    if (batch->count == 0)
+        return 0;
+    ms_verdict_t verdict;
+    int rc = ms_node_append(node, txn, feed, batch->changes, batch->count, &verdict, err);
+    if (rc)
+        return rc;
+    if (!stats->first_seq)
+        stats->first_seq = verdict.seq;
+    stats->last_seq = verdict.seq;
+    stats->changesets++;
+    batch->count = 0;
+    batch->used = 0;
+    return 0;
+}
+
+//  Queues one record unless it is identical to the stored one.
+static int offer(ms_node_t *node, ms_txn_t *txn, ms_collection_t collection, batch_t *batch,
+                 const char *key, const uint8_t *value, size_t len, ms_import_stats_t *stats,
+                 ms_error_t *err)
+{
+    ms_stored_record_t stored;
+    int rc = ms_replica_record(txn, collection, ms_node_identity(node)->org, key, &stored, err);
+    if (rc && rc != MS_ENOTFOUND)
+        return rc;
+    if (rc == 0 && stored.value_len == len && memcmp(stored.value, value, len) == 0) {
+        stats->unchanged++;
+        return 0;
+    }
+    if (rc == 0)
+        stats->updated++;
+    else
+        stats->added++;
+    size_t i = batch->count++;
+    snprintf(batch->keys[i], sizeof batch->keys[i], "%s", key);
+    memcpy(batch->values + batch->used, value, len);
+    batch->changes[i] =
+        (ms_change_t){collection, MS_OP_UPSERT, batch->keys[i], batch->values + batch->used, len};
+    batch->used += len;
+    if (batch->count == MS_IMPORT_BATCH)
+        return flush(node, txn, ms_rules_feed_of(collection), batch, stats, err);
+    return 0;
+}
+
+static int batch_new(batch_t **batch_p, ms_error_t *err)
+{
+    batch_t *batch = calloc(1, sizeof *batch);
+    if (batch)
+        batch->values = malloc((size_t)MS_IMPORT_BATCH * MS_VALUE_MAX);
+    if (!batch || !batch->values) {
+        free(batch);
+        *batch_p = NULL;
+        return ms_error_set(err, MS_ENOMEM, "import", "no memory for a batch");
+    }
+    *batch_p = batch;
+    return 0;
+}
+
+static void batch_destroy(batch_t **batch_p)
+{
+    if (*batch_p) {
+        free((*batch_p)->values);
+        free(*batch_p);
+        *batch_p = NULL;
+    }
+}
+
+int ms_import_records(ms_node_t *node, ms_txn_t *txn, ms_collection_t collection,
+                      const char *const *keys, const uint8_t *const *values, const size_t *lens,
+                      size_t count, ms_import_stats_t *stats, ms_error_t *err)
+{
+    memset(stats, 0, sizeof *stats);
+    batch_t *batch;
+    int rc = batch_new(&batch, err);
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        stats->rows++;
+        rc = offer(node, txn, collection, batch, keys[i], values[i], lens[i], stats, err);
+    }
+    if (rc == 0)
+        rc = flush(node, txn, ms_rules_feed_of(collection), batch, stats, err);
+    batch_destroy(&batch);
+    return rc;
+}
+
+typedef struct {
+    ms_node_t *node;
+    ms_sheet_t *sheet;
+    const ms_import_schema_t *schema;
+    const int *indices;
+    ms_import_stats_t *stats;
+    seen_t seen;
+    batch_t *batch;
+    bool started;  //  a run has read rows: rewind before the next
+} run_t;
+
+static int import_rows(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    run_t *run = arg;
+    memset(run->stats, 0, sizeof *run->stats);
+    seen_reset(&run->seen);
+    run->batch->count = 0;
+    run->batch->used = 0;
+    if (run->started) {
+        int rc = ms_sheet_rewind(run->sheet, err);
+        if (rc)
+            return rc;
+    }
+    run->started = true;
+    const char *feed = ms_rules_feed_of(run->schema->collection);
+    char key[MS_KEY_MAX + 1];
+    uint8_t value[MS_VALUE_MAX];
+    int rc;
+    while ((rc = ms_sheet_next(run->sheet, err)) == 1) {
+        size_t len = 0;
+        run->stats->rows++;
+        rc = run->schema->row(run->sheet, run->indices, key, value, &len, err);
+        if (rc)
+            return rc;
+        uint32_t line = (uint32_t)ms_sheet_line(run->sheet);
+        long first = seen_add(&run->seen, key, line);
+        if (first < 0)
+            return ms_error_set(err, MS_ENOMEM, "import", "no memory for the keys of the file");
+        if (first > 0)
+            return ms_error_set(err, MS_EINVAL, ms_sheet_where(run->sheet),
+                                "column %s: %s \"%s\" appears twice in the file (first on line "
+                                "%ld)",
+                                run->schema->columns[0], run->schema->what, key, first);
+        rc = offer(run->node, txn, run->schema->collection, run->batch, key, value, len, run->stats,
+                   err);
+        if (rc)
+            return rc;
+    }
+    if (rc < 0)
+        return rc;
+    return flush(run->node, txn, feed, run->batch, run->stats, err);
+}
+
+int ms_import_file(ms_node_t *node, const char *path, const ms_import_schema_t *schema,
+                   const ms_import_options_t *options, ms_import_stats_t *stats, ms_error_t *err)
+{
+    memset(stats, 0, sizeof *stats);
+    ms_sheet_options_t sheet_options;
+    memset(&sheet_options, 0, sizeof sheet_options);
+    if (options && options->encoding && strcmp(options->encoding, "cp1252") == 0)
+        sheet_options.encoding = MS_SHEET_CP1252;
+    else if (options && options->encoding && strcmp(options->encoding, "utf-8") != 0 &&
+             strcmp(options->encoding, "utf8") != 0)
+        return ms_error_set(err, MS_EINVAL, path, "unknown encoding \"%s\" (use utf-8 or cp1252)",
+                            options->encoding);
+    if (options)
+        sheet_options.separator = options->separator;
+    ms_sheet_t *sheet;
+    int rc = ms_sheet_open(path, &sheet_options, &sheet, err);
+    if (rc)
+        return rc;
+    size_t column_count = 0;
+    while (schema->columns[column_count])
+        column_count++;
+    int *indices = calloc(column_count ? column_count : 1, sizeof *indices);
+    run_t run = {node, sheet, schema, indices, stats, {0}, NULL, false};
+    rc = indices ? ms_sheet_require(sheet, schema->columns, indices, err)
+                 : ms_error_set(err, MS_ENOMEM, path, "no memory");
+    if (rc == 0)
+        rc = batch_new(&run.batch, err);
+    if (rc == 0)
+        rc = ms_store_write(ms_node_store(node), import_rows, &run, err);
+    if (rc)
+        memset(stats, 0, sizeof *stats);
+    batch_destroy(&run.batch);
+    seen_free(&run.seen);
+    free(indices);
+    ms_sheet_close(&sheet);
+    return rc;
+}

@@ -1,0 +1,45 @@
+#!/bin/bash
+#  bench_import - member import from CSV, feed verify, bytes on disk.
+#
+#  Prints, for each size: rows imported per second (median of RUNS fresh
+#  imports), peak resident memory of the import, change sets verified per
+#  second by `feed verify`, and bytes on disk per member. Never fails on time.
+#
+#    tests/bench/bench_import.sh [BUILD_DIR] [SIZES...]    (default: build 100000 1000000)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build}
+shift || true
+sizes=${*:-100000 1000000}
+runs=${RUNS:-3}
+mutsync=$build/client/mutsync
+gendata=$build/tests/ms-gendata
+work=$(mktemp -d "${TMPDIR:-/tmp}/bench-import.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+for n in $sizes; do
+    "$gendata" members --mutual ML-UTM-001 --n "$n" --seed 1 >"$work/members.csv"
+    csv_bytes=$(stat -c %s "$work/members.csv")
+    rates="" rss=""
+    for ((run = 1; run <= runs; run++)); do
+        rm -rf "$work/node"
+        "$mutsync" -d "$work/node" init --org ML-UTM-001 --role mutual --country ML --name Bamako >/dev/null
+        /usr/bin/time -f "%e %M" -o "$work/time" "$mutsync" -d "$work/node" member import "$work/members.csv" >/dev/null
+        read -r seconds kb <"$work/time"
+        rates="$rates $(awk -v n="$n" -v s="$seconds" 'BEGIN { printf "%.0f", n / (s > 0 ? s : 0.001) }')"
+        rss="$rss $kb"
+    done
+    rate=$(echo "$rates" | tr ' ' '\n' | grep . | median)
+    peak=$(echo "$rss" | tr ' ' '\n' | grep . | median)
+    /usr/bin/time -f "%e %M" -o "$work/time" "$mutsync" -d "$work/node" feed verify >"$work/verify"
+    read -r vseconds vkb <"$work/time"
+    sets=$(grep -o 'checked [0-9]* feeds, [0-9]*' "$work/verify" | awk '{ print $4 }')
+    disk=$(du -sb "$work/node/data.mdb" | awk '{ print $1 }')
+    echo "members=$n csv_bytes=$csv_bytes import_rows_per_s=$rate (median of $runs: $rates)" \
+        "import_peak_rss_kb=$peak verify_changesets=$sets verify_s=$vseconds" \
+        "verify_changesets_per_s=$(awk -v c="$sets" -v s="$vseconds" 'BEGIN { printf "%.0f", c / (s > 0 ? s : 0.001) }')" \
+        "verify_members_per_s=$(awk -v c="$n" -v s="$vseconds" 'BEGIN { printf "%.0f", c / (s > 0 ? s : 0.001) }')" \
+        "verify_peak_rss_kb=$vkb disk_bytes=$disk disk_bytes_per_member=$((disk / n))"
+done

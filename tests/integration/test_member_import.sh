@@ -1,0 +1,60 @@
+#!/bin/bash
+#  A mutual imports its register: counts, feeds, re-import, updates, and the
+#  spreadsheet variants real registers come in (BOM, CRLF, ';').
+source "$MS_TESTLIB"
+
+node=$(ms_tmpdir)/node
+data=$(ms_tmpdir)
+expect_exit 0 "$MUTSYNC" -d "$node" init --org ML-UTM-001 --role mutual --country ML \
+    --name "Mutuelle de santé de Bamako"
+"$MS_GENDATA" members --mutual ML-UTM-001 --n 2500 --seed 7 >"$data/members.csv"
+
+expect_exit 0 "$MUTSYNC" -d "$node" member import "$data/members.csv"
+expect_contains "$OUT" "2500 rows, 2500 added, 0 updated, 0 unchanged; 3 change sets signed \(register seq 1\.\.3\)"
+
+#  The register holds exactly the rows of the file, field for field.
+expect_exit 0 "$MUTSYNC" -d "$node" member list --format csv
+cmp <(sort "$data/members.csv") <(sort "$OUT") || fail "member list differs from the imported file"
+
+expect_exit 0 "$MUTSYNC" -d "$node" feed list --format json
+expect_contains "$OUT" '"org":"ML-UTM-001","feed":"register","seq":3'
+expect_contains "$OUT" '"org":"ML-UTM-001","feed":"public","seq":1'
+
+#  Importing the same file again writes nothing.
+before=$(store_digest "$node")
+expect_exit 0 "$MUTSYNC" -d "$node" member import "$data/members.csv"
+expect_contains "$OUT" "2500 rows, 0 added, 0 updated, 2500 unchanged$"
+[ "$(store_digest "$node")" = "$before" ] || fail "an unchanged re-import changed the store"
+
+#  One member leaves, one is added: one change set with two changes.
+sed -e 's/^\(ML-UTM-001-0000010,.*\),active$/\1,left/' "$data/members.csv" >"$data/changed.csv"
+grep -q '^ML-UTM-001-0000010,.*,left$' "$data/changed.csv" || fail "test data: member 10 not active"
+echo 'ML-UTM-001-0099999,ML-UTM-001-H099999,Traoré,Awa,F,1990-05-17,Niono,2024-01-02,adherent,self,active' >>"$data/changed.csv"
+expect_exit 0 "$MUTSYNC" -d "$node" member import "$data/changed.csv"
+expect_contains "$OUT" "2501 rows, 1 added, 1 updated, 2499 unchanged; 1 change sets signed \(register seq 4\.\.4\)"
+expect_exit 0 "$MUTSYNC" -d "$node" member show ML-UTM-001-0000010 --format json
+expect_contains "$OUT" '"status":"left"'
+expect_contains "$OUT" '"register_seq":4'
+
+#  A spreadsheet saved with BOM, CRLF and ';' gives the same register.
+other=$(ms_tmpdir)/other
+expect_exit 0 "$MUTSYNC" -d "$other" init --org ML-UTM-001 --role mutual --country ML --name "Bamako"
+"$MS_GENDATA" members --mutual ML-UTM-001 --n 2500 --seed 7 --bom --crlf --semicolon >"$data/excel.csv"
+expect_exit 0 "$MUTSYNC" -d "$other" member import "$data/excel.csv"
+expect_contains "$OUT" "2500 added"
+cmp <("$MUTSYNC" -d "$other" member list --format csv | sort) <(sort "$data/members.csv") ||
+    fail "the BOM/CRLF/';' file did not give the same register"
+
+#  member add: the same validation as a file row.
+expect_exit 1 "$MUTSYNC" -d "$node" member add --id ML-UTM-001-0100000 --household H1 \
+    --family-name Diarra --given-name Oumar --sex X --birth-date 1980-01-01 --village Niono \
+    --enrollment-date 2020-01-01 --category adherent --relationship self
+expect_contains "$ERR" 'column sex: "X" is not a sex'
+expect_exit 0 "$MUTSYNC" -d "$node" member add --id ML-UTM-001-0100000 --household H1 \
+    --family-name Diarra --given-name Oumar --sex M --birth-date 1980-01-01 --village Niono \
+    --enrollment-date 2020-01-01 --category adherent --relationship self
+expect_contains "$OUT" "ML-UTM-001-0100000 added"
+
+expect_exit 0 "$MUTSYNC" -d "$node" feed verify
+expect_contains "$OUT" "checked 2 feeds, 6 change sets, 2504 changes"
+echo "ok"
