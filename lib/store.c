@@ -46,8 +46,10 @@ struct ms_cursor {
 
 static int lmdb_error(ms_error_t *err, int rc, const char *what)
 {
-    if (rc == ENOSPC)
-        return ms_error_set(err, MS_EIO, "store", "%s: the disk is full", what);
+    if (rc == ENOSPC || rc == EIO || rc == EFBIG || rc == EDQUOT)
+        return ms_error_set(err, MS_EIO, "store",
+                            "%s: the disk is full or failing (%s); nothing of this write was kept",
+                            what, mdb_strerror(rc));
     return ms_error_set(err, MS_ESTORE, "store", "%s: %s", what, mdb_strerror(rc));
 }
 
