@@ -1,0 +1,109 @@
+//  views - each level's aggregated picture, kept by differences.
+//
+//  EVERY PROGRAM THAT WRITES TO A NODE CALLS ms_views_attach RIGHT AFTER
+//  ms_node_open (the mutsync commands through cli_open, mutsyncd at start).
+//  It installs the apply hook through which accept hands every applied
+//  change to this module, in the same write transaction as the change:
+//  - the node's own registers move the mutual's monthly counters (tally.h);
+//  - every `report` from an org of this node's subtree (itself included)
+//    moves the view cells by the difference between the report it replaces
+//    and the new one;
+//  - every org card of the subtree moves the inventory (inventory.h).
+//  A write made without the hook would leave the views behind, so a
+//  program that forgets the call is wrong; nothing else is needed.
+//
+//  A cell holds, for a scope, a period and an indicator: the sum of the
+//  values, of the numerators and of the denominators, and the number of
+//  orgs reporting. Scopes: "o:ORG" (ORG's own reports), "s:ORG" (ORG's
+//  subtree, ORG included, for ORG and every ancestor up to this node),
+//  "c:CC" (a country). Over orgs cells sum; over time, cells for quarters
+//  and years are kept at update time: flows add up the months, stocks take
+//  each org's last month with data in the period, then sum over orgs;
+//  ratios are read as sum(numerator) / sum(denominator). One report costs
+//  a fixed number of cell updates (about 3 periods x (depth + 2) scopes),
+//  and reading a cell is one lookup, whatever the number of mutuals.
+//
+//  Who is in the subtree comes from the trust chain: the certificate of
+//  each org names its parent, and accept has verified the chain up to the
+//  root before any report of that org is applied. Reports from orgs
+//  outside the subtree (a sibling's, come down in a bundle) are kept as
+//  records but left out of the views.
+//
+//  Tables: MS_TABLE_VIEWS, keys "C" (cells), "M" (subtree members), "N"
+//  (countries), "I" (inventory, see inventory.h), "V" (version marker).
+
+#ifndef MS_VIEWS_H
+#define MS_VIEWS_H
+
+#include "mutsync/indicator.h"
+#include "mutsync/node.h"
+
+#define MS_VIEWS_DEPTH_MAX 8           //  levels from an org up to this node
+#define MS_SCOPE_MAX (MS_ORG_MAX + 3)  //  bytes in a scope, "s:" + org id
+#define MS_VIEWS_VERSION "views-1"     //  layout of the tables above
+
+//  Installs the hook on NODE and brings the views up to date: the first
+//  time (a new node, or one written before views existed) it builds them
+//  from the stored records in one write transaction. Then it publishes what
+//  the tally has pending (a mutual) and the default indicator catalogue
+//  when the node is a secretariat that has not published one.
+//  Returns 0 or a store or signing error (the hook is installed anyway).
+MS_MUST_CHECK int ms_views_attach(ms_node_t *node, ms_error_t *err);
+
+//  Publishes the mutual's pending reports in a write transaction of its
+//  own. Commands call it after writing registers; attach does it too.
+//  *COUNT_P (may be NULL) gets the number of reports appended.
+MS_MUST_CHECK int ms_views_publish(ms_node_t *node, size_t *count_p, ms_error_t *err);
+
+//  Appends the default catalogue's definitions that differ from what the
+//  secretariat NODE has published. Refused (MS_EINVAL) on other nodes.
+MS_MUST_CHECK int ms_views_publish_catalogue(ms_node_t *node, size_t *count_p, ms_error_t *err);
+
+typedef struct {
+    double value;        //  sum of values (for ratios: not meaningful, see below)
+    double numerator;    //  sum of numerators (ratios)
+    double denominator;  //  sum of denominators (ratios)
+    int64_t orgs;        //  orgs with data in the period (for "o:" cells: months with data)
+    uint32_t month;      //  "o:" cells of stocks: the month the value comes from
+} ms_cell_t;
+
+//  Reads the cell (SCOPE, PERIOD, INDICATOR, total disaggregation). A cell
+//  never written reads as zeros with orgs 0. Returns 0 or MS_ESTORE.
+MS_MUST_CHECK int ms_views_cell(ms_txn_t *txn, const char *scope, const ms_period_t *period,
+                                const char *indicator, ms_cell_t *cell, ms_error_t *err);
+
+//  The value a person reads: VALUE, or numerator / denominator for a ratio
+//  (0 when the denominator is 0).
+double ms_cell_value(const ms_cell_t *cell, const ms_indicator_def_t *def);
+
+//  An org of the subtree, as the views know it.
+typedef struct {
+    char org[MS_ORG_MAX + 1];
+    char name[MS_NAME_MAX + 1];
+    ms_role_t role;
+    char country[3];
+    char parent[MS_ORG_MAX + 1];
+} ms_view_org_t;
+
+//  Calls FN for each org of SELF's subtree (SELF included), in id order.
+//  FN returning non-zero stops the walk and is returned.
+typedef int (*ms_view_org_fn)(const ms_view_org_t *org, void *ctx);
+MS_MUST_CHECK int ms_views_orgs(ms_txn_t *txn, const char *self, ms_view_org_fn fn, void *ctx,
+                                ms_error_t *err);
+
+//  Reads what the trust chain says of ORG. Returns 0 or MS_ENOTFOUND.
+MS_MUST_CHECK int ms_views_org(ms_txn_t *txn, const char *org, ms_view_org_t *out, ms_error_t *err);
+
+//  Calls FN for each country seen in the subtree, in code order.
+typedef int (*ms_view_country_fn)(const char *country, void *ctx);
+MS_MUST_CHECK int ms_views_countries(ms_txn_t *txn, ms_view_country_fn fn, void *ctx,
+                                     ms_error_t *err);
+
+//  The lineage of ORG up to SELF: PATH[0] = ORG, ..., PATH[*DEPTH_P - 1] =
+//  SELF, and ORG's country. Returns 0, MS_ENOTFOUND when ORG is not in
+//  SELF's subtree (or its chain is unknown), or MS_ESTORE.
+MS_MUST_CHECK int ms_views_lineage(ms_txn_t *txn, const char *self, const char *org,
+                                   char path[MS_VIEWS_DEPTH_MAX][MS_ORG_MAX + 1], size_t *depth_p,
+                                   char *country, ms_error_t *err);
+
+#endif

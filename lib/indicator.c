@@ -1,0 +1,279 @@
+//  indicator - the default catalogue, published overrides, period codes.
+//
+//  The default catalogue below is what the secretariat publishes at first
+//  and what a node uses until the published one reaches it. Codes are
+//  stable: they key reports, view cells and export data elements.
+
+#include "mutsync/indicator.h"
+
+#include "mutsync/replica.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STOCK(code, fr, en, unit)                                                                  \
+    {                                                                                              \
+        code,                                                                                      \
+        {                                                                                          \
+            fr, en, unit, MS_AGG_LAST, "", ""                                                      \
+        }                                                                                          \
+    }
+#define FLOW(code, fr, en, unit)                                                                   \
+    {                                                                                              \
+        code,                                                                                      \
+        {                                                                                          \
+            fr, en, unit, MS_AGG_SUM, "", ""                                                       \
+        }                                                                                          \
+    }
+#define RATIO(code, fr, en, num, den)                                                              \
+    {                                                                                              \
+        code,                                                                                      \
+        {                                                                                          \
+            fr, en, "ratio", MS_AGG_RATIO, num, den                                                \
+        }                                                                                          \
+    }
+
+static const ms_indicator_def_t defaults[] = {
+    STOCK("beneficiaries", "Bénéficiaires couverts", "Beneficiaries (persons covered)", "persons"),
+    STOCK("adherents", "Adhérents", "Adherents (principal members)", "persons"),
+    STOCK("women_beneficiaries", "Bénéficiaires femmes", "Women beneficiaries", "persons"),
+    STOCK("households", "Ménages couverts", "Households covered", "households"),
+    STOCK("target_population", "Population cible", "Target population", "persons"),
+    FLOW("contributions_due_xof", "Cotisations dues", "Contributions due", "XOF"),
+    FLOW("contributions_paid_xof", "Cotisations recouvrées", "Contributions paid", "XOF"),
+    RATIO("collection_rate", "Taux de recouvrement des cotisations", "Collection rate",
+          "contributions_paid_xof", "contributions_due_xof"),
+    FLOW("claims", "Prises en charge", "Claims", "claims"),
+    FLOW("claims_generic", "Prises en charge avec MEG", "Claims with generic drugs", "claims"),
+    FLOW("claims_billed_xof", "Montant facturé", "Claims billed", "XOF"),
+    FLOW("claims_covered_xof", "Montant pris en charge", "Claims covered", "XOF"),
+    RATIO("loss_ratio", "Ratio de sinistralité", "Loss ratio (covered / contributions paid)",
+          "claims_covered_xof", "contributions_paid_xof"),
+    RATIO("generic_drug_rate", "Taux de prescription des MEG", "Generic drug rate",
+          "claims_generic", "claims"),
+    FLOW("sonu_cases", "Cas SONU pris en charge", "SONU cases covered", "cases"),
+    FLOW("complaints", "Plaintes enregistrées", "Complaints", "complaints"),
+    RATIO("penetration_rate", "Taux de pénétration", "Penetration rate (of target population)",
+          "beneficiaries", "target_population"),
+};
+
+#define DEFAULT_COUNT (sizeof defaults / sizeof defaults[0])
+
+size_t ms_catalogue_default(const ms_indicator_def_t **defs_p)
+{
+    *defs_p = defaults;
+    return DEFAULT_COUNT;
+}
+
+static const ms_indicator_def_t *find_default(const char *code)
+{
+    for (size_t i = 0; i < DEFAULT_COUNT; i++)
+        if (strcmp(defaults[i].code, code) == 0)
+            return &defaults[i];
+    return NULL;
+}
+
+int ms_catalogue_get(ms_txn_t *txn, const char *root, const char *code, ms_indicator_def_t *out,
+                     ms_error_t *err)
+{
+    memset(out, 0, sizeof *out);
+    ms_stored_record_t stored;
+    int rc = root && root[0] ? ms_replica_record(txn, MS_COLL_INDICATOR, root, code, &stored, err)
+                             : MS_ENOTFOUND;
+    if (rc && rc != MS_ENOTFOUND)
+        return rc;
+    if (rc == 0 && ms_indicator_decode(stored.value, stored.value_len, &out->def, NULL) == 0) {
+        snprintf(out->code, sizeof out->code, "%s", code);
+        return 0;
+    }
+    const ms_indicator_def_t *def = find_default(code);
+    if (!def)
+        return MS_ENOTFOUND;
+    *out = *def;
+    return 0;
+}
+
+typedef struct {
+    ms_indicator_def_t *defs;
+    size_t count;
+    size_t cap;
+} list_t;
+
+static int add_published(const char *owner, const char *key, const ms_stored_record_t *record,
+                         void *arg)
+{
+    (void)owner;
+    list_t *list = arg;
+    ms_indicator_def_t def;
+    memset(&def, 0, sizeof def);
+    if (strlen(key) > MS_CODE_MAX ||
+        ms_indicator_decode(record->value, record->value_len, &def.def, NULL) != 0)
+        return 0;
+    snprintf(def.code, sizeof def.code, "%s", key);
+    for (size_t i = 0; i < list->count; i++)
+        if (strcmp(list->defs[i].code, key) == 0) {
+            list->defs[i] = def;
+            return 0;
+        }
+    if (list->count == list->cap) {
+        size_t cap = list->cap * 2;
+        ms_indicator_def_t *defs = realloc(list->defs, cap * sizeof *defs);
+        if (!defs)
+            return MS_ENOMEM;
+        list->defs = defs;
+        list->cap = cap;
+    }
+    list->defs[list->count++] = def;
+    return 0;
+}
+
+int ms_catalogue_list(ms_txn_t *txn, const char *root, ms_indicator_def_t **defs_p, size_t *count_p,
+                      ms_error_t *err)
+{
+    *defs_p = NULL;
+    *count_p = 0;
+    list_t list = {malloc(DEFAULT_COUNT * 2 * sizeof *list.defs), DEFAULT_COUNT, DEFAULT_COUNT * 2};
+    if (!list.defs)
+        return ms_error_set(err, MS_ENOMEM, "catalogue", "no memory");
+    memcpy(list.defs, defaults, sizeof defaults);
+    int rc = root && root[0]
+                 ? ms_replica_records(txn, MS_COLL_INDICATOR, root, add_published, &list, err)
+                 : 0;
+    if (rc == MS_ENOMEM)
+        rc = ms_error_set(err, MS_ENOMEM, "catalogue", "no memory");
+    if (rc) {
+        free(list.defs);
+        return rc;
+    }
+    *defs_p = list.defs;
+    *count_p = list.count;
+    return 0;
+}
+
+bool ms_indicator_is_stock(const ms_indicator_def_t *def, const ms_indicator_def_t *catalogue,
+                           size_t count)
+{
+    if (def->def.aggregation == MS_AGG_LAST)
+        return true;
+    if (def->def.aggregation != MS_AGG_RATIO)
+        return false;
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(catalogue[i].code, def->def.numerator) == 0)
+            return catalogue[i].def.aggregation == MS_AGG_LAST;
+    const ms_indicator_def_t *numerator = find_default(def->def.numerator);
+    return numerator && numerator->def.aggregation == MS_AGG_LAST;
+}
+
+static bool digits(const char *text, size_t len, uint32_t *value)
+{
+    *value = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return false;
+        *value = *value * 10 + (uint32_t)(text[i] - '0');
+    }
+    return true;
+}
+
+int ms_period_parse(const char *text, ms_period_t *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t len = strlen(text);
+    uint32_t year, index = 0;
+    if (len < 4 || !digits(text, 4, &year) || year < 1900 || year > 2100)
+        return MS_EINVAL;
+    ms_period_t period = {MS_PERIOD_YEAR, year, 0};
+    if (len == 4) {
+        *out = period;
+        return 0;
+    }
+    if (len == 6 && (text[4] == 'Q' || text[4] == 'q') && digits(text + 5, 1, &index) &&
+        index >= 1 && index <= 4)
+        period.kind = MS_PERIOD_QUARTER;
+    else if (len == 7 && text[4] == '-' && digits(text + 5, 2, &index) && index >= 1 && index <= 12)
+        period.kind = MS_PERIOD_MONTH;
+    else if (len == 6 && digits(text + 4, 2, &index) && index >= 1 && index <= 12)
+        period.kind = MS_PERIOD_MONTH;
+    else
+        return MS_EINVAL;
+    period.index = index;
+    *out = period;
+    return 0;
+}
+
+ms_period_t ms_period_of_month(uint32_t yyyymm, ms_period_kind_t kind)
+{
+    uint32_t year = yyyymm / 100, month = yyyymm % 100;
+    ms_period_t period = {kind, year, month};
+    if (kind == MS_PERIOD_QUARTER)
+        period.index = (month - 1) / 3 + 1;
+    else if (kind == MS_PERIOD_YEAR)
+        period.index = 0;
+    return period;
+}
+
+uint32_t ms_period_first_month(const ms_period_t *period)
+{
+    switch (period->kind) {
+    case MS_PERIOD_MONTH:
+        return period->year * 100 + period->index;
+    case MS_PERIOD_QUARTER:
+        return period->year * 100 + (period->index - 1) * 3 + 1;
+    default:
+        return period->year * 100 + 1;
+    }
+}
+
+uint32_t ms_period_last_month(const ms_period_t *period)
+{
+    switch (period->kind) {
+    case MS_PERIOD_MONTH:
+        return period->year * 100 + period->index;
+    case MS_PERIOD_QUARTER:
+        return period->year * 100 + period->index * 3;
+    default:
+        return period->year * 100 + 12;
+    }
+}
+
+uint32_t ms_month_next(uint32_t yyyymm)
+{
+    return yyyymm % 100 == 12 ? (yyyymm / 100 + 1) * 100 + 1 : yyyymm + 1;
+}
+
+uint32_t ms_month_back(uint32_t yyyymm, uint32_t count)
+{
+    uint32_t months = (yyyymm / 100) * 12 + yyyymm % 100 - 1;
+    months = months > count ? months - count : 0;
+    return (months / 12) * 100 + months % 12 + 1;
+}
+
+void ms_period_format(const ms_period_t *period, char *out)
+{
+    if (period->kind == MS_PERIOD_MONTH)
+        snprintf(out, MS_PERIOD_TEXT_BYTES, "%04u-%02u", period->year, period->index);
+    else if (period->kind == MS_PERIOD_QUARTER)
+        snprintf(out, MS_PERIOD_TEXT_BYTES, "%04uQ%u", period->year, period->index);
+    else
+        snprintf(out, MS_PERIOD_TEXT_BYTES, "%04u", period->year);
+}
+
+//  DHIS2 period types Monthly (yyyyMM), Quarterly (yyyyQn), Yearly (yyyy).
+void ms_period_dhis2(const ms_period_t *period, char *out)
+{
+    if (period->kind == MS_PERIOD_MONTH)
+        snprintf(out, MS_PERIOD_TEXT_BYTES, "%04u%02u", period->year, period->index);
+    else
+        ms_period_format(period, out);
+}
+
+//  ADX (IHE QRPH ADX, ISO 8601): period = start date "/" duration.
+void ms_period_adx(const ms_period_t *period, char *out)
+{
+    uint32_t first = ms_period_first_month(period);
+    const char *duration = period->kind == MS_PERIOD_MONTH     ? "P1M"
+                           : period->kind == MS_PERIOD_QUARTER ? "P3M"
+                                                               : "P1Y";
+    snprintf(out, MS_PERIOD_TEXT_BYTES, "%04u-%02u-01/%s", first / 100, first % 100, duration);
+}

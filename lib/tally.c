@@ -1,0 +1,658 @@
+//  tally - per-month counters of a mutual, moved by differences.
+//
+//  DESIGN. Stocks are kept as difference arrays: a person counting from
+//  month E until (not including) month L adds +1 at E and -1 at L, so a
+//  member change touches two cells whatever the number of months, and the
+//  stock of month M is the sum of the cells up to M (one short scan over
+//  months, never over members). Flows are plain sums per month. Each
+//  member's counted interval is kept ("Tm"), and each household's members'
+//  intervals ("Th"), so a change knows exactly what to take back: a
+//  household's coverage is the union of its members' intervals, taken
+//  before and after the change. "Tx" holds the range of flow months and
+//  the earliest month changed since the last publication.
+//
+//  Keys in MS_TABLE_INDEX:
+//    "Tc" counter(1) month(4 BE)  -> int64 (difference or sum)
+//    "Tm" member id               -> mstate_t + household id
+//    "Th" household NUL member id -> span_t
+//    "Tx"                         -> meta_t
+//  Callers: views.c (the hook, and publishing after writes).
+
+#include "mutsync/tally.h"
+
+#include "mutsync/indicator.h"
+#include "mutsync/replica.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum {
+    C_PERSONS,
+    C_ADHERENTS,
+    C_WOMEN,
+    C_HOUSEHOLDS,  //  stocks: difference arrays
+    C_DUE,
+    C_PAID,
+    C_CLAIMS,
+    C_GENERIC,
+    C_BILLED,
+    C_COVERED,
+    C_SONU,
+    C_COMPLAINTS,
+    C_COUNT
+};
+#define STOCKS 4
+
+typedef struct {
+    uint32_t from;   //  first month counted (YYYYMM)
+    uint32_t until;  //  first month no longer counted; 0 = still counted
+} span_t;
+
+typedef struct {
+    span_t span;
+    uint8_t sex;       //  ms_sex_t
+    uint8_t category;  //  ms_category_t
+} mstate_t;
+
+typedef struct {
+    uint32_t first;      //  earliest flow month; 0 = none yet
+    uint32_t last;       //  latest flow month
+    uint32_t dirty;      //  earliest month changed since publication; 0 = none
+    uint32_t pub_first;  //  range published last time
+    uint32_t pub_last;   //
+} meta_t;
+
+static int counter_add(ms_txn_t *txn, int counter, uint32_t month, int64_t delta, ms_error_t *err)
+{
+    if (delta == 0)
+        return 0;
+    uint8_t key[7] = {'T', 'c', (uint8_t)counter, 0, 0, 0, 0};
+    key[3] = (uint8_t)(month >> 24), key[4] = (uint8_t)(month >> 16);
+    key[5] = (uint8_t)(month >> 8), key[6] = (uint8_t)month;
+    ms_val_t val;
+    int64_t value = 0;
+    int rc = ms_txn_get(txn, MS_TABLE_INDEX, key, sizeof key, &val, err);
+    if (rc && rc != MS_ENOTFOUND)
+        return rc;
+    if (rc == 0 && val.len == sizeof value)
+        memcpy(&value, val.data, sizeof value);
+    value += delta;
+    return ms_txn_put(txn, MS_TABLE_INDEX, key, sizeof key, &value, sizeof value, 0, err);
+}
+
+static int span_add(ms_txn_t *txn, int counter, span_t span, int sign, ms_error_t *err)
+{
+    if (span.until && span.until <= span.from)
+        return 0;
+    int rc = counter_add(txn, counter, span.from, sign, err);
+    if (rc == 0 && span.until)
+        rc = counter_add(txn, counter, span.until, -sign, err);
+    return rc;
+}
+
+static int meta_get(ms_txn_t *txn, meta_t *meta, ms_error_t *err)
+{
+    memset(meta, 0, sizeof *meta);
+    ms_val_t val;
+    int rc = ms_txn_get(txn, MS_TABLE_INDEX, "Tx", 2, &val, err);
+    if (rc == 0 && val.len == sizeof *meta)
+        memcpy(meta, val.data, sizeof *meta);
+    return rc == MS_ENOTFOUND ? 0 : rc;
+}
+
+static int meta_put(ms_txn_t *txn, const meta_t *meta, ms_error_t *err)
+{
+    return ms_txn_put(txn, MS_TABLE_INDEX, "Tx", 2, meta, sizeof *meta, 0, err);
+}
+
+//  Notes that MONTH changed; FLOW months also widen the reported range.
+static int touch(ms_txn_t *txn, uint32_t month, bool flow, ms_error_t *err)
+{
+    meta_t meta;
+    int rc = meta_get(txn, &meta, err);
+    if (rc || !month)
+        return rc;
+    if (!meta.dirty || month < meta.dirty)
+        meta.dirty = month;
+    if (flow && (!meta.first || month < meta.first))
+        meta.first = month;
+    if (flow && month > meta.last)
+        meta.last = month;
+    return meta_put(txn, &meta, err);
+}
+
+//  ---------------------------------------------------------------------------
+//  Households: the union of their members' spans.
+
+#define HOUSEHOLD_SPANS_MAX 64
+
+typedef struct {
+    span_t spans[HOUSEHOLD_SPANS_MAX];  //  disjoint, sorted
+    size_t count;
+} cover_t;
+
+static size_t household_key(const char *household, const char *member, uint8_t *out)
+{
+    size_t hlen = strlen(household), mlen = member ? strlen(member) : 0;
+    out[0] = 'T', out[1] = 'h';
+    memcpy(out + 2, household, hlen);
+    out[2 + hlen] = 0;
+    memcpy(out + 3 + hlen, member, mlen);
+    return 3 + hlen + mlen;
+}
+
+//  Adds SPAN to the sorted disjoint set, merging what overlaps or touches.
+static void cover_add(cover_t *cover, span_t span)
+{
+    if (span.until && span.until <= span.from)
+        return;
+    size_t out = 0;
+    span_t merged = span;
+    span_t kept[HOUSEHOLD_SPANS_MAX + 1];
+    for (size_t i = 0; i < cover->count; i++) {
+        span_t s = cover->spans[i];
+        bool before = s.until && s.until < merged.from;
+        bool after = merged.until && merged.until < s.from;
+        if (before || after) {
+            kept[out++] = s;
+            continue;
+        }
+        merged.from = s.from < merged.from ? s.from : merged.from;
+        merged.until = (!s.until || !merged.until) ? 0
+                       : s.until > merged.until    ? s.until
+                                                   : merged.until;
+    }
+    size_t i = 0;
+    while (i < out && kept[i].from < merged.from)
+        i++;
+    memmove(kept + i + 1, kept + i, (out - i) * sizeof kept[0]);
+    kept[i] = merged;
+    out++;
+    if (out > HOUSEHOLD_SPANS_MAX)
+        out = HOUSEHOLD_SPANS_MAX;  //  cannot happen with months: spans merge
+    memcpy(cover->spans, kept, out * sizeof kept[0]);
+    cover->count = out;
+}
+
+static int household_cover(ms_txn_t *txn, const char *household, cover_t *cover, ms_error_t *err)
+{
+    cover->count = 0;
+    if (!household || !household[0])
+        return 0;
+    uint8_t prefix[3 + MS_ID_MAX];
+    size_t len = household_key(household, NULL, prefix);
+    ms_cursor_t *cursor;
+    int rc = ms_cursor_open(txn, MS_TABLE_INDEX, prefix, len, &cursor, err);
+    if (rc)
+        return rc;
+    ms_val_t key, val;
+    while ((rc = ms_cursor_next(cursor, &key, &val, err)) == 1) {
+        span_t span;
+        if (val.len == sizeof span) {
+            memcpy(&span, val.data, sizeof span);
+            cover_add(cover, span);
+        }
+    }
+    ms_cursor_close(&cursor);
+    return rc < 0 ? rc : 0;
+}
+
+static int cover_apply(ms_txn_t *txn, const cover_t *cover, int sign, ms_error_t *err)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < cover->count; i++)
+        rc = span_add(txn, C_HOUSEHOLDS, cover->spans[i], sign, err);
+    return rc;
+}
+
+//  ---------------------------------------------------------------------------
+//  Members
+
+static int member_get(ms_txn_t *txn, const char *id, mstate_t *state, char *household,
+                      ms_error_t *err)
+{
+    uint8_t key[2 + MS_KEY_MAX];
+    size_t len = strlen(id);
+    memcpy(key, "Tm", 2);
+    memcpy(key + 2, id, len);
+    ms_val_t val;
+    int rc = ms_txn_get(txn, MS_TABLE_INDEX, key, 2 + len, &val, err);
+    if (rc)
+        return rc;
+    if (val.len < sizeof *state || val.len - sizeof *state > MS_ID_MAX)
+        return ms_error_set(err, MS_ESTORE, "tally", "member state of %s is damaged", id);
+    memcpy(state, val.data, sizeof *state);
+    memcpy(household, val.data + sizeof *state, val.len - sizeof *state);
+    household[val.len - sizeof *state] = 0;
+    return 0;
+}
+
+static int member_put(ms_txn_t *txn, const char *id, const mstate_t *state, const char *household,
+                      ms_error_t *err)
+{
+    uint8_t key[2 + MS_KEY_MAX], value[sizeof *state + MS_ID_MAX];
+    size_t len = strlen(id), hlen = strlen(household);
+    memcpy(key, "Tm", 2);
+    memcpy(key + 2, id, len);
+    if (!state)
+        return ms_txn_del(txn, MS_TABLE_INDEX, key, 2 + len, err);
+    memcpy(value, state, sizeof *state);
+    memcpy(value + sizeof *state, household, hlen);
+    return ms_txn_put(txn, MS_TABLE_INDEX, key, 2 + len, value, sizeof *state + hlen, 0, err);
+}
+
+static int person_apply(ms_txn_t *txn, const mstate_t *state, int sign, ms_error_t *err)
+{
+    int rc = span_add(txn, C_PERSONS, state->span, sign, err);
+    if (rc == 0 && state->category == MS_CATEGORY_ADHERENT)
+        rc = span_add(txn, C_ADHERENTS, state->span, sign, err);
+    if (rc == 0 && state->sex == MS_SEX_F)
+        rc = span_add(txn, C_WOMEN, state->span, sign, err);
+    return rc;
+}
+
+//  The span the rules of the header give the new record.
+static span_t next_span(const mstate_t *old, const ms_member_t *member, uint32_t now_month)
+{
+    uint32_t from = ms_month_of_date(member->enrollment_date);
+    span_t span = {from, 0};
+    if (member->status == MS_STATUS_ACTIVE)
+        return span;
+    if (!old)
+        span.until = from;
+    else if (!old->span.until)
+        span.until = now_month > from ? now_month : from;
+    else
+        span.until = old->span.until > from ? old->span.until : from;
+    return span;
+}
+
+static int household_member_put(ms_txn_t *txn, const char *household, const char *id,
+                                const span_t *span, ms_error_t *err)
+{
+    uint8_t key[3 + MS_ID_MAX + MS_KEY_MAX];
+    size_t len = household_key(household, id, key);
+    if (!span)
+        return ms_txn_del(txn, MS_TABLE_INDEX, key, len, err);
+    return ms_txn_put(txn, MS_TABLE_INDEX, key, len, span, sizeof *span, 0, err);
+}
+
+static int apply_member(ms_txn_t *txn, const ms_change_t *change, uint32_t now_month,
+                        ms_error_t *err)
+{
+    mstate_t old, next;
+    char old_household[MS_ID_MAX + 1] = "";
+    int rc = member_get(txn, change->key, &old, old_household, err);
+    if (rc && rc != MS_ENOTFOUND)
+        return rc;
+    bool had = rc == 0;
+    ms_member_t member;
+    memset(&member, 0, sizeof member);
+    memset(&next, 0, sizeof next);
+    bool has = change->op == MS_OP_UPSERT &&
+               ms_member_decode(change->value, change->value_len, &member, NULL) == 0;
+    if (has) {
+        next.span = next_span(had ? &old : NULL, &member, now_month);
+        next.sex = (uint8_t)member.sex;
+        next.category = (uint8_t)member.category;
+    }
+    const char *households[2] = {had ? old_household : NULL, has ? member.household_id : NULL};
+    if (households[0] && households[1] && strcmp(households[0], households[1]) == 0)
+        households[1] = NULL;
+    cover_t before[2], after[2];
+    for (int i = 0; rc == 0 && i < 2; i++)
+        rc = household_cover(txn, households[i], &before[i], err);
+    if (rc == 0 && had)
+        rc = person_apply(txn, &old, -1, err);
+    if (rc == 0 && has)
+        rc = person_apply(txn, &next, +1, err);
+    if (rc == 0 && had)
+        rc = household_member_put(txn, old_household, change->key, NULL, err);
+    if (rc == 0 && has)
+        rc = household_member_put(txn, member.household_id, change->key, &next.span, err);
+    for (int i = 0; rc == 0 && i < 2; i++)
+        rc = household_cover(txn, households[i], &after[i], err);
+    for (int i = 0; rc == 0 && i < 2; i++)
+        rc = cover_apply(txn, &before[i], -1, err);
+    for (int i = 0; rc == 0 && i < 2; i++)
+        rc = cover_apply(txn, &after[i], +1, err);
+    if (rc == 0)
+        rc = member_put(txn, change->key, has ? &next : NULL, has ? member.household_id : "", err);
+    uint32_t dirty = 0;
+    if (had)
+        dirty = old.span.from;
+    if (has && (!dirty || next.span.from < dirty))
+        dirty = next.span.from;
+    if (rc == 0)
+        rc = touch(txn, dirty, false, err);
+    return rc;
+}
+
+//  ---------------------------------------------------------------------------
+//  Flows
+
+typedef struct {
+    uint32_t month;
+    int64_t amounts[C_COUNT];
+} flow_t;
+
+//  What one record adds to the flows of its month (month 0: nothing).
+static void flows_of(ms_collection_t collection, const uint8_t *value, size_t len, flow_t *flow)
+{
+    memset(flow, 0, sizeof *flow);
+    if (!value)
+        return;
+    if (collection == MS_COLL_CONTRIBUTION) {
+        ms_contribution_t c;
+        if (ms_contribution_decode(value, len, &c, NULL) != 0)
+            return;
+        flow->month = c.period;
+        flow->amounts[C_DUE] = (int64_t)c.amount_due;
+        flow->amounts[C_PAID] = (int64_t)c.amount_paid;
+    } else if (collection == MS_COLL_CLAIM) {
+        ms_claim_t c;
+        if (ms_claim_decode(value, len, &c, NULL) != 0 || strcasecmp(c.status, "rejected") == 0)
+            return;
+        flow->month = ms_month_of_date(c.care_date);
+        flow->amounts[C_CLAIMS] = 1;
+        flow->amounts[C_GENERIC] = c.generic_drugs;
+        flow->amounts[C_BILLED] = (int64_t)c.billed;
+        flow->amounts[C_COVERED] = (int64_t)c.covered;
+        flow->amounts[C_SONU] = strcasecmp(c.care_type, "sonu") == 0;
+    } else if (collection == MS_COLL_COMPLAINT) {
+        ms_complaint_t c;
+        if (ms_complaint_decode(value, len, &c, NULL) != 0)
+            return;
+        flow->month = ms_month_of_date(c.date);
+        flow->amounts[C_COMPLAINTS] = 1;
+    }
+}
+
+static int flow_apply(ms_txn_t *txn, const flow_t *flow, int sign, ms_error_t *err)
+{
+    if (!flow->month)
+        return 0;
+    int rc = 0;
+    for (int i = STOCKS; rc == 0 && i < C_COUNT; i++)
+        rc = counter_add(txn, i, flow->month, sign * flow->amounts[i], err);
+    return rc == 0 ? touch(txn, flow->month, true, err) : rc;
+}
+
+int ms_tally_apply(ms_node_t *node, ms_txn_t *txn, const ms_change_t *change,
+                   const ms_stored_record_t *old, int64_t now, ms_error_t *err)
+{
+    const ms_identity_t *id = ms_node_identity(node);
+    uint32_t now_month = ms_month_of_date((int32_t)(now / 86400));
+    switch (change->collection) {
+    case MS_COLL_MEMBER:
+        return apply_member(txn, change, now_month, err);
+    case MS_COLL_CONTRIBUTION:
+    case MS_COLL_CLAIM:
+    case MS_COLL_COMPLAINT: {
+        flow_t before, after;
+        flows_of(change->collection, old ? old->value : NULL, old ? old->value_len : 0, &before);
+        flows_of(change->collection, change->op == MS_OP_UPSERT ? change->value : NULL,
+                 change->value_len, &after);
+        int rc = flow_apply(txn, &before, -1, err);
+        return rc ? rc : flow_apply(txn, &after, +1, err);
+    }
+    case MS_COLL_ORG:
+        //  The target population moved: every reported month may change.
+        return strcmp(change->key, id->org) == 0 ? touch(txn, 190001, false, err) : 0;
+    default:
+        return 0;
+    }
+}
+
+//  The reported range for META at NOW_MONTH, as the header says.
+static void range_of(const meta_t *meta, uint32_t now_month, uint32_t *first, uint32_t *last)
+{
+    *last = meta->last > now_month ? meta->last : now_month;
+    *first = meta->first && meta->first < now_month ? meta->first : now_month;
+    uint32_t oldest = ms_month_back(*last, MS_TALLY_MONTHS_MAX - 1);
+    if (*first < oldest)
+        *first = oldest;
+}
+
+int ms_tally_pending(ms_txn_t *txn, int64_t now, bool *pending, ms_error_t *err)
+{
+    meta_t meta;
+    uint32_t first, last;
+    int rc = meta_get(txn, &meta, err);
+    range_of(&meta, ms_month_of_date((int32_t)(now / 86400)), &first, &last);
+    *pending = rc == 0 && (meta.dirty != 0 || first != meta.pub_first || last != meta.pub_last);
+    return rc;
+}
+
+//  ---------------------------------------------------------------------------
+//  Figures and publication
+
+typedef struct {
+    double stock[STOCKS];
+    double flow[C_COUNT];
+    double target;  //  persons, from the org card
+} figures_t;
+
+static int stock_at(ms_txn_t *txn, int counter, uint32_t month, double *value, ms_error_t *err)
+{
+    uint8_t prefix[3] = {'T', 'c', (uint8_t)counter};
+    ms_cursor_t *cursor;
+    *value = 0;
+    int rc = ms_cursor_open(txn, MS_TABLE_INDEX, prefix, sizeof prefix, &cursor, err);
+    if (rc)
+        return rc;
+    ms_val_t key, val;
+    int64_t sum = 0;
+    while ((rc = ms_cursor_next(cursor, &key, &val, err)) == 1) {
+        uint32_t at = (uint32_t)key.data[3] << 24 | (uint32_t)key.data[4] << 16 |
+                      (uint32_t)key.data[5] << 8 | key.data[6];
+        if (at > month)
+            break;
+        int64_t delta = 0;
+        if (val.len == sizeof delta)
+            memcpy(&delta, val.data, sizeof delta);
+        sum += delta;
+    }
+    ms_cursor_close(&cursor);
+    *value = (double)sum;
+    return rc < 0 ? rc : 0;
+}
+
+static int figures_of(ms_txn_t *txn, uint32_t month, double target, figures_t *f, ms_error_t *err)
+{
+    memset(f, 0, sizeof *f);
+    f->target = target;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < STOCKS; i++)
+        rc = stock_at(txn, i, month, &f->stock[i], err);
+    for (int i = STOCKS; rc == 0 && i < C_COUNT; i++) {
+        uint8_t key[7] = {'T',
+                          'c',
+                          (uint8_t)i,
+                          (uint8_t)(month >> 24),
+                          (uint8_t)(month >> 16),
+                          (uint8_t)(month >> 8),
+                          (uint8_t)month};
+        ms_val_t val;
+        rc = ms_txn_get(txn, MS_TABLE_INDEX, key, sizeof key, &val, err);
+        int64_t sum = 0;
+        if (rc == 0 && val.len == sizeof sum)
+            memcpy(&sum, val.data, sizeof sum);
+        f->flow[i] = (double)sum;
+        if (rc == MS_ENOTFOUND)
+            rc = 0;
+    }
+    return rc;
+}
+
+//  Indicator CODE from the figures; false for a code the tally does not know.
+static bool indicator_of(const figures_t *f, const char *code, double *value, double *num,
+                         double *den)
+{
+    static const struct {
+        const char *code;
+        int counter;  //  -1: a ratio, -2: the target population
+        int numerator;
+        int denominator;
+    } map[] = {
+        {"beneficiaries", C_PERSONS, 0, 0},
+        {"adherents", C_ADHERENTS, 0, 0},
+        {"women_beneficiaries", C_WOMEN, 0, 0},
+        {"households", C_HOUSEHOLDS, 0, 0},
+        {"target_population", -2, 0, 0},
+        {"contributions_due_xof", C_DUE, 0, 0},
+        {"contributions_paid_xof", C_PAID, 0, 0},
+        {"collection_rate", -1, C_PAID, C_DUE},
+        {"claims", C_CLAIMS, 0, 0},
+        {"claims_generic", C_GENERIC, 0, 0},
+        {"claims_billed_xof", C_BILLED, 0, 0},
+        {"claims_covered_xof", C_COVERED, 0, 0},
+        {"loss_ratio", -1, C_COVERED, C_PAID},
+        {"generic_drug_rate", -1, C_GENERIC, C_CLAIMS},
+        {"sonu_cases", C_SONU, 0, 0},
+        {"complaints", C_COMPLAINTS, 0, 0},
+        {"penetration_rate", -1, C_PERSONS, -2},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        if (strcmp(map[i].code, code) != 0)
+            continue;
+        *num = *den = 0;
+        int c = map[i].counter;
+        if (c >= 0) {
+            *value = c < STOCKS ? f->stock[c] : f->flow[c];
+            return true;
+        }
+        if (c == -2) {
+            *value = f->target;
+            return true;
+        }
+        int n = map[i].numerator, d = map[i].denominator;
+        *num = n < STOCKS ? f->stock[n] : f->flow[n];
+        *den = d == -2 ? f->target : d < STOCKS ? f->stock[d] : f->flow[d];
+        *value = *den != 0 ? *num / *den : 0;
+        return true;
+    }
+    return false;
+}
+
+static int target_of(ms_node_t *node, ms_txn_t *txn, double *target, ms_error_t *err)
+{
+    const char *org = ms_node_identity(node)->org;
+    ms_stored_record_t stored;
+    *target = 0;
+    int rc = ms_replica_record(txn, MS_COLL_ORG, org, org, &stored, err);
+    if (rc == MS_ENOTFOUND)
+        return 0;
+    ms_org_t card;
+    if (rc == 0 && ms_org_decode(stored.value, stored.value_len, &card, NULL) == 0)
+        *target = (double)card.target_population;
+    return rc;
+}
+
+int ms_tally_value(ms_node_t *node, ms_txn_t *txn, const char *code, uint32_t yyyymm, double *value,
+                   double *numerator, double *denominator, ms_error_t *err)
+{
+    figures_t f;
+    double target, num, den;
+    int rc = target_of(node, txn, &target, err);
+    if (rc == 0)
+        rc = figures_of(txn, yyyymm, target, &f, err);
+    if (rc)
+        return rc;
+    if (!indicator_of(&f, code, value, &num, &den))
+        return ms_error_set(err, MS_ENOTFOUND, "tally", "no indicator %s", code);
+    if (numerator)
+        *numerator = num;
+    if (denominator)
+        *denominator = den;
+    return 0;
+}
+
+typedef struct {
+    ms_change_t changes[MS_TALLY_BATCH];
+    char keys[MS_TALLY_BATCH][MS_KEY_MAX + 1];
+    uint8_t values[MS_TALLY_BATCH][160];
+    size_t count;
+} batch_t;
+
+static int flush(ms_node_t *node, ms_txn_t *txn, batch_t *batch, ms_error_t *err)
+{
+    if (batch->count == 0)
+        return 0;
+    ms_verdict_t verdict;
+    int rc = ms_node_append(node, txn, "public", batch->changes, batch->count, &verdict, err);
+    batch->count = 0;
+    return rc;
+}
+
+//  Queues the report for (MONTH, CODE) unless the feed already holds it.
+static int offer(ms_node_t *node, ms_txn_t *txn, batch_t *batch, const char *month,
+                 const char *code, const figures_t *f, size_t *count, ms_error_t *err)
+{
+    ms_report_t report;
+    memset(&report, 0, sizeof report);
+    snprintf(report.period, sizeof report.period, "%s", month);
+    snprintf(report.indicator, sizeof report.indicator, "%s", code);
+    if (!indicator_of(f, code, &report.value, &report.numerator, &report.denominator))
+        return 0;
+    size_t i = batch->count;
+    snprintf(batch->keys[i], sizeof batch->keys[i], "%s|%s|", month, code);
+    size_t len = 0;
+    if (ms_report_encode(&report, batch->values[i], sizeof batch->values[i], &len) != 0)
+        return ms_error_set(err, MS_EINVAL, "tally", "report %s too large", batch->keys[i]);
+    ms_stored_record_t stored;
+    int rc = ms_replica_record(txn, MS_COLL_REPORT, ms_node_identity(node)->org, batch->keys[i],
+                               &stored, err);
+    if (rc && rc != MS_ENOTFOUND)
+        return rc;
+    if (rc == 0 && stored.value_len == len && memcmp(stored.value, batch->values[i], len) == 0)
+        return 0;
+    batch->changes[i] =
+        (ms_change_t){MS_COLL_REPORT, MS_OP_UPSERT, batch->keys[i], batch->values[i], len};
+    batch->count++;
+    (*count)++;
+    return batch->count == MS_TALLY_BATCH ? flush(node, txn, batch, err) : 0;
+}
+
+int ms_tally_publish(ms_node_t *node, ms_txn_t *txn, int64_t now, size_t *count_p, ms_error_t *err)
+{
+    *count_p = 0;
+    if (ms_node_identity(node)->role != MS_ROLE_MUTUAL)
+        return 0;
+    meta_t meta;
+    int rc = meta_get(txn, &meta, err);
+    if (rc)
+        return rc;
+    uint32_t first, last;
+    range_of(&meta, ms_month_of_date((int32_t)(now / 86400)), &first, &last);
+    bool moved = first != meta.pub_first || last != meta.pub_last;
+    if (!meta.dirty && !moved)
+        return 0;
+    uint32_t start = !moved && meta.dirty > first ? meta.dirty : first;
+    const ms_indicator_def_t *defs;
+    size_t def_count = ms_catalogue_default(&defs);
+    double target;
+    rc = target_of(node, txn, &target, err);
+    batch_t *batch = rc == 0 ? calloc(1, sizeof *batch) : NULL;
+    if (rc == 0 && !batch)
+        rc = ms_error_set(err, MS_ENOMEM, "tally", "no memory for a batch of reports");
+    for (uint32_t month = start; rc == 0 && month <= last; month = ms_month_next(month)) {
+        figures_t f;
+        char text[8];
+        ms_month_format(month, text);
+        rc = figures_of(txn, month, target, &f, err);
+        for (size_t i = 0; rc == 0 && i < def_count; i++)
+            rc = offer(node, txn, batch, text, defs[i].code, &f, count_p, err);
+    }
+    if (rc == 0)
+        rc = flush(node, txn, batch, err);
+    free(batch);
+    if (rc)
+        return rc;
+    meta.dirty = 0;
+    meta.pub_first = first;
+    meta.pub_last = last;
+    return meta_put(txn, &meta, err);
+}
