@@ -189,6 +189,40 @@ static int check_seq(ms_txn_t *txn, const ms_changeset_t *cs, const uint8_t *id,
     return 0;
 }
 
+//  Rules 2 to 5 and the apply, for a decoded change set. ENV is NULL when
+//  the signature need not be checked (ms_accept_own).
+static int judge(ms_txn_t *txn, attempt_t *attempt, const ms_envelope_t *env,
+                 const ms_changeset_t *cs, const ms_apply_hook_t *hook, ms_error_t *err)
+{
+    ms_verdict_t *verdict = attempt->verdict;
+    snprintf(verdict->origin, sizeof verdict->origin, "%s", cs->origin);
+    snprintf(verdict->feed, sizeof verdict->feed, "%s", cs->feed);
+    verdict->seq = cs->seq;
+    if (!ms_rules_known_feed(cs->feed))
+        return refuse(txn, attempt, MS_REFUSAL_MALFORMED, err, "unknown feed \"%s\"", cs->feed);
+    ms_trust_entry_t signer;
+    ms_refusal_t reason;
+    char detail[200];
+    int rc = ms_trust_check(txn, cs->origin, cs->signer, cs->created, &signer, &reason, detail,
+                            sizeof detail, err);
+    if (rc == MS_EREFUSED)
+        return refuse(txn, attempt, reason, err, "%s", detail);
+    if (rc)
+        return rc;
+    if (env && !ms_envelope_verify(env, cs->signer))
+        return refuse(txn, attempt, MS_REFUSAL_BAD_SIGNATURE, err,
+                      "the signature does not verify for the key of %s", cs->origin);
+    bool go = false;
+    rc = check_seq(txn, cs, verdict->id, attempt, &go, err);
+    if (rc || !go)
+        return rc;
+    bool refused = false;
+    rc = check_authority(txn, cs, signer.cert.role, attempt, &refused, err);
+    if (rc || refused)
+        return rc;
+    return apply(txn, cs, verdict->id, attempt, hook, err);
+}
+
 int ms_accept(ms_txn_t *txn, const uint8_t *bytes, size_t len, const char *source,
               const ms_apply_hook_t *hook, ms_verdict_t *verdict, ms_error_t *err)
 {
@@ -199,46 +233,24 @@ int ms_accept(ms_txn_t *txn, const uint8_t *bytes, size_t len, const char *sourc
     if (ms_envelope_decode(bytes, len, &env, &why) != 0)
         return refuse(txn, &attempt, MS_REFUSAL_MALFORMED, err, "%s", why.message);
     ms_changeset_t *cs = NULL;
-    int rc = 0;
+    int rc;
     if (ms_changeset_decode(env.body, env.body_len, &cs, &why) != 0) {
         rc = refuse(txn, &attempt, MS_REFUSAL_MALFORMED, err, "%s", why.message);
-        goto done;
+    } else {
+        ms_body_id(env.body, env.body_len, verdict->id);
+        rc = judge(txn, &attempt, &env, cs, hook, err);
     }
-    snprintf(verdict->origin, sizeof verdict->origin, "%s", cs->origin);
-    snprintf(verdict->feed, sizeof verdict->feed, "%s", cs->feed);
-    verdict->seq = cs->seq;
-    ms_body_id(env.body, env.body_len, verdict->id);
-    if (!ms_rules_known_feed(cs->feed)) {
-        rc = refuse(txn, &attempt, MS_REFUSAL_MALFORMED, err, "unknown feed \"%s\"", cs->feed);
-        goto done;
-    }
-    ms_trust_entry_t signer;
-    ms_refusal_t reason;
-    char detail[200];
-    rc = ms_trust_check(txn, cs->origin, cs->signer, cs->created, &signer, &reason, detail,
-                        sizeof detail, err);
-    if (rc == MS_EREFUSED) {
-        rc = refuse(txn, &attempt, reason, err, "%s", detail);
-        goto done;
-    }
-    if (rc)
-        goto done;
-    if (!ms_envelope_verify(&env, cs->signer)) {
-        rc = refuse(txn, &attempt, MS_REFUSAL_BAD_SIGNATURE, err,
-                    "the signature does not verify for the key of %s", cs->origin);
-        goto done;
-    }
-    bool go = false;
-    rc = check_seq(txn, cs, verdict->id, &attempt, &go, err);
-    if (rc || !go)
-        goto done;
-    bool refused = false;
-    rc = check_authority(txn, cs, signer.cert.role, &attempt, &refused, err);
-    if (rc || refused)
-        goto done;
-    rc = apply(txn, cs, verdict->id, &attempt, hook, err);
-done:
     ms_changeset_destroy(&cs);
     ms_envelope_clear(&env);
     return rc;
+}
+
+int ms_accept_own(ms_txn_t *txn, const uint8_t *bytes, size_t len, const uint8_t *body,
+                  size_t body_len, const ms_changeset_t *cs, const ms_apply_hook_t *hook,
+                  ms_verdict_t *verdict, ms_error_t *err)
+{
+    memset(verdict, 0, sizeof *verdict);
+    attempt_t attempt = {bytes, len, "local", verdict};
+    ms_body_id(body, body_len, verdict->id);
+    return judge(txn, &attempt, NULL, cs, hook, err);
 }

@@ -3,7 +3,7 @@
 //  The identity is kept in the meta table as "name=value" lines, readable
 //  with mdb_dump when something goes wrong. The key pair is loaded lazily:
 //  listing feeds or members never touches the secret key. Own writes go
-//  through ms_accept like any other envelope (see the header).
+//  through the accept rules like any other envelope (see the header).
 
 #include "mutsync/node.h"
 
@@ -367,7 +367,7 @@ int ms_node_append(ms_node_t *self, ms_txn_t *txn, const char *feed, const ms_ch
     if (rc == 0)
         rc = ms_envelope_seal(keypair, body, body_len, &bytes, &len, err);
     if (rc == 0)
-        rc = ms_accept(txn, bytes, len, "local", &self->hook, verdict, err);
+        rc = ms_accept_own(txn, bytes, len, body, body_len, &cs, &self->hook, verdict, err);
     if (rc == 0 && verdict->outcome != MS_OUTCOME_APPLIED)
         rc = ms_error_set(err, MS_EREFUSED, self->identity.org, "own change set refused: %s (%s)",
                           ms_refusal_name(verdict->reason), verdict->detail);
