@@ -11,5 +11,6 @@ int cmd_member(const char *dir, int argc, char **argv);
 int cmd_feed(const char *dir, int argc, char **argv);
 int cmd_quarantine(const char *dir, int argc, char **argv);
 int cmd_bundle(const char *dir, int argc, char **argv);
+int cmd_sync(const char *dir, int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const cli_command_t commands[] = {
     {"feed", cmd_feed, "the feeds this node holds (list|verify)"},
     {"quarantine", cmd_quarantine, "what was refused, and why (list)"},
     {"bundle", cmd_bundle, "carry change sets on a USB key (export|import)"},
+    {"sync", cmd_sync, "sync with the parent: one shot, or --watch"},
     {NULL, NULL, NULL},
 };
 

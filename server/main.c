@@ -1,4 +1,420 @@
-int main(void)
+//  mutsyncd - the long-running node of a union or the secretariat.
+//
+//  One thread, one zmq_poll loop over: the ROUTER its children connect to
+//  (CurveZMQ server), the ZAP socket that admits only certified children,
+//  a signalfd (SIGTERM, SIGINT: stop cleanly), the upward link when the
+//  node has a parent, and a 200 ms timer that notices change sets written
+//  into the directory by `mutsync` (a digest of the heads) and kicks the
+//  upward link. Each child has at most one session (sync.c's state table);
+//  a new Hello from a child replaces its old session. Nothing a child
+//  sends can block the loop or stop it serving the others: a batch is one
+//  bounded write transaction, a bad frame ends only that child's session.
+//  kill -9 at any moment loses nothing acknowledged: an Ack follows a
+//  durable commit.
+
+#include "mutsync/link.h"
+#include "mutsync/log.h"
+#include "mutsync/replica.h"
+#include "mutsync/sync.h"
+#include "mutsync/syncup.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#define HEADS_POLL_MS 200  //  how often local writes are looked for
+#define CHILDREN_MAX 4096  //  children remembered
+#define SESSIONS_MAX 256   //  sessions at once
+
+static const char usage_text[] =
+    "usage: mutsyncd -d DIR --listen ENDPOINT [--sync-interval SECONDS]\n"
+    "                [--session-timeout SECONDS] [--window N] [-v] [-q]\n"
+    "Runs the node in DIR (a union or the secretariat): accepts its certified\n"
+    "children on ENDPOINT (e.g. tcp://127.0.0.1:7301) and, when the node has a\n"
+    "parent, keeps its own link to it, syncing every --sync-interval seconds\n"
+    "(default 10) and as soon as local heads change. Logs go to stderr.\n"
+    "SIGTERM or SIGINT stops it cleanly.\n";
+
+typedef struct {
+    char org[MS_ORG_MAX + 1];                    //  the child (ZAP User-Id)
+    uint8_t routing_id[MS_LINK_ROUTING_ID_MAX];  //  its current connection
+    size_t routing_id_len;                       //
+    ms_sync_t *session;                          //  NULL between sessions
+    void *router;                                //  for sending
+} child_t;
+
+typedef struct {
+    ms_node_t *node;
+    void *router;
+    child_t *children[CHILDREN_MAX];
+    size_t child_count;
+    size_t session_count;
+    int64_t session_timeout_ms;
+    uint32_t window;
+} server_t;
+
+static int send_down(void *ctx, const uint8_t *bytes, size_t len)
 {
+    child_t *child = ctx;
+    return ms_link_send(child->router, child->routing_id, child->routing_id_len, bytes, len);
+}
+
+static child_t *find_child(server_t *server, const char *org, bool create)
+{
+    for (size_t i = 0; i < server->child_count; i++)
+        if (strcmp(server->children[i]->org, org) == 0)
+            return server->children[i];
+    if (!create || server->child_count == CHILDREN_MAX)
+        return NULL;
+    child_t *child = calloc(1, sizeof *child);
+    if (!child)
+        return NULL;
+    snprintf(child->org, sizeof child->org, "%s", org);
+    child->router = server->router;
+    server->children[server->child_count++] = child;
+    return child;
+}
+
+static void reply_error(server_t *server, const uint8_t *routing_id, size_t id_len, int code,
+                        const char *reason)
+{
+    ms_msg_t msg = {.type = MS_MSG_ERROR, .code = code};
+    snprintf(msg.reason, sizeof msg.reason, "%s", reason);
+    uint8_t *bytes;
+    size_t len;
+    if (ms_msg_encode(&msg, &bytes, &len, NULL) == 0) {
+        (void)!ms_link_send(server->router, routing_id, id_len, bytes, len);
+        free(bytes);
+    }
+}
+
+static void end_session(server_t *server, child_t *child)
+{
+    const ms_sync_stats_t *st = ms_sync_stats(child->session);
+    if (ms_sync_state(child->session) == MS_SYNC_DONE && st->idle)
+        ms_log(MS_LOG_INFO, "sync", "%s: idle, heads already equal", child->org);
+    else if (ms_sync_state(child->session) == MS_SYNC_DONE)
+        ms_log(MS_LOG_INFO, "sync",
+               "%s: received %llu change sets (%llu applied, %llu already held, %llu refused, "
+               "%llu held back), sent %llu in %llu batches, %s",
+               child->org,
+               (unsigned long long)(st->applied + st->duplicates + st->refused + st->held),
+               (unsigned long long)st->applied, (unsigned long long)st->duplicates,
+               (unsigned long long)st->refused, (unsigned long long)st->held,
+               (unsigned long long)st->envelopes_sent, (unsigned long long)st->batches_sent,
+               st->complete ? "heads equal" : "heads differ");
+    else
+        ms_log(MS_LOG_WARN, "sync", "%s: session failed: %s", child->org,
+               ms_sync_failure(child->session));
+    ms_sync_destroy(&child->session);
+    server->session_count--;
+}
+
+static void check_child(server_t *server, child_t *child)
+{
+    ms_sync_state_t state = child->session ? ms_sync_state(child->session) : MS_SYNC_DONE;
+    if (child->session && (state == MS_SYNC_DONE || state == MS_SYNC_FAILED))
+        end_session(server, child);
+}
+
+static void start_session(server_t *server, child_t *child, int64_t now_ms)
+{
+    if (child->session) {
+        ms_log(MS_LOG_INFO, "sync", "%s: a new session replaces the one in state %s", child->org,
+               ms_sync_state_name(ms_sync_state(child->session)));
+        ms_sync_abort(child->session, "replaced by a new session");
+        end_session(server, child);
+    }
+    ms_error_t err = {0};
+    if (server->session_count >= SESSIONS_MAX ||
+        ms_sync_new(server->node, MS_SYNC_RESPONDER, child->org, send_down, child, now_ms,
+                    &child->session, &err) != 0) {
+        ms_log(MS_LOG_WARN, "sync", "%s: no session: %s", child->org,
+               err.message[0] ? err.message : "too many sessions at once");
+        reply_error(server, child->routing_id, child->routing_id_len, MS_ENOMEM,
+                    "busy: too many sessions, try again later");
+        return;
+    }
+    server->session_count++;
+    if (server->window)
+        ms_sync_set_window(child->session, server->window);
+    if (server->session_timeout_ms)
+        ms_sync_set_timeout(child->session, server->session_timeout_ms);
+}
+
+static void child_message(server_t *server, const uint8_t *routing_id, size_t id_len,
+                          const char *org, const uint8_t *bytes, size_t len, int64_t now_ms)
+{
+    if (!org[0]) {
+        ms_log(MS_LOG_WARN, "sync", "a message without an authenticated peer was dropped");
+        return;
+    }
+    bool hello = ms_msg_peek(bytes, len) == MS_MSG_HELLO;
+    child_t *child = find_child(server, org, hello);
+    if (!child) {
+        ms_log(MS_LOG_WARN, "sync", "%s: a %s message outside a session was refused", org,
+               ms_msg_name(ms_msg_peek(bytes, len)));
+        reply_error(server, routing_id, id_len, MS_EINVAL, "no session: start with hello");
+        return;
+    }
+    if (hello) {
+        memcpy(child->routing_id, routing_id, id_len);
+        child->routing_id_len = id_len;
+        start_session(server, child, now_ms);
+    } else if (!child->session || id_len != child->routing_id_len ||
+               memcmp(routing_id, child->routing_id, id_len) != 0) {
+        ms_log(MS_LOG_WARN, "sync", "%s: a %s message outside a session was refused", org,
+               ms_msg_name(ms_msg_peek(bytes, len)));
+        reply_error(server, routing_id, id_len, MS_EINVAL, "no session: start with hello");
+        return;
+    }
+    if (child->session) {
+        ms_sync_recv(child->session, bytes, len, now_ms);
+        check_child(server, child);
+    }
+}
+
+static void read_children(server_t *server, int64_t now_ms)
+{
+    //  Bounded, so one busy child cannot starve the timer and the others.
+    for (int i = 0; i < 64; i++) {
+        uint8_t routing_id[MS_LINK_ROUTING_ID_MAX];
+        size_t id_len = 0;
+        char org[MS_ORG_MAX + 1] = "";
+        uint8_t *bytes;
+        long len = ms_link_recv(server->router, routing_id, &id_len, org, &bytes);
+        if (len < 0) {
+            ms_log(MS_LOG_WARN, "sync", "%s: a message of several frames was dropped",
+                   org[0] ? org : "a peer");
+            continue;
+        }
+        if (!bytes)
+            break;
+        child_message(server, routing_id, id_len, org, bytes, (size_t)len, now_ms);
+        free(bytes);
+    }
+}
+
+static void tick_children(server_t *server, int64_t now_ms)
+{
+    for (size_t i = 0; i < server->child_count; i++) {
+        child_t *child = server->children[i];
+        if (child->session) {
+            ms_sync_tick(child->session, now_ms);
+            check_child(server, child);
+        }
+    }
+}
+
+static int feed_digest(const char *org, const char *feed, const ms_head_t *head, void *ctx)
+{
+    uint8_t seq[8];
+    ms_put_be64(seq, head->seq);
+    crypto_generichash_update(ctx, (const uint8_t *)org, strlen(org) + 1);
+    crypto_generichash_update(ctx, (const uint8_t *)feed, strlen(feed) + 1);
+    crypto_generichash_update(ctx, seq, sizeof seq);
     return 0;
+}
+
+//  A digest of every head: it changes when anyone (this process or
+//  `mutsync` in the same directory) commits a change set.
+static void heads_digest(ms_node_t *node, uint8_t *digest)
+{
+    crypto_generichash_state state;
+    crypto_generichash_init(&state, NULL, 0, 16);
+    ms_txn_t *txn;
+    if (ms_store_read(ms_node_store(node), &txn, NULL) == 0) {
+        (void)!ms_replica_feeds(txn, feed_digest, &state, NULL);
+        ms_txn_abort(&txn);
+    }
+    crypto_generichash_final(&state, digest, 16);
+}
+
+typedef struct {
+    const char *dir;
+    const char *listen;
+    int64_t interval_ms;
+    int64_t session_timeout_ms;
+    uint32_t window;
+    ms_log_level_t level;
+} options_t;
+
+static int parse(int argc, char **argv, options_t *o)
+{
+    static const struct option longs[] = {
+        {"listen", required_argument, 0, 'l'},
+        {"sync-interval", required_argument, 0, 'i'},
+        {"session-timeout", required_argument, 0, 't'},
+        {"window", required_argument, 0, 'w'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    int opt;
+    while ((opt = getopt_long(argc, argv, "d:vqh", longs, NULL)) != -1) {
+        switch (opt) {
+        case 'd':
+            o->dir = optarg;
+            break;
+        case 'l':
+            o->listen = optarg;
+            break;
+        case 'i':
+            o->interval_ms = (int64_t)(strtod(optarg, NULL) * 1000);
+            break;
+        case 't':
+            o->session_timeout_ms = (int64_t)(strtod(optarg, NULL) * 1000);
+            break;
+        case 'w':
+            o->window = (uint32_t)strtoul(optarg, NULL, 10);
+            break;
+        case 'v':
+            o->level = MS_LOG_DEBUG;
+            break;
+        case 'q':
+            o->level = MS_LOG_WARN;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            exit(0);
+        default:
+            fputs(usage_text, stderr);
+            return 2;
+        }
+    }
+    if (!o->dir || !o->listen || optind < argc) {
+        fprintf(stderr, "mutsyncd: -d DIR and --listen ENDPOINT are required\n%s", usage_text);
+        return 2;
+    }
+    return 0;
+}
+
+static int serve(server_t *server, void *zap, ms_uplink_t *uplink, int signal_fd)
+{
+    uint8_t seen[16], now_digest[16];
+    heads_digest(server->node, seen);
+    int64_t next_heads_ms = ms_clock_ms() + HEADS_POLL_MS;
+    for (;;) {
+        zmq_pollitem_t items[5] = {
+            {server->router, 0, ZMQ_POLLIN, 0},
+            {zap, 0, ZMQ_POLLIN, 0},
+            {NULL, signal_fd, ZMQ_POLLIN, 0},
+        };
+        size_t up_count = uplink ? ms_uplink_items(uplink, &items[3]) : 0;
+        int64_t now = ms_clock_ms();
+        int64_t timeout = next_heads_ms > now ? next_heads_ms - now : 0;
+        if (uplink && ms_uplink_timeout(uplink, now) < timeout)
+            timeout = ms_uplink_timeout(uplink, now);
+        if (zmq_poll(items, (int)(3 + up_count), (long)timeout) < 0 && zmq_errno() != EINTR) {
+            ms_log(MS_LOG_ERROR, "mutsyncd", "poll failed: %s", zmq_strerror(zmq_errno()));
+            return 1;
+        }
+        now = ms_clock_ms();
+        if (items[2].revents & ZMQ_POLLIN) {
+            struct signalfd_siginfo info;
+            if (read(signal_fd, &info, sizeof info) == (ssize_t)sizeof info) {
+                ms_log(MS_LOG_INFO, "mutsyncd", "signal %u: stopping", info.ssi_signo);
+                return 0;
+            }
+        }
+        for (int i = 0; i < 16 && (items[1].revents & ZMQ_POLLIN); i++) {
+            ms_error_t err = {0};
+            if (ms_link_zap_handle(zap, server->node, &err) != 0)
+                ms_log(MS_LOG_ERROR, "link", "%s", err.message);
+            int events = 0;
+            size_t size = sizeof events;
+            if (zmq_getsockopt(zap, ZMQ_EVENTS, &events, &size) != 0 || !(events & ZMQ_POLLIN))
+                break;
+        }
+        if (items[0].revents & ZMQ_POLLIN)
+            read_children(server, now);
+        if (uplink)
+            ms_uplink_handle(uplink, &items[3], up_count, now);
+        tick_children(server, now);
+        if (now >= next_heads_ms) {
+            next_heads_ms = now + HEADS_POLL_MS;
+            heads_digest(server->node, now_digest);
+            if (memcmp(now_digest, seen, sizeof seen) != 0) {
+                memcpy(seen, now_digest, sizeof seen);
+                ms_log(MS_LOG_DEBUG, "mutsyncd", "local heads changed");
+                if (uplink)
+                    ms_uplink_kick(uplink, now);
+            }
+        }
+        if (uplink)
+            ms_uplink_tick(uplink, now);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    options_t o = {.level = MS_LOG_INFO};
+    int rc = parse(argc, argv, &o);
+    if (rc)
+        return rc;
+    ms_log_set_level(o.level);
+    if (sodium_init() < 0)
+        return 1;
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    signal(SIGPIPE, SIG_IGN);
+    int signal_fd = -1;
+    if (sigprocmask(SIG_BLOCK, &mask, NULL) != 0 || (signal_fd = signalfd(-1, &mask, 0)) < 0) {
+        ms_log(MS_LOG_ERROR, "mutsyncd", "cannot watch signals: %s", strerror(errno));
+        return 1;
+    }
+    ms_error_t err = {0};
+    server_t server = {.session_timeout_ms = o.session_timeout_ms, .window = o.window};
+    const ms_keypair_t *keypair;
+    void *zctx = NULL, *zap = NULL;
+    ms_uplink_t *uplink = NULL;
+    rc = ms_node_open(o.dir, &server.node, &err);
+    if (rc == 0)
+        rc = ms_node_keypair(server.node, &keypair, &err);
+    if (rc == 0 && !(zctx = zmq_ctx_new()))
+        rc = ms_error_set(&err, MS_ENET, "zmq", "cannot create a context");
+    if (rc == 0)
+        rc = ms_link_listen(zctx, server.node, o.listen, &server.router, &zap, &err);
+    const ms_identity_t *id = rc == 0 ? ms_node_identity(server.node) : NULL;
+    if (rc == 0 && id->parent[0] && id->parent_endpoint[0]) {
+        ms_uplink_options_t up = {.watch = true,
+                                  .interval_ms = o.interval_ms,
+                                  .session_timeout_ms = o.session_timeout_ms,
+                                  .window = o.window};
+        rc = ms_uplink_new(zctx, server.node, &up, &uplink, &err);
+    }
+    int status = 1;
+    if (rc == 0) {
+        ms_log(MS_LOG_INFO, "mutsyncd", "%s (%s, %s) listening on %s%s%s%s%s", id->org,
+               ms_role_name(id->role), id->country, o.listen, uplink ? "; parent " : "",
+               uplink ? id->parent : "", uplink ? " at " : "", uplink ? id->parent_endpoint : "");
+        status = serve(&server, zap, uplink, signal_fd);
+    } else {
+        char text[MS_ERROR_MSG_BYTES + 160];
+        ms_log(MS_LOG_ERROR, "mutsyncd", "%s", ms_error_text(&err, text, sizeof text));
+    }
+    for (size_t i = 0; i < server.child_count; i++) {
+        ms_sync_destroy(&server.children[i]->session);
+        free(server.children[i]);
+    }
+    ms_uplink_destroy(&uplink);
+    if (server.router)
+        zmq_close(server.router);
+    if (zap)
+        zmq_close(zap);
+    if (zctx)
+        zmq_ctx_term(zctx);
+    ms_node_close(&server.node);
+    close(signal_fd);
+    if (status == 0)
+        ms_log(MS_LOG_INFO, "mutsyncd", "stopped");
+    return status;
 }

@@ -1,0 +1,205 @@
+//  cmd_sync - sync with the parent: one shot, or --watch.
+
+#include "cli.h"
+#include "commands.h"
+
+#include "mutsync/log.h"
+#include "mutsync/replica.h"
+#include "mutsync/syncup.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char sync_usage[] =
+    "usage: mutsync -d DIR sync [--watch] [--interval SECONDS] [--timeout SECONDS]\n"
+    "                           [--endpoint tcp://HOST:PORT] [--window N]\n"
+    "Syncs this node with its parent (set at init): sends what the parent lacks\n"
+    "of this node's feeds in scope (and its descendants'), receives the parent's\n"
+    "and ancestors' public feeds. One shot by default: exits 0 once both sides\n"
+    "hold the same heads, 1 when the parent refused this node or some change\n"
+    "sets, or when --timeout (default 120) passes first; a cut link is retried.\n"
+    "--watch keeps syncing every --interval seconds (default 10) and as soon as\n"
+    "this node writes, reconnecting with back-off, until SIGTERM or SIGINT.\n";
+
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int signo)
+{
+    (void)signo;
+    stopping = 1;
+}
+
+static int heads_fn(const char *org, const char *feed, const ms_head_t *head, void *ctx)
+{
+    crypto_generichash_update(ctx, (const uint8_t *)org, strlen(org) + 1);
+    crypto_generichash_update(ctx, (const uint8_t *)feed, strlen(feed) + 1);
+    crypto_generichash_update(ctx, head->hash, MS_HASH_BYTES);
+    return 0;
+}
+
+static void heads_digest(ms_node_t *node, uint8_t *digest)
+{
+    crypto_generichash_state state;
+    crypto_generichash_init(&state, NULL, 0, 16);
+    ms_txn_t *txn;
+    if (ms_store_read(ms_node_store(node), &txn, NULL) == 0) {
+        (void)!ms_replica_feeds(txn, heads_fn, &state, NULL);
+        ms_txn_abort(&txn);
+    }
+    crypto_generichash_final(&state, digest, 16);
+}
+
+static void print_outcome(const ms_identity_t *id, const char *endpoint, const ms_sync_stats_t *st)
+{
+    if (st->idle) {
+        printf("synced with %s at %s: idle, heads already equal (%llu bytes sent, %llu "
+               "received)\n",
+               id->parent, endpoint, (unsigned long long)st->bytes_sent,
+               (unsigned long long)st->bytes_received);
+        return;
+    }
+    printf("synced with %s at %s: sent %llu change sets in %llu batches (%llu applied there), "
+           "received %llu (%llu applied, %llu already held, %llu refused, %llu held back); "
+           "%llu bytes sent, %llu received; %s\n",
+           id->parent, endpoint, (unsigned long long)st->envelopes_sent,
+           (unsigned long long)st->batches_sent, (unsigned long long)st->peer_applied,
+           (unsigned long long)(st->applied + st->duplicates + st->refused + st->held),
+           (unsigned long long)st->applied, (unsigned long long)st->duplicates,
+           (unsigned long long)st->refused, (unsigned long long)st->held,
+           (unsigned long long)st->bytes_sent, (unsigned long long)st->bytes_received,
+           st->complete ? "heads equal" : "heads differ");
+}
+
+typedef struct {
+    ms_uplink_options_t up;
+    int64_t timeout_ms;
+} sync_options_t;
+
+static int parse(int argc, char **argv, sync_options_t *o)
+{
+    static const struct option options[] = {
+        {"watch", no_argument, 0, 'w'},
+        {"interval", required_argument, 0, 'i'},
+        {"timeout", required_argument, 0, 't'},
+        {"endpoint", required_argument, 0, 'e'},
+        {"window", required_argument, 0, 'n'},
+        {"session-timeout", required_argument, 0, 's'},
+        {0, 0, 0, 0},
+    };
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        switch (opt) {
+        case 'w':
+            o->up.watch = true;
+            break;
+        case 'i':
+            o->up.interval_ms = (int64_t)(strtod(optarg, NULL) * 1000);
+            break;
+        case 't':
+            o->timeout_ms = (int64_t)(strtod(optarg, NULL) * 1000);
+            break;
+        case 'e':
+            o->up.endpoint = optarg;
+            break;
+        case 'n':
+            o->up.window = (uint32_t)strtoul(optarg, NULL, 10);
+            break;
+        case 's':
+            o->up.session_timeout_ms = (int64_t)(strtod(optarg, NULL) * 1000);
+            break;
+        default:
+            return cli_usage(sync_usage, "unknown option");
+        }
+    }
+    if (optind < argc)
+        return cli_usage(sync_usage, "unexpected argument \"%s\"", argv[optind]);
+    if (o->timeout_ms <= 0)
+        o->timeout_ms = 120000;
+    return 0;
+}
+
+static int run(ms_node_t *node, void *zctx, const sync_options_t *o)
+{
+    ms_error_t err = {0};
+    ms_uplink_t *uplink;
+    if (ms_uplink_new(zctx, node, &o->up, &uplink, &err) != 0)
+        return cli_fail(&err);
+    const ms_identity_t *id = ms_node_identity(node);
+    const char *endpoint = o->up.endpoint ? o->up.endpoint : id->parent_endpoint;
+    int64_t deadline = ms_clock_ms() + o->timeout_ms;
+    uint8_t seen[16], now_digest[16];
+    heads_digest(node, seen);
+    uint64_t reported = 0;
+    while (!stopping && ms_uplink_status(uplink) == MS_UPLINK_RUNNING &&
+           (o->up.watch || ms_clock_ms() < deadline)) {
+        zmq_pollitem_t items[2];
+        size_t count = ms_uplink_items(uplink, items);
+        int64_t now = ms_clock_ms();
+        int64_t wait = ms_uplink_timeout(uplink, now);
+        if (zmq_poll(items, (int)count, (long)(wait < 200 ? wait : 200)) < 0 &&
+            zmq_errno() != EINTR)
+            break;
+        now = ms_clock_ms();
+        ms_uplink_handle(uplink, items, count, now);
+        ms_uplink_tick(uplink, now);
+        if (o->up.watch) {
+            heads_digest(node, now_digest);
+            if (memcmp(seen, now_digest, sizeof seen) != 0) {
+                memcpy(seen, now_digest, sizeof seen);
+                ms_uplink_kick(uplink, now);
+            }
+            if (ms_uplink_sessions(uplink) != reported) {
+                reported = ms_uplink_sessions(uplink);
+                if (!ms_uplink_last(uplink)->idle)
+                    print_outcome(id, endpoint, ms_uplink_last(uplink));
+                fflush(stdout);
+            }
+        }
+    }
+    ms_uplink_status_t status = ms_uplink_status(uplink);
+    int rc = CLI_OK;
+    if (status == MS_UPLINK_SYNCED) {
+        print_outcome(id, endpoint, ms_uplink_last(uplink));
+    } else if (!o->up.watch || !stopping) {
+        if (status == MS_UPLINK_INCOMPLETE)
+            print_outcome(id, endpoint, ms_uplink_last(uplink));
+        const char *reason = ms_uplink_reason(uplink);
+        fprintf(stderr, "mutsync: sync with %s at %s: %s\n", id->parent, endpoint,
+                reason[0] ? reason
+                          : "no complete session before the timeout (is mutsyncd running there?)");
+        rc = CLI_REFUSED;
+    }
+    ms_uplink_destroy(&uplink);
+    return rc;
+}
+
+int cmd_sync(const char *dir, int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv))
+        return cli_help(sync_usage);
+    sync_options_t o = {0};
+    int rc = parse(argc, argv, &o);
+    if (rc)
+        return rc;
+    if (o.up.watch && ms_log_level() < MS_LOG_INFO)
+        ms_log_set_level(MS_LOG_INFO);
+    ms_node_t *node;
+    if ((rc = cli_open(dir, &node)))
+        return rc;
+    struct sigaction action = {.sa_handler = on_signal};
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGINT, &action, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    void *zctx = zmq_ctx_new();
+    rc = zctx ? run(node, zctx, &o) : CLI_REFUSED;
+    if (zctx)
+        zmq_ctx_term(zctx);
+    ms_node_close(&node);
+    return rc;
+}

@@ -1,0 +1,72 @@
+//  link - the ZeroMQ transport of sync: CurveZMQ keys derived from the
+//  node's Ed25519 key, the ZAP handler that admits only this node's
+//  certified children, heartbeats, reconnect back-off and frame limits.
+//
+//  A parent binds a ROUTER (CurveZMQ server) and a ZAP socket; a child
+//  connects a DEALER (CurveZMQ client) that pins the parent's key from its
+//  identity, so both ends authenticate each other. The ZAP handler answers
+//  with the child's org id as the User-Id, which the parent reads from
+//  every message (ms_link_recv), so a session always knows who speaks.
+//  Sockets are plain libzmq handles (void *); their owner polls them and
+//  closes them with zmq_close. Nothing here blocks except where stated.
+
+#ifndef MS_LINK_H
+#define MS_LINK_H
+
+#include "mutsync/node.h"
+#include "mutsync/syncmsg.h"
+
+#define MS_LINK_HEARTBEAT_MS 5000           //  ZMTP PING interval
+#define MS_LINK_HEARTBEAT_TIMEOUT_MS 15000  //  no traffic for this long: the link is dead
+#define MS_LINK_RECONNECT_MS 200            //  first reconnect delay
+#define MS_LINK_RECONNECT_MAX_MS 30000      //  reconnect back-off cap
+#define MS_LINK_FRAME_HARD_MAX (2 * (int64_t)MS_SYNC_FRAME_MAX)  //  libzmq drops the peer beyond
+#define MS_LINK_ROUTING_ID_MAX 256                               //  bytes in a ROUTER routing id
+
+//  Binds ROUTER on ENDPOINT as NODE's CurveZMQ server, after binding the
+//  ZAP handler socket (*zap_p) in ZCTX. Frames up to MS_LINK_FRAME_HARD_MAX
+//  are received (larger ones cut the connection inside libzmq); the
+//  receiver refuses anything over MS_SYNC_FRAME_MAX itself, with a reason.
+//  Returns 0, MS_ENET (ERR names the endpoint and why) or the key's error.
+MS_MUST_CHECK int ms_link_listen(void *zctx, ms_node_t *node, const char *endpoint, void **router_p,
+                                 void **zap_p, ms_error_t *err);
+
+//  Answers one ZAP request waiting on ZAP: admits a key only when it is the
+//  key of a child this node certified and did not revoke; the User-Id is
+//  the child's org. A refusal is logged with the key and quarantined (once
+//  per key per process). Returns 0, or MS_ENET when the socket failed.
+MS_MUST_CHECK int ms_link_zap_handle(void *zap, ms_node_t *node, ms_error_t *err);
+
+//  Connects a DEALER to ENDPOINT as NODE's CurveZMQ client, pinning
+//  SERVER_KEY (the parent's Ed25519 key). *monitor_p is a PAIR socket that
+//  receives the DEALER's connection events (ms_link_event). Messages are
+//  queued only while a connection is up (ZMQ_IMMEDIATE).
+MS_MUST_CHECK int ms_link_connect(void *zctx, ms_node_t *node, const char *endpoint,
+                                  const uint8_t *server_key, void **dealer_p, void **monitor_p,
+                                  ms_error_t *err);
+
+typedef enum {
+    MS_LINK_NONE,          //  an event this module does not report
+    MS_LINK_UP,            //  handshake done: the peer is authenticated
+    MS_LINK_DOWN,          //  the connection closed
+    MS_LINK_REFUSED,       //  the peer refused our key (ZAP said no)
+    MS_LINK_BAD_HANDSHAKE  //  the handshake failed: wrong server key or not mutsync
+} ms_link_event_t;
+
+//  Reads one event from MONITOR (call when it is readable).
+ms_link_event_t ms_link_event(void *monitor);
+
+//  Receives one message (one frame) without blocking. On a ROUTER, the
+//  routing id goes to ROUTING_ID (*id_len) and the sender's User-Id (its
+//  org) to PEER; pass NULLs on a DEALER. Returns the message length and
+//  sets *bytes_p (caller frees), 0 when nothing was waiting, or -1 for a
+//  message with extra frames (dropped) or a socket failure.
+MS_MUST_CHECK long ms_link_recv(void *socket, uint8_t *routing_id, size_t *id_len, char *peer,
+                                uint8_t **bytes_p);
+
+//  Sends BYTES as one message, without blocking; on a ROUTER ROUTING_ID
+//  names the peer. Returns 0, or -1 when the peer is gone or its queue is full.
+MS_MUST_CHECK int ms_link_send(void *socket, const uint8_t *routing_id, size_t id_len,
+                               const uint8_t *bytes, size_t len);
+
+#endif

@@ -1,0 +1,63 @@
+//  syncscope - which feeds travel between a node and a peer, in which
+//  order, the digest of their heads for the idle check, and what the node
+//  remembers of each peer (the peers table).
+//
+//  Routing (reach): upward, a node sends its own public feed, its own
+//  register feed when its register reach is 1 or more, and the public feeds
+//  of its descendants; never a care feed, and never a descendant's register
+//  (a register travels at most one level, to the union that runs it).
+//  Downward, a node sends its own public feed and its ancestors' public
+//  feeds, never its other children's. Feeds are sent certifiers first:
+//  public feeds by depth in the trust tree, then registers, so a receiver
+//  holds each signer's certificate before the change sets it signed.
+
+#ifndef MS_SYNCSCOPE_H
+#define MS_SYNCSCOPE_H
+
+#include "mutsync/node.h"
+#include "mutsync/replica.h"
+#include "mutsync/syncmsg.h"
+
+//  A growable list of heads. Zero-initialise; free with ms_sync_heads_clear.
+typedef struct {
+    ms_sync_head_t *items;  //  COUNT heads
+    size_t count;           //
+    size_t capacity;        //
+} ms_sync_heads_t;
+
+//  Appends (ORG, FEED, HEAD). Returns 0, MS_EINVAL past MS_SYNC_FEEDS_MAX, or MS_ENOMEM.
+MS_MUST_CHECK int ms_sync_heads_add(ms_sync_heads_t *self, const char *org, const char *feed,
+                                    const ms_head_t *head, ms_error_t *err);
+
+//  Frees the list and zeroes it. Safe twice.
+void ms_sync_heads_clear(ms_sync_heads_t *self);
+
+//  The feeds SELF sends to its parent, in sending order, with SELF's heads.
+MS_MUST_CHECK int ms_scope_up(ms_txn_t *txn, const ms_identity_t *self, ms_sync_heads_t *out,
+                              ms_error_t *err);
+
+//  The feeds SELF sends to any of its children, in sending order, with SELF's heads.
+MS_MUST_CHECK int ms_scope_down(ms_txn_t *txn, const ms_identity_t *self, ms_sync_heads_t *out,
+                                ms_error_t *err);
+
+//  True when a child may offer (ORG, FEED) to SELF: not a care feed, not
+//  SELF's own feed. What it offers is still checked envelope by envelope.
+bool ms_scope_accepts_up(const ms_identity_t *self, const char *org, const char *feed);
+
+//  The idle-check digest: BLAKE2b-128 over the heads this replica holds
+//  for SCOPE plus every feed remembered for PEER, in (org, feed) order.
+//  Both sides compute it over the same set when nothing changed since
+//  their last complete session. DIGEST gets MS_SYNC_DIGEST_BYTES.
+MS_MUST_CHECK int ms_scope_digest(ms_txn_t *txn, const char *peer, const ms_sync_heads_t *scope,
+                                  uint8_t *digest, ms_error_t *err);
+
+//  Peers table: PEER NUL org NUL feed -> seq(8 BE) hash(32), the head PEER
+//  is known to hold. Replaces everything remembered for PEER with HEADS.
+MS_MUST_CHECK int ms_scope_save_peer(ms_txn_t *txn, const char *peer, const ms_sync_heads_t *heads,
+                                     ms_error_t *err);
+
+//  Appends what is remembered for PEER to OUT, in (org, feed) order.
+MS_MUST_CHECK int ms_scope_peer(ms_txn_t *txn, const char *peer, ms_sync_heads_t *out,
+                                ms_error_t *err);
+
+#endif

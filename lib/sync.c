@@ -1,0 +1,809 @@
+//  sync - the session state table and what each transition does.
+//
+//  DESIGN. All the protocol's logic is the table `transitions` below:
+//  (side, state, event) -> action, next state (or the action's alternative
+//  next state). Anything not in the table is a protocol error: the peer is
+//  told, the session fails. Sending is driven by `pump`, which keeps WINDOW
+//  batches in flight, reading envelopes from a read transaction per batch
+//  (never a whole feed in memory). Receiving applies one batch per
+//  ms_store_write, so an Ack always follows a durable commit. Acks arrive
+//  in order (one connection), so the in-flight batches are a ring.
+//  Invariant: a feed is sent only from the head the peer declared (want)
+//  or acknowledged, so a resumed session resends nothing acknowledged.
+
+#include "mutsync/sync.h"
+
+#include "mutsync/log.h"
+#include "mutsync/replica.h"
+#include "mutsync/syncscope.h"
+#include "mutsync/trust.h"
+
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define QUARANTINE_FRAME_MAX (64 * 1024)  //  bytes of a bad frame kept as evidence
+
+typedef enum {
+    EV_START,
+    EV_HELLO,
+    EV_IDLE,
+    EV_HEADS,
+    EV_BATCH,
+    EV_ACK,
+    EV_DONE,
+    EV_ERROR,
+    EV_SETTLED,  //  internal: everything sent is acked and the peer is done
+} event_t;
+
+typedef struct {
+    uint64_t next;       //  next seq to send
+    uint64_t peer_head;  //  seq the peer holds (want, then acks)
+    bool stalled;        //  the peer did not take a batch of it: send no more
+} out_feed_t;
+
+typedef struct {
+    uint64_t number;  //  batch number
+    uint32_t feed;    //  index in the offer
+    uint64_t last;    //  last seq in it
+} flight_t;
+
+struct ms_sync {
+    ms_node_t *node;                       //  borrowed
+    ms_sync_side_t side;                   //
+    ms_sync_state_t state;                 //
+    char peer[MS_ORG_MAX + 1];             //  the peer's org id
+    char source[64];                       //  "peer ORG", for the quarantine
+    ms_sync_send_fn send;                  //
+    void *send_ctx;                        //
+    uint32_t window;                       //  batches we keep in flight
+    int64_t timeout_ms;                    //
+    int64_t last_heard_ms;                 //  when the peer last spoke
+    ms_sync_heads_t offer;                 //  what we send, with our heads
+    out_feed_t *out;                       //  offer.count entries
+    size_t cursor;                         //  feed being sent
+    ms_sync_heads_t peer_offer;            //  what the peer sends, with its heads
+    flight_t flights[MS_SYNC_WINDOW_MAX];  //  ring of batches in flight
+    size_t flight_start, in_flight;        //
+    uint64_t next_number;                  //  of the next batch sent
+    uint64_t expect_number;                //  of the next batch received
+    bool done_sent, peer_done;             //
+    ms_batch_t *packer;                    //  outgoing batches
+    ms_batch_t *unpacker;                  //  incoming batches
+    ms_sync_stats_t stats;                 //
+    int failure_code;                      //
+    char failure[256];                     //
+};
+
+static const char *state_names[] = {"start",     "hello-sent", "wait-hello", "wait-heads",
+                                    "streaming", "done",       "failed"};
+
+const char *ms_sync_state_name(ms_sync_state_t state)
+{
+    return state <= MS_SYNC_FAILED ? state_names[state] : "unknown";
+}
+
+int ms_sync_new(ms_node_t *node, ms_sync_side_t side, const char *peer, ms_sync_send_fn send,
+                void *ctx, int64_t now_ms, ms_sync_t **sync_p, ms_error_t *err)
+{
+    *sync_p = NULL;
+    ms_sync_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return ms_error_set(err, MS_ENOMEM, "sync", "no memory for a session");
+    self->node = node;
+    self->side = side;
+    self->state = side == MS_SYNC_INITIATOR ? MS_SYNC_START : MS_SYNC_WAIT_HELLO;
+    snprintf(self->peer, sizeof self->peer, "%s", peer);
+    snprintf(self->source, sizeof self->source, "peer %s", peer);
+    self->send = send;
+    self->send_ctx = ctx;
+    self->window = MS_SYNC_WINDOW;
+    self->timeout_ms = MS_SYNC_TIMEOUT_MS;
+    self->last_heard_ms = now_ms;
+    self->next_number = 1;
+    self->expect_number = 1;
+    int rc = ms_batch_new(MS_SYNC_ZSTD_LEVEL, &self->packer, err);
+    if (rc == 0)
+        rc = ms_batch_new(MS_SYNC_ZSTD_LEVEL, &self->unpacker, err);
+    if (rc) {
+        ms_sync_destroy(&self);
+        return rc;
+    }
+    *sync_p = self;
+    return 0;
+}
+
+void ms_sync_destroy(ms_sync_t **sync_p)
+{
+    if (!sync_p || !*sync_p)
+        return;
+    ms_sync_t *self = *sync_p;
+    ms_sync_heads_clear(&self->offer);
+    ms_sync_heads_clear(&self->peer_offer);
+    free(self->out);
+    ms_batch_destroy(&self->packer);
+    ms_batch_destroy(&self->unpacker);
+    free(self);
+    *sync_p = NULL;
+}
+
+void ms_sync_set_window(ms_sync_t *self, uint32_t window)
+{
+    self->window = window < 1 ? 1 : window > MS_SYNC_WINDOW_MAX ? MS_SYNC_WINDOW_MAX : window;
+}
+
+void ms_sync_set_timeout(ms_sync_t *self, int64_t timeout_ms)
+{
+    self->timeout_ms = timeout_ms > 0 ? timeout_ms : MS_SYNC_TIMEOUT_MS;
+}
+
+ms_sync_state_t ms_sync_state(const ms_sync_t *self)
+{
+    return self->state;
+}
+
+const ms_sync_stats_t *ms_sync_stats(const ms_sync_t *self)
+{
+    return &self->stats;
+}
+
+const char *ms_sync_peer(const ms_sync_t *self)
+{
+    return self->peer;
+}
+
+const char *ms_sync_failure(const ms_sync_t *self)
+{
+    return self->failure;
+}
+
+int ms_sync_failure_code(const ms_sync_t *self)
+{
+    return self->failure_code;
+}
+
+//  Records why the session fails; returns -1 so actions can `return fail(...)`.
+static int fail(ms_sync_t *self, int code, const char *fmt, ...) MS_PRINTF(3, 4);
+
+static int fail(ms_sync_t *self, int code, const char *fmt, ...)
+{
+    if (!self->failure[0]) {
+        va_list args;
+        va_start(args, fmt);
+        vsnprintf(self->failure, sizeof self->failure, fmt, args);
+        va_end(args);
+        self->failure_code = code;
+    }
+    return -1;
+}
+
+static int send_msg(ms_sync_t *self, const ms_msg_t *msg)
+{
+    uint8_t *bytes;
+    size_t len;
+    ms_error_t err = {0};
+    if (ms_msg_encode(msg, &bytes, &len, &err) != 0)
+        return fail(self, err.code, "cannot encode %s: %s", ms_msg_name(msg->type), err.message);
+    int rc = self->send(self->send_ctx, bytes, len);
+    free(bytes);
+    if (rc != 0)
+        return fail(self, MS_ENET, "the link to %s cannot take a %s message", self->peer,
+                    ms_msg_name(msg->type));
+    self->stats.messages_sent++;
+    self->stats.bytes_sent += len;
+    return 0;
+}
+
+//  Tells the peer why the session ends here, then fails it.
+static int refuse(ms_sync_t *self, int code, const char *fmt, ...) MS_PRINTF(3, 4);
+
+static int refuse(ms_sync_t *self, int code, const char *fmt, ...)
+{
+    ms_msg_t msg = {.type = MS_MSG_ERROR, .code = code};
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(msg.reason, sizeof msg.reason, fmt, args);
+    va_end(args);
+    ms_log(MS_LOG_WARN, "sync", "session with %s refused: %s", self->peer, msg.reason);
+    (void)send_msg(self, &msg);
+    return fail(self, code, "%s", msg.reason);
+}
+
+typedef struct {
+    ms_sync_t *self;
+    const uint8_t *bytes;
+    size_t len;
+    const char *detail;
+} quarantine_ctx_t;
+
+static int write_quarantine(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    quarantine_ctx_t *q = arg;
+    ms_quarantine_entry_t entry;
+    memset(&entry, 0, sizeof entry);
+    entry.when = (int64_t)time(NULL);
+    entry.reason = MS_REFUSAL_MALFORMED;
+    snprintf(entry.origin, sizeof entry.origin, "%s", q->self->peer);
+    snprintf(entry.detail, sizeof entry.detail, "%s", q->detail);
+    snprintf(entry.source, sizeof entry.source, "%s", q->self->source);
+    entry.envelope = q->bytes;
+    entry.envelope_len = q->len < QUARANTINE_FRAME_MAX ? q->len : QUARANTINE_FRAME_MAX;
+    return ms_replica_quarantine(txn, &entry, err);
+}
+
+//  Keeps a bad frame (its first QUARANTINE_FRAME_MAX bytes) as evidence.
+static void quarantine_frame(ms_sync_t *self, const uint8_t *bytes, size_t len, const char *detail)
+{
+    quarantine_ctx_t q = {self, bytes, len, detail};
+    ms_error_t err = {0};
+    if (ms_store_write(ms_node_store(self->node), write_quarantine, &q, &err) != 0)
+        ms_log(MS_LOG_ERROR, "sync", "cannot quarantine a frame from %s: %s", self->peer,
+               err.message);
+}
+
+static int read_heads(ms_sync_t *self, bool up, ms_sync_heads_t *scope, uint8_t *digest)
+{
+    ms_error_t err = {0};
+    ms_txn_t *txn;
+    const ms_identity_t *id = ms_node_identity(self->node);
+    int rc = ms_store_read(ms_node_store(self->node), &txn, &err);
+    if (rc == 0)
+        rc = up ? ms_scope_up(txn, id, scope, &err) : ms_scope_down(txn, id, scope, &err);
+    if (rc == 0 && digest)
+        rc = ms_scope_digest(txn, self->peer, scope, digest, &err);
+    ms_txn_abort(&txn);
+    return rc ? fail(self, rc, "cannot read the heads: %s", err.message) : 0;
+}
+
+//  ---------------------------------------------------------------------------
+//  Actions. Each returns 0 (take the row's next state), 1 (take its
+//  alternative) or -1 (fail).
+
+static int send_hello(ms_sync_t *self, const ms_msg_t *in)
+{
+    (void)in;
+    ms_msg_t msg = {.type = MS_MSG_HELLO, .version = MS_SYNC_VERSION, .window = self->window};
+    if (read_heads(self, true, &self->offer, msg.digest) != 0)
+        return -1;
+    return send_msg(self, &msg);
+}
+
+static int take_idle(ms_sync_t *self, const ms_msg_t *in)
+{
+    (void)in;
+    self->stats.idle = true;
+    self->stats.complete = true;
+    return 0;
+}
+
+static int check_peer_key(ms_sync_t *self)
+{
+    ms_error_t err = {0};
+    ms_txn_t *txn;
+    ms_trust_entry_t entry;
+    int64_t from = 0;
+    int rc = ms_store_read(ms_node_store(self->node), &txn, &err);
+    if (rc)
+        return fail(self, rc, "cannot read trust: %s", err.message);
+    rc = ms_trust_get(txn, self->peer, &entry, &err);
+    bool revoked = rc == 0 && ms_trust_revoked(txn, entry.cert.key, &from, NULL) == 0;
+    ms_txn_abort(&txn);
+    if (rc || strcmp(entry.cert.parent, ms_node_identity(self->node)->org) != 0)
+        return refuse(self, MS_EREFUSED, "%s is not a child certified by %s", self->peer,
+                      ms_node_identity(self->node)->org);
+    if (revoked)
+        return refuse(self, MS_EREFUSED, "the key of %s is revoked", self->peer);
+    return 0;
+}
+
+static int take_hello(ms_sync_t *self, const ms_msg_t *in)
+{
+    if (in->version != MS_SYNC_VERSION)
+        return refuse(self, MS_EINVAL, "protocol version %u is not %d", in->version,
+                      MS_SYNC_VERSION);
+    if (check_peer_key(self) != 0)
+        return -1;
+    if (in->window)
+        ms_sync_set_window(self, in->window < self->window ? in->window : self->window);
+    uint8_t digest[MS_SYNC_DIGEST_BYTES];
+    if (read_heads(self, false, &self->offer, digest) != 0)
+        return -1;
+    if (sodium_memcmp(digest, in->digest, MS_SYNC_DIGEST_BYTES) == 0) {
+        self->stats.idle = true;
+        self->stats.complete = true;
+        ms_msg_t idle = {.type = MS_MSG_IDLE};
+        return send_msg(self, &idle) == 0 ? 1 : -1;
+    }
+    ms_msg_t msg = {
+        .type = MS_MSG_HEADS, .offer = self->offer.items, .offer_count = self->offer.count};
+    return send_msg(self, &msg);
+}
+
+//  Takes the peer's offer and answers with what we hold of each feed.
+static int take_offer(ms_sync_t *self, const ms_msg_t *in, ms_msg_t *answer)
+{
+    ms_error_t err = {0};
+    const ms_identity_t *id = ms_node_identity(self->node);
+    for (size_t i = 0; i < in->offer_count; i++) {
+        const ms_sync_head_t *h = &in->offer[i];
+        bool acceptable = self->side == MS_SYNC_RESPONDER
+                              ? ms_scope_accepts_up(id, h->org, h->feed)
+                              : strcmp(h->feed, "public") == 0 && strcmp(h->org, id->org) != 0;
+        if (!acceptable)
+            return refuse(self, MS_EREFUSED, "%s may not send %s/%s here", self->peer, h->org,
+                          h->feed);
+        ms_head_t head = {.seq = h->seq};
+        memcpy(head.hash, h->hash, MS_HASH_BYTES);
+        if (ms_sync_heads_add(&self->peer_offer, h->org, h->feed, &head, &err) != 0)
+            return fail(self, err.code, "%s", err.message);
+    }
+    ms_txn_t *txn;
+    if (ms_store_read(ms_node_store(self->node), &txn, &err) != 0)
+        return fail(self, err.code, "%s", err.message);
+    ms_sync_heads_t want = {0};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < self->peer_offer.count; i++) {
+        ms_head_t head;
+        rc = ms_replica_head(txn, self->peer_offer.items[i].org, self->peer_offer.items[i].feed,
+                             &head, &err);
+        if (rc == 0)
+            rc = ms_sync_heads_add(&want, self->peer_offer.items[i].org,
+                                   self->peer_offer.items[i].feed, &head, &err);
+    }
+    ms_txn_abort(&txn);
+    answer->type = MS_MSG_HEADS;
+    answer->want = want.items;
+    answer->want_count = want.count;
+    rc = rc ? fail(self, rc, "%s", err.message) : send_msg(self, answer);
+    ms_sync_heads_clear(&want);
+    return rc;
+}
+
+//  Takes the peer's want: where each of our offered feeds starts.
+static int take_want(ms_sync_t *self, const ms_msg_t *in)
+{
+    if (in->want_count != self->offer.count)
+        return refuse(self, MS_EINVAL, "want lists %zu feeds, the offer %zu", in->want_count,
+                      self->offer.count);
+    self->out = calloc(self->offer.count ? self->offer.count : 1, sizeof *self->out);
+    if (!self->out)
+        return fail(self, MS_ENOMEM, "no memory");
+    ms_error_t err = {0};
+    ms_txn_t *txn;
+    if (ms_store_read(ms_node_store(self->node), &txn, &err) != 0)
+        return fail(self, err.code, "%s", err.message);
+    for (size_t i = 0; i < self->offer.count; i++) {
+        const ms_sync_head_t *mine = &self->offer.items[i], *theirs = &in->want[i];
+        out_feed_t *out = &self->out[i];
+        if (strcmp(mine->org, theirs->org) != 0 || strcmp(mine->feed, theirs->feed) != 0) {
+            ms_txn_abort(&txn);
+            return refuse(self, MS_EINVAL, "want entry %zu is not the feed offered", i);
+        }
+        out->peer_head = theirs->seq;
+        out->next = theirs->seq + 1;
+        uint8_t id[MS_HASH_BYTES];
+        ms_val_t bytes;
+        if (theirs->seq && theirs->seq <= mine->seq &&
+            ms_replica_envelope(txn, mine->org, mine->feed, theirs->seq, id, &bytes, NULL) == 0 &&
+            sodium_memcmp(id, theirs->hash, MS_HASH_BYTES) != 0) {
+            ms_log(MS_LOG_ERROR, "sync",
+                   "%s holds another change set than ours at %s/%s seq=%llu: a fork, not sent",
+                   self->peer, mine->org, mine->feed, (unsigned long long)theirs->seq);
+            out->stalled = true;
+        }
+    }
+    ms_txn_abort(&txn);
+    return 0;
+}
+
+static int answer_offer(ms_sync_t *self, const ms_msg_t *in)
+{
+    ms_msg_t answer = {0};
+    if (self->side == MS_SYNC_INITIATOR) {
+        answer.offer = self->offer.items;
+        answer.offer_count = self->offer.count;
+        return take_offer(self, in, &answer);
+    }
+    if (take_offer(self, in, &answer) != 0)
+        return -1;
+    return take_want(self, in);
+}
+
+typedef struct {
+    ms_sync_t *self;
+    const ms_sync_head_t *feed;  //  the offered feed the batch belongs to
+    uint64_t first_seq;          //
+    ms_msg_t *ack;               //  counts filled here
+    uint64_t changes;            //
+    char stray[400];             //  set when an envelope is not of FEED
+} apply_ctx_t;
+
+static int apply_batch_txn(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    apply_ctx_t *a = arg;
+    ms_sync_t *self = a->self;
+    ms_msg_t *ack = a->ack;
+    ack->applied = ack->duplicates = ack->refused = ack->held = 0;
+    a->changes = 0;
+    a->stray[0] = 0;
+    const uint8_t *envelope;
+    size_t len;
+    uint64_t seq = a->first_seq;
+    ms_batch_t *b = self->unpacker;
+    int rc = 0;
+    ms_batch_rewind(b);  //  re-runnable: read the frames again from the first
+    while (rc == 0 && ms_batch_next(b, &envelope, &len) == 1) {
+        ms_head_t head;
+        rc = ms_replica_head(txn, a->feed->org, a->feed->feed, &head, err);
+        if (rc)
+            break;
+        if (head.frozen || seq > head.seq + 1) {
+            ack->held++;
+            seq++;
+            continue;
+        }
+        ms_verdict_t verdict;
+        rc = ms_node_accept(self->node, txn, envelope, len, self->source, &verdict, err);
+        if (rc)
+            break;
+        if (verdict.origin[0] && (strcmp(verdict.origin, a->feed->org) != 0 ||
+                                  strcmp(verdict.feed, a->feed->feed) != 0)) {
+            snprintf(a->stray, sizeof a->stray, "%s/%s seq=%llu inside a batch of %s/%s",
+                     verdict.origin, verdict.feed, (unsigned long long)verdict.seq, a->feed->org,
+                     a->feed->feed);
+            return ms_error_set(err, MS_EREFUSED, self->peer, "%s", a->stray);
+        }
+        if (verdict.outcome == MS_OUTCOME_APPLIED) {
+            ack->applied++;
+            a->changes += verdict.change_count;
+        } else if (verdict.outcome == MS_OUTCOME_DUPLICATE) {
+            ack->duplicates++;
+        } else {
+            ack->refused++;
+        }
+        seq++;
+    }
+    if (rc == 0) {
+        ms_head_t head;
+        rc = ms_replica_head(txn, a->feed->org, a->feed->feed, &head, err);
+        ack->head = head.seq;
+    }
+    return rc;
+}
+
+static int take_batch(ms_sync_t *self, const ms_msg_t *in)
+{
+    if (in->number != self->expect_number)
+        return refuse(self, MS_EINVAL, "batch %llu where %llu was expected",
+                      (unsigned long long)in->number, (unsigned long long)self->expect_number);
+    if (in->feed >= self->peer_offer.count)
+        return refuse(self, MS_EINVAL, "batch %llu names feed %u, the offer has %zu",
+                      (unsigned long long)in->number, in->feed, self->peer_offer.count);
+    self->expect_number++;
+    const ms_sync_head_t *feed = &self->peer_offer.items[in->feed];
+    ms_error_t err = {0};
+    if (ms_batch_unpack(self->unpacker, in->data, in->data_len, in->raw_bytes, in->count, &err)) {
+        quarantine_frame(self, in->data, in->data_len, err.message);
+        return refuse(self, MS_EINVAL, "batch %llu of %s/%s: %s", (unsigned long long)in->number,
+                      feed->org, feed->feed, err.message);
+    }
+    ms_msg_t ack = {.type = MS_MSG_ACK, .number = in->number};
+    apply_ctx_t a = {self, feed, in->first_seq, &ack, 0, ""};
+    int rc = ms_store_write(ms_node_store(self->node), apply_batch_txn, &a, &err);
+    if (rc == MS_EREFUSED && a.stray[0]) {
+        quarantine_frame(self, in->data, in->data_len, a.stray);
+        return refuse(self, MS_EREFUSED, "batch %llu: %s", (unsigned long long)in->number, a.stray);
+    }
+    if (rc)
+        return fail(self, rc, "cannot apply batch %llu: %s", (unsigned long long)in->number,
+                    err.message);
+    self->stats.batches_received++;
+    self->stats.applied += ack.applied;
+    self->stats.changes_applied += a.changes;
+    self->stats.duplicates += ack.duplicates;
+    self->stats.refused += ack.refused;
+    self->stats.held += ack.held;
+    if (ack.refused || ack.held)
+        ms_log(MS_LOG_WARN, "sync", "%s/%s from %s: %u refused, %u held back at head %llu",
+               feed->org, feed->feed, self->peer, ack.refused, ack.held,
+               (unsigned long long)ack.head);
+    ms_log(MS_LOG_DEBUG, "sync", "batch %llu of %s/%s from %s: %u applied, head %llu",
+           (unsigned long long)in->number, feed->org, feed->feed, self->peer, ack.applied,
+           (unsigned long long)ack.head);
+    return send_msg(self, &ack);
+}
+
+static int take_ack(ms_sync_t *self, const ms_msg_t *in)
+{
+    if (!self->in_flight || self->flights[self->flight_start].number != in->number)
+        return refuse(self, MS_EINVAL, "ack %llu for no batch in flight",
+                      (unsigned long long)in->number);
+    flight_t *flight = &self->flights[self->flight_start];
+    self->flight_start = (self->flight_start + 1) % MS_SYNC_WINDOW_MAX;
+    self->in_flight--;
+    out_feed_t *out = &self->out[flight->feed];
+    const ms_sync_head_t *feed = &self->offer.items[flight->feed];
+    if (in->head > out->peer_head)
+        out->peer_head = in->head;
+    self->stats.peer_applied += in->applied;
+    self->stats.peer_duplicates += in->duplicates;
+    self->stats.peer_refused += in->refused;
+    self->stats.peer_held += in->held;
+    if (in->head < flight->last && !out->stalled) {
+        out->stalled = true;
+        ms_log(MS_LOG_WARN, "sync", "%s did not take %s/%s beyond seq %llu (%u refused): stopped",
+               self->peer, feed->org, feed->feed, (unsigned long long)in->head, in->refused);
+    }
+    return 0;
+}
+
+static int take_done(ms_sync_t *self, const ms_msg_t *in)
+{
+    (void)in;
+    self->peer_done = true;
+    return 0;
+}
+
+static int take_error(ms_sync_t *self, const ms_msg_t *in)
+{
+    ms_log(MS_LOG_WARN, "sync", "%s ended the session: %s", self->peer, in->reason);
+    return fail(self, in->code == MS_EREFUSED ? MS_EREFUSED : MS_ENET, "%s: %s", self->peer,
+                in->reason);
+}
+
+static bool heads_match(const ms_sync_t *self)
+{
+    for (size_t i = 0; i < self->offer.count; i++)
+        if (self->out[i].peer_head < self->offer.items[i].seq)
+            return false;
+    ms_txn_t *txn;
+    if (ms_store_read(ms_node_store(self->node), &txn, NULL) != 0)
+        return false;
+    bool match = true;
+    for (size_t i = 0; match && i < self->peer_offer.count; i++) {
+        ms_head_t head;
+        match = ms_replica_head(txn, self->peer_offer.items[i].org, self->peer_offer.items[i].feed,
+                                &head, NULL) == 0 &&
+                head.seq >= self->peer_offer.items[i].seq;
+    }
+    ms_txn_abort(&txn);
+    return match;
+}
+
+typedef struct {
+    ms_sync_t *self;
+    ms_sync_heads_t *scope;
+} peer_ctx_t;
+
+static int save_peer_txn(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    peer_ctx_t *p = arg;
+    return ms_scope_save_peer(txn, p->self->peer, p->scope, err);
+}
+
+//  Both directions are over: remember the scope for the next idle check.
+static int finish(ms_sync_t *self, const ms_msg_t *in)
+{
+    (void)in;
+    self->stats.complete = heads_match(self);
+    ms_sync_heads_t scope = {0};
+    ms_error_t err = {0};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < self->offer.count; i++) {
+        ms_head_t head = {.seq = self->out[i].peer_head};
+        rc = ms_sync_heads_add(&scope, self->offer.items[i].org, self->offer.items[i].feed, &head,
+                               &err);
+    }
+    for (size_t i = 0; rc == 0 && i < self->peer_offer.count; i++) {
+        ms_head_t head = {.seq = self->peer_offer.items[i].seq};
+        memcpy(head.hash, self->peer_offer.items[i].hash, MS_HASH_BYTES);
+        rc = ms_sync_heads_add(&scope, self->peer_offer.items[i].org,
+                               self->peer_offer.items[i].feed, &head, &err);
+    }
+    peer_ctx_t p = {self, &scope};
+    if (rc == 0)
+        rc = ms_store_write(ms_node_store(self->node), save_peer_txn, &p, &err);
+    ms_sync_heads_clear(&scope);
+    return rc ? fail(self, rc, "cannot remember %s: %s", self->peer, err.message) : 0;
+}
+
+//  ---------------------------------------------------------------------------
+//  The table.
+
+#define ANY_SIDE 2
+
+typedef int (*action_fn)(ms_sync_t *self, const ms_msg_t *msg);
+
+static const struct {
+    int side;               //  ms_sync_side_t or ANY_SIDE
+    ms_sync_state_t state;  //
+    event_t event;          //
+    action_fn action;       //
+    ms_sync_state_t next;   //  when the action returns 0
+    ms_sync_state_t alt;    //  when it returns 1
+} transitions[] = {
+    {MS_SYNC_INITIATOR, MS_SYNC_START, EV_START, send_hello, MS_SYNC_HELLO_SENT, 0},
+    {MS_SYNC_INITIATOR, MS_SYNC_HELLO_SENT, EV_IDLE, take_idle, MS_SYNC_DONE, 0},
+    {MS_SYNC_INITIATOR, MS_SYNC_HELLO_SENT, EV_HEADS, answer_offer, MS_SYNC_WAIT_HEADS, 0},
+    {MS_SYNC_INITIATOR, MS_SYNC_WAIT_HEADS, EV_HEADS, take_want, MS_SYNC_STREAMING, 0},
+    {MS_SYNC_RESPONDER, MS_SYNC_WAIT_HELLO, EV_HELLO, take_hello, MS_SYNC_WAIT_HEADS, MS_SYNC_DONE},
+    {MS_SYNC_RESPONDER, MS_SYNC_WAIT_HEADS, EV_HEADS, answer_offer, MS_SYNC_STREAMING, 0},
+    {ANY_SIDE, MS_SYNC_STREAMING, EV_BATCH, take_batch, MS_SYNC_STREAMING, 0},
+    {ANY_SIDE, MS_SYNC_STREAMING, EV_ACK, take_ack, MS_SYNC_STREAMING, 0},
+    {ANY_SIDE, MS_SYNC_STREAMING, EV_DONE, take_done, MS_SYNC_STREAMING, 0},
+    {ANY_SIDE, MS_SYNC_STREAMING, EV_SETTLED, finish, MS_SYNC_DONE, 0},
+};
+
+static bool settled(const ms_sync_t *self)
+{
+    return self->done_sent && self->in_flight == 0 && self->peer_done;
+}
+
+//  Fills and sends one batch of the feed at the cursor.
+static int send_batch(ms_sync_t *self)
+{
+    const ms_sync_head_t *feed = &self->offer.items[self->cursor];
+    out_feed_t *out = &self->out[self->cursor];
+    ms_error_t err = {0};
+    ms_txn_t *txn;
+    if (ms_store_read(ms_node_store(self->node), &txn, &err) != 0)
+        return fail(self, err.code, "%s", err.message);
+    ms_batch_reset(self->packer);
+    uint64_t seq = out->next;
+    int rc = 0;
+    while (seq <= feed->seq && ms_batch_raw_bytes(self->packer) < MS_SYNC_BATCH_TARGET) {
+        ms_val_t bytes;
+        rc = ms_replica_envelope(txn, feed->org, feed->feed, seq, NULL, &bytes, &err);
+        if (rc || ms_batch_add(self->packer, bytes.data, bytes.len, NULL) != 0)
+            break;
+        seq++;
+    }
+    ms_txn_abort(&txn);
+    if (rc)
+        return fail(self, rc, "cannot read %s/%s seq=%llu: %s", feed->org, feed->feed,
+                    (unsigned long long)seq, err.message);
+    ms_msg_t msg = {.type = MS_MSG_BATCH,
+                    .number = self->next_number,
+                    .feed = (uint32_t)self->cursor,
+                    .first_seq = out->next,
+                    .count = ms_batch_count(self->packer),
+                    .raw_bytes = (uint32_t)ms_batch_raw_bytes(self->packer)};
+    if (ms_batch_compress(self->packer, &msg.data, &msg.data_len, &err) != 0)
+        return fail(self, err.code, "%s", err.message);
+    if (send_msg(self, &msg) != 0)
+        return -1;
+    flight_t *flight = &self->flights[(self->flight_start + self->in_flight) % MS_SYNC_WINDOW_MAX];
+    flight->number = self->next_number++;
+    flight->feed = (uint32_t)self->cursor;
+    flight->last = seq - 1;
+    self->in_flight++;
+    out->next = seq;
+    self->stats.batches_sent++;
+    self->stats.envelopes_sent += msg.count;
+    return 0;
+}
+
+//  Keeps WINDOW batches in flight; says Done once everything is sent.
+static int pump(ms_sync_t *self)
+{
+    while (!self->done_sent && self->in_flight < self->window) {
+        while (self->cursor < self->offer.count &&
+               (self->out[self->cursor].stalled ||
+                self->out[self->cursor].next > self->offer.items[self->cursor].seq))
+            self->cursor++;
+        if (self->cursor == self->offer.count) {
+            ms_msg_t done = {.type = MS_MSG_DONE, .number = self->next_number - 1};
+            if (send_msg(self, &done) != 0)
+                return -1;
+            self->done_sent = true;
+            break;
+        }
+        if (send_batch(self) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void dispatch(ms_sync_t *self, event_t event, const ms_msg_t *msg)
+{
+    if (self->state == MS_SYNC_DONE || self->state == MS_SYNC_FAILED)
+        return;
+    if (event == EV_ERROR) {
+        (void)take_error(self, msg);
+        self->state = MS_SYNC_FAILED;
+        return;
+    }
+    size_t i = 0, count = sizeof transitions / sizeof transitions[0];
+    while (i < count &&
+           !((transitions[i].side == ANY_SIDE || transitions[i].side == (int)self->side) &&
+             transitions[i].state == self->state && transitions[i].event == event))
+        i++;
+    if (i == count) {
+        (void)refuse(self, MS_EINVAL, "unexpected %s message in state %s",
+                     msg ? ms_msg_name(msg->type) : "internal", ms_sync_state_name(self->state));
+        self->state = MS_SYNC_FAILED;
+        return;
+    }
+    int outcome = transitions[i].action(self, msg);
+    self->state = outcome < 0    ? MS_SYNC_FAILED
+                  : outcome == 1 ? transitions[i].alt
+                                 : transitions[i].next;
+    if (self->state == MS_SYNC_STREAMING && event != EV_SETTLED) {
+        if (pump(self) != 0)
+            self->state = MS_SYNC_FAILED;
+        else if (settled(self))
+            dispatch(self, EV_SETTLED, NULL);
+    }
+}
+
+ms_sync_state_t ms_sync_start(ms_sync_t *self, int64_t now_ms)
+{
+    self->last_heard_ms = now_ms;
+    dispatch(self, EV_START, NULL);
+    return self->state;
+}
+
+static event_t event_of(ms_msg_type_t type)
+{
+    switch (type) {
+    case MS_MSG_HELLO:
+        return EV_HELLO;
+    case MS_MSG_IDLE:
+        return EV_IDLE;
+    case MS_MSG_HEADS:
+        return EV_HEADS;
+    case MS_MSG_BATCH:
+        return EV_BATCH;
+    case MS_MSG_ACK:
+        return EV_ACK;
+    case MS_MSG_DONE:
+        return EV_DONE;
+    default:
+        return EV_ERROR;
+    }
+}
+
+ms_sync_state_t ms_sync_recv(ms_sync_t *self, const uint8_t *bytes, size_t len, int64_t now_ms)
+{
+    if (self->state == MS_SYNC_DONE || self->state == MS_SYNC_FAILED)
+        return self->state;
+    self->last_heard_ms = now_ms;
+    self->stats.bytes_received += len;
+    ms_msg_t msg;
+    ms_error_t err = {0};
+    if (ms_msg_decode(bytes, len, &msg, &err) != 0) {
+        quarantine_frame(self, bytes, len, err.message);
+        (void)refuse(self, MS_EINVAL, "malformed frame: %s", err.message);
+        self->state = MS_SYNC_FAILED;
+        return self->state;
+    }
+    dispatch(self, event_of(msg.type), &msg);
+    ms_msg_clear(&msg);
+    return self->state;
+}
+
+ms_sync_state_t ms_sync_tick(ms_sync_t *self, int64_t now_ms)
+{
+    bool waiting = self->state == MS_SYNC_HELLO_SENT || self->state == MS_SYNC_WAIT_HELLO ||
+                   self->state == MS_SYNC_WAIT_HEADS || self->state == MS_SYNC_STREAMING;
+    if (waiting && now_ms - self->last_heard_ms > self->timeout_ms) {
+        ms_log(MS_LOG_WARN, "sync", "%s stalled: silent for %lld ms in state %s, session dropped",
+               self->peer, (long long)(now_ms - self->last_heard_ms),
+               ms_sync_state_name(self->state));
+        (void)fail(self, MS_ENET, "%s was silent for %lld ms (state %s)", self->peer,
+                   (long long)(now_ms - self->last_heard_ms), ms_sync_state_name(self->state));
+        self->state = MS_SYNC_FAILED;
+    }
+    return self->state;
+}
+
+void ms_sync_abort(ms_sync_t *self, const char *reason)
+{
+    if (self->state == MS_SYNC_DONE || self->state == MS_SYNC_FAILED)
+        return;
+    (void)fail(self, MS_ENET, "%s", reason);
+    self->state = MS_SYNC_FAILED;
+}

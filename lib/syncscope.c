@@ -1,0 +1,308 @@
+//  syncscope - routing, digests and the peers table of sync.
+//
+//  Depth and descent are read from the trust table: each certificate names
+//  its subject's parent, so walking parents from an org reaches the root
+//  (depth) or this node (a descendant). Walks stop after DEPTH_MAX steps,
+//  so a damaged or cyclic table cannot loop. Lists are small (a few
+//  hundred feeds at the secretariat), so sorting them is cheap.
+
+#include "mutsync/syncscope.h"
+
+#include "mutsync/trust.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEPTH_MAX 16
+#define PEER_VALUE_BYTES (8 + MS_HASH_BYTES)
+
+int ms_sync_heads_add(ms_sync_heads_t *self, const char *org, const char *feed,
+                      const ms_head_t *head, ms_error_t *err)
+{
+    if (self->count >= MS_SYNC_FEEDS_MAX)
+        return ms_error_set(err, MS_EINVAL, "sync", "more than %d feeds in scope",
+                            MS_SYNC_FEEDS_MAX);
+    if (self->count == self->capacity) {
+        size_t capacity = self->capacity ? self->capacity * 2 : 16;
+        ms_sync_head_t *items = realloc(self->items, capacity * sizeof *items);
+        if (!items)
+            return ms_error_set(err, MS_ENOMEM, "sync", "no memory for heads");
+        self->items = items;
+        self->capacity = capacity;
+    }
+    ms_sync_head_t *item = &self->items[self->count++];
+    memset(item, 0, sizeof *item);
+    snprintf(item->org, sizeof item->org, "%s", org);
+    snprintf(item->feed, sizeof item->feed, "%s", feed);
+    if (head) {
+        item->seq = head->seq;
+        memcpy(item->hash, head->hash, MS_HASH_BYTES);
+    }
+    return 0;
+}
+
+void ms_sync_heads_clear(ms_sync_heads_t *self)
+{
+    free(self->items);
+    memset(self, 0, sizeof *self);
+}
+
+static int depth_of(ms_txn_t *txn, const char *org)
+{
+    char current[MS_ORG_MAX + 1];
+    snprintf(current, sizeof current, "%s", org);
+    for (int depth = 0; depth < DEPTH_MAX; depth++) {
+        ms_trust_entry_t entry;
+        if (ms_trust_get(txn, current, &entry, NULL) != 0 || !entry.cert.parent[0])
+            return depth;
+        snprintf(current, sizeof current, "%s", entry.cert.parent);
+    }
+    return DEPTH_MAX;
+}
+
+//  True when ORG's chain of certified parents reaches ANCESTOR.
+static bool descends_from(ms_txn_t *txn, const char *org, const char *ancestor)
+{
+    char current[MS_ORG_MAX + 1];
+    snprintf(current, sizeof current, "%s", org);
+    for (int step = 0; step < DEPTH_MAX; step++) {
+        ms_trust_entry_t entry;
+        if (ms_trust_get(txn, current, &entry, NULL) != 0 || !entry.cert.parent[0])
+            return false;
+        if (strcmp(entry.cert.parent, ancestor) == 0)
+            return true;
+        snprintf(current, sizeof current, "%s", entry.cert.parent);
+    }
+    return false;
+}
+
+typedef struct {
+    ms_sync_head_t head;
+    int rank;  //  sending order: public by depth, then register
+} ranked_t;
+
+typedef struct {
+    ms_txn_t *txn;
+    const ms_identity_t *self;
+    bool up;                                    //  the parent's scope, else a child's
+    char ancestors[DEPTH_MAX][MS_ORG_MAX + 1];  //  for down: self's chain to the root
+    int ancestor_count;                         //
+    ranked_t *items;                            //
+    size_t count, capacity;                     //
+    ms_error_t *err;                            //
+} collect_t;
+
+static bool is_ancestor(const collect_t *c, const char *org)
+{
+    for (int i = 0; i < c->ancestor_count; i++)
+        if (strcmp(c->ancestors[i], org) == 0)
+            return true;
+    return false;
+}
+
+static int in_scope(collect_t *c, const char *org, const char *feed)
+{
+    bool own = strcmp(org, c->self->org) == 0;
+    bool public = strcmp(feed, "public") == 0;
+    if (!c->up)
+        return public && (own || is_ancestor(c, org)) ? depth_of(c->txn, org) : -1;
+    if (own && public)
+        return depth_of(c->txn, org);
+    if (own && strcmp(feed, "register") == 0 && c->self->register_reach >= 1)
+        return DEPTH_MAX + 1;
+    if (public && descends_from(c->txn, org, c->self->org))
+        return depth_of(c->txn, org);
+    return -1;
+}
+
+static int collect(const char *org, const char *feed, const ms_head_t *head, void *arg)
+{
+    collect_t *c = arg;
+    int rank = head->seq ? in_scope(c, org, feed) : -1;
+    if (rank < 0)
+        return 0;
+    if (c->count == c->capacity) {
+        size_t capacity = c->capacity ? c->capacity * 2 : 32;
+        ranked_t *items = realloc(c->items, capacity * sizeof *items);
+        if (!items)
+            return ms_error_set(c->err, MS_ENOMEM, "sync", "no memory for the scope");
+        c->items = items;
+        c->capacity = capacity;
+    }
+    ranked_t *item = &c->items[c->count++];
+    memset(item, 0, sizeof *item);
+    snprintf(item->head.org, sizeof item->head.org, "%s", org);
+    snprintf(item->head.feed, sizeof item->head.feed, "%s", feed);
+    item->head.seq = head->seq;
+    memcpy(item->head.hash, head->hash, MS_HASH_BYTES);
+    item->rank = rank;
+    return 0;
+}
+
+static int by_rank(const void *a, const void *b)
+{
+    const ranked_t *x = a, *y = b;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    int order = strcmp(x->head.org, y->head.org);
+    return order ? order : strcmp(x->head.feed, y->head.feed);
+}
+
+static void find_ancestors(collect_t *c)
+{
+    char next[MS_ORG_MAX + 1];
+    snprintf(next, sizeof next, "%s", c->self->parent);
+    while (next[0] && c->ancestor_count < DEPTH_MAX && !is_ancestor(c, next)) {
+        snprintf(c->ancestors[c->ancestor_count++], MS_ORG_MAX + 1, "%s", next);
+        ms_trust_entry_t entry;
+        if (ms_trust_get(c->txn, next, &entry, NULL) != 0)
+            break;
+        snprintf(next, sizeof next, "%s", entry.cert.parent);
+    }
+    if (c->self->root[0] && !is_ancestor(c, c->self->root) && c->ancestor_count < DEPTH_MAX)
+        snprintf(c->ancestors[c->ancestor_count++], MS_ORG_MAX + 1, "%s", c->self->root);
+}
+
+static int scope(ms_txn_t *txn, const ms_identity_t *self, bool up, ms_sync_heads_t *out,
+                 ms_error_t *err)
+{
+    collect_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return ms_error_set(err, MS_ENOMEM, "sync", "no memory for the scope");
+    c->txn = txn;
+    c->self = self;
+    c->up = up;
+    c->err = err;
+    if (!up)
+        find_ancestors(c);
+    int rc = ms_replica_feeds(txn, collect, c, err);
+    if (rc == 0)
+        qsort(c->items, c->count, sizeof *c->items, by_rank);
+    for (size_t i = 0; rc == 0 && i < c->count; i++) {
+        ms_head_t head = {.seq = c->items[i].head.seq};
+        memcpy(head.hash, c->items[i].head.hash, MS_HASH_BYTES);
+        rc = ms_sync_heads_add(out, c->items[i].head.org, c->items[i].head.feed, &head, err);
+    }
+    free(c->items);
+    free(c);
+    return rc;
+}
+
+int ms_scope_up(ms_txn_t *txn, const ms_identity_t *self, ms_sync_heads_t *out, ms_error_t *err)
+{
+    return scope(txn, self, true, out, err);
+}
+
+int ms_scope_down(ms_txn_t *txn, const ms_identity_t *self, ms_sync_heads_t *out, ms_error_t *err)
+{
+    return scope(txn, self, false, out, err);
+}
+
+bool ms_scope_accepts_up(const ms_identity_t *self, const char *org, const char *feed)
+{
+    return strcmp(feed, "care") != 0 && strcmp(org, self->org) != 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    const ms_sync_head_t *x = a, *y = b;
+    int order = strcmp(x->org, y->org);
+    return order ? order : strcmp(x->feed, y->feed);
+}
+
+int ms_scope_digest(ms_txn_t *txn, const char *peer, const ms_sync_heads_t *scope_heads,
+                    uint8_t *digest, ms_error_t *err)
+{
+    ms_sync_heads_t set = {0};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < scope_heads->count; i++)
+        rc = ms_sync_heads_add(&set, scope_heads->items[i].org, scope_heads->items[i].feed, NULL,
+                               err);
+    if (rc == 0)
+        rc = ms_scope_peer(txn, peer, &set, err);
+    if (rc == 0 && set.count)
+        qsort(set.items, set.count, sizeof *set.items, by_name);
+    crypto_generichash_state state;
+    crypto_generichash_init(&state, NULL, 0, MS_SYNC_DIGEST_BYTES);
+    for (size_t i = 0; rc == 0 && i < set.count; i++) {
+        if (i > 0 && by_name(&set.items[i - 1], &set.items[i]) == 0)
+            continue;
+        ms_head_t head;
+        rc = ms_replica_head(txn, set.items[i].org, set.items[i].feed, &head, err);
+        uint8_t key[MS_FEED_KEY_MAX + 1], seq[8];
+        size_t len = ms_feed_key(set.items[i].org, set.items[i].feed, key);
+        key[len++] = 0;
+        ms_put_be64(seq, head.seq);
+        crypto_generichash_update(&state, key, len);
+        crypto_generichash_update(&state, seq, sizeof seq);
+        crypto_generichash_update(&state, head.hash, MS_HASH_BYTES);
+    }
+    crypto_generichash_final(&state, digest, MS_SYNC_DIGEST_BYTES);
+    ms_sync_heads_clear(&set);
+    return rc;
+}
+
+static size_t peer_prefix(const char *peer, uint8_t *out)
+{
+    size_t len = strnlen(peer, MS_ORG_MAX);
+    memcpy(out, peer, len);
+    out[len] = 0;
+    return len + 1;
+}
+
+int ms_scope_save_peer(ms_txn_t *txn, const char *peer, const ms_sync_heads_t *heads,
+                       ms_error_t *err)
+{
+    uint8_t key[MS_ORG_MAX + 1 + MS_FEED_KEY_MAX];
+    size_t prefix_len = peer_prefix(peer, key);
+    ms_cursor_t *cursor;
+    int rc = ms_cursor_open(txn, MS_TABLE_PEERS, key, prefix_len, &cursor, err);
+    ms_val_t k, v;
+    //  Delete one entry per pass: LMDB cursors move on after a delete elsewhere.
+    while (rc == 0 && (rc = ms_cursor_next(cursor, &k, &v, err)) == 1) {
+        uint8_t old[MS_ORG_MAX + 1 + MS_FEED_KEY_MAX];
+        size_t old_len = k.len < sizeof old ? k.len : sizeof old;
+        memcpy(old, k.data, old_len);
+        ms_cursor_close(&cursor);
+        rc = ms_txn_del(txn, MS_TABLE_PEERS, old, old_len, err);
+        if (rc == 0)
+            rc = ms_cursor_open(txn, MS_TABLE_PEERS, key, prefix_len, &cursor, err);
+    }
+    ms_cursor_close(&cursor);
+    for (size_t i = 0; rc == 0 && i < heads->count; i++) {
+        size_t len =
+            prefix_len + ms_feed_key(heads->items[i].org, heads->items[i].feed, key + prefix_len);
+        uint8_t value[PEER_VALUE_BYTES];
+        ms_put_be64(value, heads->items[i].seq);
+        memcpy(value + 8, heads->items[i].hash, MS_HASH_BYTES);
+        rc = ms_txn_put(txn, MS_TABLE_PEERS, key, len, value, sizeof value, 0, err);
+    }
+    return rc;
+}
+
+int ms_scope_peer(ms_txn_t *txn, const char *peer, ms_sync_heads_t *out, ms_error_t *err)
+{
+    uint8_t prefix[MS_ORG_MAX + 1];
+    size_t prefix_len = peer_prefix(peer, prefix);
+    ms_cursor_t *cursor;
+    int rc = ms_cursor_open(txn, MS_TABLE_PEERS, prefix, prefix_len, &cursor, err);
+    ms_val_t k, v;
+    while (rc == 0 && (rc = ms_cursor_next(cursor, &k, &v, err)) == 1) {
+        rc = 0;
+        const uint8_t *org = k.data + prefix_len;
+        size_t rest = k.len - prefix_len;
+        const uint8_t *nul = memchr(org, 0, rest);
+        if (!nul || v.len != PEER_VALUE_BYTES || (size_t)(nul - org) > MS_ORG_MAX ||
+            rest - (size_t)(nul - org) - 1 > MS_FEED_NAME_MAX)
+            continue;
+        char org_text[MS_ORG_MAX + 1] = "", feed_text[MS_FEED_NAME_MAX + 1] = "";
+        memcpy(org_text, org, (size_t)(nul - org));
+        memcpy(feed_text, nul + 1, rest - (size_t)(nul - org) - 1);
+        ms_head_t head = {.seq = ms_get_be64(v.data)};
+        memcpy(head.hash, v.data + 8, MS_HASH_BYTES);
+        rc = ms_sync_heads_add(out, org_text, feed_text, &head, err);
+    }
+    ms_cursor_close(&cursor);
+    return rc < 0 ? rc : 0;
+}
