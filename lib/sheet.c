@@ -1,0 +1,1063 @@
+//  sheet - CSV registers read row by row, with line-exact errors.
+//
+//  DESIGN. libcsv does the RFC 4180 quoting; this module decides what the
+//  bytes mean. Input comes in windows (256 KiB reads, or the caller's
+//  buffer) and is fed to libcsv one physical line at a time: a segment ends
+//  just after a line break (LF, CRLF or CR). So at most one row can end per
+//  segment, ms_sheet_next can stop as soon as it has one, and the line
+//  counter is exact without asking libcsv where it is: a row starts on the
+//  line of the first segment with content fed while no row was open. libcsv
+//  hands each field to on_field, which checks its text (UTF-8, or converts
+//  Windows-1252) and appends it to the row buffer; buffers grow to the
+//  largest row seen and are reused, so a row costs no allocation.
+//  Invariants: memory is bounded by MS_SHEET_ROW_MAX, MS_SHEET_FIELD_MAX and
+//  the header's width whatever the input; the first error is kept and
+//  returned again until a rewind.
+
+#include "mutsync/sheet.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHUNK_BYTES (256 * 1024)  //  one read from a file
+#define CSV_BLOCK_BYTES 4096      //  libcsv's field buffer grows by this
+#define NAME_BYTES 100            //  room for the file's name in messages
+#define VALUE_SHOWN 40            //  bytes of a bad value quoted in a message
+
+struct ms_sheet {
+    //  input
+    int fd;                 //  the file, or -1 when reading a caller's buffer
+    const uint8_t *data;    //  the caller's buffer, when fd is -1
+    size_t data_len;        //  bytes in data
+    uint8_t *chunk;         //  read buffer of CHUNK_BYTES, file sheets only
+    const uint8_t *in;      //  current window: chunk or data
+    size_t in_len;          //  bytes in the window
+    size_t in_pos;          //  next byte of the window to feed
+    uint64_t in_offset;     //  file offset of in[0]
+    bool cr_pending;        //  the last segment ended with a CR at the window's end
+    struct csv_parser csv;  //  libcsv state, with its field buffer
+    bool csv_ready;         //  csv was initialised (csv_free needed)
+    ms_sheet_encoding_t encoding;
+    char separator;  //  ',', ';' or '\t'
+    //  position
+    uint64_t line;        //  physical line of the next byte fed, from 1
+    uint64_t row_line;    //  line where the current (or last) row starts
+    uint64_t field_line;  //  line where the current field starts
+    bool in_row;          //  libcsv has begun a row it has not ended
+    //  current row
+    char *row;         //  fields back to back, each NUL-terminated
+    size_t row_len;    //  bytes used in row
+    size_t row_cap;    //  bytes allocated
+    size_t row_text;   //  bytes of field text in row (NULs not counted)
+    uint32_t *starts;  //  offset of each field in row
+    uint32_t *lens;    //  bytes of each field
+    int field_cap;     //  entries in starts and lens
+    int field_count;   //  fields seen in this row (may pass columns)
+    bool row_done;     //  libcsv ended the row
+    //  header
+    int columns;           //  fields in the header; 0 while reading it
+    char **names;          //  each column's name, trimmed
+    char *name_text;       //  the names back to back
+    bool *used;            //  a caller asked for the column
+    uint64_t header_line;  //  line where the header row starts
+    uint64_t body_offset;  //  input offset just after the header row
+    uint64_t body_line;    //  line there
+    bool body_cr_pending;  //  cr_pending there
+    //  errors
+    int failed;                   //  sticky MS_E* code, 0 while healthy
+    ms_error_t error;             //  the sticky error
+    char name[NAME_BYTES];        //  the file as messages name it
+    char where[NAME_BYTES + 24];  //  "name:line" for ms_sheet_where
+    uint64_t where_line;          //  line where was made for, 0 for none
+};
+
+//  Windows-1252 0x80..0x9F to Unicode; 0 where the code page defines nothing.
+//  0xA0..0xFF are U+00A0..U+00FF, 0x00..0x7F are ASCII.
+static const uint16_t cp1252_high[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,  //  80-87
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,       //  88-8F
+    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,  //  90-97
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,  //  98-9F
+};
+
+//  ---------------------------------------------------------------------------
+//  Failures
+
+static void set_name(ms_sheet_t *sheet, const char *name)
+{
+    const char *shown = name;
+    if (strlen(name) >= NAME_BYTES) {
+        const char *slash = strrchr(name, '/');
+        shown = slash ? slash + 1 : name;
+    }
+    snprintf(sheet->name, sizeof sheet->name, "%s", shown);
+}
+
+//  Records the sheet's first failure at LINE (0: the file as a whole).
+static int fail(ms_sheet_t *sheet, int code, uint64_t line, const char *fmt, ...) MS_PRINTF(4, 5);
+static int fail(ms_sheet_t *sheet, int code, uint64_t line, const char *fmt, ...)
+{
+    if (sheet->failed)
+        return sheet->failed;
+    char where[sizeof sheet->where];
+    if (line)
+        snprintf(where, sizeof where, "%s:%llu", sheet->name, (unsigned long long)line);
+    else
+        snprintf(where, sizeof where, "%s", sheet->name);
+    char message[MS_ERROR_MSG_BYTES];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(message, sizeof message, fmt, args);
+    va_end(args);
+    sheet->failed = ms_error_set(&sheet->error, code, where, "%s", message);
+    return code;
+}
+
+static int report(const ms_sheet_t *sheet, ms_error_t *err)
+{
+    if (err)
+        *err = sheet->error;
+    return sheet->failed;
+}
+
+//  Writes how messages name column INDEX: its header name, or its number.
+static const char *column_label(const ms_sheet_t *sheet, int index, char *buf, size_t size)
+{
+    if (index < sheet->columns && sheet->names[index][0])
+        return sheet->names[index];
+    snprintf(buf, size, "%d", index + 1);
+    return buf;
+}
+
+//  ---------------------------------------------------------------------------
+//  Field text: checked UTF-8, or Windows-1252 converted
+
+//  Returns the length of the well-formed UTF-8 sequence at P (Unicode 15,
+//  table 3-7: no overlong forms, no surrogates, nothing past U+10FFFF), or 0.
+static size_t utf8_sequence(const uint8_t *p, size_t avail)
+{
+    uint8_t c = p[0];
+    uint8_t low = 0x80, high = 0xBF;
+    size_t n;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            low = 0xA0;
+        else if (c == 0xED)
+            high = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            low = 0x90;
+        else if (c == 0xF4)
+            high = 0x8F;
+    } else
+        return 0;
+    if (avail < n || p[1] < low || p[1] > high)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (p[i] < 0x80 || p[i] > 0xBF)
+            return 0;
+    return n;
+}
+
+//  Line breaks are allowed inside (quoted) fields, tab anywhere.
+static bool control_allowed(uint8_t c)
+{
+    return c == '\t' || c == '\n' || c == '\r';
+}
+
+static int bad_control(ms_sheet_t *sheet, const char *column, uint8_t c, size_t offset)
+{
+    if (c == 0)
+        return fail(sheet, MS_EINVAL, sheet->row_line,
+                    "column %s: NUL byte at offset %zu (is the file UTF-16, or not text?)", column,
+                    offset);
+    return fail(sheet, MS_EINVAL, sheet->row_line,
+                "column %s: control character 0x%02X at offset %zu", column, c, offset);
+}
+
+//  Checks LEN bytes at IN as UTF-8 and copies them to OUT. Returns 0 or fails.
+static int take_utf8(ms_sheet_t *sheet, int index, const uint8_t *in, size_t len, char *out)
+{
+    char label[16];
+    size_t i = 0;
+    while (i < len) {
+        uint8_t c = in[i];
+        if (c >= 0x20 && c < 0x7F) {
+            i++;
+            continue;
+        }
+        if (c < 0x80) {
+            if (!control_allowed(c))
+                return bad_control(sheet, column_label(sheet, index, label, sizeof label), c, i);
+            i++;
+            continue;
+        }
+        size_t n = utf8_sequence(in + i, len - i);
+        if (n == 0)
+            return fail(sheet, MS_EINVAL, sheet->row_line,
+                        "column %s: not valid UTF-8 (byte 0x%02X at offset %zu); if the file is "
+                        "in Windows-1252, import it with --encoding cp1252",
+                        column_label(sheet, index, label, sizeof label), c, i);
+        if (c == 0xC2 && in[i + 1] < 0xA0)
+            return fail(sheet, MS_EINVAL, sheet->row_line,
+                        "column %s: control character U+%04X at offset %zu",
+                        column_label(sheet, index, label, sizeof label), in[i + 1], i);
+        i += n;
+    }
+    memcpy(out, in, len);
+    return 0;
+}
+
+//  Converts LEN Windows-1252 bytes at IN to UTF-8 at OUT (room for 3 * LEN)
+//  and sets *OUT_LEN. Returns 0 or fails.
+static int take_cp1252(ms_sheet_t *sheet, int index, const uint8_t *in, size_t len, char *out,
+                       size_t *out_len)
+{
+    char label[16];
+    uint8_t *o = (uint8_t *)out;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = in[i];
+        if (c < 0x80) {
+            if ((c < 0x20 || c == 0x7F) && !control_allowed(c))
+                return bad_control(sheet, column_label(sheet, index, label, sizeof label), c, i);
+            *o++ = c;
+            continue;
+        }
+        uint32_t code = c >= 0xA0 ? c : cp1252_high[c - 0x80];
+        if (code == 0)
+            return fail(sheet, MS_EINVAL, sheet->row_line,
+                        "column %s: byte 0x%02X at offset %zu is not a Windows-1252 character",
+                        column_label(sheet, index, label, sizeof label), c, i);
+        if (code < 0x800) {
+            *o++ = (uint8_t)(0xC0 | code >> 6);
+            *o++ = (uint8_t)(0x80 | (code & 0x3F));
+        } else {
+            *o++ = (uint8_t)(0xE0 | code >> 12);
+            *o++ = (uint8_t)(0x80 | (code >> 6 & 0x3F));
+            *o++ = (uint8_t)(0x80 | (code & 0x3F));
+        }
+    }
+    *out_len = (size_t)(o - (uint8_t *)out);
+    return 0;
+}
+
+//  ---------------------------------------------------------------------------
+//  libcsv callbacks
+
+static bool grow_fields(ms_sheet_t *sheet, int need)
+{
+    if (need <= sheet->field_cap)
+        return true;
+    int cap = sheet->field_cap ? sheet->field_cap * 2 : 16;
+    while (cap < need)
+        cap *= 2;
+    uint32_t *starts = realloc(sheet->starts, (size_t)cap * sizeof *starts);
+    if (!starts)
+        return false;
+    sheet->starts = starts;
+    uint32_t *lens = realloc(sheet->lens, (size_t)cap * sizeof *lens);
+    if (!lens)
+        return false;
+    sheet->lens = lens;
+    sheet->field_cap = cap;
+    return true;
+}
+
+static bool grow_row(ms_sheet_t *sheet, size_t need)
+{
+    if (need <= sheet->row_cap)
+        return true;
+    size_t cap = sheet->row_cap ? sheet->row_cap * 2 : 4096;
+    while (cap < need)
+        cap *= 2;
+    char *row = realloc(sheet->row, cap);
+    if (!row)
+        return false;
+    sheet->row = row;
+    sheet->row_cap = cap;
+    return true;
+}
+
+static int too_long(ms_sheet_t *sheet, int index)
+{
+    char label[16];
+    return fail(sheet, MS_EINVAL, sheet->row_line,
+                "column %s: field longer than %d bytes (a quote never closed?)",
+                column_label(sheet, index, label, sizeof label), MS_SHEET_FIELD_MAX);
+}
+
+static void on_field(void *field, size_t len, void *arg)
+{
+    ms_sheet_t *sheet = arg;
+    sheet->field_line = sheet->line;
+    if (sheet->failed)
+        return;
+    int index = sheet->field_count++;
+    if (sheet->columns && index >= sheet->columns)
+        return;  //  counted; ms_sheet_next reports the row's width
+    if (!sheet->columns && index >= MS_SHEET_COLUMNS_MAX) {
+        fail(sheet, MS_EINVAL, sheet->row_line, "the header has more than %d columns",
+             MS_SHEET_COLUMNS_MAX);
+        return;
+    }
+    if (len > MS_SHEET_FIELD_MAX) {
+        too_long(sheet, index);
+        return;
+    }
+    size_t room = sheet->encoding == MS_SHEET_CP1252 ? 3 * len : len;
+    if (!grow_fields(sheet, index + 1) || !grow_row(sheet, sheet->row_len + room + 1)) {
+        fail(sheet, MS_ENOMEM, sheet->row_line, "no memory for a row");
+        return;
+    }
+    char *out = sheet->row + sheet->row_len;
+    size_t out_len = len;
+    int rc = sheet->encoding == MS_SHEET_CP1252
+                 ? take_cp1252(sheet, index, field, len, out, &out_len)
+                 : take_utf8(sheet, index, field, len, out);
+    if (rc)
+        return;
+    if (out_len > MS_SHEET_FIELD_MAX) {
+        too_long(sheet, index);
+        return;
+    }
+    if (sheet->row_text + out_len > MS_SHEET_ROW_MAX) {
+        fail(sheet, MS_EINVAL, sheet->row_line, "row longer than %d bytes", MS_SHEET_ROW_MAX);
+        return;
+    }
+    out[out_len] = '\0';
+    sheet->starts[index] = (uint32_t)sheet->row_len;
+    sheet->lens[index] = (uint32_t)out_len;
+    sheet->row_len += out_len + 1;
+    sheet->row_text += out_len;
+}
+
+static void on_row(int terminator, void *arg)
+{
+    (void)terminator;
+    ms_sheet_t *sheet = arg;
+    sheet->row_done = true;
+    sheet->in_row = false;
+}
+
+//  ---------------------------------------------------------------------------
+//  Feeding libcsv
+
+//  Fields are taken as they are: no space is trimmed around them.
+static int no_space(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
+//  Bounds libcsv's field buffer: past it, csv_parse stops with CSV_ENOMEM.
+//  Two bytes over MS_SHEET_FIELD_MAX hold a closing quote and let libcsv
+//  look at the byte after it.
+static void *field_realloc(void *ptr, size_t size)
+{
+    return size > MS_SHEET_FIELD_MAX + 2 ? NULL : realloc(ptr, size);
+}
+
+static int csv_start(ms_sheet_t *sheet)
+{
+    if (sheet->csv_ready)
+        csv_free(&sheet->csv);
+    sheet->csv_ready = false;
+    if (csv_init(&sheet->csv, CSV_STRICT | CSV_STRICT_FINI) != 0)
+        return fail(sheet, MS_ENOMEM, 0, "cannot start the CSV parser");
+    csv_set_delim(&sheet->csv, (unsigned char)sheet->separator);
+    csv_set_space_func(&sheet->csv, no_space);
+    csv_set_realloc_func(&sheet->csv, field_realloc);
+    csv_set_blk_size(&sheet->csv, CSV_BLOCK_BYTES);
+    sheet->csv_ready = true;
+    return 0;
+}
+
+//  Makes the window hold unread bytes. Returns 1, 0 at the end, or fails.
+static int refill(ms_sheet_t *sheet)
+{
+    if (sheet->fd < 0)
+        return sheet->in_pos < sheet->in_len ? 1 : 0;
+    sheet->in_offset += sheet->in_len;
+    sheet->in_len = sheet->in_pos = 0;
+    for (;;) {
+        ssize_t got = read(sheet->fd, sheet->chunk, CHUNK_BYTES);
+        if (got >= 0) {
+            sheet->in_len = (size_t)got;
+            return got > 0;
+        }
+        if (errno != EINTR)
+            return fail(sheet, MS_EIO, 0, "cannot read: %s", strerror(errno));
+    }
+}
+
+static void parse_failed(ms_sheet_t *sheet)
+{
+    char label[16];
+    const char *column = column_label(sheet, sheet->field_count, label, sizeof label);
+    int status = csv_error(&sheet->csv);
+    if (status == CSV_EPARSE)
+        fail(sheet, MS_EINVAL, sheet->row_line,
+             "column %s: a quote inside an unquoted field, or text after a closing quote "
+             "(quote the whole field and double the quotes inside it: \"a \"\"b\"\"\")",
+             column);
+    else if (csv_get_buffer_size(&sheet->csv) > MS_SHEET_FIELD_MAX)
+        too_long(sheet, sheet->field_count);
+    else
+        fail(sheet, MS_ENOMEM, sheet->row_line, "no memory for a field");
+}
+
+//  Feeds libcsv the next segment: up to and including one line break.
+static void feed_segment(ms_sheet_t *sheet)
+{
+    const uint8_t *p = sheet->in + sheet->in_pos;
+    size_t avail = sheet->in_len - sheet->in_pos;
+    size_t n, content;
+    bool line_break = true;
+    if (sheet->cr_pending && p[0] == '\n') {
+        n = 1;  //  the LF of a CRLF cut by the window's end: the line was counted
+        content = 0;
+        line_break = false;
+    } else {
+        const uint8_t *lf = memchr(p, '\n', avail);
+        const uint8_t *cr = memchr(p, '\r', lf ? (size_t)(lf - p) : avail);
+        if (cr) {
+            content = (size_t)(cr - p);
+            n = content + 1;
+            if (n < avail && p[n] == '\n')
+                n++;
+        } else if (lf) {
+            content = (size_t)(lf - p);
+            n = content + 1;
+        } else {
+            content = n = avail;
+            line_break = false;
+        }
+    }
+    sheet->cr_pending = line_break && p[n - 1] == '\r' && n == avail;
+    if (!sheet->in_row && content > 0) {
+        sheet->in_row = true;
+        sheet->row_line = sheet->field_line = sheet->line;
+    }
+    size_t done = csv_parse(&sheet->csv, p, n, on_field, on_row, sheet);
+    if (done < n && !sheet->failed)
+        parse_failed(sheet);
+    sheet->in_pos += n;
+    if (line_break)
+        sheet->line++;
+}
+
+//  Reads one row into the row buffer. Returns 1, 0 at the end, or the failure.
+static int read_row(ms_sheet_t *sheet)
+{
+    sheet->row_len = sheet->row_text = 0;
+    sheet->field_count = 0;
+    sheet->row_done = false;
+    while (!sheet->row_done && !sheet->failed) {
+        if (sheet->in_pos == sheet->in_len) {
+            int rc = refill(sheet);
+            if (rc < 0)
+                return rc;
+            if (rc == 0) {
+                if (csv_fini(&sheet->csv, on_field, on_row, sheet) != 0) {
+                    char label[16];
+                    return fail(sheet, MS_EINVAL, sheet->row_line,
+                                "column %s: the quote opened on line %llu is never closed",
+                                column_label(sheet, sheet->field_count, label, sizeof label),
+                                (unsigned long long)sheet->field_line);
+                }
+                if (!sheet->row_done)
+                    return sheet->failed;
+                break;
+            }
+        }
+        feed_segment(sheet);
+    }
+    return sheet->failed ? sheet->failed : 1;
+}
+
+//  ---------------------------------------------------------------------------
+//  Opening: byte-order mark, separator, header
+
+//  Picks ',' or ';', whichever the first non-empty line holds more of
+//  outside quotes; ',' on a tie.
+static char detect_separator(const uint8_t *p, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (p[i] == '\r' || p[i] == '\n'))
+        i++;
+    size_t commas = 0, semicolons = 0;
+    bool quoted = false;
+    for (; i < len; i++) {
+        if (p[i] == '"')
+            quoted = !quoted;
+        else if (quoted)
+            continue;
+        else if (p[i] == ',')
+            commas++;
+        else if (p[i] == ';')
+            semicolons++;
+        else if (p[i] == '\r' || p[i] == '\n')
+            break;
+    }
+    return semicolons > commas ? ';' : ',';
+}
+
+//  Fills the first window with at least 4 bytes, unless the file is shorter.
+static int prime(ms_sheet_t *sheet)
+{
+    if (sheet->fd < 0)
+        return 0;
+    while (sheet->in_len < 4) {
+        ssize_t got = read(sheet->fd, sheet->chunk + sheet->in_len, CHUNK_BYTES - sheet->in_len);
+        if (got == 0)
+            break;
+        if (got < 0 && errno != EINTR)
+            return fail(sheet, MS_EIO, 0, "cannot read: %s", strerror(errno));
+        if (got > 0)
+            sheet->in_len += (size_t)got;
+    }
+    return 0;
+}
+
+static int skip_byte_order_mark(ms_sheet_t *sheet)
+{
+    const uint8_t *p = sheet->in;
+    size_t len = sheet->in_len;
+    if (len >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF)))
+        return fail(sheet, MS_EINVAL, 1,
+                    "the file is in UTF-16 (byte-order mark 0x%02X 0x%02X); save it as CSV UTF-8",
+                    p[0], p[1]);
+    if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
+        if (sheet->encoding == MS_SHEET_CP1252)
+            return fail(sheet, MS_EINVAL, 1,
+                        "the file starts with a UTF-8 byte-order mark: it is in UTF-8, "
+                        "not Windows-1252");
+        sheet->in_pos = 3;
+    }
+    return 0;
+}
+
+static bool same_name(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+        if (x != y)
+            return false;
+    }
+    return *a == *b;
+}
+
+//  Sets *START and returns the length of TEXT without surrounding spaces and tabs.
+static size_t trim(const char *text, size_t len, const char **start)
+{
+    while (len > 0 && (*text == ' ' || *text == '\t')) {
+        text++;
+        len--;
+    }
+    while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+        len--;
+    *start = text;
+    return len;
+}
+
+//  Keeps the header row's names and checks that none appears twice.
+static int take_header(ms_sheet_t *sheet)
+{
+    int count = sheet->field_count;
+    sheet->names = calloc((size_t)count, sizeof *sheet->names);
+    sheet->used = calloc((size_t)count, sizeof *sheet->used);
+    sheet->name_text = malloc(sheet->row_len + 1);
+    if (!sheet->names || !sheet->used || !sheet->name_text)
+        return fail(sheet, MS_ENOMEM, 0, "no memory for the header");
+    char *out = sheet->name_text;
+    for (int i = 0; i < count; i++) {
+        const char *name;
+        size_t len = trim(sheet->row + sheet->starts[i], sheet->lens[i], &name);
+        memcpy(out, name, len);
+        out[len] = '\0';
+        sheet->names[i] = out;
+        out += len + 1;
+        for (int j = 0; j < i && len > 0; j++)
+            if (same_name(sheet->names[j], sheet->names[i]))
+                return fail(sheet, MS_EINVAL, sheet->row_line,
+                            "column \"%.60s\" appears twice in the header (columns %d and %d)",
+                            sheet->names[i], j + 1, i + 1);
+    }
+    sheet->columns = count;
+    sheet->header_line = sheet->row_line;
+    sheet->body_offset = sheet->in_offset + sheet->in_pos;
+    sheet->body_line = sheet->line;
+    sheet->body_cr_pending = sheet->cr_pending;
+    return 0;
+}
+
+static int start(ms_sheet_t *sheet, const ms_sheet_options_t *options)
+{
+    ms_sheet_options_t defaults = {MS_SHEET_UTF8, 0};
+    if (!options)
+        options = &defaults;
+    if (options->encoding != MS_SHEET_UTF8 && options->encoding != MS_SHEET_CP1252)
+        return fail(sheet, MS_EINVAL, 0, "unknown encoding %d", (int)options->encoding);
+    if (options->separator && options->separator != ',' && options->separator != ';' &&
+        options->separator != '\t')
+        return fail(sheet, MS_EINVAL, 0, "the separator must be ',', ';' or a tab");
+    sheet->encoding = options->encoding;
+    sheet->line = 1;
+    int rc = prime(sheet);
+    if (rc == 0)
+        rc = skip_byte_order_mark(sheet);
+    if (rc)
+        return rc;
+    sheet->separator = options->separator ? options->separator
+                                          : detect_separator(sheet->in + sheet->in_pos,
+                                                             sheet->in_len - sheet->in_pos);
+    rc = csv_start(sheet);
+    if (rc)
+        return rc;
+    rc = read_row(sheet);
+    if (rc == 0)
+        return fail(sheet, MS_EINVAL, 0,
+                    "the file is empty: it needs a header row naming the columns");
+    if (rc < 0)
+        return rc;
+    return take_header(sheet);
+}
+
+static int finish_open(ms_sheet_t *sheet, const ms_sheet_options_t *options, ms_sheet_t **sheet_p,
+                       ms_error_t *err)
+{
+    int rc = start(sheet, options);
+    if (rc) {
+        report(sheet, err);
+        ms_sheet_close(&sheet);
+        return rc;
+    }
+    *sheet_p = sheet;
+    return 0;
+}
+
+static ms_sheet_t *sheet_new(const char *name, ms_error_t *err)
+{
+    ms_sheet_t *sheet = calloc(1, sizeof *sheet);
+    if (!sheet) {
+        ms_error_set(err, MS_ENOMEM, name, "no memory for a sheet");
+        return NULL;
+    }
+    sheet->fd = -1;
+    set_name(sheet, name);
+    return sheet;
+}
+
+int ms_sheet_open(const char *path, const ms_sheet_options_t *options, ms_sheet_t **sheet_p,
+                  ms_error_t *err)
+{
+    *sheet_p = NULL;
+    ms_sheet_t *sheet = sheet_new(path, err);
+    if (!sheet)
+        return MS_ENOMEM;
+    sheet->chunk = malloc(CHUNK_BYTES);
+    if (!sheet->chunk) {
+        ms_sheet_close(&sheet);
+        return ms_error_set(err, MS_ENOMEM, path, "no memory for a read buffer");
+    }
+    sheet->in = sheet->chunk;
+    sheet->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (sheet->fd < 0) {
+        int rc = ms_error_set(err, MS_EIO, sheet->name, "cannot open: %s", strerror(errno));
+        ms_sheet_close(&sheet);
+        return rc;
+    }
+    return finish_open(sheet, options, sheet_p, err);
+}
+
+int ms_sheet_open_buffer(const char *name, const void *data, size_t len,
+                         const ms_sheet_options_t *options, ms_sheet_t **sheet_p, ms_error_t *err)
+{
+    *sheet_p = NULL;
+    ms_sheet_t *sheet = sheet_new(name, err);
+    if (!sheet)
+        return MS_ENOMEM;
+    sheet->data = data;
+    sheet->data_len = len;
+    sheet->in = data;
+    sheet->in_len = len;
+    return finish_open(sheet, options, sheet_p, err);
+}
+
+void ms_sheet_close(ms_sheet_t **sheet_p)
+{
+    if (!sheet_p || !*sheet_p)
+        return;
+    ms_sheet_t *sheet = *sheet_p;
+    if (sheet->fd >= 0)
+        close(sheet->fd);
+    if (sheet->csv_ready)
+        csv_free(&sheet->csv);
+    free(sheet->chunk);
+    free(sheet->row);
+    free(sheet->starts);
+    free(sheet->lens);
+    free(sheet->names);
+    free(sheet->name_text);
+    free(sheet->used);
+    free(sheet);
+    *sheet_p = NULL;
+}
+
+//  ---------------------------------------------------------------------------
+//  Columns
+
+int ms_sheet_column_count(const ms_sheet_t *sheet)
+{
+    return sheet->columns;
+}
+
+int ms_sheet_column(ms_sheet_t *sheet, const char *name)
+{
+    for (int i = 0; i < sheet->columns; i++)
+        if (sheet->names[i][0] && same_name(sheet->names[i], name)) {
+            sheet->used[i] = true;
+            return i;
+        }
+    return -1;
+}
+
+const char *ms_sheet_column_name(const ms_sheet_t *sheet, int index)
+{
+    return index >= 0 && index < sheet->columns ? sheet->names[index] : NULL;
+}
+
+int ms_sheet_require(ms_sheet_t *sheet, const char *const *names, int *indices, ms_error_t *err)
+{
+    const char *first = NULL;
+    char others[256] = "";
+    size_t others_len = 0;
+    size_t count = 0;
+    for (size_t i = 0; names[i]; i++) {
+        indices[i] = ms_sheet_column(sheet, names[i]);
+        count++;
+        if (indices[i] >= 0)
+            continue;
+        if (!first)
+            first = names[i];
+        else if (others_len < sizeof others)
+            others_len += (size_t)snprintf(others + others_len, sizeof others - others_len,
+                                           "%s\"%s\"", others_len ? ", " : "", names[i]);
+    }
+    if (!first)
+        return 0;
+    for (size_t i = 0; i < count; i++)
+        indices[i] = -1;
+    char where[sizeof sheet->where];
+    snprintf(where, sizeof where, "%s:%llu", sheet->name, (unsigned long long)sheet->header_line);
+    return ms_error_set(err, MS_EINVAL, where, "missing column \"%s\"%s%s%s", first,
+                        others_len ? " (also missing: " : "", others, others_len ? ")" : "");
+}
+
+int ms_sheet_unused(const ms_sheet_t *sheet, int from)
+{
+    for (int i = from < 0 ? 0 : from; i < sheet->columns; i++)
+        if (!sheet->used[i])
+            return i;
+    return -1;
+}
+
+//  ---------------------------------------------------------------------------
+//  Rows
+
+int ms_sheet_next(ms_sheet_t *sheet, ms_error_t *err)
+{
+    if (sheet->failed)
+        return report(sheet, err);
+    int rc = read_row(sheet);
+    if (rc == 1 && sheet->field_count != sheet->columns)
+        rc = fail(sheet, MS_EINVAL, sheet->row_line, "%d fields, expected %d", sheet->field_count,
+                  sheet->columns);
+    if (rc < 0)
+        return report(sheet, err);
+    return rc;
+}
+
+const char *ms_sheet_field(const ms_sheet_t *sheet, int index, size_t *len)
+{
+    if (index < 0 || index >= sheet->columns || !sheet->row_done || sheet->failed) {
+        if (len)
+            *len = 0;
+        return "";
+    }
+    if (len)
+        *len = sheet->lens[index];
+    return sheet->row + sheet->starts[index];
+}
+
+uint64_t ms_sheet_line(const ms_sheet_t *sheet)
+{
+    return sheet->row_line;
+}
+
+const char *ms_sheet_where(ms_sheet_t *sheet)
+{
+    if (sheet->where_line != sheet->row_line) {
+        snprintf(sheet->where, sizeof sheet->where, "%s:%llu", sheet->name,
+                 (unsigned long long)sheet->row_line);
+        sheet->where_line = sheet->row_line;
+    }
+    return sheet->where;
+}
+
+int ms_sheet_rewind(ms_sheet_t *sheet, ms_error_t *err)
+{
+    sheet->failed = 0;
+    ms_error_clear(&sheet->error);
+    if (sheet->fd >= 0) {
+        if (lseek(sheet->fd, (off_t)sheet->body_offset, SEEK_SET) < 0) {
+            fail(sheet, MS_EIO, 0, "cannot rewind: %s", strerror(errno));
+            return report(sheet, err);
+        }
+        sheet->in_offset = sheet->body_offset;
+        sheet->in_len = sheet->in_pos = 0;
+    } else
+        sheet->in_pos = (size_t)sheet->body_offset;
+    sheet->line = sheet->body_line;
+    sheet->cr_pending = sheet->body_cr_pending;
+    sheet->in_row = false;
+    sheet->row_done = false;
+    sheet->row_len = sheet->row_text = 0;
+    sheet->field_count = 0;
+    if (csv_start(sheet) != 0)
+        return report(sheet, err);
+    return 0;
+}
+
+//  ---------------------------------------------------------------------------
+//  Field parsers
+
+//  Refuses field COLUMN of the current row: "where: column name: <why>".
+static int refuse(const ms_sheet_t *sheet, int column, ms_error_t *err, const char *fmt, ...)
+    MS_PRINTF(4, 5);
+static int refuse(const ms_sheet_t *sheet, int column, ms_error_t *err, const char *fmt, ...)
+{
+    char where[sizeof sheet->where];
+    snprintf(where, sizeof where, "%s:%llu", sheet->name, (unsigned long long)sheet->row_line);
+    char why[MS_ERROR_MSG_BYTES];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(why, sizeof why, fmt, args);
+    va_end(args);
+    char label[16];
+    return ms_error_set(err, MS_EINVAL, where, "column %s: %s",
+                        column_label(sheet, column, label, sizeof label), why);
+}
+
+//  Writes TEXT into OUT as a message shows it: at most VALUE_SHOWN bytes, cut
+//  at a character boundary, line breaks and tabs as spaces.
+static const char *shown(const char *text, size_t len, char out[VALUE_SHOWN + 4])
+{
+    size_t n = len;
+    if (n > VALUE_SHOWN) {
+        n = VALUE_SHOWN;
+        while (n > 0 && ((uint8_t)text[n] & 0xC0) == 0x80)
+            n--;
+    }
+    for (size_t i = 0; i < n; i++)
+        out[i] = text[i] == '\n' || text[i] == '\r' || text[i] == '\t' ? ' ' : text[i];
+    if (n < len)
+        memcpy(out + n, "...", 4);
+    else
+        out[n] = '\0';
+    return out;
+}
+
+//  Sets *TEXT to field COLUMN without surrounding spaces; returns its length.
+static size_t trimmed(const ms_sheet_t *sheet, int column, const char **text)
+{
+    size_t len;
+    const char *field = ms_sheet_field(sheet, column, &len);
+    return trim(field, len, text);
+}
+
+int ms_sheet_text(const ms_sheet_t *sheet, int column, ms_sheet_presence_t presence, char *out,
+                  size_t size, ms_error_t *err)
+{
+    const char *text;
+    size_t len = trimmed(sheet, column, &text);
+    if (size > 0)
+        out[0] = '\0';
+    if (len == 0 && presence == MS_SHEET_REQUIRED)
+        return refuse(sheet, column, err, "is empty");
+    if (len >= size)
+        return refuse(sheet, column, err, "%zu bytes, the limit is %zu", len, size ? size - 1 : 0);
+    memcpy(out, text, len);
+    out[len] = '\0';
+    return 0;
+}
+
+//  Reads exactly N decimal digits at TEXT.
+static bool read_digits(const char *text, size_t n, int *value)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return false;
+        v = v * 10 + (text[i] - '0');
+    }
+    *value = v;
+    return n > 0;
+}
+
+static bool leap_year(int year)
+{
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+static int days_in_month(int year, int month)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return month == 2 && leap_year(year) ? 29 : days[month - 1];
+}
+
+//  Days from 1970-01-01 to a valid proleptic Gregorian date (H. Hinnant's
+//  days_from_civil).
+static int32_t days_from_civil(int year, int month, int day)
+{
+    year -= month <= 2;
+    int era = (year >= 0 ? year : year - 399) / 400;
+    int year_of_era = year - era * 400;
+    int day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    int day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    return (int32_t)(era * 146097 + day_of_era - 719468);
+}
+
+//  Splits "YYYY-MM-DD" or "D[D]/M[M]/YYYY" into its numbers.
+static bool split_date(const char *text, size_t len, int *year, int *month, int *day)
+{
+    if (len == 10 && text[4] == '-' && text[7] == '-')
+        return read_digits(text, 4, year) && read_digits(text + 5, 2, month) &&
+               read_digits(text + 8, 2, day);
+    const char *slash1 = memchr(text, '/', len);
+    if (!slash1)
+        return false;
+    size_t day_len = (size_t)(slash1 - text);
+    const char *rest = slash1 + 1;
+    const char *slash2 = memchr(rest, '/', len - day_len - 1);
+    if (!slash2)
+        return false;
+    size_t month_len = (size_t)(slash2 - rest);
+    size_t year_len = len - day_len - month_len - 2;
+    return day_len >= 1 && day_len <= 2 && month_len >= 1 && month_len <= 2 && year_len == 4 &&
+           read_digits(text, day_len, day) && read_digits(rest, month_len, month) &&
+           read_digits(slash2 + 1, 4, year);
+}
+
+int ms_sheet_date(const ms_sheet_t *sheet, int column, int32_t *days, ms_error_t *err)
+{
+    *days = 0;
+    const char *text;
+    size_t len = trimmed(sheet, column, &text);
+    char value[VALUE_SHOWN + 4];
+    if (len == 0)
+        return refuse(sheet, column, err, "is empty, expected a date (YYYY-MM-DD)");
+    int year, month, day;
+    if (!split_date(text, len, &year, &month, &day) || month < 1 || month > 12 || day < 1 ||
+        day > days_in_month(year, month))
+        return refuse(sheet, column, err, "\"%s\" is not a date (YYYY-MM-DD or DD/MM/YYYY)",
+                      shown(text, len, value));
+    if (year < MS_SHEET_YEAR_MIN || year > MS_SHEET_YEAR_MAX)
+        return refuse(sheet, column, err, "\"%s\" is out of range (1900-01-01 to 2100-12-31)",
+                      shown(text, len, value));
+    *days = days_from_civil(year, month, day);
+    return 0;
+}
+
+int ms_sheet_month(const ms_sheet_t *sheet, int column, uint32_t *yyyymm, ms_error_t *err)
+{
+    *yyyymm = 0;
+    const char *text;
+    size_t len = trimmed(sheet, column, &text);
+    char value[VALUE_SHOWN + 4];
+    if (len == 0)
+        return refuse(sheet, column, err, "is empty, expected a month (YYYY-MM)");
+    int year, month;
+    if (len != 7 || text[4] != '-' || !read_digits(text, 4, &year) ||
+        !read_digits(text + 5, 2, &month) || month < 1 || month > 12)
+        return refuse(sheet, column, err, "\"%s\" is not a month (YYYY-MM)",
+                      shown(text, len, value));
+    if (year < MS_SHEET_YEAR_MIN || year > MS_SHEET_YEAR_MAX)
+        return refuse(sheet, column, err, "\"%s\" is out of range (1900-01 to 2100-12)",
+                      shown(text, len, value));
+    *yyyymm = (uint32_t)(year * 100 + month);
+    return 0;
+}
+
+int ms_sheet_uint(const ms_sheet_t *sheet, int column, uint64_t max, uint64_t *value,
+                  ms_error_t *err)
+{
+    *value = 0;
+    const char *text;
+    size_t len = trimmed(sheet, column, &text);
+    char quoted[VALUE_SHOWN + 4];
+    if (len == 0)
+        return refuse(sheet, column, err, "is empty, expected a whole number");
+    uint64_t v = 0;
+    bool over = false;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return refuse(sheet, column, err, "\"%s\" is not a whole number (digits only)",
+                          shown(text, len, quoted));
+        unsigned digit = (unsigned)(text[i] - '0');
+        if (v > (UINT64_MAX - digit) / 10)
+            over = true;
+        else
+            v = v * 10 + digit;
+    }
+    if (over || v > max)
+        return refuse(sheet, column, err, "\"%s\" is more than %llu", shown(text, len, quoted),
+                      (unsigned long long)max);
+    *value = v;
+    return 0;
+}
+
+static bool same_text(const char *a, size_t a_len, const char *b)
+{
+    size_t i = 0;
+    for (; i < a_len && b[i]; i++) {
+        char x = a[i] >= 'A' && a[i] <= 'Z' ? (char)(a[i] + 32) : a[i];
+        char y = b[i] >= 'A' && b[i] <= 'Z' ? (char)(b[i] + 32) : b[i];
+        if (x != y)
+            return false;
+    }
+    return i == a_len && b[i] == '\0';
+}
+
+int ms_sheet_enum(const ms_sheet_t *sheet, int column, const char *const *accepted, int *choice,
+                  ms_error_t *err)
+{
+    *choice = 0;
+    const char *text;
+    size_t len = trimmed(sheet, column, &text);
+    for (int i = 0; accepted[i]; i++)
+        if (same_text(text, len, accepted[i])) {
+            *choice = i;
+            return 0;
+        }
+    char list[256] = "";
+    size_t used = 0;
+    for (int i = 0; accepted[i] && used < sizeof list; i++)
+        used +=
+            (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", accepted[i]);
+    char value[VALUE_SHOWN + 4];
+    if (len == 0)
+        return refuse(sheet, column, err, "is empty, expected one of %s", list);
+    return refuse(sheet, column, err, "\"%s\" is not one of %s", shown(text, len, value), list);
+}
