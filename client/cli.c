@@ -2,6 +2,8 @@
 
 #include "cli.h"
 
+#include "mutsync/views.h"
+
 #include <stdarg.h>
 #include <string.h>
 
@@ -47,6 +49,10 @@ int cli_open(const char *dir, ms_node_t **node_p)
     ms_error_t err = {0};
     if (ms_node_open(dir, node_p, &err) != 0)
         return cli_fail(&err);
+    if (ms_views_attach(*node_p, &err) != 0) {
+        ms_node_close(node_p);
+        return cli_fail(&err);
+    }
     return CLI_OK;
 }
 

@@ -36,7 +36,9 @@ int cli_help(const char *usage);
 //  Parses "table", "csv" or "json". Returns 0 or -1.
 int cli_format(const char *text, cli_format_t *format);
 
-//  Opens the node in DIR, printing the reason on failure. Returns 0 or CLI_REFUSED.
+//  Opens the node in DIR with its views attached (ms_views_attach: every
+//  write keeps the views current), printing the reason on failure.
+//  Returns 0 or CLI_REFUSED.
 int cli_open(const char *dir, ms_node_t **node_p);
 
 //  True when ARGV holds "--help" or "-h" before any "--".

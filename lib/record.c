@@ -7,6 +7,7 @@
 #include "mutsync/record.h"
 
 #include "arena.h"
+#include "mutsync/registers.h"
 #include "mutsync.pb-c.h"
 
 #include <stdio.h>
@@ -268,7 +269,7 @@ int ms_record_check(ms_collection_t collection, const uint8_t *value, size_t len
     case MS_COLL_REVOCATION:
         return ms_revocation_decode(value, len, &scratch.revocation, err);
     default:
-        return 0;
+        return ms_registers_check(collection, value, len, err);
     }
 }
 

@@ -288,6 +288,7 @@ static int apply_member(ms_txn_t *txn, const ms_change_t *change, uint32_t now_m
     if (rc && rc != MS_ENOTFOUND)
         return rc;
     bool had = rc == 0;
+    rc = 0;
     ms_member_t member;
     memset(&member, 0, sizeof member);
     memset(&next, 0, sizeof next);

@@ -1,0 +1,377 @@
+//  cmd_profile - the org card of the inventory (profile set|show) and the
+//  indicator catalogue (indicator list|publish).
+
+#include "cli.h"
+#include "commands.h"
+
+#include "mutsync/inventory.h"
+#include "mutsync/replica.h"
+#include "mutsync/views.h"
+
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char profile_usage[] =
+    "usage: mutsync -d DIR profile set [--name NAME] [--created YYYY-MM-DD]\n"
+    "                  [--legal-status TEXT] [--commune NAME] [--target-population N]\n"
+    "                  [--guarantees LIST] [--contribution-scheme TEXT]\n"
+    "                  [--support-partner NAME] [--providers ID,ID...]\n"
+    "                  [--governance-members N] [--governance-women N] [--focal-point TEXT]\n"
+    "       mutsync -d DIR profile show [--format table|json]\n"
+    "The org card of the regional inventory, in the public feed: it travels up to\n"
+    "the union and the secretariat. LIST names the guarantees offered, comma\n"
+    "separated, among primary_care, hospitalization, childbirth, sonu, drugs (or\n"
+    "'none'). Options not given keep their value.\n";
+
+static const char indicator_usage[] =
+    "usage: mutsync -d DIR indicator list [--format table|csv|json]\n"
+    "       mutsync -d DIR indicator publish\n"
+    "list shows the catalogue this node uses: the secretariat's published\n"
+    "definitions, else the default ones. publish (secretariat only) writes the\n"
+    "default catalogue's definitions that differ into its public feed.\n";
+
+static int read_card(ms_node_t *node, ms_org_t *card, ms_error_t *err)
+{
+    const char *org = ms_node_identity(node)->org;
+    ms_txn_t *txn;
+    int rc = ms_store_read(ms_node_store(node), &txn, err);
+    ms_stored_record_t stored;
+    if (rc == 0)
+        rc = ms_replica_record(txn, MS_COLL_ORG, org, org, &stored, err);
+    if (rc == 0)
+        rc = ms_org_decode(stored.value, stored.value_len, card, err);
+    ms_txn_abort(&txn);
+    return rc;
+}
+
+static int set_guarantees(ms_org_t *card, const char *list)
+{
+    bool *flags[MS_GUARANTEE_COUNT] = {&card->covers_primary_care, &card->covers_hospitalization,
+                                       &card->covers_childbirth, &card->covers_sonu,
+                                       &card->covers_drugs};
+    for (int i = 0; i < MS_GUARANTEE_COUNT; i++)
+        *flags[i] = false;
+    char *copy = strdup(list), *save = NULL;
+    int rc = copy ? 0 : -1;
+    for (char *word = copy ? strtok_r(copy, ",", &save) : NULL; word && rc == 0;
+         word = strtok_r(NULL, ",", &save)) {
+        int found = strcmp(word, "none") == 0 ? 0 : -1;
+        for (int i = 0; i < MS_GUARANTEE_COUNT; i++)
+            if (strcmp(word, ms_guarantee_name(i)) == 0)
+                *flags[i] = true, found = 0;
+        rc = found;
+    }
+    free(copy);
+    return rc;
+}
+
+static int set_providers(ms_org_t *card, const char *list)
+{
+    card->provider_count = 0;
+    char *copy = strdup(list), *save = NULL;
+    if (!copy)
+        return -1;
+    for (char *word = strtok_r(copy, ",", &save); word; word = strtok_r(NULL, ",", &save)) {
+        if (card->provider_count == MS_ORG_PROVIDERS_MAX || strlen(word) > MS_ID_MAX) {
+            free(copy);
+            return -1;
+        }
+        snprintf(card->providers[card->provider_count++], MS_ID_MAX + 1, "%s", word);
+    }
+    free(copy);
+    return 0;
+}
+
+static int parse_count(const char *text, uint64_t max, uint64_t *value)
+{
+    char *end;
+    unsigned long long n = strtoull(text, &end, 10);
+    if (!text[0] || *end || text[0] == '-' || n > max)
+        return -1;
+    *value = n;
+    return 0;
+}
+
+//  Applies one option to CARD; returns 0 or CLI_USAGE.
+static int set_option(ms_org_t *card, int opt, const char *arg)
+{
+    uint64_t n = 0;
+    switch (opt) {
+#define TEXT(letter, field)                                                                        \
+    case letter:                                                                                   \
+        if (strlen(arg) >= sizeof card->field)                                                     \
+            return cli_usage(profile_usage, "%s is too long", #field);                             \
+        snprintf(card->field, sizeof card->field, "%s", arg);                                      \
+        return 0;
+        TEXT('n', name)
+        TEXT('l', legal_status)
+        TEXT('m', commune)
+        TEXT('s', contribution_scheme)
+        TEXT('p', support_partner)
+        TEXT('f', focal_point)
+#undef TEXT
+    case 'c':
+        return ms_date_parse(arg, &card->created) == 0
+                   ? 0
+                   : cli_usage(profile_usage, "--created \"%s\" is not a date", arg);
+    case 't':
+        if (parse_count(arg, 1000000000ull, &n) != 0)
+            return cli_usage(profile_usage, "--target-population wants a number of persons");
+        card->target_population = n;
+        return 0;
+    case 'g':
+        return set_guarantees(card, arg) == 0
+                   ? 0
+                   : cli_usage(profile_usage, "--guarantees: unknown guarantee in \"%s\"", arg);
+    case 'P':
+        return set_providers(card, arg) == 0
+                   ? 0
+                   : cli_usage(profile_usage, "--providers: too many or too long ids");
+    case 'M':
+    case 'W':
+        if (parse_count(arg, 100000, &n) != 0)
+            return cli_usage(profile_usage, "governance counts are whole numbers");
+        *(opt == 'M' ? &card->governance_members : &card->governance_women) = (uint32_t)n;
+        return 0;
+    default:
+        return cli_usage(profile_usage, "unknown option");
+    }
+}
+
+typedef struct {
+    ms_node_t *node;
+    const uint8_t *value;
+    size_t len;
+} card_write_t;
+
+static int write_card(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    card_write_t *w = arg;
+    const char *org = ms_node_identity(w->node)->org;
+    ms_change_t change = {MS_COLL_ORG, MS_OP_UPSERT, org, w->value, w->len};
+    ms_verdict_t verdict;
+    return ms_node_append(w->node, txn, "public", &change, 1, &verdict, err);
+}
+
+static int profile_set(ms_node_t *node, int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"name", required_argument, 0, 'n'},
+        {"created", required_argument, 0, 'c'},
+        {"legal-status", required_argument, 0, 'l'},
+        {"commune", required_argument, 0, 'm'},
+        {"target-population", required_argument, 0, 't'},
+        {"guarantees", required_argument, 0, 'g'},
+        {"contribution-scheme", required_argument, 0, 's'},
+        {"support-partner", required_argument, 0, 'p'},
+        {"providers", required_argument, 0, 'P'},
+        {"governance-members", required_argument, 0, 'M'},
+        {"governance-women", required_argument, 0, 'W'},
+        {"focal-point", required_argument, 0, 'f'},
+        {0, 0, 0, 0},
+    };
+    ms_error_t err = {0};
+    ms_org_t card;
+    if (read_card(node, &card, &err) != 0)
+        return cli_fail(&err);
+    ms_org_t before = card;
+    int opt, rc = 0;
+    optind = 1;
+    while (rc == 0 && (opt = getopt_long(argc, argv, "", options, NULL)) != -1)
+        rc = set_option(&card, opt, optarg);
+    if (rc)
+        return rc;
+    if (optind != argc)
+        return cli_usage(profile_usage, "unexpected argument \"%s\"", argv[optind]);
+    if (card.governance_women > card.governance_members)
+        return cli_usage(profile_usage, "--governance-women is more than --governance-members");
+    if (memcmp(&before, &card, sizeof card) == 0) {
+        printf("profile unchanged\n");
+        return CLI_OK;
+    }
+    uint8_t value[MS_VALUE_MAX];
+    card_write_t w = {node, value, 0};
+    if (ms_org_encode(&card, value, sizeof value, &w.len) != 0)
+        return cli_usage(profile_usage, "org card too large");
+    if (ms_store_write(ms_node_store(node), write_card, &w, &err) != 0 ||
+        ms_views_publish(node, NULL, &err) != 0)
+        return cli_fail(&err);
+    printf("profile updated\n");
+    return CLI_OK;
+}
+
+static json_object *card_json(const char *org, const ms_org_t *card)
+{
+    char created[11] = "";
+    if (card->created)
+        ms_date_format(card->created, created);
+    json_object *o = json_object_new_object(), *g = json_object_new_array();
+    json_object *p = json_object_new_array();
+    const bool offers[MS_GUARANTEE_COUNT] = {card->covers_primary_care,
+                                             card->covers_hospitalization, card->covers_childbirth,
+                                             card->covers_sonu, card->covers_drugs};
+    for (int i = 0; i < MS_GUARANTEE_COUNT; i++)
+        if (offers[i])
+            json_object_array_add(g, json_object_new_string(ms_guarantee_name(i)));
+    for (size_t i = 0; i < card->provider_count; i++)
+        json_object_array_add(p, json_object_new_string(card->providers[i]));
+    json_object_object_add(o, "org", json_object_new_string(org));
+    json_object_object_add(o, "name", json_object_new_string(card->name));
+    json_object_object_add(o, "country", json_object_new_string(card->country));
+    json_object_object_add(o, "role", json_object_new_string(ms_role_name(card->role)));
+    json_object_object_add(o, "parent", json_object_new_string(card->parent));
+    json_object_object_add(o, "created", json_object_new_string(created));
+    json_object_object_add(o, "legal_status", json_object_new_string(card->legal_status));
+    json_object_object_add(o, "commune", json_object_new_string(card->commune));
+    json_object_object_add(o, "target_population",
+                           json_object_new_int64((int64_t)card->target_population));
+    json_object_object_add(o, "guarantees", g);
+    json_object_object_add(o, "contribution_scheme",
+                           json_object_new_string(card->contribution_scheme));
+    json_object_object_add(o, "support_partner", json_object_new_string(card->support_partner));
+    json_object_object_add(o, "providers", p);
+    json_object_object_add(o, "governance_members",
+                           json_object_new_int64(card->governance_members));
+    json_object_object_add(o, "governance_women", json_object_new_int64(card->governance_women));
+    json_object_object_add(o, "focal_point", json_object_new_string(card->focal_point));
+    return o;
+}
+
+static int profile_show(ms_node_t *node, int argc, char **argv)
+{
+    cli_format_t format = CLI_TABLE;
+    if (argc == 3 && strcmp(argv[1], "--format") == 0 && cli_format(argv[2], &format) == 0 &&
+        format != CLI_CSV) {
+    } else if (argc != 1) {
+        return cli_usage(profile_usage, "show takes only --format table|json");
+    }
+    ms_error_t err = {0};
+    ms_org_t card;
+    if (read_card(node, &card, &err) != 0)
+        return cli_fail(&err);
+    json_object *o = card_json(ms_node_identity(node)->org, &card);
+    if (format == CLI_JSON) {
+        printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
+    } else {
+        json_object_object_foreach(o, name, field)
+        {
+            const char *text = json_object_get_type(field) == json_type_string
+                                   ? json_object_get_string(field)
+                                   : json_object_to_json_string_ext(field, JSON_C_TO_STRING_PLAIN);
+            printf("%-20s %s\n", name, text);
+        }
+    }
+    json_object_put(o);
+    return CLI_OK;
+}
+
+int cmd_profile(const char *dir, int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv))
+        return cli_help(profile_usage);
+    if (argc < 2)
+        return cli_usage(profile_usage, "profile needs set or show");
+    ms_node_t *node;
+    int rc = cli_open(dir, &node);
+    if (rc)
+        return rc;
+    if (strcmp(argv[1], "set") == 0)
+        rc = profile_set(node, argc - 1, argv + 1);
+    else if (strcmp(argv[1], "show") == 0)
+        rc = profile_show(node, argc - 1, argv + 1);
+    else
+        rc = cli_usage(profile_usage, "unknown subcommand \"%s\"", argv[1]);
+    ms_node_close(&node);
+    return rc;
+}
+
+static const char *aggregation_name(ms_aggregation_t aggregation)
+{
+    return aggregation == MS_AGG_SUM     ? "sum"
+           : aggregation == MS_AGG_LAST  ? "last"
+           : aggregation == MS_AGG_RATIO ? "ratio"
+                                         : "";
+}
+
+static int indicator_list(ms_node_t *node, cli_format_t format)
+{
+    ms_error_t err = {0};
+    ms_txn_t *txn;
+    ms_indicator_def_t *defs = NULL;
+    size_t count = 0;
+    int rc = ms_store_read(ms_node_store(node), &txn, &err);
+    if (rc == 0)
+        rc = ms_catalogue_list(txn, ms_node_identity(node)->root, &defs, &count, &err);
+    ms_txn_abort(&txn);
+    if (rc)
+        return cli_fail(&err);
+    json_object *array = format == CLI_JSON ? json_object_new_array() : NULL;
+    if (format == CLI_CSV)
+        printf("code,aggregation,unit,numerator,denominator,name_fr,name_en\n");
+    for (size_t i = 0; i < count; i++) {
+        const ms_indicator_t *d = &defs[i].def;
+        if (format == CLI_TABLE) {
+            printf("%-24s %-6s %-10s %s\n", defs[i].code, aggregation_name(d->aggregation), d->unit,
+                   d->name_fr);
+        } else if (format == CLI_CSV) {
+            printf("%s,%s,%s,%s,%s,", defs[i].code, aggregation_name(d->aggregation), d->unit,
+                   d->numerator, d->denominator);
+            cli_csv_field(stdout, d->name_fr);
+            putchar(',');
+            cli_csv_field(stdout, d->name_en);
+            putchar('\n');
+        } else {
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "code", json_object_new_string(defs[i].code));
+            json_object_object_add(o, "name_fr", json_object_new_string(d->name_fr));
+            json_object_object_add(o, "name_en", json_object_new_string(d->name_en));
+            json_object_object_add(o, "unit", json_object_new_string(d->unit));
+            json_object_object_add(o, "aggregation",
+                                   json_object_new_string(aggregation_name(d->aggregation)));
+            json_object_object_add(o, "numerator", json_object_new_string(d->numerator));
+            json_object_object_add(o, "denominator", json_object_new_string(d->denominator));
+            json_object_array_add(array, o);
+        }
+    }
+    if (array) {
+        printf("%s\n", json_object_to_json_string_ext(array, JSON_C_TO_STRING_PRETTY |
+                                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(array);
+    }
+    free(defs);
+    return CLI_OK;
+}
+
+int cmd_indicator(const char *dir, int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv))
+        return cli_help(indicator_usage);
+    cli_format_t format = CLI_TABLE;
+    bool list = argc >= 2 && strcmp(argv[1], "list") == 0;
+    bool publish = argc == 2 && strcmp(argv[1], "publish") == 0;
+    if (list && argc == 4 && strcmp(argv[2], "--format") == 0) {
+        if (cli_format(argv[3], &format) != 0)
+            return cli_usage(indicator_usage, "--format is table, csv or json");
+    } else if (!publish && !(list && argc == 2)) {
+        return cli_usage(indicator_usage, "indicator needs list [--format F] or publish");
+    }
+    ms_node_t *node;
+    int rc = cli_open(dir, &node);
+    if (rc)
+        return rc;
+    if (list) {
+        rc = indicator_list(node, format);
+    } else {
+        ms_error_t err = {0};
+        size_t count = 0;
+        if (ms_views_publish_catalogue(node, &count, &err) != 0)
+            rc = cli_fail(&err);
+        else
+            printf("%zu indicator definitions published\n", count);
+    }
+    ms_node_close(&node);
+    return rc;
+}

@@ -1,0 +1,416 @@
+//  cmd_register - the mutual's books: contribution and claim import|list,
+//  provider and complaint add|list.
+//
+//  Every write is followed by the publication of the indicator reports it
+//  changed (ms_views_publish), so the mutual's view and its public feed
+//  are current when the command returns.
+
+#include "cli.h"
+#include "commands.h"
+
+#include "mutsync/ledger.h"
+#include "mutsync/replica.h"
+#include "mutsync/views.h"
+
+#include <getopt.h>
+#include <json-c/json.h>
+#include <string.h>
+
+static const char contribution_usage[] =
+    "usage: mutsync -d DIR contribution import FILE.csv [--encoding utf-8|cp1252] [--separator "
+    ",|;]\n"
+    "       mutsync -d DIR contribution list [--format table|csv|json]\n"
+    "import reads the columns household_id, period (YYYY-MM), amount_due_xof,\n"
+    "amount_paid_xof, paid_date (empty when nothing was paid): one row per household\n"
+    "and month. A file with any bad row imports nothing. Contributions stay at the\n"
+    "mutual (register feed); the indicators they change are published.\n";
+
+static const char claim_usage[] =
+    "usage: mutsync -d DIR claim import FILE.csv [--encoding utf-8|cp1252] [--separator ,|;]\n"
+    "       mutsync -d DIR claim list [--format table|csv|json]\n"
+    "import reads the columns claim_id, member_id, provider_id, care_date, care_type,\n"
+    "billed_xof, covered_xof, generic_drugs (yes/no), status (paid, pending,\n"
+    "rejected...). A file with any bad row imports nothing. Claims are in the care\n"
+    "feed and never leave the mutual; only the indicators computed from them do.\n";
+
+static const char provider_usage[] =
+    "usage: mutsync -d DIR provider add --id ID --name NAME [--level CSCOM|CSRef|hospital...]\n"
+    "                  [--from YYYY-MM-DD] [--until YYYY-MM-DD]\n"
+    "       mutsync -d DIR provider list [--format table|csv|json]\n"
+    "A contracted health facility and its convention dates (public feed).\n";
+
+static const char complaint_usage[] =
+    "usage: mutsync -d DIR complaint add --id ID --date YYYY-MM-DD --subject TEXT\n"
+    "                  [--provider ID] [--status open|closed]\n"
+    "       mutsync -d DIR complaint list [--format table|csv|json]\n"
+    "The complaints book (care feed: it never leaves the mutual).\n";
+
+static void print_import(const char *what, const ms_import_stats_t *stats, size_t reports)
+{
+    printf("%s: %llu rows, %llu added, %llu updated, %llu unchanged; %zu reports published\n", what,
+           (unsigned long long)stats->rows, (unsigned long long)stats->added,
+           (unsigned long long)stats->updated, (unsigned long long)stats->unchanged, reports);
+}
+
+static int import_file(ms_node_t *node, const ms_import_schema_t *schema, const char *usage,
+                       int argc, char **argv)
+{
+    static const struct option options[] = {{"encoding", required_argument, 0, 'e'},
+                                            {"separator", required_argument, 0, 's'},
+                                            {0, 0, 0, 0}};
+    ms_import_options_t import_options = {NULL, 0};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (opt == 'e')
+            import_options.encoding = optarg;
+        else if (opt == 's' && strlen(optarg) == 1 && (optarg[0] == ',' || optarg[0] == ';'))
+            import_options.separator = optarg[0];
+        else
+            return cli_usage(usage, "bad option (--encoding utf-8|cp1252, --separator ,|;)");
+    }
+    if (optind != argc - 1)
+        return cli_usage(usage, "import needs one FILE.csv");
+    ms_error_t err = {0};
+    ms_import_stats_t stats;
+    size_t reports = 0;
+    if (ms_import_file(node, argv[optind], schema, &import_options, &stats, &err) != 0 ||
+        ms_views_publish(node, &reports, &err) != 0)
+        return cli_fail(&err);
+    print_import(argv[optind], &stats, reports);
+    return CLI_OK;
+}
+
+//  One record written through the importer, so an unchanged one writes nothing.
+typedef struct {
+    ms_node_t *node;
+    ms_collection_t collection;
+    const char *key;
+    const uint8_t *value;
+    size_t len;
+    ms_import_stats_t stats;
+} add_t;
+
+static int add_one(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    add_t *a = arg;
+    return ms_import_records(a->node, txn, a->collection, &a->key, &a->value, &a->len, 1, &a->stats,
+                             err);
+}
+
+static int add_record(ms_node_t *node, ms_collection_t collection, const char *key,
+                      const uint8_t *value, size_t len)
+{
+    add_t a = {node, collection, key, value, len, {0}};
+    ms_error_t err = {0};
+    if (ms_store_write(ms_node_store(node), add_one, &a, &err) != 0 ||
+        ms_views_publish(node, NULL, &err) != 0)
+        return cli_fail(&err);
+    printf("%s %s %s\n", ms_collection_name(collection), key,
+           a.stats.added     ? "added"
+           : a.stats.updated ? "updated"
+                             : "unchanged");
+    return CLI_OK;
+}
+
+//  ---------------------------------------------------------------------------
+//  Listing: one walk over the node's own records, three formats.
+
+typedef void (*row_fn)(cli_format_t format, const char *key, const uint8_t *value, size_t len,
+                       json_object *array);
+
+typedef struct {
+    cli_format_t format;
+    row_fn row;
+    json_object *array;
+} list_t;
+
+static int list_one(const char *owner, const char *key, const ms_stored_record_t *record, void *arg)
+{
+    (void)owner;
+    list_t *list = arg;
+    list->row(list->format, key, record->value, record->value_len, list->array);
+    return 0;
+}
+
+static int list_records(ms_node_t *node, ms_collection_t collection, const char *header, row_fn row,
+                        const char *usage, int argc, char **argv)
+{
+    cli_format_t format = CLI_TABLE;
+    if (argc == 3 && strcmp(argv[1], "--format") == 0) {
+        if (cli_format(argv[2], &format) != 0)
+            return cli_usage(usage, "--format is table, csv or json");
+    } else if (argc != 1) {
+        return cli_usage(usage, "list takes only --format");
+    }
+    ms_error_t err = {0};
+    ms_txn_t *txn;
+    if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
+        return cli_fail(&err);
+    list_t list = {format, row, format == CLI_JSON ? json_object_new_array() : NULL};
+    if (format != CLI_JSON)
+        printf("%s\n", header);
+    int rc =
+        ms_replica_records(txn, collection, ms_node_identity(node)->org, list_one, &list, &err);
+    ms_txn_abort(&txn);
+    if (list.array) {
+        printf("%s\n", json_object_to_json_string_ext(
+                           list.array, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(list.array);
+    }
+    return rc ? cli_fail(&err) : CLI_OK;
+}
+
+static void put_date(json_object *o, const char *name, int32_t days, FILE *out, bool last)
+{
+    char text[11] = "";
+    if (days)
+        ms_date_format(days, text);
+    if (o)
+        json_object_object_add(o, name, json_object_new_string(text));
+    else
+        fprintf(out, "%s%s", text, last ? "\n" : ",");
+}
+
+static void put_text(json_object *o, const char *name, const char *text, FILE *out, bool last)
+{
+    if (o) {
+        json_object_object_add(o, name, json_object_new_string(text));
+        return;
+    }
+    cli_csv_field(out, text);
+    fputs(last ? "\n" : ",", out);
+}
+
+static void put_uint(json_object *o, const char *name, uint64_t value, FILE *out, bool last)
+{
+    if (o)
+        json_object_object_add(o, name, json_object_new_int64((int64_t)value));
+    else
+        fprintf(out, "%llu%s", (unsigned long long)value, last ? "\n" : ",");
+}
+
+static void contribution_row(cli_format_t format, const char *key, const uint8_t *value, size_t len,
+                             json_object *array)
+{
+    (void)key;
+    ms_contribution_t c;
+    if (ms_contribution_decode(value, len, &c, NULL) != 0)
+        return;
+    json_object *o = format == CLI_JSON ? json_object_new_object() : NULL;
+    char month[8];
+    ms_month_format(c.period, month);
+    put_text(o, "household_id", c.household_id, stdout, false);
+    put_text(o, "period", month, stdout, false);
+    put_uint(o, "amount_due_xof", c.amount_due, stdout, false);
+    put_uint(o, "amount_paid_xof", c.amount_paid, stdout, false);
+    put_date(o, "paid_date", c.paid_date, stdout, true);
+    if (o)
+        json_object_array_add(array, o);
+}
+
+static void claim_row(cli_format_t format, const char *key, const uint8_t *value, size_t len,
+                      json_object *array)
+{
+    ms_claim_t c;
+    if (ms_claim_decode(value, len, &c, NULL) != 0)
+        return;
+    json_object *o = format == CLI_JSON ? json_object_new_object() : NULL;
+    put_text(o, "claim_id", key, stdout, false);
+    put_text(o, "member_id", c.member_id, stdout, false);
+    put_text(o, "provider_id", c.provider_id, stdout, false);
+    put_date(o, "care_date", c.care_date, stdout, false);
+    put_text(o, "care_type", c.care_type, stdout, false);
+    put_uint(o, "billed_xof", c.billed, stdout, false);
+    put_uint(o, "covered_xof", c.covered, stdout, false);
+    put_text(o, "generic_drugs", c.generic_drugs ? "yes" : "no", stdout, false);
+    put_text(o, "status", c.status, stdout, true);
+    if (o)
+        json_object_array_add(array, o);
+}
+
+static void provider_row(cli_format_t format, const char *key, const uint8_t *value, size_t len,
+                         json_object *array)
+{
+    ms_provider_t p;
+    if (ms_provider_decode(value, len, &p, NULL) != 0)
+        return;
+    json_object *o = format == CLI_JSON ? json_object_new_object() : NULL;
+    put_text(o, "provider_id", key, stdout, false);
+    put_text(o, "name", p.name, stdout, false);
+    put_text(o, "level", p.level, stdout, false);
+    put_date(o, "convention_start", p.convention_start, stdout, false);
+    put_date(o, "convention_end", p.convention_end, stdout, true);
+    if (o)
+        json_object_array_add(array, o);
+}
+
+static void complaint_row(cli_format_t format, const char *key, const uint8_t *value, size_t len,
+                          json_object *array)
+{
+    ms_complaint_t c;
+    if (ms_complaint_decode(value, len, &c, NULL) != 0)
+        return;
+    json_object *o = format == CLI_JSON ? json_object_new_object() : NULL;
+    put_text(o, "complaint_id", key, stdout, false);
+    put_date(o, "date", c.date, stdout, false);
+    put_text(o, "provider_id", c.provider_id, stdout, false);
+    put_text(o, "subject", c.subject, stdout, false);
+    put_text(o, "status", c.status, stdout, true);
+    if (o)
+        json_object_array_add(array, o);
+}
+
+//  ---------------------------------------------------------------------------
+//  Commands
+
+static int books(const char *dir, int argc, char **argv, const ms_import_schema_t *schema,
+                 const char *header, row_fn row, const char *usage)
+{
+    if (cli_wants_help(argc, argv))
+        return cli_help(usage);
+    if (argc < 2)
+        return cli_usage(usage, "%s needs import or list", argv[0]);
+    ms_node_t *node;
+    int rc = cli_open(dir, &node);
+    if (rc)
+        return rc;
+    if (strcmp(argv[1], "import") == 0)
+        rc = import_file(node, schema, usage, argc - 1, argv + 1);
+    else if (strcmp(argv[1], "list") == 0)
+        rc = list_records(node, schema->collection, header, row, usage, argc - 1, argv + 1);
+    else
+        rc = cli_usage(usage, "unknown subcommand \"%s\"", argv[1]);
+    ms_node_close(&node);
+    return rc;
+}
+
+int cmd_contribution(const char *dir, int argc, char **argv)
+{
+    return books(dir, argc, argv, &ms_contribution_schema,
+                 "household_id,period,amount_due_xof,amount_paid_xof,paid_date", contribution_row,
+                 contribution_usage);
+}
+
+int cmd_claim(const char *dir, int argc, char **argv)
+{
+    return books(dir, argc, argv, &ms_claim_schema,
+                 "claim_id,member_id,provider_id,care_date,care_type,billed_xof,covered_xof,"
+                 "generic_drugs,status",
+                 claim_row, claim_usage);
+}
+
+static int parse_date(const char *text, int32_t *days, const char *what, const char *usage)
+{
+    if (ms_date_parse(text, days) != 0)
+        return cli_usage(usage, "%s \"%s\" is not a date (YYYY-MM-DD)", what, text);
+    return 0;
+}
+
+static int provider_add(ms_node_t *node, int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"id", required_argument, 0, 'i'},    {"name", required_argument, 0, 'n'},
+        {"level", required_argument, 0, 'l'}, {"from", required_argument, 0, 'f'},
+        {"until", required_argument, 0, 'u'}, {0, 0, 0, 0}};
+    ms_provider_t p;
+    memset(&p, 0, sizeof p);
+    const char *id = NULL;
+    int opt, rc = 0;
+    optind = 1;
+    while (rc == 0 && (opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (opt == 'i')
+            id = optarg;
+        else if (opt == 'n')
+            snprintf(p.name, sizeof p.name, "%s", optarg);
+        else if (opt == 'l')
+            snprintf(p.level, sizeof p.level, "%s", optarg);
+        else if (opt == 'f')
+            rc = parse_date(optarg, &p.convention_start, "--from", provider_usage);
+        else if (opt == 'u')
+            rc = parse_date(optarg, &p.convention_end, "--until", provider_usage);
+        else
+            rc = cli_usage(provider_usage, "unknown option");
+    }
+    if (rc)
+        return rc;
+    if (!id || !ms_ledger_id_valid(id) || !p.name[0])
+        return cli_usage(provider_usage, "--id (no spaces or '|') and --name are required");
+    uint8_t value[MS_VALUE_MAX];
+    size_t len = 0;
+    if (ms_provider_encode(&p, value, sizeof value, &len) != 0)
+        return cli_usage(provider_usage, "provider record too large");
+    return add_record(node, MS_COLL_PROVIDER, id, value, len);
+}
+
+static int complaint_add(ms_node_t *node, int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"id", required_argument, 0, 'i'},      {"date", required_argument, 0, 'd'},
+        {"subject", required_argument, 0, 's'}, {"provider", required_argument, 0, 'p'},
+        {"status", required_argument, 0, 't'},  {0, 0, 0, 0}};
+    ms_complaint_t c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.status, sizeof c.status, "open");
+    const char *id = NULL;
+    int opt, rc = 0;
+    optind = 1;
+    while (rc == 0 && (opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (opt == 'i')
+            id = optarg;
+        else if (opt == 'd')
+            rc = parse_date(optarg, &c.date, "--date", complaint_usage);
+        else if (opt == 's')
+            snprintf(c.subject, sizeof c.subject, "%s", optarg);
+        else if (opt == 'p')
+            snprintf(c.provider_id, sizeof c.provider_id, "%s", optarg);
+        else if (opt == 't')
+            snprintf(c.status, sizeof c.status, "%s", optarg);
+        else
+            rc = cli_usage(complaint_usage, "unknown option");
+    }
+    if (rc)
+        return rc;
+    if (!id || !ms_ledger_id_valid(id) || !c.date || !c.subject[0])
+        return cli_usage(complaint_usage, "--id, --date and --subject are required");
+    uint8_t value[MS_VALUE_MAX];
+    size_t len = 0;
+    if (ms_complaint_encode(&c, value, sizeof value, &len) != 0)
+        return cli_usage(complaint_usage, "complaint record too large");
+    return add_record(node, MS_COLL_COMPLAINT, id, value, len);
+}
+
+static int entries(const char *dir, int argc, char **argv, ms_collection_t collection,
+                   int (*add)(ms_node_t *, int, char **), const char *header, row_fn row,
+                   const char *usage)
+{
+    if (cli_wants_help(argc, argv))
+        return cli_help(usage);
+    if (argc < 2)
+        return cli_usage(usage, "%s needs add or list", argv[0]);
+    ms_node_t *node;
+    int rc = cli_open(dir, &node);
+    if (rc)
+        return rc;
+    if (strcmp(argv[1], "add") == 0)
+        rc = add(node, argc - 1, argv + 1);
+    else if (strcmp(argv[1], "list") == 0)
+        rc = list_records(node, collection, header, row, usage, argc - 1, argv + 1);
+    else
+        rc = cli_usage(usage, "unknown subcommand \"%s\"", argv[1]);
+    ms_node_close(&node);
+    return rc;
+}
+
+int cmd_provider(const char *dir, int argc, char **argv)
+{
+    return entries(dir, argc, argv, MS_COLL_PROVIDER, provider_add,
+                   "provider_id,name,level,convention_start,convention_end", provider_row,
+                   provider_usage);
+}
+
+int cmd_complaint(const char *dir, int argc, char **argv)
+{
+    return entries(dir, argc, argv, MS_COLL_COMPLAINT, complaint_add,
+                   "complaint_id,date,provider_id,subject,status", complaint_row, complaint_usage);
+}

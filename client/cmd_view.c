@@ -1,0 +1,468 @@
+//  cmd_view - view, inventory and export: this node's aggregated picture.
+//
+//  Every figure is one cell lookup (views.h); the number of rows is the
+//  number of orgs or countries asked for, never the number of members.
+
+#include "cli.h"
+#include "commands.h"
+
+#include "mutsync/inventory.h"
+#include "mutsync/views.h"
+
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char view_usage[] =
+    "usage: mutsync -d DIR view [--period YYYY-MM|YYYYQn|YYYY] [--org ID] [--by org|country]\n"
+    "                           [--format table|csv|json]\n"
+    "One row per org of this node's subtree (a union's row is its subtree's total),\n"
+    "or per country with --by country, then the total; one column per indicator.\n"
+    "--org ID shows that org's row only. Over orgs values sum; over time flows sum,\n"
+    "stocks take the last month with data, ratios are recomputed from the summed\n"
+    "numerators and denominators. Default period: the current year.\n";
+
+static const char inventory_usage[] =
+    "usage: mutsync -d DIR inventory [--year YYYY] [--format table|csv|json]\n"
+    "The synthesis table of mutuals by country with the total of this node's\n"
+    "subtree (the region at the secretariat): mutuals founded by the end of the\n"
+    "year, adherents, beneficiaries, target population, penetration, mutuals\n"
+    "offering each guarantee, average age. Default year: the current one.\n";
+
+static const char export_usage[] =
+    "usage: mutsync -d DIR export --format csv|dhis2|adx [--period YYYY-MM|YYYYQn|YYYY]\n"
+    "csv: one row per mutual of the subtree (the downloadable inventory): its card\n"
+    "and every indicator for the period. dhis2: a DHIS2 dataValueSets JSON document.\n"
+    "adx: an IHE ADX XML document. In dhis2 and adx, data elements are the\n"
+    "indicator codes and org units the org ids; ratios are left out (they are\n"
+    "indicators there, computed from the numerators and denominators sent).\n";
+
+typedef struct {
+    ms_node_t *node;
+    ms_txn_t *txn;
+    ms_period_t period;
+    char period_text[MS_PERIOD_TEXT_BYTES];
+    cli_format_t format;
+    ms_indicator_def_t *defs;  //  the catalogue
+    size_t def_count;
+    json_object *array;  //  JSON rows
+    ms_error_t err;
+} out_t;
+
+static void default_period(ms_period_t *period)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    *period = (ms_period_t){MS_PERIOD_YEAR, (uint32_t)tm.tm_year + 1900, 0};
+}
+
+static int out_open(out_t *out, const char *dir, ms_node_t **node_p)
+{
+    int rc = cli_open(dir, node_p);
+    if (rc)
+        return rc;
+    out->node = *node_p;
+    ms_period_format(&out->period, out->period_text);
+    if (ms_store_read(ms_node_store(out->node), &out->txn, &out->err) != 0 ||
+        ms_catalogue_list(out->txn, ms_node_identity(out->node)->root, &out->defs, &out->def_count,
+                          &out->err) != 0)
+        return cli_fail(&out->err);
+    return 0;
+}
+
+static void out_close(out_t *out, ms_node_t **node_p)
+{
+    ms_txn_abort(&out->txn);
+    free(out->defs);
+    if (out->array)
+        json_object_put(out->array);
+    ms_node_close(node_p);
+}
+
+static void print_number(FILE *file, double value, bool ratio)
+{
+    if (ratio)
+        fprintf(file, "%.4f", value);
+    else
+        fprintf(file, "%.0f", value);
+}
+
+//  One row of the view: SCOPE's cells for every indicator.
+static int view_row(out_t *out, const char *scope, const char *id, const char *name,
+                    const char *role, const char *country)
+{
+    json_object *values = out->format == CLI_JSON ? json_object_new_object() : NULL;
+    if (out->format == CLI_TABLE)
+        printf("%-16.16s", id);
+    else if (out->format == CLI_CSV)
+        printf("%s,%s,%s,%s,", id, role, country, out->period_text);
+    for (size_t i = 0; i < out->def_count; i++) {
+        ms_cell_t cell;
+        if (ms_views_cell(out->txn, scope, &out->period, out->defs[i].code, &cell, &out->err) != 0)
+            return cli_fail(&out->err);
+        bool ratio = out->defs[i].def.aggregation == MS_AGG_RATIO;
+        double value = ms_cell_value(&cell, &out->defs[i]);
+        if (values) {
+            json_object_object_add(values, out->defs[i].code, json_object_new_double(value));
+        } else {
+            if (out->format == CLI_TABLE)
+                putchar(' ');
+            print_number(stdout, value, ratio);
+            if (out->format == CLI_CSV && i + 1 < out->def_count)
+                putchar(',');
+        }
+    }
+    if (values) {
+        json_object *row = json_object_new_object();
+        json_object_object_add(row, "org", json_object_new_string(id));
+        json_object_object_add(row, "name", json_object_new_string(name));
+        json_object_object_add(row, "role", json_object_new_string(role));
+        json_object_object_add(row, "country", json_object_new_string(country));
+        json_object_object_add(row, "period", json_object_new_string(out->period_text));
+        json_object_object_add(row, "values", values);
+        json_object_array_add(out->array, row);
+    } else {
+        putchar('\n');
+    }
+    return 0;
+}
+
+static void view_header(const out_t *out)
+{
+    if (out->format == CLI_TABLE) {
+        printf("%-16s", "org");
+        for (size_t i = 0; i < out->def_count; i++)
+            printf(" %s", out->defs[i].code);
+        printf("\n");
+    } else if (out->format == CLI_CSV) {
+        printf("org,role,country,period");
+        for (size_t i = 0; i < out->def_count; i++)
+            printf(",%s", out->defs[i].code);
+        printf("\n");
+    }
+}
+
+static int view_org(const ms_view_org_t *org, void *arg)
+{
+    out_t *out = arg;
+    if (strcmp(org->org, ms_node_identity(out->node)->org) == 0)
+        return 0;
+    char scope[MS_SCOPE_MAX + 1];
+    snprintf(scope, sizeof scope, "s:%s", org->org);
+    return view_row(out, scope, org->org, org->name, ms_role_name(org->role), org->country);
+}
+
+static int view_country(const char *country, void *arg)
+{
+    char scope[MS_SCOPE_MAX + 1];
+    snprintf(scope, sizeof scope, "c:%s", country);
+    return view_row(arg, scope, country, country, "country", country);
+}
+
+static void print_json(json_object *o)
+{
+    printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+                                                         JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+static int parse_period(const char *text, ms_period_t *period, const char *usage)
+{
+    if (ms_period_parse(text, period) != 0)
+        return cli_usage(usage, "period \"%s\" is not YYYY-MM, YYYYQn or YYYY", text);
+    return 0;
+}
+
+int cmd_view(const char *dir, int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv))
+        return cli_help(view_usage);
+    static const struct option options[] = {{"period", required_argument, 0, 'p'},
+                                            {"org", required_argument, 0, 'o'},
+                                            {"by", required_argument, 0, 'b'},
+                                            {"format", required_argument, 0, 'f'},
+                                            {0, 0, 0, 0}};
+    out_t out;
+    memset(&out, 0, sizeof out);
+    default_period(&out.period);
+    const char *only = NULL;
+    bool by_country = false;
+    int opt, rc = 0;
+    optind = 1;
+    while (rc == 0 && (opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (opt == 'p')
+            rc = parse_period(optarg, &out.period, view_usage);
+        else if (opt == 'o')
+            only = optarg;
+        else if (opt == 'b' && (strcmp(optarg, "org") == 0 || strcmp(optarg, "country") == 0))
+            by_country = strcmp(optarg, "country") == 0;
+        else if (opt == 'f' && cli_format(optarg, &out.format) == 0)
+            continue;
+        else
+            rc = cli_usage(view_usage, "bad option");
+    }
+    if (rc == 0 && optind != argc)
+        rc = cli_usage(view_usage, "unexpected argument \"%s\"", argv[optind]);
+    if (rc)
+        return rc;
+    ms_node_t *node = NULL;
+    if ((rc = out_open(&out, dir, &node)) != 0) {
+        out_close(&out, &node);
+        return rc;
+    }
+    if (out.format == CLI_JSON)
+        out.array = json_object_new_array();
+    view_header(&out);
+    const ms_identity_t *id = ms_node_identity(node);
+    char scope[MS_SCOPE_MAX + 1];
+    ms_view_org_t info;
+    if (only) {
+        char path[MS_VIEWS_DEPTH_MAX][MS_ORG_MAX + 1], country[3];
+        size_t depth;
+        if (ms_views_lineage(out.txn, id->org, only, path, &depth, country, &out.err) != 0 ||
+            ms_views_org(out.txn, only, &info, &out.err) != 0) {
+            fprintf(stderr, "mutsync: %s is not in the subtree of %s\n", only, id->org);
+            rc = CLI_REFUSED;
+        } else {
+            snprintf(scope, sizeof scope, "s:%s", only);
+            rc = view_row(&out, scope, only, info.name, ms_role_name(info.role), info.country);
+        }
+    } else {
+        rc = by_country ? ms_views_countries(out.txn, view_country, &out, &out.err)
+                        : ms_views_orgs(out.txn, id->org, view_org, &out, &out.err);
+        if (rc < 0 && rc != CLI_REFUSED)
+            rc = cli_fail(&out.err);
+        snprintf(scope, sizeof scope, "s:%s", id->org);
+        if (rc == 0)
+            rc = view_row(&out, scope, "total", id->name, ms_role_name(id->role), id->country);
+    }
+    if (rc == 0 && out.array)
+        print_json(out.array);
+    out_close(&out, &node);
+    return rc;
+}
+
+//  ---------------------------------------------------------------------------
+//  Inventory
+
+static int inventory_row(out_t *out, const char *scope, const char *label)
+{
+    ms_inventory_row_t row;
+    ms_cell_t adherents, beneficiaries, penetration;
+    if (ms_inventory_row(out->txn, scope, out->period.year, &row, &out->err) != 0 ||
+        ms_views_cell(out->txn, scope, &out->period, "adherents", &adherents, &out->err) != 0 ||
+        ms_views_cell(out->txn, scope, &out->period, "beneficiaries", &beneficiaries, &out->err) !=
+            0 ||
+        ms_views_cell(out->txn, scope, &out->period, "penetration_rate", &penetration, &out->err) !=
+            0)
+        return cli_fail(&out->err);
+    double rate =
+        penetration.denominator != 0 ? penetration.numerator / penetration.denominator : 0;
+    if (out->format == CLI_JSON) {
+        json_object *o = json_object_new_object(), *g = json_object_new_object();
+        json_object_object_add(o, "scope", json_object_new_string(label));
+        json_object_object_add(o, "year", json_object_new_int((int)out->period.year));
+        json_object_object_add(o, "mutuals", json_object_new_int64((int64_t)row.mutuals));
+        json_object_object_add(o, "adherents", json_object_new_int64((int64_t)adherents.value));
+        json_object_object_add(o, "beneficiaries",
+                               json_object_new_int64((int64_t)beneficiaries.value));
+        json_object_object_add(o, "target_population",
+                               json_object_new_int64((int64_t)row.target_population));
+        json_object_object_add(o, "penetration_rate", json_object_new_double(rate));
+        for (int i = 0; i < MS_GUARANTEE_COUNT; i++)
+            json_object_object_add(g, ms_guarantee_name(i),
+                                   json_object_new_int64((int64_t)row.offering[i]));
+        json_object_object_add(o, "offering", g);
+        json_object_object_add(o, "average_age", json_object_new_double(row.average_age));
+        json_object_array_add(out->array, o);
+        return 0;
+    }
+    printf(out->format == CLI_CSV ? "%s,%llu,%.0f,%.0f,%llu,%.4f"
+                                  : "%-8s %7llu %9.0f %13.0f %10llu %11.4f",
+           label, (unsigned long long)row.mutuals, adherents.value, beneficiaries.value,
+           (unsigned long long)row.target_population, rate);
+    for (int i = 0; i < MS_GUARANTEE_COUNT; i++)
+        printf(out->format == CLI_CSV ? ",%llu" : " %5llu", (unsigned long long)row.offering[i]);
+    printf(out->format == CLI_CSV ? ",%.1f\n" : " %7.1f\n", row.average_age);
+    return 0;
+}
+
+static int inventory_country(const char *country, void *arg)
+{
+    char scope[MS_SCOPE_MAX + 1];
+    snprintf(scope, sizeof scope, "c:%s", country);
+    return inventory_row(arg, scope, country);
+}
+
+int cmd_inventory(const char *dir, int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv))
+        return cli_help(inventory_usage);
+    out_t out;
+    memset(&out, 0, sizeof out);
+    default_period(&out.period);
+    for (int i = 1; i < argc; i += 2) {
+        if (i + 1 >= argc)
+            return cli_usage(inventory_usage, "%s wants a value", argv[i]);
+        if (strcmp(argv[i], "--year") == 0) {
+            if (ms_period_parse(argv[i + 1], &out.period) != 0 || out.period.kind != MS_PERIOD_YEAR)
+                return cli_usage(inventory_usage, "year \"%s\" is not YYYY", argv[i + 1]);
+        } else if (strcmp(argv[i], "--format") != 0 || cli_format(argv[i + 1], &out.format) != 0) {
+            return cli_usage(inventory_usage, "bad option %s", argv[i]);
+        }
+    }
+    ms_node_t *node = NULL;
+    int rc = out_open(&out, dir, &node);
+    if (rc == 0) {
+        if (out.format == CLI_JSON)
+            out.array = json_object_new_array();
+        else
+            printf(out.format == CLI_CSV
+                       ? "scope,mutuals,adherents,beneficiaries,target_population,penetration_rate,"
+                         "primary_care,hospitalization,childbirth,sonu,drugs,average_age\n"
+                       : "%-8s %7s %9s %13s %10s %11s %5s %5s %5s %5s %5s %7s\n",
+                   "scope", "mutuals", "adherents", "beneficiaries", "target", "penetration",
+                   "prim", "hosp", "birth", "sonu", "drugs", "age");
+        rc = ms_views_countries(out.txn, inventory_country, &out, &out.err);
+        char scope[MS_SCOPE_MAX + 1];
+        snprintf(scope, sizeof scope, "s:%s", ms_node_identity(node)->org);
+        if (rc == 0)
+            rc = inventory_row(&out, scope, "total");
+        if (rc == 0 && out.array)
+            print_json(out.array);
+        if (rc < 0)
+            rc = cli_fail(&out.err);
+    }
+    out_close(&out, &node);
+    return rc;
+}
+
+//  ---------------------------------------------------------------------------
+//  Export
+
+typedef struct {
+    out_t *out;
+    int kind;  //  0 csv, 1 dhis2, 2 adx
+    bool first;
+    char dhis2_period[MS_PERIOD_TEXT_BYTES];
+    char adx_period[MS_PERIOD_TEXT_BYTES];
+    char today[11];
+} export_t;
+
+static void decimal(char *buf, size_t size, double value)
+{
+    if (value == (double)(long long)value)
+        snprintf(buf, size, "%lld", (long long)value);
+    else
+        snprintf(buf, size, "%.6f", value);
+}
+
+static int export_org(const ms_view_org_t *org, void *arg)
+{
+    export_t *e = arg;
+    out_t *out = e->out;
+    if (org->role != MS_ROLE_MUTUAL)
+        return 0;
+    char scope[MS_SCOPE_MAX + 1], value[48];
+    snprintf(scope, sizeof scope, "o:%s", org->org);
+    if (e->kind == 0) {
+        cli_csv_field(stdout, org->org);
+        putchar(',');
+        cli_csv_field(stdout, org->name);
+        printf(",%s,%s,%s", org->country, org->parent, out->period_text);
+    } else if (e->kind == 2) {
+        //  ADX: one group per org unit and period; org ids hold no XML specials.
+        printf("  <group orgUnit=\"%s\" period=\"%s\" completeDate=\"%s\">\n", org->org,
+               e->adx_period, e->today);
+    }
+    for (size_t i = 0; i < out->def_count; i++) {
+        const ms_indicator_def_t *def = &out->defs[i];
+        ms_cell_t cell;
+        if (ms_views_cell(out->txn, scope, &out->period, def->code, &cell, &out->err) != 0)
+            return MS_ESTORE;
+        bool ratio = def->def.aggregation == MS_AGG_RATIO;
+        decimal(value, sizeof value, ms_cell_value(&cell, def));
+        if (e->kind == 0) {
+            printf(",%s", cell.orgs ? value : "");
+        } else if (!ratio && cell.orgs) {
+            if (e->kind == 1)
+                printf("%s\n    {\"dataElement\": \"%s\", \"period\": \"%s\", \"orgUnit\": "
+                       "\"%s\", \"value\": \"%s\"}",
+                       e->first ? "" : ",", def->code, e->dhis2_period, org->org, value);
+            else
+                printf("    <dataValue dataElement=\"%s\" value=\"%s\"/>\n", def->code, value);
+            e->first = false;
+        }
+    }
+    if (e->kind == 0)
+        putchar('\n');
+    else if (e->kind == 2)
+        printf("  </group>\n");
+    return 0;
+}
+
+int cmd_export(const char *dir, int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv))
+        return cli_help(export_usage);
+    out_t out;
+    memset(&out, 0, sizeof out);
+    default_period(&out.period);
+    int kind = -1;
+    for (int i = 1; i < argc; i += 2) {
+        if (i + 1 >= argc)
+            return cli_usage(export_usage, "%s wants a value", argv[i]);
+        if (strcmp(argv[i], "--period") == 0) {
+            int rc = parse_period(argv[i + 1], &out.period, export_usage);
+            if (rc)
+                return rc;
+        } else if (strcmp(argv[i], "--format") == 0) {
+            kind = strcmp(argv[i + 1], "csv") == 0     ? 0
+                   : strcmp(argv[i + 1], "dhis2") == 0 ? 1
+                   : strcmp(argv[i + 1], "adx") == 0   ? 2
+                                                       : -2;
+        } else {
+            return cli_usage(export_usage, "unknown option %s", argv[i]);
+        }
+    }
+    if (kind < 0)
+        return cli_usage(export_usage, "--format csv, dhis2 or adx is required");
+    ms_node_t *node = NULL;
+    int rc = out_open(&out, dir, &node);
+    if (rc) {
+        out_close(&out, &node);
+        return rc;
+    }
+    export_t e = {&out, kind, true, "", "", ""};
+    ms_period_dhis2(&out.period, e.dhis2_period);
+    ms_period_adx(&out.period, e.adx_period);
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char exported[32];
+    strftime(e.today, sizeof e.today, "%Y-%m-%d", &tm);
+    strftime(exported, sizeof exported, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (kind == 0) {
+        printf("org,name,country,parent,period");
+        for (size_t i = 0; i < out.def_count; i++)
+            printf(",%s", out.defs[i].code);
+        printf("\n");
+    } else if (kind == 1) {
+        printf("{\n  \"dataValues\": [");
+    } else {
+        printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+               "<adx xmlns=\"urn:ihe:qrph:adx:2015\" exported=\"%s\">\n",
+               exported);
+    }
+    rc = ms_views_orgs(out.txn, ms_node_identity(node)->org, export_org, &e, &out.err);
+    if (kind == 1)
+        printf("\n  ]\n}\n");
+    else if (kind == 2)
+        printf("</adx>\n");
+    if (rc)
+        rc = cli_fail(&out.err);
+    out_close(&out, &node);
+    return rc;
+}
