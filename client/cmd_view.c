@@ -66,7 +66,8 @@ static int out_open(out_t *out, const char *dir, ms_node_t **node_p)
         return rc;
     out->node = *node_p;
     ms_period_format(&out->period, out->period_text);
-    if (ms_store_read(ms_node_store(out->node), &out->txn, &out->err) != 0 ||
+    if (ms_views_publish(out->node, NULL, &out->err) != 0 ||
+        ms_store_read(ms_node_store(out->node), &out->txn, &out->err) != 0 ||
         ms_catalogue_list(out->txn, ms_node_identity(out->node)->root, &out->defs, &out->def_count,
                           &out->err) != 0)
         return cli_fail(&out->err);

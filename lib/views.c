@@ -224,8 +224,9 @@ static int month_set(ms_txn_t *txn, const target_t *t, const char *period,
     return rc;
 }
 
-//  Records ORG (PATH[0]) as a member of each subtree on its path.
-static int note_member(ms_txn_t *txn, const target_t *t, ms_error_t *err)
+//  Records ORG (PATH[0]) as a member of each subtree on its path, and its
+//  country among those the views show when WITH_COUNTRY (a reporting org).
+static int note_member(ms_txn_t *txn, const target_t *t, bool with_country, ms_error_t *err)
 {
     uint8_t key[2 + 2 * MS_ORG_MAX + 2];
     ms_val_t val;
@@ -236,7 +237,7 @@ static int note_member(ms_txn_t *txn, const target_t *t, ms_error_t *err)
         if (rc == MS_ENOTFOUND)
             rc = ms_txn_put(txn, MS_TABLE_VIEWS, key, (size_t)len, "", 0, 0, err);
     }
-    if (rc == 0 && t->country[0]) {
+    if (rc == 0 && with_country && t->country[0]) {
         int len = snprintf((char *)key, sizeof key, "N%s", t->country);
         rc = ms_txn_get(txn, MS_TABLE_VIEWS, key, (size_t)len, &val, err);
         if (rc == MS_ENOTFOUND)
@@ -267,7 +268,7 @@ static int report_apply(ms_node_t *node, ms_txn_t *txn, const char *owner,
     int rc = target_of(node, txn, owner, &t, err);
     if (rc)
         return rc == MS_ENOTFOUND ? 0 : rc;
-    rc = note_member(txn, &t, err);
+    rc = note_member(txn, &t, true, err);
     const char *root = ms_node_identity(node)->root;
     ms_indicator_def_t def, numerator;
     for (int pass = 0; rc == 0 && pass < 2; pass++) {
@@ -303,8 +304,12 @@ static int on_apply(ms_txn_t *txn, const char *owner, uint64_t seq, const ms_cha
     if (rc == 0 && change->collection == MS_COLL_ORG) {
         target_t t;
         rc = target_of(node, txn, owner, &t, err);
+        ms_org_t card;
+        bool mutual = change->op == MS_OP_UPSERT &&
+                      ms_org_decode(change->value, change->value_len, &card, NULL) == 0 &&
+                      card.role == MS_ROLE_MUTUAL;
         if (rc == 0)
-            rc = note_member(txn, &t, err);
+            rc = note_member(txn, &t, mutual, err);
         if (rc == 0)
             rc = ms_inventory_apply(node, txn, owner, change, old, err);
         if (rc == MS_ENOTFOUND)
@@ -453,8 +458,6 @@ int ms_views_attach(ms_node_t *node, ms_error_t *err)
         return built;
     if (rc == 0 && id->role == MS_ROLE_SECRETARIAT && published == 0)
         rc = ms_views_publish_catalogue(node, NULL, err);
-    if (rc == 0)
-        rc = ms_views_publish(node, NULL, err);
     return rc;
 }
 

@@ -44,15 +44,18 @@
 
 //  Installs the hook on NODE and brings the views up to date: the first
 //  time (a new node, or one written before views existed) it builds them
-//  from the stored records in one write transaction. Then it publishes what
-//  the tally has pending (a mutual) and the default indicator catalogue
-//  when the node is a secretariat that has not published one.
+//  from the stored records in one write transaction. A secretariat that has
+//  not published the indicator catalogue publishes the default one.
 //  Returns 0 or a store or signing error (the hook is installed anyway).
 MS_MUST_CHECK int ms_views_attach(ms_node_t *node, ms_error_t *err);
 
-//  Publishes the mutual's pending reports in a write transaction of its
-//  own. Commands call it after writing registers; attach does it too.
-//  *COUNT_P (may be NULL) gets the number of reports appended.
+//  Publishes the mutual's pending reports (tally.h) in a write transaction
+//  of its own; nothing at other nodes or when nothing changed. WHO CALLS
+//  IT: every command that writes a mutual's registers, right after the
+//  write (so its public feed and view are current), and every path by
+//  which data leaves a node (bundle export, sync up) just before it, so
+//  the parent never gets stale figures. The view commands call it before
+//  reading. *COUNT_P (may be NULL) gets the number of reports appended.
 MS_MUST_CHECK int ms_views_publish(ms_node_t *node, size_t *count_p, ms_error_t *err);
 
 //  Appends the default catalogue's definitions that differ from what the
