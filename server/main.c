@@ -156,24 +156,23 @@ static void child_message(server_t *server, const uint8_t *routing_id, size_t id
         ms_log(MS_LOG_WARN, "sync", "a message without an authenticated peer was dropped");
         return;
     }
-    bool hello = ms_msg_peek(bytes, len) == MS_MSG_HELLO;
-    child_t *child = find_child(server, org, hello);
-    if (!child) {
+    ms_msg_type_t type = ms_msg_peek(bytes, len);
+    bool hello = type == MS_MSG_HELLO;
+    //  Junk gets a session of its own, whose first act is to refuse and quarantine it.
+    bool junk = type == MS_MSG_NONE || len > MS_SYNC_FRAME_MAX;
+    child_t *child = find_child(server, org, hello || junk);
+    bool same_link = child && child->session && id_len == child->routing_id_len &&
+                     memcmp(routing_id, child->routing_id, id_len) == 0;
+    if (!child || (!hello && !junk && !same_link)) {
         ms_log(MS_LOG_WARN, "sync", "%s: a %s message outside a session was refused", org,
-               ms_msg_name(ms_msg_peek(bytes, len)));
+               ms_msg_name(type));
         reply_error(server, routing_id, id_len, MS_EINVAL, "no session: start with hello");
         return;
     }
-    if (hello) {
+    if (hello || (junk && !same_link)) {
         memcpy(child->routing_id, routing_id, id_len);
         child->routing_id_len = id_len;
         start_session(server, child, now_ms);
-    } else if (!child->session || id_len != child->routing_id_len ||
-               memcmp(routing_id, child->routing_id, id_len) != 0) {
-        ms_log(MS_LOG_WARN, "sync", "%s: a %s message outside a session was refused", org,
-               ms_msg_name(ms_msg_peek(bytes, len)));
-        reply_error(server, routing_id, id_len, MS_EINVAL, "no session: start with hello");
-        return;
     }
     if (child->session) {
         ms_sync_recv(child->session, bytes, len, now_ms);

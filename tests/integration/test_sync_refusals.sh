@@ -1,0 +1,91 @@
+#!/bin/bash
+#  Bad peers at a union's mutsyncd: an uncertified key, a malformed and an
+#  oversized frame, a forged, a replayed and an equivocating change set, a
+#  peer that stalls mid-session, a revoked mutual. Each is refused with a
+#  logged reason and kept in the quarantine, and the server goes on
+#  serving its other children.
+source "$MS_TESTLIB"
+
+root=$(ms_tmpdir)
+S=$root/S U=$root/U M1=$root/M1 M2=$root/M2 X=$root/X
+port=$(free_port)
+endpoint=tcp://127.0.0.1:$port
+key_of() { "$MUTSYNC" -d "$1" whoami --format json | sed 's/.*"key":"\([0-9a-f]*\)".*/\1/'; }
+
+expect_exit 0 "$MUTSYNC" -d "$S" init --org RS-SEC --role secretariat --country SN --name Sec
+expect_exit 0 "$MUTSYNC" -d "$U" init --org ML-UTM --role union --country ML --name UTM \
+    --parent RS-SEC --parent-key "$(key_of "$S")"
+for m in M1 M2 X; do
+    org=ML-UTM-${m}
+    expect_exit 0 "$MUTSYNC" -d "$root/$m" init --org "$org" --role mutual --country ML \
+        --name "Mutuelle $m" --parent ML-UTM --parent-key "$(key_of "$U")" \
+        --root RS-SEC --root-key "$(key_of "$S")" --parent-endpoint "$endpoint"
+done
+for m in M1 M2; do
+    expect_exit 0 "$MUTSYNC" -d "$U" child add --org "ML-UTM-$m" --role mutual --country ML \
+        --name "Mutuelle $m" --key "$(key_of "$root/$m")"
+done
+
+start_bg U "$MUTSYNCD" -d "$U" --listen "$endpoint" --session-timeout 2
+wait_until 10 grep -q "listening" "$MS_TEST_ROOT/U.err" || fail "the union did not start"
+quarantine() { "$MUTSYNC" -d "$U" quarantine list --format json; }
+
+#  An uncertified client is refused at the handshake, and its key is logged.
+expect_exit 1 "$MUTSYNC" -d "$X" sync --timeout 10
+expect_contains "$ERR" "refused this node"
+expect_contains "$MS_TEST_ROOT/U.err" "WARN link: refused a connection from 127.0.0.1: curve key [0-9a-f]{64} is not certified by ML-UTM"
+expect_contains "$(quarantine)" '"reason":"unknown-signer"[^}]*not certified by ML-UTM'
+
+expect_exit 0 "$MUTSYNC" -d "$M1" sync --timeout 30
+expect_contains "$OUT" "heads equal"
+
+#  A malformed frame and an oversized one: refused, quarantined, logged.
+expect_exit 0 "$MS_SYNCPEER" -d "$M1" --endpoint "$endpoint" raw --size 40
+expect_contains "$OUT" "reply error .*malformed frame"
+expect_contains "$MS_TEST_ROOT/U.err" "session with ML-UTM-M1 refused: malformed frame"
+expect_exit 0 "$MS_SYNCPEER" -d "$M1" --endpoint "$endpoint" raw --size $((9 * 1024 * 1024 + 1))
+expect_contains "$OUT" "reply error .*over the limit"
+expect_contains "$(quarantine)" '"reason":"malformed"[^}]*over the limit'
+
+#  A forged change set (a flipped signature byte) is refused as such.
+"$MS_FORGE" -d "$M1" card "$root/next.msb" --seq 2 --prev-of 1 --name "Bamako Centre"
+"$MS_FORGE" flip "$root/next.msb" "$root/forged.msb" --frame 1 --from-end 1
+expect_exit 0 "$MS_SYNCPEER" -d "$M1" --endpoint "$endpoint" bundle "$root/forged.msb"
+expect_contains "$OUT" "ack applied=0 duplicates=0 refused=1 held=0 head=1"
+expect_contains "$(quarantine)" '"reason":"bad-signature"[^}]*"source":"peer ML-UTM-M1"'
+
+#  The genuine one applies; replayed, it is a no-op.
+expect_exit 0 "$MS_SYNCPEER" -d "$M1" --endpoint "$endpoint" bundle "$root/next.msb"
+expect_contains "$OUT" "ack applied=1 duplicates=0 refused=0 held=0 head=2"
+expect_exit 0 "$MS_SYNCPEER" -d "$M1" --endpoint "$endpoint" bundle "$root/next.msb"
+expect_contains "$OUT" "ack applied=0 duplicates=1 refused=0 held=0 head=2"
+
+#  A second, different seq 2 is equivocation: refused, kept as proof, the feed frozen.
+"$MS_FORGE" -d "$M1" card "$root/fork.msb" --seq 2 --prev-of 1 --name "Bamako Fork"
+expect_exit 0 "$MS_SYNCPEER" -d "$M1" --endpoint "$endpoint" bundle "$root/fork.msb"
+expect_contains "$OUT" "ack applied=0 duplicates=0 refused=1"
+expect_contains "$(quarantine)" '"reason":"equivocation"'
+expect_contains "$MS_TEST_ROOT/U.err" "ERROR accept: refused ML-UTM-M1/public seq=2 from peer ML-UTM-M1: equivocation"
+
+#  A peer that stalls mid-session is dropped after the session timeout,
+#  while the server keeps serving another child.
+start_bg stall "$MS_SYNCPEER" -d "$M1" --endpoint "$endpoint" stall --seconds 6
+wait_until 10 grep -q stalling "$MS_TEST_ROOT/stall.out" || fail "the stalling peer did not start"
+expect_exit 0 "$MUTSYNC" -d "$M2" sync --timeout 30
+expect_contains "$OUT" "heads equal"
+wait_until 10 grep -q "ML-UTM-M1 stalled: silent for" "$MS_TEST_ROOT/U.err" ||
+    fail "the stalled session was not dropped"
+stop_bg stall TERM || true
+
+#  A revoked mutual is refused as soon as its union revoked it.
+expect_exit 0 "$MUTSYNC" -d "$U" child revoke --org ML-UTM-M2 --reason "key lost"
+expect_exit 1 "$MUTSYNC" -d "$M2" sync --timeout 10
+expect_contains "$ERR" "refused this node"
+expect_contains "$MS_TEST_ROOT/U.err" "the key of ML-UTM-M2 \(curve key [0-9a-f]{64}\) is revoked"
+expect_contains "$(quarantine)" '"reason":"revoked"'
+
+#  Through all of it the server stayed up and serves M1.
+expect_exit 0 "$MUTSYNC" -d "$M1" sync --timeout 30
+kill -0 "$(bg_pid U)" || fail "mutsyncd died"
+stop_bg U TERM || fail "mutsyncd exited non-zero on SIGTERM"
+echo "ok"

@@ -1,0 +1,260 @@
+//  test_sync - two sessions, a union and its mutual, wired by in-memory
+//  queues: what moves, the idle check, refusals, silence, bad frames.
+
+#include "mutsync/replica.h"
+#include "mutsync/sync.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define QUEUE_MAX 256
+
+typedef struct {
+    uint8_t *bytes[QUEUE_MAX];
+    size_t len[QUEUE_MAX];
+    size_t head, count;
+} queue_t;
+
+typedef struct {
+    char dir[64];
+    ms_node_t *union_node, *mutual;
+    queue_t up, down;  //  to the union, to the mutual
+} fixture_t;
+
+static int push(void *ctx, const uint8_t *bytes, size_t len)
+{
+    queue_t *q = ctx;
+    if (q->count == QUEUE_MAX)
+        return -1;
+    size_t slot = (q->head + q->count++) % QUEUE_MAX;
+    q->bytes[slot] = malloc(len ? len : 1);
+    memcpy(q->bytes[slot], bytes, len);
+    q->len[slot] = len;
+    return 0;
+}
+
+//  Delivers the oldest message of Q to S; returns false when Q is empty.
+static bool deliver(queue_t *q, ms_sync_t *s)
+{
+    if (!q->count)
+        return false;
+    ms_sync_recv(s, q->bytes[q->head], q->len[q->head], 0);
+    free(q->bytes[q->head]);
+    q->head = (q->head + 1) % QUEUE_MAX;
+    q->count--;
+    return true;
+}
+
+static void drain(queue_t *q)
+{
+    while (q->count) {
+        free(q->bytes[q->head]);
+        q->head = (q->head + 1) % QUEUE_MAX;
+        q->count--;
+    }
+}
+
+typedef struct {
+    ms_node_t *node;
+    const char *feed;
+    const ms_change_t *changes;
+    size_t count;
+} append_t;
+
+static int append(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    append_t *a = arg;
+    ms_verdict_t verdict;
+    return ms_node_append(a->node, txn, a->feed, a->changes, a->count, &verdict, err);
+}
+
+static void make_node(const char *path, const char *org, ms_role_t role, ms_node_t *parent,
+                      ms_node_t **node_p)
+{
+    ms_identity_t id;
+    memset(&id, 0, sizeof id);
+    snprintf(id.org, sizeof id.org, "%s", org);
+    id.role = role;
+    strcpy(id.country, "ML");
+    strcpy(id.name, org);
+    id.register_reach = 1;
+    if (parent) {
+        snprintf(id.parent, sizeof id.parent, "%s", ms_node_identity(parent)->org);
+        memcpy(id.parent_key, ms_node_identity(parent)->key, MS_KEY_BYTES);
+        id.parent_role = MS_ROLE_UNION;
+    }
+    assert_int_equal(ms_node_init(path, &id, NULL), 0);
+    assert_int_equal(ms_node_open(path, node_p, NULL), 0);
+}
+
+static int setup(void **state)
+{
+    fixture_t *f = calloc(1, sizeof *f);
+    strcpy(f->dir, "/tmp/ms-test-sync.XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    char path[128];
+    snprintf(path, sizeof path, "%s/u", f->dir);
+    make_node(path, "ML-UTM", MS_ROLE_UNION, NULL, &f->union_node);
+    snprintf(path, sizeof path, "%s/m", f->dir);
+    make_node(path, "ML-UTM-001", MS_ROLE_MUTUAL, f->union_node, &f->mutual);
+
+    ms_cert_t cert = {.role = MS_ROLE_MUTUAL, .country = "ML", .parent = "ML-UTM"};
+    strcpy(cert.name, "Bamako");
+    memcpy(cert.key, ms_node_identity(f->mutual)->key, MS_KEY_BYTES);
+    uint8_t value[1024];
+    size_t len;
+    assert_int_equal(ms_cert_encode(&cert, value, sizeof value, &len), 0);
+    ms_change_t change = {MS_COLL_CERT, MS_OP_UPSERT, "ML-UTM-001", value, len};
+    append_t a = {f->union_node, "public", &change, 1};
+    assert_int_equal(ms_store_write(ms_node_store(f->union_node), append, &a, NULL), 0);
+
+    ms_member_t member = {.sex = MS_SEX_F, .birth_date = 9000, .category = MS_CATEGORY_ADHERENT};
+    strcpy(member.household_id, "H1");
+    strcpy(member.family_name, "Traoré");
+    strcpy(member.given_name, "Awa");
+    static uint8_t values[30][128];
+    static char keys[30][16];
+    ms_change_t changes[30];
+    for (int batch = 0; batch < 3; batch++) {
+        for (int i = 0; i < 30; i++) {
+            snprintf(keys[i], sizeof keys[i], "M%03d", batch * 30 + i);
+            assert_int_equal(ms_member_encode(&member, values[i], sizeof values[i], &len), 0);
+            changes[i] = (ms_change_t){MS_COLL_MEMBER, MS_OP_UPSERT, keys[i], values[i], len};
+        }
+        append_t m = {f->mutual, "register", changes, 30};
+        assert_int_equal(ms_store_write(ms_node_store(f->mutual), append, &m, NULL), 0);
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture_t *f = *state;
+    drain(&f->up);
+    drain(&f->down);
+    ms_node_close(&f->union_node);
+    ms_node_close(&f->mutual);
+    char command[128];
+    snprintf(command, sizeof command, "rm -rf '%s'", f->dir);
+    int rc = system(command);
+    free(f);
+    return rc;
+}
+
+//  Runs one session between the mutual (initiator) and the union to its end.
+static void run_session(fixture_t *f, const char *as, ms_sync_t **child_p, ms_sync_t **parent_p)
+{
+    assert_int_equal(
+        ms_sync_new(f->mutual, MS_SYNC_INITIATOR, "ML-UTM", push, &f->up, 0, child_p, NULL), 0);
+    assert_int_equal(
+        ms_sync_new(f->union_node, MS_SYNC_RESPONDER, as, push, &f->down, 0, parent_p, NULL), 0);
+    ms_sync_set_window(*child_p, 1);
+    ms_sync_start(*child_p, 0);
+    for (int i = 0; i < 1000 && (deliver(&f->up, *parent_p) || deliver(&f->down, *child_p)); i++)
+        ;
+}
+
+static uint64_t seq_of(ms_node_t *node, const char *org, const char *feed)
+{
+    ms_txn_t *txn;
+    ms_head_t head;
+    assert_int_equal(ms_store_read(ms_node_store(node), &txn, NULL), 0);
+    assert_int_equal(ms_replica_head(txn, org, feed, &head, NULL), 0);
+    ms_txn_abort(&txn);
+    return head.seq;
+}
+
+static void test_sync_moves_what_each_side_lacks_then_is_idle(void **state)
+{
+    fixture_t *f = *state;
+    ms_sync_t *child, *parent;
+    run_session(f, "ML-UTM-001", &child, &parent);
+    assert_int_equal(ms_sync_state(child), MS_SYNC_DONE);
+    assert_int_equal(ms_sync_state(parent), MS_SYNC_DONE);
+    assert_true(ms_sync_stats(child)->complete);
+    assert_int_equal(ms_sync_stats(child)->envelopes_sent, 4);  //  public 1 + register 3
+    assert_int_equal(ms_sync_stats(parent)->applied, 4);
+    assert_int_equal(ms_sync_stats(child)->applied, 2);  //  the union's public feed
+    assert_int_equal(seq_of(f->union_node, "ML-UTM-001", "register"), 3);
+    assert_int_equal(seq_of(f->mutual, "ML-UTM", "public"), 2);
+    ms_sync_destroy(&child);
+    ms_sync_destroy(&parent);
+
+    run_session(f, "ML-UTM-001", &child, &parent);
+    assert_int_equal(ms_sync_state(child), MS_SYNC_DONE);
+    assert_true(ms_sync_stats(child)->idle);
+    assert_true(ms_sync_stats(child)->bytes_sent + ms_sync_stats(child)->bytes_received <= 40);
+    ms_sync_destroy(&child);
+    ms_sync_destroy(&parent);
+}
+
+static void test_sync_refuses_a_peer_that_is_not_a_certified_child(void **state)
+{
+    fixture_t *f = *state;
+    ms_sync_t *child, *parent;
+    run_session(f, "ML-OTHER", &child, &parent);
+    assert_int_equal(ms_sync_state(parent), MS_SYNC_FAILED);
+    assert_int_equal(ms_sync_state(child), MS_SYNC_FAILED);
+    assert_int_equal(ms_sync_failure_code(child), MS_EREFUSED);
+    assert_non_null(strstr(ms_sync_failure(child), "not a child certified by ML-UTM"));
+    assert_int_equal(seq_of(f->union_node, "ML-UTM-001", "register"), 0);
+    ms_sync_destroy(&child);
+    ms_sync_destroy(&parent);
+}
+
+static void test_sync_ends_a_session_when_the_peer_is_silent(void **state)
+{
+    fixture_t *f = *state;
+    ms_sync_t *child;
+    assert_int_equal(
+        ms_sync_new(f->mutual, MS_SYNC_INITIATOR, "ML-UTM", push, &f->up, 0, &child, NULL), 0);
+    ms_sync_set_timeout(child, 1000);
+    assert_int_equal(ms_sync_start(child, 0), MS_SYNC_HELLO_SENT);
+    assert_int_equal(ms_sync_tick(child, 1000), MS_SYNC_HELLO_SENT);
+    assert_int_equal(ms_sync_tick(child, 1001), MS_SYNC_FAILED);
+    assert_int_equal(ms_sync_failure_code(child), MS_ENET);
+    ms_sync_destroy(&child);
+}
+
+static void test_sync_fails_on_a_malformed_frame_and_quarantines_it(void **state)
+{
+    fixture_t *f = *state;
+    ms_sync_t *parent;
+    assert_int_equal(ms_sync_new(f->union_node, MS_SYNC_RESPONDER, "ML-UTM-001", push, &f->down, 0,
+                                 &parent, NULL),
+                     0);
+    uint8_t garbage[16];
+    memset(garbage, 0xff, sizeof garbage);
+    assert_int_equal(ms_sync_recv(parent, garbage, sizeof garbage, 0), MS_SYNC_FAILED);
+    assert_int_equal(f->down.count, 1);  //  the peer is told why
+    ms_txn_t *txn;
+    uint64_t count = 0;
+    assert_int_equal(ms_store_read(ms_node_store(f->union_node), &txn, NULL), 0);
+    assert_int_equal(ms_txn_count(txn, MS_TABLE_QUARANTINE, &count, NULL), 0);
+    ms_txn_abort(&txn);
+    assert_int_equal(count, 1);
+    ms_sync_destroy(&parent);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_sync_moves_what_each_side_lacks_then_is_idle, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_sync_refuses_a_peer_that_is_not_a_certified_child,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sync_ends_a_session_when_the_peer_is_silent, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_sync_fails_on_a_malformed_frame_and_quarantines_it,
+                                        setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
