@@ -189,15 +189,16 @@ static void test_each_collection_only_in_its_feed(void **state)
     value_t card = org_value("ML-UTM");
     check(&mutual_register, MS_COLL_ORG, MS_OP_UPSERT, "ML-MUT-001", &card, MS_REFUSAL_AUTHORITY,
           "org records belong in the public feed, not register");
-    check(&care, MS_COLL_CLAIM, MS_OP_UPSERT, "C-1", &member, MS_REFUSAL_NONE, NULL);
-    check(&mutual_public, MS_COLL_CLAIM, MS_OP_UPSERT, "C-1", &member, MS_REFUSAL_AUTHORITY,
+    value_t claim = {{0x0a, 0x06, 'M', '-', '0', '0', '0', '1'}, 8};  //  member_id
+    check(&care, MS_COLL_CLAIM, MS_OP_UPSERT, "C-1", &claim, MS_REFUSAL_NONE, NULL);
+    check(&mutual_public, MS_COLL_CLAIM, MS_OP_UPSERT, "C-1", &claim, MS_REFUSAL_AUTHORITY,
           "claim records belong in the care feed, not public");
 }
 
 static void test_indicator_only_by_the_secretariat(void **state)
 {
     (void)state;
-    value_t anything = {{0x0a, 0x01, 'x'}, 3};
+    value_t anything = {{0x0a, 0x01, 'x', 0x20, 0x01}, 5};  //  name_fr, aggregation SUM
     check(&root_public, MS_COLL_INDICATOR, MS_OP_UPSERT, "members_active", &anything,
           MS_REFUSAL_NONE, NULL);
     check(&union_public, MS_COLL_INDICATOR, MS_OP_UPSERT, "members_active", &anything,
