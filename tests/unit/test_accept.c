@@ -700,6 +700,13 @@ static void test_own_writes_pass_the_same_rules(void **state)
 }
 
 #ifdef MS_KNOWN_BUGS
+static int count_trusted(const ms_trust_entry_t *entry, void *ctx)
+{
+    (void)entry;
+    (*(int *)ctx)++;
+    return 0;
+}
+
 //  KNOWN BUG (accept.c check_authority): a revocation is checked only
 //  against the org named in its change key, never against the key inside
 //  the record, so a union can name its own child and revoke any key at all:
@@ -750,6 +757,44 @@ static void test_accept_refuses_revoking_a_key_that_is_not_the_childs(void **sta
     free(one.bytes);
     free(two.bytes);
 }
+
+//  KNOWN BUG (rules.c check_cert, trust.c decode_entry): a certificate's
+//  subject is the change key, up to MS_KEY_MAX (128) bytes, but the trust
+//  table refuses to read back an org id over MS_ORG_MAX (64) as "damaged".
+//  The certificate is accepted; from then on listing the trust table fails,
+//  and any later change set naming that subject makes ms_accept return a
+//  store error instead of a verdict, so an import or sync carrying it fails
+//  whole, every time, and nothing is quarantined.
+static void test_accept_refuses_a_cert_for_a_subject_that_is_not_an_org_id(void **state)
+{
+    fixture_t *f = *state;
+    char subject[MS_ORG_MAX + 2];
+    memset(subject, 'S', MS_ORG_MAX + 1);
+    subject[MS_ORG_MAX + 1] = 0;
+    ms_keypair_t *other = NULL;
+    assert_int_equal(ms_keypair_new(&other, NULL), 0);
+    ms_cert_t cert;
+    memset(&cert, 0, sizeof cert);
+    strcpy(cert.name, "long");
+    cert.role = MS_ROLE_MUTUAL;
+    strcpy(cert.parent, UNION);
+    memcpy(cert.key, ms_keypair_public(other), MS_KEY_BYTES);
+    uint8_t value[512];
+    size_t len = 0;
+    assert_int_equal(ms_cert_encode(&cert, value, sizeof value, &len), 0);
+    ms_change_t change = {MS_COLL_CERT, MS_OP_UPSERT, subject, value, len};
+    ms_verdict_t verdict;
+    assert_int_equal(union_append(f, "public", &change, 1, &verdict), MS_EREFUSED);
+
+    //  Whatever happened, the replica stays readable and writable.
+    ms_txn_t *txn = NULL;
+    assert_int_equal(ms_store_read(ms_node_store(f->node), &txn, NULL), 0);
+    assert_int_equal(ms_trust_list(txn, count_trusted, &(int){0}, NULL), 0);
+    ms_txn_abort(&txn);
+    int rc = union_append(f, "public", &change, 1, &verdict);
+    assert_true(rc == 0 || rc == MS_EREFUSED);
+    ms_keypair_destroy(&other);
+}
 #endif
 
 int main(void)
@@ -785,6 +830,8 @@ int main(void)
 #ifdef MS_KNOWN_BUGS
         cmocka_unit_test_setup_teardown(test_accept_refuses_revoking_a_key_that_is_not_the_childs,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_accept_refuses_a_cert_for_a_subject_that_is_not_an_org_id, setup, teardown),
 #endif
     };
     ms_log_set_level(MS_LOG_ERROR);  //  refusals are what these tests are about
