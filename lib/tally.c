@@ -139,7 +139,8 @@ static size_t household_key(const char *household, const char *member, uint8_t *
     out[0] = 'T', out[1] = 'h';
     memcpy(out + 2, household, hlen);
     out[2 + hlen] = 0;
-    memcpy(out + 3 + hlen, member, mlen);
+    if (member)
+        memcpy(out + 3 + hlen, member, mlen);
     return 3 + hlen + mlen;
 }
 
