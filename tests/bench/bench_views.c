@@ -13,6 +13,7 @@
 
 #include "mutsync/envelope.h"
 #include "mutsync/indicator.h"
+#include "mutsync/inventory.h"
 #include "mutsync/views.h"
 
 #include <stdio.h>
@@ -226,6 +227,50 @@ static double seconds_since(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
+//  In-process query cost, without process start: the region's total for a
+//  year (every indicator), and the inventory by country (each country's
+//  inventory row and three cells), averaged over many repetitions.
+static void query_times(ms_node_t *node)
+{
+    enum { REPEAT = 2000 };
+    const ms_indicator_def_t *defs;
+    size_t def_count = ms_catalogue_default(&defs);
+    ms_period_t year = {MS_PERIOD_YEAR, 2026, 0};
+    ms_error_t err = {0};
+    ms_txn_t *txn;
+    ms_cell_t cell;
+    ms_inventory_row_t row;
+    double sink = 0;
+    if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
+        die("read", &err);
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (int r = 0; r < REPEAT; r++)
+        for (size_t d = 0; d < def_count; d++)
+            if (ms_views_cell(txn, "s:WCA-SEC", &year, defs[d].code, &cell, &err) == 0)
+                sink += ms_cell_value(&cell, &defs[d]);
+    double total_us = seconds_since(&start) * 1e6 / REPEAT;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    char scope[8];
+    for (int r = 0; r < REPEAT; r++) {
+        for (int u = 0; u < UNIONS; u++) {
+            snprintf(scope, sizeof scope, "c:%s", countries[u]);
+            if (ms_inventory_row(txn, scope, 2026, &row, &err) == 0)
+                sink += (double)row.mutuals;
+            if (ms_views_cell(txn, scope, &year, "adherents", &cell, &err) == 0)
+                sink += cell.value;
+            if (ms_views_cell(txn, scope, &year, "beneficiaries", &cell, &err) == 0)
+                sink += cell.value;
+            if (ms_views_cell(txn, scope, &year, "penetration_rate", &cell, &err) == 0)
+                sink += cell.numerator;
+        }
+    }
+    double inventory_us = seconds_since(&start) * 1e6 / REPEAT;
+    ms_txn_abort(&txn);
+    printf("bench_views_inprocess view_total_us=%.1f inventory_by_country_us=%.1f checksum=%.0f\n",
+           total_us, inventory_us, sink);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -275,6 +320,7 @@ int main(int argc, char **argv)
     printf(
         "bench_views_ingest mutuals=%ld months=%d reports=%llu seconds=%.2f reports_per_s=%.0f\n",
         b.count, b.months, (unsigned long long)b.reports, took, (double)b.reports / took);
+    query_times(b.node);
     for (int u = 0; u < UNIONS; u++)
         ms_keypair_destroy(&b.unions[u].keypair);
     for (long i = 0; i < b.count; i++)
