@@ -63,7 +63,7 @@ static int check_authority(ms_txn_t *txn, const ms_changeset_t *cs, ms_role_t ro
     *refused = false;
     for (size_t i = 0; i < cs->change_count; i++) {
         const ms_change_t *change = &cs->changes[i];
-        ms_authority_t who = {cs->origin, role, cs->feed, NULL};
+        ms_authority_t who = {cs->origin, role, cs->feed, NULL, NULL};
         ms_trust_entry_t subject;
         if (change->collection == MS_COLL_CERT || change->collection == MS_COLL_REVOCATION) {
             char org[MS_KEY_MAX + 1];
@@ -74,8 +74,10 @@ static int check_authority(ms_txn_t *txn, const ms_changeset_t *cs, ms_role_t ro
             int rc = ms_trust_get(txn, org, &subject, err);
             if (rc && rc != MS_ENOTFOUND)
                 return rc;
-            if (rc == 0 && subject.cert.parent[0])
+            if (rc == 0 && subject.cert.parent[0]) {
                 who.subject_parent = subject.cert.parent;
+                who.subject_key = subject.cert.key;
+            }
         }
         char detail[200];
         ms_refusal_t reason = ms_rules_authority(&who, change, detail, sizeof detail);

@@ -30,22 +30,6 @@ struct ms_node {
     ms_apply_hook_t hook;    //  views, when set
 };
 
-int ms_org_id_check(const char *org, ms_error_t *err)
-{
-    size_t len = strlen(org);
-    if (len == 0 || len > MS_ORG_MAX)
-        return ms_error_set(err, MS_EINVAL, "org", "org id must be 1 to %d characters", MS_ORG_MAX);
-    for (size_t i = 0; i < len; i++) {
-        char c = org[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.'))
-            return ms_error_set(err, MS_EINVAL, "org",
-                                "org id \"%.64s\" may only hold letters, digits, '-', '_' and '.'",
-                                org);
-    }
-    return 0;
-}
-
 static void put_line(FILE *out, const char *name, const char *value)
 {
     fprintf(out, "%s=%s\n", name, value);

@@ -273,6 +273,22 @@ int ms_record_check(ms_collection_t collection, const uint8_t *value, size_t len
     }
 }
 
+int ms_org_id_check(const char *org, ms_error_t *err)
+{
+    size_t len = strlen(org);
+    if (len == 0 || len > MS_ORG_MAX)
+        return ms_error_set(err, MS_EINVAL, "org", "org id must be 1 to %d characters", MS_ORG_MAX);
+    for (size_t i = 0; i < len; i++) {
+        char c = org[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            return ms_error_set(err, MS_EINVAL, "org",
+                                "org id \"%.64s\" may only hold letters, digits, '-', '_' and '.'",
+                                org);
+    }
+    return 0;
+}
+
 static const char *name_of(const char *const *names, size_t count, int value)
 {
     return value >= 0 && (size_t)value < count && names[value] ? names[value] : "";

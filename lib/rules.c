@@ -78,6 +78,9 @@ static bool may_certify(ms_role_t issuer, ms_role_t subject)
 static ms_refusal_t check_cert(const ms_authority_t *who, const ms_change_t *change, char *detail,
                                size_t cap)
 {
+    ms_error_t err = {0};
+    if (ms_org_id_check(change->key, &err) != 0)
+        return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, "cert: %s", err.message);
     if (strcmp(change->key, who->origin) == 0)
         return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "%s may not certify itself", who->origin);
     if (change->op == MS_OP_DELETE) {
@@ -88,7 +91,6 @@ static ms_refusal_t check_cert(const ms_authority_t *who, const ms_change_t *cha
         return MS_REFUSAL_NONE;
     }
     ms_cert_t cert;
-    ms_error_t err = {0};
     if (ms_cert_decode(change->value, change->value_len, &cert, &err) != 0)
         return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, "cert %s: %s", change->key, err.message);
     if (strcmp(cert.parent, who->origin) != 0)
@@ -103,6 +105,36 @@ static ms_refusal_t check_cert(const ms_authority_t *who, const ms_change_t *cha
                  ms_role_name(cert.role));
         return MS_REFUSAL_AUTHORITY;
     }
+    return MS_REFUSAL_NONE;
+}
+
+//  A revocation's key is "subject|key hex"; it may only cancel the key this
+//  replica holds as certified for the subject, by the subject's parent.
+static ms_refusal_t check_revocation(const ms_authority_t *who, const ms_change_t *change,
+                                     char *detail, size_t cap)
+{
+    char subject[MS_KEY_MAX + 1];
+    snprintf(subject, sizeof subject, "%s", change->key);
+    char *bar = strchr(subject, '|');
+    if (bar)
+        *bar = 0;
+    ms_error_t err = {0};
+    if (ms_org_id_check(subject, &err) != 0)
+        return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, "revocation: %s", err.message);
+    if (!who->subject_parent || strcmp(who->subject_parent, who->origin) != 0)
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
+                      "%s may only revoke its direct children's keys (%s)", who->origin, subject);
+    if (change->op == MS_OP_DELETE)
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "a revocation cannot be withdrawn (%s)",
+                      subject);
+    ms_revocation_t revocation;
+    if (ms_revocation_decode(change->value, change->value_len, &revocation, &err) != 0)
+        return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, "revocation %s: %s", subject,
+                      err.message);
+    if (!who->subject_key || memcmp(revocation.key, who->subject_key, MS_KEY_BYTES) != 0)
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
+                      "%s may only revoke the key certified for %s, not another", who->origin,
+                      subject);
     return MS_REFUSAL_NONE;
 }
 
@@ -129,11 +161,7 @@ ms_refusal_t ms_rules_authority(const ms_authority_t *who, const ms_change_t *ch
     case MS_COLL_CERT:
         return check_cert(who, change, detail, cap);
     case MS_COLL_REVOCATION:
-        if (!who->subject_parent || strcmp(who->subject_parent, who->origin) != 0)
-            return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
-                          "%s may only revoke its direct children's keys (%s)", who->origin,
-                          change->key);
-        break;
+        return check_revocation(who, change, detail, cap);
     default:
         break;
     }

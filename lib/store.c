@@ -92,10 +92,16 @@ int ms_store_open(const char *dir, ms_store_t **store_p, ms_error_t *err)
     if (rc == 0)
         rc = mdb_env_open(self->env, dir, MDB_NOTLS, 0600);
     if (rc == 0) {
+        //  LMDB shrinks the map to the data on open; leave room to write
+        //  so the first write after an open does not fill it at once.
         MDB_envinfo info;
+        MDB_stat stat;
         mdb_env_info(self->env, &info);
-        if (info.me_mapsize < INITIAL_MAP_BYTES)
-            rc = mdb_env_set_mapsize(self->env, INITIAL_MAP_BYTES);
+        mdb_env_stat(self->env, &stat);
+        size_t used = (info.me_last_pgno + 1) * (size_t)stat.ms_psize;
+        size_t want = used * 2 > INITIAL_MAP_BYTES ? used * 2 : INITIAL_MAP_BYTES;
+        if (info.me_mapsize < want)
+            rc = mdb_env_set_mapsize(self->env, want);
     }
     int status = rc ? ms_error_set(err, rc == ENOSPC ? MS_EIO : MS_ESTORE, dir,
                                    "cannot open the store: %s", mdb_strerror(rc))

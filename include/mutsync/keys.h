@@ -60,8 +60,8 @@ void ms_key_to_hex(const uint8_t *key, char *hex);
 //  Parses 64 hex digits. Returns 0 or MS_EINVAL with the reason.
 MS_MUST_CHECK int ms_key_from_hex(const char *hex, uint8_t *key, ms_error_t *err);
 
-//  A short form people read aloud at enrolment: the first 8 bytes of
-//  BLAKE2b(key) as four groups of hex, "3f2a-91c0-5b7e-0d44".
+//  A short form people read aloud at enrolment: BLAKE2b of the key with an
+//  8-byte output, as four groups of hex, "3f2a-91c0-5b7e-0d44".
 void ms_key_fingerprint(const uint8_t *key, char *fingerprint);
 
 #endif

@@ -73,7 +73,4 @@ MS_MUST_CHECK int ms_node_accept(ms_node_t *self, ms_txn_t *txn, const uint8_t *
 MS_MUST_CHECK int ms_node_save_identity(ms_node_t *self, ms_txn_t *txn,
                                         const ms_identity_t *identity, ms_error_t *err);
 
-//  Checks an org id: 1..64 bytes of A-Z a-z 0-9 - _ . Returns 0 or MS_EINVAL.
-MS_MUST_CHECK int ms_org_id_check(const char *org, ms_error_t *err);
-
 #endif

@@ -117,6 +117,9 @@ MS_MUST_CHECK int ms_revocation_decode(const uint8_t *value, size_t len, ms_revo
 MS_MUST_CHECK int ms_record_check(ms_collection_t collection, const uint8_t *value, size_t len,
                                   ms_error_t *err);
 
+//  Checks an org id: 1..64 bytes of A-Z a-z 0-9 - _ . Returns 0 or MS_EINVAL.
+MS_MUST_CHECK int ms_org_id_check(const char *org, ms_error_t *err);
+
 //  Names used in files and on screen, and back. The parsers return 0 when
 //  the name is unknown.
 const char *ms_role_name(ms_role_t role);

@@ -54,6 +54,7 @@ typedef struct {
     const char *feed;            //  the feed written
     const char *subject_parent;  //  for cert/revocation changes: the parent the replica
                                  //  holds for the subject org (NULL if none)
+    const uint8_t *subject_key;  //  and the key it holds for the subject (NULL if none)
 } ms_authority_t;
 
 //  Rule 5 for one change: returns MS_REFUSAL_NONE or MS_REFUSAL_AUTHORITY /

@@ -699,7 +699,6 @@ static void test_own_writes_pass_the_same_rules(void **state)
     assert_int_equal(head_of(f, UNION, "public").seq, 2);  //  org card, certificate
 }
 
-#ifdef MS_KNOWN_BUGS
 static int count_trusted(const ms_trust_entry_t *entry, void *ctx)
 {
     (void)entry;
@@ -795,7 +794,6 @@ static void test_accept_refuses_a_cert_for_a_subject_that_is_not_an_org_id(void 
     assert_true(rc == 0 || rc == MS_EREFUSED);
     ms_keypair_destroy(&other);
 }
-#endif
 
 int main(void)
 {
@@ -827,12 +825,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_accept_keeps_the_feeds_of_other_orgs_apart, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_own_writes_pass_the_same_rules, setup, teardown),
-#ifdef MS_KNOWN_BUGS
         cmocka_unit_test_setup_teardown(test_accept_refuses_revoking_a_key_that_is_not_the_childs,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_accept_refuses_a_cert_for_a_subject_that_is_not_an_org_id, setup, teardown),
-#endif
     };
     ms_log_set_level(MS_LOG_ERROR);  //  refusals are what these tests are about
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -157,10 +157,11 @@ static void check(const ms_authority_t *who, ms_collection_t collection, ms_op_t
         fail_msg("expected \"%s\" in \"%s\"", why, detail);
 }
 
-static const ms_authority_t mutual_public = {"ML-MUT-001", MS_ROLE_MUTUAL, "public", NULL};
-static const ms_authority_t mutual_register = {"ML-MUT-001", MS_ROLE_MUTUAL, "register", NULL};
-static const ms_authority_t union_public = {"ML-UTM", MS_ROLE_UNION, "public", NULL};
-static const ms_authority_t root_public = {"SN-SEC", MS_ROLE_SECRETARIAT, "public", NULL};
+static const ms_authority_t mutual_public = {"ML-MUT-001", MS_ROLE_MUTUAL, "public", NULL, NULL};
+static const ms_authority_t mutual_register = {"ML-MUT-001", MS_ROLE_MUTUAL, "register", NULL,
+                                               NULL};
+static const ms_authority_t union_public = {"ML-UTM", MS_ROLE_UNION, "public", NULL, NULL};
+static const ms_authority_t root_public = {"SN-SEC", MS_ROLE_SECRETARIAT, "public", NULL, NULL};
 
 static void test_org_card_only_for_the_origin_itself(void **state)
 {
@@ -290,9 +291,17 @@ static void test_revocation_only_of_a_direct_child(void **state)
     (void)state;
     value_t revocation = revocation_value();
     ms_authority_t who = union_public;
+    uint8_t certified[MS_KEY_BYTES], other[MS_KEY_BYTES];
+    memset(certified, 0x5c, sizeof certified);
+    memset(other, 0x11, sizeof other);
     who.subject_parent = "ML-UTM";
+    who.subject_key = certified;
     check(&who, MS_COLL_REVOCATION, MS_OP_UPSERT, "ML-MUT-001|5c5c", &revocation, MS_REFUSAL_NONE,
           NULL);
+    who.subject_key = other;
+    check(&who, MS_COLL_REVOCATION, MS_OP_UPSERT, "ML-MUT-001|5c5c", &revocation,
+          MS_REFUSAL_AUTHORITY, "may only revoke the key certified for ML-MUT-001");
+    who.subject_key = certified;
     who.subject_parent = "BJ-UCB";
     check(&who, MS_COLL_REVOCATION, MS_OP_UPSERT, "BJ-MUT-001|5c5c", &revocation,
           MS_REFUSAL_AUTHORITY, "ML-UTM may only revoke its direct children's keys");
