@@ -108,9 +108,11 @@ static int view_row(out_t *out, const char *scope, const char *id, const char *n
         double value = ms_cell_value(&cell, &out->defs[i]);
         if (values) {
             json_object_object_add(values, out->defs[i].code, json_object_new_double(value));
+        } else if (out->format == CLI_TABLE) {
+            char text[48];
+            snprintf(text, sizeof text, ratio ? "%.4f" : "%.0f", value);
+            printf(" %*s", (int)strlen(out->defs[i].code), text);
         } else {
-            if (out->format == CLI_TABLE)
-                putchar(' ');
             print_number(stdout, value, ratio);
             if (out->format == CLI_CSV && i + 1 < out->def_count)
                 putchar(',');

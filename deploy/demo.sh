@@ -128,6 +128,39 @@ node_show()
     ms -d "$dir" feed verify
 }
 
+#  node_import_books DIR ORG COUNT: the mutual's contributions and claims
+#  (for the same households as its COUNT members) and its inventory card.
+#  Each import publishes the indicator reports it changed.
+node_import_books()
+{
+    local dir=$1 org=$2 count=$3
+    title "Import the contributions and claims of $org"
+    "$GENDATA" contributions --mutual "$org" --n "$count" >"$DEMO_DIR/$org-contributions.csv"
+    "$GENDATA" claims --mutual "$org" --n "$count" --count $((count / 2)) >"$DEMO_DIR/$org-claims.csv"
+    ms -d "$dir" contribution import "$DEMO_DIR/$org-contributions.csv"
+    ms -d "$dir" claim import "$DEMO_DIR/$org-claims.csv"
+    ms -d "$dir" profile set --created 2008-05-01 --target-population $((count * 6)) \
+        --guarantees primary_care,childbirth,sonu,drugs
+}
+
+#  show_view DIR PERIOD: the node's aggregated indicators, one row per org
+#  of its subtree and the total (run it on a union after sync).
+show_view()
+{
+    local dir=$1 period=$2
+    title "The view of $(basename "$dir") for $period"
+    ms -d "$dir" view --period "$period"
+}
+
+#  show_inventory DIR YEAR: the inventory of mutuals by country (run it on
+#  the secretariat after sync).
+show_inventory()
+{
+    local dir=$1 year=$2
+    title "The inventory by country for $year"
+    ms -d "$dir" inventory --year "$year"
+}
+
 main()
 {
     step_deps
@@ -137,6 +170,8 @@ main()
     node_init "$mutual" ML-UTM-001 mutual ML "Mutuelle de santé de Bamako"
     node_import_members "$mutual" ML-UTM-001 "$MEMBERS"
     node_show "$mutual" "$MEMBERS"
+    node_import_books "$mutual" ML-UTM-001 "$MEMBERS"
+    show_view "$mutual" 2026
     title "Demo complete"
 }
 
