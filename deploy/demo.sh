@@ -1,15 +1,19 @@
 #!/bin/bash
-#  A guided tour of mutsync on one machine: builds the programs, creates a
-#  mutual's node in a temporary directory, imports a generated member
-#  register and shows what the node holds. Every mutsync command is printed
-#  before it runs, so the output doubles as a CLI tutorial.
+#  A guided tour of mutsync on one machine: builds the programs, then runs a
+#  small federation on 127.0.0.1 in a temporary directory: a regional
+#  secretariat, two national unions (Mali, Bénin) and two mutuals under
+#  each. Each parent certifies its children's keys, the mutuals import
+#  generated member registers, the unions and the secretariat run mutsyncd,
+#  every mutual syncs, and the demo prints what each level now holds (feeds
+#  and heads), then stops everything it started. Every mutsync command is
+#  printed before it runs, so the output doubles as a CLI tutorial.
 #
 #  usage: deploy/demo.sh [--members N] [--keep]
-#    --members N  size of the generated register (default 5000)
+#    --members N  size of each generated register (default 5000)
 #    --keep       keep the demo directory and print its path
 #
-#  Each step is a function taking the node directory, so a federation demo
-#  (union, secretariat, sync) can reuse them node by node.
+#  Each step is a function taking node directories, so steps can be reused
+#  node by node.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -29,7 +33,7 @@ while [ $# -gt 0 ]; do
         shift
         ;;
     -h | --help)
-        sed -n '2,12p' "$0" | sed -e 's/^#  //' -e 's/^#$//'
+        sed -n '2,17p' "$0" | sed -e 's/^#  //' -e 's/^#$//'
         exit 0
         ;;
     *)
@@ -40,11 +44,32 @@ while [ $# -gt 0 ]; do
 done
 
 MUTSYNC=$ROOT/$BUILD_DIR/client/mutsync
+MUTSYNCD=$ROOT/$BUILD_DIR/server/mutsyncd
 GENDATA=$ROOT/$BUILD_DIR/tests/ms-gendata
 DEMO_DIR=""
+declare -a SERVER_PIDS=()
+
+#  Stops the servers this demo started (SIGTERM, then SIGKILL after 5 s).
+stop_servers()
+{
+    local pid i
+    for pid in "${SERVER_PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${SERVER_PIDS[@]}"; do
+        for ((i = 0; i < 50; i++)); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    SERVER_PIDS=()
+}
 
 cleanup()
 {
+    stop_servers
     if [ -n "$DEMO_DIR" ] && [ "$KEEP" = 0 ]; then
         rm -rf "$DEMO_DIR"
     elif [ -n "$DEMO_DIR" ]; then
@@ -82,16 +107,49 @@ step_build()
 {
     title "Build ($BUILD_DIR/)"
     cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-    cmake --build "$BUILD_DIR" -j "$(nproc 2>/dev/null || echo 2)" --target mutsync-cli ms-gendata
+    cmake --build "$BUILD_DIR" -j "$(nproc 2>/dev/null || echo 2)" \
+        --target mutsync-cli mutsyncd ms-gendata
 }
 
-#  node_init DIR ORG ROLE COUNTRY NAME: creates a node and its key pair.
+#  node_init DIR ORG ROLE COUNTRY NAME [INIT OPTIONS...]: creates a node and
+#  its key pair; extra options name its parent, the root and where to sync.
 node_init()
 {
     local dir=$1 org=$2 role=$3 country=$4 name=$5
+    shift 5
     title "Create the node of $org ($role, $country)"
-    ms -d "$dir" init --org "$org" --role "$role" --country "$country" --name "$name"
-    ms -d "$dir" whoami
+    ms -d "$dir" init --org "$org" --role "$role" --country "$country" --name "$name" "$@"
+}
+
+#  key_of DIR: the public key 'whoami' prints, the form enrolment takes.
+key_of()
+{
+    "$MUTSYNC" -d "$1" whoami --format json | sed 's/.*"key":"\([0-9a-f]*\)".*/\1/'
+}
+
+#  enrol PARENT_DIR CHILD_DIR ORG ROLE COUNTRY NAME: the parent's operator
+#  certifies the child's key (read aloud as its fingerprint).
+enrol()
+{
+    local parent=$1 child=$2 org=$3 role=$4 country=$5 name=$6
+    ms -d "$parent" child add --org "$org" --role "$role" --country "$country" --name "$name" \
+        --key "$(key_of "$child")"
+}
+
+#  node_serve DIR PORT: runs mutsyncd for DIR on 127.0.0.1:PORT, logging to DIR.log.
+node_serve()
+{
+    local dir=$1 port=$2 i
+    echo "\$ mutsyncd -d $dir --listen tcp://127.0.0.1:$port --sync-interval 1 &"
+    "$MUTSYNCD" -d "$dir" --listen "tcp://127.0.0.1:$port" --sync-interval 1 2>"$dir.log" &
+    SERVER_PIDS+=($!)
+    for ((i = 0; i < 50; i++)); do
+        grep -q "listening" "$dir.log" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "demo: mutsyncd for $dir did not start:" >&2
+    cat "$dir.log" >&2
+    return 1
 }
 
 #  node_import_members DIR ORG COUNT: generates a register of COUNT members
@@ -161,17 +219,157 @@ show_inventory()
     ms -d "$dir" inventory --year "$year"
 }
 
+#  A free TCP port on 127.0.0.1.
+free_port()
+{
+    local port
+    while :; do
+        port=$((20000 + RANDOM % 40000))
+        (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || {
+            echo "$port"
+            return
+        }
+    done
+}
+
+#  The tree: secretariat, two unions, two mutuals under each.
+SECRETARIAT=RS-CONCERTATION
+UNIONS=(ML-UTM BJ-UCB)
+declare -A UNION_COUNTRY=([ML-UTM]=ML [BJ-UCB]=BJ)
+declare -A UNION_NAME=([ML-UTM]="Union Technique de la Mutualité malienne"
+    [BJ-UCB]="Union Communale des mutuelles de Bembéréké")
+declare -A MUTUALS=([ML-UTM]="ML-UTM-001 ML-UTM-002" [BJ-UCB]="BJ-UCB-001 BJ-UCB-002")
+declare -A MUTUAL_NAME=([ML-UTM-001]="Mutuelle de santé de Ségou"
+    [ML-UTM-002]="Mutuelle de santé de Bamako Commune IV"
+    [BJ-UCB-001]="Mutuelle de santé de Bembéréké"
+    [BJ-UCB-002]="Mutuelle de santé de Gamia")
+declare -A PORT=()
+
+step_network()
+{
+    local union mutual s=$DEMO_DIR/$SECRETARIAT
+    PORT[$SECRETARIAT]=$(free_port)
+    node_init "$s" "$SECRETARIAT" secretariat SN "Secrétariat technique de la Concertation"
+    ms -d "$s" whoami
+    for union in "${UNIONS[@]}"; do
+        PORT[$union]=$(free_port)
+        node_init "$DEMO_DIR/$union" "$union" union "${UNION_COUNTRY[$union]}" \
+            "${UNION_NAME[$union]}" --parent "$SECRETARIAT" --parent-key "$(key_of "$s")" \
+            --parent-endpoint "tcp://127.0.0.1:${PORT[$SECRETARIAT]}"
+        for mutual in ${MUTUALS[$union]}; do
+            node_init "$DEMO_DIR/$mutual" "$mutual" mutual "${UNION_COUNTRY[$union]}" \
+                "${MUTUAL_NAME[$mutual]}" --parent "$union" \
+                --parent-key "$(key_of "$DEMO_DIR/$union")" \
+                --root "$SECRETARIAT" --root-key "$(key_of "$s")" \
+                --parent-endpoint "tcp://127.0.0.1:${PORT[$union]}"
+        done
+    done
+}
+
+step_enrol()
+{
+    local union mutual s=$DEMO_DIR/$SECRETARIAT
+    title "Enrolment: each parent certifies its children's keys"
+    for union in "${UNIONS[@]}"; do
+        enrol "$s" "$DEMO_DIR/$union" "$union" union "${UNION_COUNTRY[$union]}" \
+            "${UNION_NAME[$union]}"
+        for mutual in ${MUTUALS[$union]}; do
+            enrol "$DEMO_DIR/$union" "$DEMO_DIR/$mutual" "$mutual" mutual \
+                "${UNION_COUNTRY[$union]}" "${MUTUAL_NAME[$mutual]}"
+        done
+        ms -d "$DEMO_DIR/$union" child list
+    done
+}
+
+step_registers()
+{
+    local union mutual
+    for union in "${UNIONS[@]}"; do
+        for mutual in ${MUTUALS[$union]}; do
+            node_import_members "$DEMO_DIR/$mutual" "$mutual" "$MEMBERS"
+        done
+    done
+}
+
+step_servers()
+{
+    local union
+    title "Start mutsyncd: the secretariat and the unions"
+    node_serve "$DEMO_DIR/$SECRETARIAT" "${PORT[$SECRETARIAT]}"
+    for union in "${UNIONS[@]}"; do
+        node_serve "$DEMO_DIR/$union" "${PORT[$union]}"
+    done
+}
+
+step_sync()
+{
+    local union mutual i
+    title "Each mutual syncs with its union"
+    for union in "${UNIONS[@]}"; do
+        for mutual in ${MUTUALS[$union]}; do
+            ms -d "$DEMO_DIR/$mutual" sync --timeout 60
+        done
+    done
+    #  The unions relay upward on their own (mutsyncd notices new heads);
+    #  wait until the secretariat holds every mutual's public feed.
+    for ((i = 0; i < 100; i++)); do
+        [ "$("$MUTSYNC" -d "$DEMO_DIR/$SECRETARIAT" feed list | grep -c ' public ')" -ge 7 ] && break
+        sleep 0.2
+    done
+    title "The mutuals sync again: the unions' news comes down, then nothing is left to do"
+    for union in "${UNIONS[@]}"; do
+        for mutual in ${MUTUALS[$union]}; do
+            ms -d "$DEMO_DIR/$mutual" sync --timeout 60
+        done
+    done
+}
+
+#  level_show DIR: what one node holds, and that it all verifies.
+level_show()
+{
+    local dir=$1
+    title "What $(basename "$dir") holds"
+    ms -d "$dir" feed list
+    ms -d "$dir" feed verify
+}
+
+step_levels()
+{
+    local union
+    level_show "$DEMO_DIR/$SECRETARIAT"
+    for union in "${UNIONS[@]}"; do
+        level_show "$DEMO_DIR/$union"
+    done
+    node_show "$DEMO_DIR/ML-UTM-001" "$MEMBERS"
+    echo "(its member register stayed at the mutual: register reach 0 by default)"
+}
+
+#  Views and inventory of each level go here (issue 4).
+step_views()
+{
+    :
+}
+
+step_stop()
+{
+    title "Stop the servers (SIGTERM)"
+    stop_servers
+    tail -n 3 "$DEMO_DIR/$SECRETARIAT.log"
+}
+
 main()
 {
     step_deps
     step_build
     DEMO_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mutsync-demo.XXXXXX")
-    local mutual=$DEMO_DIR/ML-UTM-001
-    node_init "$mutual" ML-UTM-001 mutual ML "Mutuelle de santé de Bamako"
-    node_import_members "$mutual" ML-UTM-001 "$MEMBERS"
-    node_show "$mutual" "$MEMBERS"
-    node_import_books "$mutual" ML-UTM-001 "$MEMBERS"
-    show_view "$mutual" 2026
+    step_network
+    step_enrol
+    step_registers
+    step_servers
+    step_sync
+    step_levels
+    step_views
+    step_stop
     title "Demo complete"
 }
 
