@@ -287,6 +287,7 @@ step_registers()
     for union in "${UNIONS[@]}"; do
         for mutual in ${MUTUALS[$union]}; do
             node_import_members "$DEMO_DIR/$mutual" "$mutual" "$MEMBERS"
+            node_import_books "$DEMO_DIR/$mutual" "$mutual" "$MEMBERS"
         done
     done
 }
@@ -344,10 +345,15 @@ step_levels()
     echo "(its member register stayed at the mutual: register reach 0 by default)"
 }
 
-#  Views and inventory of each level go here (issue 4).
+#  Each level's aggregated picture after sync: the unions' views, the
+#  secretariat's inventory (issue 4 adds more here).
 step_views()
 {
-    :
+    local union
+    for union in "${UNIONS[@]}"; do
+        show_view "$DEMO_DIR/$union" 2026
+    done
+    show_inventory "$DEMO_DIR/$SECRETARIAT" 2026
 }
 
 step_stop()

@@ -42,7 +42,9 @@ seq_of()
 }
 port() { echo $((20000 + RANDOM % 30000)); }
 wait_port() { for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
-field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" <<<"$2"; }
+field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
+#  conns FILE: the relay's lines for real sessions (port probes have no handshake).
+conns() { awk '{ split($4, h, "="); if (h[2] >= 128) print }' "$1"; }
 
 #  sample PID OUT: writes "vmhwm_kb anon_peak_kb" to OUT when PID exits or OUT.stop appears.
 sample()
@@ -81,14 +83,15 @@ for n in $sizes; do
     cp -a "$work/U" "$work/U0"
     total=$(seq_of "$work/M" ML-UTM-001 register)
     $relay "$rport" "$uport" "$work/full.conns" &
-    pids+=($!)
+    rpid=$!
+    pids+=("$rpid")
     start_union
     sample "$upid" "$work/union.mem" &
     wait_port "$rport"
 
-    #  Full sync.
+    #  Full sync, direct: time and memory.
     start=$(date +%s%N)
-    "$mutsync" -d "$work/M" sync --timeout 1200 >"$work/sync.out" &
+    "$mutsync" -d "$work/M" sync --timeout 1200 --endpoint "tcp://127.0.0.1:$uport" >"$work/sync.out" &
     cpid=$!
     sample "$cpid" "$work/client.mem" &
     spid=$!
@@ -100,20 +103,29 @@ for n in $sizes; do
     read -r client_hwm client_anon <"$work/client.mem"
     read -r union_hwm union_anon <"$work/union.mem" || true
     rm -f "$work/union.mem.stop"
-    for _ in $(seq 50); do [ -s "$work/full.conns" ] && break; sleep 0.1; done
-    line=$(head -n 1 "$work/full.conns")
+
+    #  The same sync again into a fresh union, through the relay: bytes.
+    kill -TERM "$upid"
+    wait "$upid" 2>/dev/null || true
+    rm -rf "$work/U"
+    cp -a "$work/U0" "$work/U"
+    start_union
+    "$mutsync" -d "$work/M" sync --timeout 1200 >"$work/relay.out"
+    for _ in $(seq 50); do [ "$(conns "$work/full.conns" | wc -l)" -ge 1 ] && break; sleep 0.1; done
+    line=$(conns "$work/full.conns" | head -n 1)
     wire=$(($(field up "$line") + $(field down "$line")))
     clean_up=$(field up "$line")
     echo "bench_sync records=$n changesets=$total seconds=$seconds" \
         "records_per_s=$(awk -v n="$n" -v s="$seconds" 'BEGIN { printf "%.0f", n / s }')" \
         "wire_bytes=$wire bytes_per_record=$(awk -v w="$wire" -v n="$n" 'BEGIN { printf "%.2f", w / n }')" \
+        "handshake_bytes=$(field handshake "$line")" \
         "client_vmhwm_kb=$client_hwm client_anon_peak_kb=$client_anon" \
         "union_vmhwm_kb=${union_hwm:-?} union_anon_peak_kb=${union_anon:-?}"
 
     #  Idle sync over a new connection: the handshake, then one round trip.
     "$mutsync" -d "$work/M" sync --timeout 60 >"$work/idle.out"
-    for _ in $(seq 50); do [ "$(wc -l <"$work/full.conns")" -ge 2 ] && break; sleep 0.1; done
-    line=$(sed -n 2p "$work/full.conns")
+    for _ in $(seq 50); do [ "$(conns "$work/full.conns" | wc -l)" -ge 2 ] && break; sleep 0.1; done
+    line=$(conns "$work/full.conns" | sed -n 2p)
     echo "bench_sync idle records=$n wire_bytes=$(($(field up "$line") + $(field down "$line")))" \
         "handshake_bytes=$(field handshake "$line") idle_exchange_bytes=$(field messages "$line")" \
         "session_payload=\"$(sed -n 's/.*(\(.*\)).*/\1/p' "$work/idle.out")\""
@@ -123,12 +135,14 @@ for n in $sizes; do
     wait "$upid" 2>/dev/null || true
     rm -rf "$work/U"
     cp -a "$work/U0" "$work/U"
-    kill -TERM "${pids[-2]}" 2>/dev/null || true
+    kill -TERM "$rpid" 2>/dev/null || true
+    wait "$rpid" 2>/dev/null || true
     $relay "$rport" "$uport" "$work/cut.conns" &
-    pids+=($!)
+    rpid=$!
+    pids+=("$rpid")
     start_union
-    wait_port "$rport"
-    "$mutsync" -d "$work/M" sync --timeout 1200 >"$work/cut.out" 2>"$work/cut.err" &
+    wait_port "$rport" || { echo "bench_sync: the relay did not start"; exit 1; }
+    "$mutsync" -d "$work/M" sync --timeout 600 >"$work/cut.out" 2>"$work/cut.err" &
     cpid=$!
     while [ "$(seq_of "$work/U" ML-UTM-001 register)" -lt $((total / 2)) ]; do
         kill -0 "$cpid" 2>/dev/null || break
@@ -139,13 +153,19 @@ for n in $sizes; do
     committed=$(seq_of "$work/U" ML-UTM-001 register)
     start_union
     wait "$cpid" || echo "bench_sync: the cut sync failed: $(cat "$work/cut.err")"
-    for _ in $(seq 50); do [ "$(wc -l <"$work/cut.conns")" -ge 2 ] && break; sleep 0.1; done
-    up_total=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^up=/) { sub("up=", "", $i); s += $i } } END { print s }' "$work/cut.conns")
+    for _ in $(seq 50); do [ "$(conns "$work/cut.conns" | wc -l)" -ge 2 ] && break; sleep 0.1; done
+    up_total=$(conns "$work/cut.conns" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^up=/) { sub("up=", "", $i); s += $i } } END { print s }')
     resent=$(sed -n 's/.*sent \([0-9]*\) change sets.*/\1/p' "$work/cut.out")
+    if [ "$committed" -ge "$total" ]; then
+        echo "bench_sync cut records=$n missed: the stream ended before the kill landed"
+        kill -TERM "$upid" "$rpid" 2>/dev/null || true
+        wait "$upid" "$rpid" 2>/dev/null || true
+        continue
+    fi
     echo "bench_sync cut records=$n cut_at_changeset=$committed of=$total" \
         "resumed_sending=$resent acknowledged_resent=$((resent - (total - committed)))" \
         "bytes_sent_twice=$((up_total - clean_up))" \
         "heads_equal=$([ "$(seq_of "$work/U" ML-UTM-001 register)" = "$total" ] && echo yes || echo no)"
-    kill -TERM "$upid" "${pids[-2]}" 2>/dev/null || true
-    wait "$upid" 2>/dev/null || true
+    kill -TERM "$upid" "$rpid" 2>/dev/null || true
+    wait "$upid" "$rpid" 2>/dev/null || true
 done
