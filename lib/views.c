@@ -18,6 +18,7 @@
 #include "mutsync/views.h"
 
 #include "mutsync/inventory.h"
+#include "mutsync/log.h"
 #include "mutsync/replica.h"
 #include "mutsync/tally.h"
 #include "mutsync/trust.h"
@@ -291,13 +292,37 @@ static int report_apply(ms_node_t *node, ms_txn_t *txn, const char *owner,
     return rc;
 }
 
+//  The last seq of each feed the hook saw: "H" feed key -> seq (8 BE). A
+//  feed whose head is past it was written without the hook.
+static int seen_put(ms_txn_t *txn, const char *org, const char *feed, uint64_t seq, ms_error_t *err)
+{
+    uint8_t key[1 + MS_FEED_KEY_MAX], value[8];
+    key[0] = 'H';
+    size_t len = 1 + ms_feed_key(org, feed, key + 1);
+    ms_put_be64(value, seq);
+    return ms_txn_put(txn, MS_TABLE_VIEWS, key, len, value, sizeof value, 0, err);
+}
+
+static int seen_get(ms_txn_t *txn, const char *org, const char *feed, uint64_t *seq,
+                    ms_error_t *err)
+{
+    uint8_t key[1 + MS_FEED_KEY_MAX];
+    key[0] = 'H';
+    size_t len = 1 + ms_feed_key(org, feed, key + 1);
+    ms_val_t val;
+    *seq = 0;
+    int rc = ms_txn_get(txn, MS_TABLE_VIEWS, key, len, &val, err);
+    if (rc == 0 && val.len == 8)
+        *seq = ms_get_be64(val.data);
+    return rc == MS_ENOTFOUND ? 0 : rc;
+}
+
 static int on_apply(ms_txn_t *txn, const char *owner, uint64_t seq, const ms_change_t *change,
                     const ms_stored_record_t *old, void *ctx, ms_error_t *err)
 {
-    (void)seq;
     ms_node_t *node = ctx;
-    int rc = 0;
-    if (strcmp(owner, ms_node_identity(node)->org) == 0)
+    int rc = seen_put(txn, owner, ms_rules_feed_of(change->collection), seq, err);
+    if (rc == 0 && strcmp(owner, ms_node_identity(node)->org) == 0)
         rc = ms_tally_apply(node, txn, change, old, (int64_t)time(NULL), err);
     if (rc == 0 && change->collection == MS_COLL_REPORT)
         rc = report_apply(node, txn, owner, change, old, err);
@@ -338,26 +363,97 @@ static int build_one(const char *owner, const char *key, const ms_stored_record_
     return b->rc;
 }
 
-static int build(ms_txn_t *txn, void *arg, ms_error_t *err)
+typedef struct {
+    ms_txn_t *txn;
+    ms_error_t *err;
+    int rc;
+} heads_t;
+
+static int mark_seen(const char *org, const char *feed, const ms_head_t *head, void *arg)
 {
-    ms_node_t *node = arg;
-    ms_val_t val;
-    int rc = ms_txn_get(txn, MS_TABLE_VIEWS, "V", 1, &val, err);
-    if (rc != MS_ENOTFOUND)
-        return rc;
+    heads_t *h = arg;
+    h->rc = seen_put(h->txn, org, feed, head->seq, h->err);
+    return h->rc;
+}
+
+#define BEHIND 2  //  lagging's verdict (ms_replica_feeds passes on values above 1)
+
+static int lagging(const char *org, const char *feed, const ms_head_t *head, void *arg)
+{
+    heads_t *h = arg;
+    uint64_t seq;
+    h->rc = seen_get(h->txn, org, feed, &seq, h->err);
+    return h->rc ? h->rc : seq < head->seq ? BEHIND : 0;
+}
+
+//  Removes every key of MS_TABLE_VIEWS, a thousand at a time.
+static int clear_views(ms_txn_t *txn, ms_error_t *err)
+{
+    enum { CHUNK = 1000 };
+    static uint8_t keys[CHUNK][CELL_KEY_MAX + 8];
+    static size_t lens[CHUNK];
+    for (;;) {
+        ms_cursor_t *cursor;
+        int rc = ms_cursor_open(txn, MS_TABLE_VIEWS, NULL, 0, &cursor, err);
+        if (rc)
+            return rc;
+        size_t count = 0;
+        ms_val_t key, val;
+        while (count < CHUNK && (rc = ms_cursor_next(cursor, &key, &val, err)) == 1) {
+            lens[count] = key.len < sizeof keys[0] ? key.len : sizeof keys[0];
+            memcpy(keys[count], key.data, lens[count]);
+            count++;
+        }
+        ms_cursor_close(&cursor);
+        if (rc < 0)
+            return rc;
+        for (size_t i = 0; i < count; i++)
+            if ((rc = ms_txn_del(txn, MS_TABLE_VIEWS, keys[i], lens[i], err)) != 0)
+                return rc;
+        if (count < CHUNK)
+            return 0;
+    }
+}
+
+//  Builds the views from the stored records. FULL: the first build, which
+//  also runs the node's own registers through the tally; otherwise the
+//  views are rebuilt from org cards and reports only (the tally's history,
+//  such as when a member left, is kept).
+static int build_from_records(ms_node_t *node, ms_txn_t *txn, bool full, ms_error_t *err)
+{
     static const ms_collection_t order[] = {MS_COLL_ORG,   MS_COLL_MEMBER,    MS_COLL_CONTRIBUTION,
                                             MS_COLL_CLAIM, MS_COLL_COMPLAINT, MS_COLL_REPORT};
     build_t b = {node, txn, MS_COLL_NONE, 0, err};
-    rc = 0;
+    int rc = 0;
     for (size_t i = 0; rc == 0 && i < sizeof order / sizeof order[0]; i++) {
+        if (!full && order[i] != MS_COLL_ORG && order[i] != MS_COLL_REPORT)
+            continue;
         b.collection = order[i];
         rc = ms_replica_records(txn, order[i], NULL, build_one, &b, err);
         if (rc == 0 && b.rc)
             rc = b.rc;
     }
+    heads_t h = {txn, err, 0};
+    if (rc == 0)
+        rc = ms_replica_feeds(txn, mark_seen, &h, err);
+    if (rc == 0 && h.rc)
+        rc = h.rc;
     return rc ? rc
               : ms_txn_put(txn, MS_TABLE_VIEWS, "V", 1, MS_VIEWS_VERSION, strlen(MS_VIEWS_VERSION),
                            0, err);
+}
+
+static int build(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    ms_val_t val;
+    int rc = ms_txn_get(txn, MS_TABLE_VIEWS, "V", 1, &val, err);
+    return rc == MS_ENOTFOUND ? build_from_records(arg, txn, true, err) : rc;
+}
+
+static int rebuild(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    int rc = clear_views(txn, err);
+    return rc ? rc : build_from_records(arg, txn, false, err);
 }
 
 typedef struct {
@@ -456,6 +552,21 @@ int ms_views_attach(ms_node_t *node, ms_error_t *err)
         rc = ms_store_write(ms_node_store(node), build, node, err);
     else if (built)
         return built;
+    bool behind = false;
+    if (rc == 0 && (rc = ms_store_read(ms_node_store(node), &txn, err)) == 0) {
+        heads_t h = {txn, err, 0};
+        rc = ms_replica_feeds(txn, lagging, &h, err);
+        behind = rc == BEHIND;
+        rc = rc == BEHIND ? h.rc : rc;
+        ms_txn_abort(&txn);
+    }
+    if (rc == 0 && behind) {
+        ms_log(MS_LOG_WARN, "views",
+               "%s: change sets were applied without the views hook (a program that writes "
+               "must call ms_views_attach); rebuilding the views from the records",
+               id->org);
+        rc = ms_store_write(ms_node_store(node), rebuild, node, err);
+    }
     if (rc == 0 && id->role == MS_ROLE_SECRETARIAT && published == 0)
         rc = ms_views_publish_catalogue(node, NULL, err);
     return rc;

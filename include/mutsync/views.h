@@ -10,7 +10,12 @@
 //    and the new one;
 //  - every org card of the subtree moves the inventory (inventory.h).
 //  A write made without the hook would leave the views behind, so a
-//  program that forgets the call is wrong; nothing else is needed.
+//  program that forgets the call is wrong. As a safety net, the hook notes
+//  the last seq it saw of each feed ("H" keys); ms_views_attach compares
+//  them with the feed heads and, when some change set went by unseen, logs
+//  a warning and rebuilds the views from the stored org cards and reports
+//  (a mutual's own tally cannot be rebuilt that way: it keeps history, such
+//  as the month a member left, that the records do not hold).
 //
 //  A cell holds, for a scope, a period and an indicator: the sum of the
 //  values, of the numerators and of the denominators, and the number of
@@ -30,7 +35,8 @@
 //  records but left out of the views.
 //
 //  Tables: MS_TABLE_VIEWS, keys "C" (cells), "M" (subtree members), "N"
-//  (countries), "I" (inventory, see inventory.h), "V" (version marker).
+//  (countries), "I" (inventory, see inventory.h), "H" (seqs seen), "V"
+//  (version marker); MS_TABLE_INDEX, keys "T" (the tally, tally.h).
 
 #ifndef MS_VIEWS_H
 #define MS_VIEWS_H
@@ -44,7 +50,8 @@
 
 //  Installs the hook on NODE and brings the views up to date: the first
 //  time (a new node, or one written before views existed) it builds them
-//  from the stored records in one write transaction. A secretariat that has
+//  from the stored records in one write transaction; when change sets were
+//  applied without the hook since, it rebuilds them (see above). A secretariat that has
 //  not published the indicator catalogue publishes the default one.
 //  Returns 0 or a store or signing error (the hook is installed anyway).
 MS_MUST_CHECK int ms_views_attach(ms_node_t *node, ms_error_t *err);

@@ -260,6 +260,29 @@ static void test_publish_writes_changed_reports_only_and_view_reads_them(void **
     ms_node_close(&node);
 }
 
+static void test_views_rebuild_after_a_write_without_the_hook(void **state)
+{
+    ms_node_t *node = mutual_node(*state);
+    put_contribution(node, "H1|2026-10", 202610, 1000, 400);
+    ms_error_t err = {0};
+    assert_int_equal(ms_views_publish(node, NULL, &err), 0);
+    ms_node_set_hook(node, NULL);  //  a program that forgot ms_views_attach
+    put_contribution(node, "H2|2026-10", 202610, 500, 500);
+    assert_int_equal(ms_views_attach(node, &err), 0);  //  notices and rebuilds
+    assert_int_equal(ms_views_publish(node, NULL, &err), 0);
+    ms_txn_t *txn;
+    ms_cell_t cell;
+    ms_period_t month = {MS_PERIOD_MONTH, 2026, 10};
+    assert_int_equal(ms_store_read(ms_node_store(node), &txn, &err), 0);
+    assert_int_equal(
+        ms_views_cell(txn, "s:ML-UTM-001", &month, "contributions_paid_xof", &cell, &err), 0);
+    //  The views are whole again; the tally missed the write it never saw.
+    assert_true(cell.value == 400);
+    assert_int_equal(cell.orgs, 1);
+    ms_txn_abort(&txn);
+    ms_node_close(&node);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +294,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tally_flows_move_by_the_difference, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_publish_writes_changed_reports_only_and_view_reads_them, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_views_rebuild_after_a_write_without_the_hook, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
