@@ -6,9 +6,11 @@
 //  node has a parent, and a 200 ms timer that notices change sets written
 //  into the directory by `mutsync` (a digest of the heads) and kicks the
 //  upward link. Each child has at most one session (sync.c's state table);
-//  a new Hello from a child replaces its old session. Nothing a child
-//  sends can block the loop or stop it serving the others: a batch is one
-//  bounded write transaction, a bad frame ends only that child's session.
+//  a new Hello from a child replaces its old session. The views hook is
+//  attached at start, so what children send moves this level's views in
+//  the same transaction. Nothing a child sends can block the loop or stop
+//  it serving the others: a batch is one bounded write transaction, a bad
+//  frame ends only that child's session.
 //  kill -9 at any moment loses nothing acknowledged: an Ack follows a
 //  durable commit.
 
@@ -17,6 +19,7 @@
 #include "mutsync/replica.h"
 #include "mutsync/sync.h"
 #include "mutsync/syncup.h"
+#include "mutsync/views.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -376,6 +379,8 @@ int main(int argc, char **argv)
     void *zctx = NULL, *zap = NULL;
     ms_uplink_t *uplink = NULL;
     rc = ms_node_open(o.dir, &server.node, &err);
+    if (rc == 0)
+        rc = ms_views_attach(server.node, &err);
     if (rc == 0)
         rc = ms_node_keypair(server.node, &keypair, &err);
     if (rc == 0 && !(zctx = zmq_ctx_new()))

@@ -78,7 +78,11 @@ expect_contains "$OUT" '^\[\]$'
 [ "$(seq_of "$U" ML-UTM-002 register)" = 0 ] || fail "M2's register left the mutual"
 [ "$(seq_of "$S" ML-UTM-001 register)" = 0 ] || fail "a register reached the secretariat"
 [ "$(seq_of "$M2" ML-UTM-002 register)" -gt 0 ] || fail "M2 lost its register"
-#  Down: ancestors' public feeds, not siblings'.
+#  Down: ancestors' public feeds, not siblings'. (The secretariat may have
+#  published since M1's first sync: let the union catch up, sync again.)
+same_head() { [ "$(head_of "$1" RS-SEC public)" = "$(head_of "$S" RS-SEC public)" ]; }
+wait_until 20 same_head "$U" || fail "the union did not pull the secretariat's feed"
+expect_exit 0 "$MUTSYNC" -d "$M1" sync --timeout 30
 [ "$(head_of "$M1" RS-SEC public)" = "$(head_of "$S" RS-SEC public)" ] ||
     fail "M1 lacks the secretariat's public feed"
 [ "$(seq_of "$M1" ML-UTM-002 public)" = 0 ] || fail "M1 received its sibling's feed"
