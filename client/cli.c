@@ -4,6 +4,7 @@
 
 #include "mutsync/views.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -88,4 +89,75 @@ const cli_command_t *cli_find(const cli_command_t *table, const char *name)
         if (strcmp(table->name, name) == 0)
             return table;
     return NULL;
+}
+
+static void print_import(const char *what, const ms_import_stats_t *stats, size_t reports)
+{
+    printf("%s: %llu rows, %llu added, %llu updated, %llu unchanged", what,
+           (unsigned long long)stats->rows, (unsigned long long)stats->added,
+           (unsigned long long)stats->updated, (unsigned long long)stats->unchanged);
+    if (stats->changesets)
+        printf("; %llu change sets signed (seq %llu..%llu)", (unsigned long long)stats->changesets,
+               (unsigned long long)stats->first_seq, (unsigned long long)stats->last_seq);
+    printf("; %zu reports published\n", reports);
+}
+
+int cli_import(ms_node_t *node, const ms_import_schema_t *schema, const char *usage, int argc,
+               char **argv)
+{
+    static const struct option options[] = {{"encoding", required_argument, 0, 'e'},
+                                            {"separator", required_argument, 0, 's'},
+                                            {0, 0, 0, 0}};
+    ms_import_options_t import_options = {NULL, 0};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (opt == 'e')
+            import_options.encoding = optarg;
+        else if (opt == 's' && strlen(optarg) == 1 && (optarg[0] == ',' || optarg[0] == ';'))
+            import_options.separator = optarg[0];
+        else
+            return cli_usage(usage, "bad option (--encoding utf-8|cp1252, --separator ,|;)");
+    }
+    if (optind != argc - 1)
+        return cli_usage(usage, "import needs one FILE.csv");
+    ms_error_t err = {0};
+    ms_import_stats_t stats;
+    size_t reports = 0;
+    if (ms_import_file(node, argv[optind], schema, &import_options, &stats, &err) != 0 ||
+        ms_views_publish(node, &reports, &err) != 0)
+        return cli_fail(&err);
+    print_import(argv[optind], &stats, reports);
+    return CLI_OK;
+}
+
+typedef struct {
+    ms_node_t *node;
+    ms_collection_t collection;
+    const char *key;
+    const uint8_t *value;
+    size_t len;
+    ms_import_stats_t stats;
+} add_t;
+
+static int add_one(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    add_t *a = arg;
+    return ms_import_records(a->node, txn, a->collection, &a->key, &a->value, &a->len, 1, &a->stats,
+                             err);
+}
+
+int cli_add_record(ms_node_t *node, ms_collection_t collection, const char *key,
+                   const uint8_t *value, size_t len)
+{
+    add_t a = {node, collection, key, value, len, {0}};
+    ms_error_t err = {0};
+    if (ms_store_write(ms_node_store(node), add_one, &a, &err) != 0 ||
+        ms_views_publish(node, NULL, &err) != 0)
+        return cli_fail(&err);
+    printf("%s %s %s\n", ms_collection_name(collection), key,
+           a.stats.added     ? "added"
+           : a.stats.updated ? "updated"
+                             : "unchanged");
+    return CLI_OK;
 }

@@ -7,6 +7,7 @@
 #ifndef MS_CLI_H
 #define MS_CLI_H
 
+#include "mutsync/import.h"
 #include "mutsync/node.h"
 
 #include <stdio.h>
@@ -46,6 +47,18 @@ int cli_wants_help(int argc, char **argv);
 
 //  Writes TEXT as a CSV field (quoted when it holds , " or a line break).
 void cli_csv_field(FILE *out, const char *text);
+
+//  "IMPORT FILE.csv [--encoding utf-8|cp1252] [--separator ,|;]" for SCHEMA:
+//  imports the file (all or nothing), publishes the indicator reports it
+//  changed, prints what happened. ARGV[0] is "import". Returns a CLI_ code.
+int cli_import(ms_node_t *node, const ms_import_schema_t *schema, const char *usage, int argc,
+               char **argv);
+
+//  Writes one record (KEY, VALUE of LEN bytes) to COLLECTION through the
+//  importer (an unchanged record writes nothing), publishes the reports it
+//  changed, prints "<collection> KEY added|updated|unchanged".
+int cli_add_record(ms_node_t *node, ms_collection_t collection, const char *key,
+                   const uint8_t *value, size_t len);
 
 //  Finds the subcommand NAME in TABLE (NULL-terminated by a zero entry).
 const cli_command_t *cli_find(const cli_command_t *table, const char *name);

@@ -7,6 +7,7 @@
 #include "mutsync/bundle.h"
 #include "mutsync/replica.h"
 #include "mutsync/rules.h"
+#include "mutsync/views.h"
 
 #include <json-c/json.h>
 #include <sodium.h>
@@ -222,7 +223,10 @@ int cmd_bundle(const char *dir, int argc, char **argv)
     ms_error_t err = {0};
     ms_bundle_stats_t stats;
     if (strcmp(argv[1], "export") == 0) {
-        rc = ms_bundle_export(node, argv[2], &stats, &err);
+        //  The parent must not get stale figures: publish pending reports first.
+        rc = ms_views_publish(node, NULL, &err);
+        if (rc == 0)
+            rc = ms_bundle_export(node, argv[2], &stats, &err);
         if (rc == 0)
             printf("exported %llu change sets, %llu bytes to %s\n",
                    (unsigned long long)stats.envelopes, (unsigned long long)stats.bytes, argv[2]);

@@ -27,62 +27,6 @@ static const char member_usage[] =
     "Unchanged rows write nothing; changed rows become updates. 'list --format csv'\n"
     "writes the same columns, so its output imports back unchanged.\n";
 
-static void print_stats(const char *what, const ms_import_stats_t *stats)
-{
-    printf("%s: %llu rows, %llu added, %llu updated, %llu unchanged", what,
-           (unsigned long long)stats->rows, (unsigned long long)stats->added,
-           (unsigned long long)stats->updated, (unsigned long long)stats->unchanged);
-    if (stats->changesets)
-        printf("; %llu change sets signed (register seq %llu..%llu)",
-               (unsigned long long)stats->changesets, (unsigned long long)stats->first_seq,
-               (unsigned long long)stats->last_seq);
-    printf("\n");
-}
-
-static int member_import(ms_node_t *node, int argc, char **argv)
-{
-    static const struct option options[] = {{"encoding", required_argument, 0, 'e'},
-                                            {"separator", required_argument, 0, 's'},
-                                            {0, 0, 0, 0}};
-    ms_import_options_t import_options = {NULL, 0};
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt == 'e') {
-            import_options.encoding = optarg;
-        } else if (opt == 's') {
-            if (strlen(optarg) != 1 || (optarg[0] != ',' && optarg[0] != ';'))
-                return cli_usage(member_usage, "separator must be ',' or ';'");
-            import_options.separator = optarg[0];
-        } else {
-            return cli_usage(member_usage, "unknown option");
-        }
-    }
-    if (optind != argc - 1)
-        return cli_usage(member_usage, "member import needs one FILE.csv");
-    ms_error_t err = {0};
-    ms_import_stats_t stats;
-    if (ms_import_file(node, argv[optind], &ms_member_schema, &import_options, &stats, &err) != 0)
-        return cli_fail(&err);
-    print_stats(argv[optind], &stats);
-    return CLI_OK;
-}
-
-typedef struct {
-    ms_node_t *node;
-    const char *key;
-    const uint8_t *value;
-    size_t len;
-    ms_import_stats_t stats;
-} add_ctx_t;
-
-static int add_one(ms_txn_t *txn, void *arg, ms_error_t *err)
-{
-    add_ctx_t *ctx = arg;
-    return ms_import_records(ctx->node, txn, MS_COLL_MEMBER, &ctx->key, &ctx->value, &ctx->len, 1,
-                             &ctx->stats, err);
-}
-
 static int member_add(ms_node_t *node, int argc, char **argv)
 {
     static const struct option options[] = {
@@ -116,11 +60,7 @@ static int member_add(ms_node_t *node, int argc, char **argv)
     size_t len = 0;
     if (ms_member_encode(&member, value, sizeof value, &len) != 0)
         return cli_usage(member_usage, "member record too large");
-    add_ctx_t ctx = {node, key, value, len, {0}};
-    if (ms_store_write(ms_node_store(node), add_one, &ctx, &err) != 0)
-        return cli_fail(&err);
-    printf("%s %s\n", key, ctx.stats.added ? "added" : ctx.stats.updated ? "updated" : "unchanged");
-    return CLI_OK;
+    return cli_add_record(node, MS_COLL_MEMBER, key, value, len);
 }
 
 static json_object *member_json(const char *id, const ms_member_t *m)
@@ -281,7 +221,7 @@ int cmd_member(const char *dir, int argc, char **argv)
     if (rc)
         return rc;
     if (strcmp(argv[1], "import") == 0)
-        rc = member_import(node, argc - 1, argv + 1);
+        rc = cli_import(node, &ms_member_schema, member_usage, argc - 1, argv + 1);
     else if (strcmp(argv[1], "add") == 0)
         rc = member_add(node, argc - 1, argv + 1);
     else if (strcmp(argv[1], "show") == 0)

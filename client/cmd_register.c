@@ -45,74 +45,6 @@ static const char complaint_usage[] =
     "       mutsync -d DIR complaint list [--format table|csv|json]\n"
     "The complaints book (care feed: it never leaves the mutual).\n";
 
-static void print_import(const char *what, const ms_import_stats_t *stats, size_t reports)
-{
-    printf("%s: %llu rows, %llu added, %llu updated, %llu unchanged; %zu reports published\n", what,
-           (unsigned long long)stats->rows, (unsigned long long)stats->added,
-           (unsigned long long)stats->updated, (unsigned long long)stats->unchanged, reports);
-}
-
-static int import_file(ms_node_t *node, const ms_import_schema_t *schema, const char *usage,
-                       int argc, char **argv)
-{
-    static const struct option options[] = {{"encoding", required_argument, 0, 'e'},
-                                            {"separator", required_argument, 0, 's'},
-                                            {0, 0, 0, 0}};
-    ms_import_options_t import_options = {NULL, 0};
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt == 'e')
-            import_options.encoding = optarg;
-        else if (opt == 's' && strlen(optarg) == 1 && (optarg[0] == ',' || optarg[0] == ';'))
-            import_options.separator = optarg[0];
-        else
-            return cli_usage(usage, "bad option (--encoding utf-8|cp1252, --separator ,|;)");
-    }
-    if (optind != argc - 1)
-        return cli_usage(usage, "import needs one FILE.csv");
-    ms_error_t err = {0};
-    ms_import_stats_t stats;
-    size_t reports = 0;
-    if (ms_import_file(node, argv[optind], schema, &import_options, &stats, &err) != 0 ||
-        ms_views_publish(node, &reports, &err) != 0)
-        return cli_fail(&err);
-    print_import(argv[optind], &stats, reports);
-    return CLI_OK;
-}
-
-//  One record written through the importer, so an unchanged one writes nothing.
-typedef struct {
-    ms_node_t *node;
-    ms_collection_t collection;
-    const char *key;
-    const uint8_t *value;
-    size_t len;
-    ms_import_stats_t stats;
-} add_t;
-
-static int add_one(ms_txn_t *txn, void *arg, ms_error_t *err)
-{
-    add_t *a = arg;
-    return ms_import_records(a->node, txn, a->collection, &a->key, &a->value, &a->len, 1, &a->stats,
-                             err);
-}
-
-static int add_record(ms_node_t *node, ms_collection_t collection, const char *key,
-                      const uint8_t *value, size_t len)
-{
-    add_t a = {node, collection, key, value, len, {0}};
-    ms_error_t err = {0};
-    if (ms_store_write(ms_node_store(node), add_one, &a, &err) != 0 ||
-        ms_views_publish(node, NULL, &err) != 0)
-        return cli_fail(&err);
-    printf("%s %s %s\n", ms_collection_name(collection), key,
-           a.stats.added     ? "added"
-           : a.stats.updated ? "updated"
-                             : "unchanged");
-    return CLI_OK;
-}
-
 //  ---------------------------------------------------------------------------
 //  Listing: one walk over the node's own records, three formats.
 
@@ -276,7 +208,7 @@ static int books(const char *dir, int argc, char **argv, const ms_import_schema_
     if (rc)
         return rc;
     if (strcmp(argv[1], "import") == 0)
-        rc = import_file(node, schema, usage, argc - 1, argv + 1);
+        rc = cli_import(node, schema, usage, argc - 1, argv + 1);
     else if (strcmp(argv[1], "list") == 0)
         rc = list_records(node, schema->collection, header, row, usage, argc - 1, argv + 1);
     else
@@ -340,7 +272,7 @@ static int provider_add(ms_node_t *node, int argc, char **argv)
     size_t len = 0;
     if (ms_provider_encode(&p, value, sizeof value, &len) != 0)
         return cli_usage(provider_usage, "provider record too large");
-    return add_record(node, MS_COLL_PROVIDER, id, value, len);
+    return cli_add_record(node, MS_COLL_PROVIDER, id, value, len);
 }
 
 static int complaint_add(ms_node_t *node, int argc, char **argv)
@@ -377,7 +309,7 @@ static int complaint_add(ms_node_t *node, int argc, char **argv)
     size_t len = 0;
     if (ms_complaint_encode(&c, value, sizeof value, &len) != 0)
         return cli_usage(complaint_usage, "complaint record too large");
-    return add_record(node, MS_COLL_COMPLAINT, id, value, len);
+    return cli_add_record(node, MS_COLL_COMPLAINT, id, value, len);
 }
 
 static int entries(const char *dir, int argc, char **argv, ms_collection_t collection,

@@ -25,7 +25,7 @@ expect_exit 1 "$MUTSYNC" -d "$node" claim import "$data/badcl.csv"
 expect_contains "$ERR" "badcl.csv:7: column covered_xof: is more than billed_xof"
 
 expect_exit 0 "$MUTSYNC" -d "$node" contribution import "$data/c.csv"
-expect_contains "$OUT" "$rows rows, $rows added, 0 updated, 0 unchanged; [0-9]+ reports published"
+expect_contains "$OUT" "$rows rows, $rows added, 0 updated, 0 unchanged; 1 change sets signed \(seq [0-9]+\.\.[0-9]+\); [0-9]+ reports published"
 expect_exit 0 "$MUTSYNC" -d "$node" contribution import "$data/c.csv"
 expect_contains "$OUT" "$rows rows, 0 added, 0 updated, $rows unchanged; 0 reports published"
 expect_exit 0 "$MUTSYNC" -d "$node" contribution list --format csv
