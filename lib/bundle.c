@@ -1,16 +1,15 @@
 //  bundle - export and import of envelope files.
 //
-//  Export order matters for import: a replica can only verify a feed once
-//  it holds the certificate of its signer, which travels in the parent's
-//  public feed. So public feeds go first, ordered by depth in the trust
-//  tree (root, unions, mutuals), then the register feed. Import reads the
-//  whole file into memory frame by frame (bounded by MS_ENVELOPE_MAX per
-//  frame) inside one write transaction.
+//  A bundle carries what a sync to the parent would (ms_scope_up), in the
+//  same order: certifiers' public feeds first, so the importer holds each
+//  signer's certificate before the change sets it signed. Import reads the
+//  file frame by frame (each bounded by MS_ENVELOPE_MAX) inside one write
+//  transaction.
 
 #include "mutsync/bundle.h"
 
 #include "mutsync/replica.h"
-#include "mutsync/trust.h"
+#include "mutsync/syncscope.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,71 +18,6 @@
 #include <unistd.h>
 
 #define MAGIC_LEN (sizeof MS_BUNDLE_MAGIC - 1)
-#define DEPTH_MAX 16
-
-typedef struct {
-    char org[MS_ORG_MAX + 1];
-    char feed[MS_FEED_NAME_MAX + 1];
-    uint64_t seq;
-    int rank;  //  export order: public by depth, then register
-} feed_ref_t;
-
-typedef struct {
-    ms_txn_t *txn;
-    const ms_identity_t *self;
-    feed_ref_t *feeds;
-    size_t count, capacity;
-    ms_error_t *err;
-} collect_t;
-
-static int depth_of(ms_txn_t *txn, const char *org)
-{
-    char current[MS_ORG_MAX + 1];
-    snprintf(current, sizeof current, "%s", org);
-    for (int depth = 0; depth < DEPTH_MAX; depth++) {
-        ms_trust_entry_t entry;
-        if (ms_trust_get(txn, current, &entry, NULL) != 0 || !entry.cert.parent[0])
-            return depth;
-        snprintf(current, sizeof current, "%s", entry.cert.parent);
-    }
-    return DEPTH_MAX;
-}
-
-static int collect(const char *org, const char *feed, const ms_head_t *head, void *arg)
-{
-    collect_t *c = arg;
-    int rank;
-    if (strcmp(feed, "public") == 0)
-        rank = depth_of(c->txn, org);
-    else if (strcmp(feed, "register") == 0 && strcmp(org, c->self->org) == 0 &&
-             c->self->register_reach >= 1)
-        rank = DEPTH_MAX + 1;
-    else
-        return 0;
-    if (c->count == c->capacity) {
-        size_t capacity = c->capacity ? c->capacity * 2 : 64;
-        feed_ref_t *feeds = realloc(c->feeds, capacity * sizeof *feeds);
-        if (!feeds)
-            return ms_error_set(c->err, MS_ENOMEM, "bundle", "no memory");
-        c->feeds = feeds;
-        c->capacity = capacity;
-    }
-    feed_ref_t *ref = &c->feeds[c->count++];
-    snprintf(ref->org, sizeof ref->org, "%s", org);
-    snprintf(ref->feed, sizeof ref->feed, "%s", feed);
-    ref->seq = head->seq;
-    ref->rank = rank;
-    return 0;
-}
-
-static int by_rank(const void *a, const void *b)
-{
-    const feed_ref_t *x = a, *y = b;
-    if (x->rank != y->rank)
-        return x->rank < y->rank ? -1 : 1;
-    int order = strcmp(x->org, y->org);
-    return order ? order : strcmp(x->feed, y->feed);
-}
 
 static int write_frame(FILE *out, const ms_val_t *bytes)
 {
@@ -94,14 +28,14 @@ static int write_frame(FILE *out, const ms_val_t *bytes)
                : MS_EIO;
 }
 
-static int write_feeds(ms_txn_t *txn, const collect_t *c, FILE *out, ms_bundle_stats_t *stats,
-                       ms_error_t *err)
+static int write_feeds(ms_txn_t *txn, const ms_sync_heads_t *scope, FILE *out,
+                       ms_bundle_stats_t *stats, ms_error_t *err)
 {
-    for (size_t i = 0; i < c->count; i++) {
-        for (uint64_t seq = 1; seq <= c->feeds[i].seq; seq++) {
+    for (size_t i = 0; i < scope->count; i++) {
+        const ms_sync_head_t *feed = &scope->items[i];
+        for (uint64_t seq = 1; seq <= feed->seq; seq++) {
             ms_val_t bytes;
-            int rc =
-                ms_replica_envelope(txn, c->feeds[i].org, c->feeds[i].feed, seq, NULL, &bytes, err);
+            int rc = ms_replica_envelope(txn, feed->org, feed->feed, seq, NULL, &bytes, err);
             if (rc)
                 return rc;
             if (write_frame(out, &bytes) != 0)
@@ -119,14 +53,14 @@ int ms_bundle_export(ms_node_t *node, const char *path, ms_bundle_stats_t *stats
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
         return ms_error_set(err, MS_EINVAL, path, "path too long");
-    collect_t c = {NULL, ms_node_identity(node), NULL, 0, 0, err};
-    int rc = ms_store_read(ms_node_store(node), &c.txn, err);
+    ms_txn_t *txn;
+    int rc = ms_store_read(ms_node_store(node), &txn, err);
     if (rc)
         return rc;
-    rc = ms_replica_feeds(c.txn, collect, &c, err);
+    ms_sync_heads_t scope = {0};
+    rc = ms_scope_up(txn, ms_node_identity(node), &scope, err);
     FILE *out = NULL;
     if (rc == 0) {
-        qsort(c.feeds, c.count, sizeof *c.feeds, by_rank);
         out = fopen(tmp, "wb");
         if (!out)
             rc = ms_error_set(err, MS_EIO, tmp, "cannot create: %s", strerror(errno));
@@ -135,9 +69,9 @@ int ms_bundle_export(ms_node_t *node, const char *path, ms_bundle_stats_t *stats
         rc = ms_error_set(err, MS_EIO, tmp, "cannot write: %s", strerror(errno));
     stats->bytes = MAGIC_LEN;
     if (rc == 0)
-        rc = write_feeds(c.txn, &c, out, stats, err);
-    ms_txn_abort(&c.txn);
-    free(c.feeds);
+        rc = write_feeds(txn, &scope, out, stats, err);
+    ms_txn_abort(&txn);
+    ms_sync_heads_clear(&scope);
     if (out) {
         if (fflush(out) != 0 || fsync(fileno(out)) != 0)
             rc = rc ? rc : ms_error_set(err, MS_EIO, tmp, "cannot write: %s", strerror(errno));

@@ -2,9 +2,9 @@
 //
 //  A bundle file is "MSBUNDL1" followed by frames: a 4-byte big-endian
 //  length and that many bytes of one envelope, exactly as stored. Export
-//  writes what the parent may receive: every public feed this node holds
-//  (certifiers before the feeds they certify), its own register feed when
-//  its register reach is 1 or more, and never a care feed. Import applies
+//  writes what a sync would send to the parent (syncscope.h): its own and
+//  its descendants' public feeds (certifiers first), its own register feed
+//  when its register reach is 1 or more, and never a care feed. Import applies
 //  the same accept rules as sync, in one transaction: refusals go to the
 //  quarantine, and a damaged file (bad magic, a torn frame) imports nothing.
 

@@ -59,9 +59,12 @@ carry_up()
 
 #  The month whose stocks stand for the year: the last one reported in it
 #  (reports run to the current month, from the data's first month on).
+#  YYYY-MM strings sort as months do, so they compare as strings.
 NOW=$(date -u +%Y-%m)
 LAST=$YEAR-10
+# shellcheck disable=SC2071
 [[ "$NOW" > "$LAST" ]] && LAST=$NOW
+# shellcheck disable=SC2071
 [[ "$LAST" > "$YEAR-12" ]] && LAST=$YEAR-12
 
 #  expected ORG... prints "code value" lines for the union of ORGs' files:
