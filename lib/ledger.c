@@ -8,7 +8,7 @@
 
 #include "mutsync/ledger.h"
 
-#include "mutsync/sheet.h"
+#include "mutsync/cell.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -45,7 +45,7 @@ static int bad(ms_sheet_t *sheet, const char *column, const char *why, ms_error_
 
 static int id_field(ms_sheet_t *sheet, int index, const char *column, char *out, ms_error_t *err)
 {
-    int rc = ms_sheet_text(sheet, index, MS_SHEET_REQUIRED, out, MS_ID_MAX + 1, err);
+    int rc = ms_cell_text(sheet, index, MS_CELL_REQUIRED, out, MS_ID_MAX + 1, err);
     if (rc == 0 && !ms_ledger_id_valid(out))
         rc = bad(sheet, column, "may not hold spaces, control characters or '|'", err);
     return rc;
@@ -56,9 +56,9 @@ static int optional_date(ms_sheet_t *sheet, int index, int32_t *days, ms_error_t
 {
     char text[16];
     *days = 0;
-    if (ms_sheet_text(sheet, index, MS_SHEET_OPTIONAL, text, sizeof text, NULL) == 0 && !text[0])
+    if (ms_cell_text(sheet, index, MS_CELL_OPTIONAL, text, sizeof text, NULL) == 0 && !text[0])
         return 0;
-    return ms_sheet_date(sheet, index, days, err);
+    return ms_cell_date(sheet, index, days, err);
 }
 
 static int encoded(ms_sheet_t *sheet, int rc, ms_error_t *err)
@@ -73,11 +73,11 @@ static int contribution_row(ms_sheet_t *sheet, const int *indices, char *key, ui
     memset(&c, 0, sizeof c);
     int rc = id_field(sheet, indices[0], "household_id", c.household_id, err);
     if (rc == 0)
-        rc = ms_sheet_month(sheet, indices[1], &c.period, err);
+        rc = ms_cell_month(sheet, indices[1], &c.period, err);
     if (rc == 0)
-        rc = ms_sheet_uint(sheet, indices[2], MS_AMOUNT_MAX, &c.amount_due, err);
+        rc = ms_cell_uint(sheet, indices[2], MS_AMOUNT_MAX, &c.amount_due, err);
     if (rc == 0)
-        rc = ms_sheet_uint(sheet, indices[3], MS_AMOUNT_MAX, &c.amount_paid, err);
+        rc = ms_cell_uint(sheet, indices[3], MS_AMOUNT_MAX, &c.amount_paid, err);
     if (rc == 0)
         rc = optional_date(sheet, indices[4], &c.paid_date, err);
     if (rc == 0 && c.amount_paid > 0 && !c.paid_date)
@@ -99,25 +99,25 @@ static int claim_row(ms_sheet_t *sheet, const int *indices, char *key, uint8_t *
     if (rc == 0)
         rc = id_field(sheet, indices[1], "member_id", c.member_id, err);
     if (rc == 0)
-        rc = ms_sheet_text(sheet, indices[2], MS_SHEET_OPTIONAL, c.provider_id,
-                           sizeof c.provider_id, err);
+        rc = ms_cell_text(sheet, indices[2], MS_CELL_OPTIONAL, c.provider_id, sizeof c.provider_id,
+                          err);
     if (rc == 0)
-        rc = ms_sheet_date(sheet, indices[3], &c.care_date, err);
+        rc = ms_cell_date(sheet, indices[3], &c.care_date, err);
     if (rc == 0)
-        rc = ms_sheet_text(sheet, indices[4], MS_SHEET_REQUIRED, c.care_type, sizeof c.care_type,
-                           err);
+        rc =
+            ms_cell_text(sheet, indices[4], MS_CELL_REQUIRED, c.care_type, sizeof c.care_type, err);
     if (rc == 0)
-        rc = ms_sheet_uint(sheet, indices[5], MS_AMOUNT_MAX, &c.billed, err);
+        rc = ms_cell_uint(sheet, indices[5], MS_AMOUNT_MAX, &c.billed, err);
     if (rc == 0)
-        rc = ms_sheet_uint(sheet, indices[6], MS_AMOUNT_MAX, &c.covered, err);
+        rc = ms_cell_uint(sheet, indices[6], MS_AMOUNT_MAX, &c.covered, err);
     if (rc == 0 && c.covered > c.billed)
         rc = bad(sheet, "covered_xof", "is more than billed_xof", err);
     int choice = 0;
     if (rc == 0)
-        rc = ms_sheet_enum(sheet, indices[7], yes_no, &choice, err);
+        rc = ms_cell_enum(sheet, indices[7], yes_no, &choice, err);
     c.generic_drugs = choice % 2 == 1;
     if (rc == 0)
-        rc = ms_sheet_text(sheet, indices[8], MS_SHEET_OPTIONAL, c.status, sizeof c.status, err);
+        rc = ms_cell_text(sheet, indices[8], MS_CELL_OPTIONAL, c.status, sizeof c.status, err);
     if (rc)
         return rc;
     return encoded(sheet, ms_claim_encode(&c, value, MS_VALUE_MAX, value_len), err);

@@ -31,16 +31,6 @@ enum {
     STATUS
 };
 
-int ms_member_date(const char *text, int32_t *days)
-{
-    if (strlen(text) == 10 && text[2] == '/' && text[5] == '/') {
-        char iso[11] = {text[6], text[7], text[8], text[9], '-', text[3],
-                        text[4], '-',     text[0], text[1], 0};
-        return ms_date_parse(iso, days);
-    }
-    return ms_date_parse(text, days);
-}
-
 static int bad(ms_error_t *err, const char *where, int column, const char *value, const char *why)
 {
     return ms_error_set(err, MS_EINVAL, where, "column %s: \"%.80s\" %s", ms_member_columns[column],
@@ -81,7 +71,7 @@ static int choice(const char *const *fields, int column, const char *const *name
 static int date(const char *const *fields, int column, int32_t *out, const char *where,
                 ms_error_t *err)
 {
-    return ms_member_date(fields[column], out) == 0
+    return ms_date_parse(fields[column], out) == 0
                ? 0
                : bad(err, where, column, fields[column],
                      "is not a date (YYYY-MM-DD, between 1900-01-01 and 2100-12-31)");

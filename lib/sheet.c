@@ -16,6 +16,8 @@
 
 #include "mutsync/sheet.h"
 
+#include "mutsync/text.h"
+
 #include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +30,6 @@
 #define CHUNK_BYTES (256 * 1024)  //  one read from a file
 #define CSV_BLOCK_BYTES 4096      //  libcsv's field buffer grows by this
 #define NAME_BYTES 100            //  room for the file's name in messages
-#define VALUE_SHOWN 40            //  bytes of a bad value quoted in a message
 
 struct ms_sheet {
     //  input
@@ -75,15 +76,6 @@ struct ms_sheet {
     char name[NAME_BYTES];        //  the file as messages name it
     char where[NAME_BYTES + 24];  //  "name:line" for ms_sheet_where
     uint64_t where_line;          //  line where was made for, 0 for none
-};
-
-//  Windows-1252 0x80..0x9F to Unicode; 0 where the code page defines nothing.
-//  0xA0..0xFF are U+00A0..U+00FF, 0x00..0x7F are ASCII.
-static const uint16_t cp1252_high[32] = {
-    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,  //  80-87
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,       //  88-8F
-    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,  //  90-97
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,  //  98-9F
 };
 
 //  ---------------------------------------------------------------------------
@@ -136,119 +128,37 @@ static const char *column_label(const ms_sheet_t *sheet, int index, char *buf, s
 }
 
 //  ---------------------------------------------------------------------------
-//  Field text: checked UTF-8, or Windows-1252 converted
+//  Field text: checked UTF-8, or Windows-1252 converted (text.h)
 
-//  Returns the length of the well-formed UTF-8 sequence at P (Unicode 15,
-//  table 3-7: no overlong forms, no surrogates, nothing past U+10FFFF), or 0.
-static size_t utf8_sequence(const uint8_t *p, size_t avail)
+//  Fails the sheet for FAULT in field INDEX.
+static int bad_text(ms_sheet_t *sheet, int index, const ms_text_fault_t *fault)
 {
-    uint8_t c = p[0];
-    uint8_t low = 0x80, high = 0xBF;
-    size_t n;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            low = 0xA0;
-        else if (c == 0xED)
-            high = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            low = 0x90;
-        else if (c == 0xF4)
-            high = 0x8F;
-    } else
-        return 0;
-    if (avail < n || p[1] < low || p[1] > high)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if (p[i] < 0x80 || p[i] > 0xBF)
-            return 0;
-    return n;
-}
-
-//  Line breaks are allowed inside (quoted) fields, tab anywhere.
-static bool control_allowed(uint8_t c)
-{
-    return c == '\t' || c == '\n' || c == '\r';
-}
-
-static int bad_control(ms_sheet_t *sheet, const char *column, uint8_t c, size_t offset)
-{
-    if (c == 0)
+    char label[16];
+    const char *column = column_label(sheet, index, label, sizeof label);
+    switch (fault->kind) {
+    case MS_TEXT_NUL:
         return fail(sheet, MS_EINVAL, sheet->row_line,
                     "column %s: NUL byte at offset %zu (is the file UTF-16, or not text?)", column,
-                    offset);
-    return fail(sheet, MS_EINVAL, sheet->row_line,
-                "column %s: control character 0x%02X at offset %zu", column, c, offset);
-}
-
-//  Checks LEN bytes at IN as UTF-8 and copies them to OUT. Returns 0 or fails.
-static int take_utf8(ms_sheet_t *sheet, int index, const uint8_t *in, size_t len, char *out)
-{
-    char label[16];
-    size_t i = 0;
-    while (i < len) {
-        uint8_t c = in[i];
-        if (c >= 0x20 && c < 0x7F) {
-            i++;
-            continue;
-        }
-        if (c < 0x80) {
-            if (!control_allowed(c))
-                return bad_control(sheet, column_label(sheet, index, label, sizeof label), c, i);
-            i++;
-            continue;
-        }
-        size_t n = utf8_sequence(in + i, len - i);
-        if (n == 0)
-            return fail(sheet, MS_EINVAL, sheet->row_line,
-                        "column %s: not valid UTF-8 (byte 0x%02X at offset %zu); if the file is "
-                        "in Windows-1252, import it with --encoding cp1252",
-                        column_label(sheet, index, label, sizeof label), c, i);
-        if (c == 0xC2 && in[i + 1] < 0xA0)
-            return fail(sheet, MS_EINVAL, sheet->row_line,
-                        "column %s: control character U+%04X at offset %zu",
-                        column_label(sheet, index, label, sizeof label), in[i + 1], i);
-        i += n;
+                    fault->offset);
+    case MS_TEXT_CONTROL:
+        return fail(sheet, MS_EINVAL, sheet->row_line,
+                    "column %s: control character 0x%02X at offset %zu", column, fault->value,
+                    fault->offset);
+    case MS_TEXT_C1_CONTROL:
+        return fail(sheet, MS_EINVAL, sheet->row_line,
+                    "column %s: control character U+%04X at offset %zu", column, fault->value,
+                    fault->offset);
+    case MS_TEXT_NOT_UTF8:
+        return fail(sheet, MS_EINVAL, sheet->row_line,
+                    "column %s: not valid UTF-8 (byte 0x%02X at offset %zu); if the file is "
+                    "in Windows-1252, import it with --encoding cp1252",
+                    column, fault->value, fault->offset);
+    case MS_TEXT_NOT_CP1252:
+    default:
+        return fail(sheet, MS_EINVAL, sheet->row_line,
+                    "column %s: byte 0x%02X at offset %zu is not a Windows-1252 character", column,
+                    fault->value, fault->offset);
     }
-    memcpy(out, in, len);
-    return 0;
-}
-
-//  Converts LEN Windows-1252 bytes at IN to UTF-8 at OUT (room for 3 * LEN)
-//  and sets *OUT_LEN. Returns 0 or fails.
-static int take_cp1252(ms_sheet_t *sheet, int index, const uint8_t *in, size_t len, char *out,
-                       size_t *out_len)
-{
-    char label[16];
-    uint8_t *o = (uint8_t *)out;
-    for (size_t i = 0; i < len; i++) {
-        uint8_t c = in[i];
-        if (c < 0x80) {
-            if ((c < 0x20 || c == 0x7F) && !control_allowed(c))
-                return bad_control(sheet, column_label(sheet, index, label, sizeof label), c, i);
-            *o++ = c;
-            continue;
-        }
-        uint32_t code = c >= 0xA0 ? c : cp1252_high[c - 0x80];
-        if (code == 0)
-            return fail(sheet, MS_EINVAL, sheet->row_line,
-                        "column %s: byte 0x%02X at offset %zu is not a Windows-1252 character",
-                        column_label(sheet, index, label, sizeof label), c, i);
-        if (code < 0x800) {
-            *o++ = (uint8_t)(0xC0 | code >> 6);
-            *o++ = (uint8_t)(0x80 | (code & 0x3F));
-        } else {
-            *o++ = (uint8_t)(0xE0 | code >> 12);
-            *o++ = (uint8_t)(0x80 | (code >> 6 & 0x3F));
-            *o++ = (uint8_t)(0x80 | (code & 0x3F));
-        }
-    }
-    *out_len = (size_t)(o - (uint8_t *)out);
-    return 0;
 }
 
 //  ---------------------------------------------------------------------------
@@ -321,11 +231,14 @@ static void on_field(void *field, size_t len, void *arg)
     }
     char *out = sheet->row + sheet->row_len;
     size_t out_len = len;
-    int rc = sheet->encoding == MS_SHEET_CP1252
-                 ? take_cp1252(sheet, index, field, len, out, &out_len)
-                 : take_utf8(sheet, index, field, len, out);
-    if (rc)
+    ms_text_fault_t fault;
+    bool good = sheet->encoding == MS_SHEET_CP1252
+                    ? ms_text_from_cp1252(field, len, out, &out_len, &fault)
+                    : ms_text_copy_utf8(field, len, out, &fault);
+    if (!good) {
+        bad_text(sheet, index, &fault);
         return;
+    }
     if (out_len > MS_SHEET_FIELD_MAX) {
         too_long(sheet, index);
         return;
@@ -840,224 +753,7 @@ int ms_sheet_rewind(ms_sheet_t *sheet, ms_error_t *err)
     return 0;
 }
 
-//  ---------------------------------------------------------------------------
-//  Field parsers
-
-//  Refuses field COLUMN of the current row: "where: column name: <why>".
-static int refuse(const ms_sheet_t *sheet, int column, ms_error_t *err, const char *fmt, ...)
-    MS_PRINTF(4, 5);
-static int refuse(const ms_sheet_t *sheet, int column, ms_error_t *err, const char *fmt, ...)
+const char *ms_sheet_name(const ms_sheet_t *sheet)
 {
-    char where[sizeof sheet->where];
-    snprintf(where, sizeof where, "%s:%llu", sheet->name, (unsigned long long)sheet->row_line);
-    char why[MS_ERROR_MSG_BYTES];
-    va_list args;
-    va_start(args, fmt);
-    vsnprintf(why, sizeof why, fmt, args);
-    va_end(args);
-    char label[16];
-    return ms_error_set(err, MS_EINVAL, where, "column %s: %s",
-                        column_label(sheet, column, label, sizeof label), why);
-}
-
-//  Writes TEXT into OUT as a message shows it: at most VALUE_SHOWN bytes, cut
-//  at a character boundary, line breaks and tabs as spaces.
-static const char *shown(const char *text, size_t len, char out[VALUE_SHOWN + 4])
-{
-    size_t n = len;
-    if (n > VALUE_SHOWN) {
-        n = VALUE_SHOWN;
-        while (n > 0 && ((uint8_t)text[n] & 0xC0) == 0x80)
-            n--;
-    }
-    for (size_t i = 0; i < n; i++)
-        out[i] = text[i] == '\n' || text[i] == '\r' || text[i] == '\t' ? ' ' : text[i];
-    if (n < len)
-        memcpy(out + n, "...", 4);
-    else
-        out[n] = '\0';
-    return out;
-}
-
-//  Sets *TEXT to field COLUMN without surrounding spaces; returns its length.
-static size_t trimmed(const ms_sheet_t *sheet, int column, const char **text)
-{
-    size_t len;
-    const char *field = ms_sheet_field(sheet, column, &len);
-    return trim(field, len, text);
-}
-
-int ms_sheet_text(const ms_sheet_t *sheet, int column, ms_sheet_presence_t presence, char *out,
-                  size_t size, ms_error_t *err)
-{
-    const char *text;
-    size_t len = trimmed(sheet, column, &text);
-    if (size > 0)
-        out[0] = '\0';
-    if (len == 0 && presence == MS_SHEET_REQUIRED)
-        return refuse(sheet, column, err, "is empty");
-    if (len >= size)
-        return refuse(sheet, column, err, "%zu bytes, the limit is %zu", len, size ? size - 1 : 0);
-    memcpy(out, text, len);
-    out[len] = '\0';
-    return 0;
-}
-
-//  Reads exactly N decimal digits at TEXT.
-static bool read_digits(const char *text, size_t n, int *value)
-{
-    int v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (text[i] < '0' || text[i] > '9')
-            return false;
-        v = v * 10 + (text[i] - '0');
-    }
-    *value = v;
-    return n > 0;
-}
-
-static bool leap_year(int year)
-{
-    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-static int days_in_month(int year, int month)
-{
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return month == 2 && leap_year(year) ? 29 : days[month - 1];
-}
-
-//  Days from 1970-01-01 to a valid proleptic Gregorian date (H. Hinnant's
-//  days_from_civil).
-static int32_t days_from_civil(int year, int month, int day)
-{
-    year -= month <= 2;
-    int era = (year >= 0 ? year : year - 399) / 400;
-    int year_of_era = year - era * 400;
-    int day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-    int day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    return (int32_t)(era * 146097 + day_of_era - 719468);
-}
-
-//  Splits "YYYY-MM-DD" or "D[D]/M[M]/YYYY" into its numbers.
-static bool split_date(const char *text, size_t len, int *year, int *month, int *day)
-{
-    if (len == 10 && text[4] == '-' && text[7] == '-')
-        return read_digits(text, 4, year) && read_digits(text + 5, 2, month) &&
-               read_digits(text + 8, 2, day);
-    const char *slash1 = memchr(text, '/', len);
-    if (!slash1)
-        return false;
-    size_t day_len = (size_t)(slash1 - text);
-    const char *rest = slash1 + 1;
-    const char *slash2 = memchr(rest, '/', len - day_len - 1);
-    if (!slash2)
-        return false;
-    size_t month_len = (size_t)(slash2 - rest);
-    size_t year_len = len - day_len - month_len - 2;
-    return day_len >= 1 && day_len <= 2 && month_len >= 1 && month_len <= 2 && year_len == 4 &&
-           read_digits(text, day_len, day) && read_digits(rest, month_len, month) &&
-           read_digits(slash2 + 1, 4, year);
-}
-
-int ms_sheet_date(const ms_sheet_t *sheet, int column, int32_t *days, ms_error_t *err)
-{
-    *days = 0;
-    const char *text;
-    size_t len = trimmed(sheet, column, &text);
-    char value[VALUE_SHOWN + 4];
-    if (len == 0)
-        return refuse(sheet, column, err, "is empty, expected a date (YYYY-MM-DD)");
-    int year, month, day;
-    if (!split_date(text, len, &year, &month, &day) || month < 1 || month > 12 || day < 1 ||
-        day > days_in_month(year, month))
-        return refuse(sheet, column, err, "\"%s\" is not a date (YYYY-MM-DD or DD/MM/YYYY)",
-                      shown(text, len, value));
-    if (year < MS_SHEET_YEAR_MIN || year > MS_SHEET_YEAR_MAX)
-        return refuse(sheet, column, err, "\"%s\" is out of range (1900-01-01 to 2100-12-31)",
-                      shown(text, len, value));
-    *days = days_from_civil(year, month, day);
-    return 0;
-}
-
-int ms_sheet_month(const ms_sheet_t *sheet, int column, uint32_t *yyyymm, ms_error_t *err)
-{
-    *yyyymm = 0;
-    const char *text;
-    size_t len = trimmed(sheet, column, &text);
-    char value[VALUE_SHOWN + 4];
-    if (len == 0)
-        return refuse(sheet, column, err, "is empty, expected a month (YYYY-MM)");
-    int year, month;
-    if (len != 7 || text[4] != '-' || !read_digits(text, 4, &year) ||
-        !read_digits(text + 5, 2, &month) || month < 1 || month > 12)
-        return refuse(sheet, column, err, "\"%s\" is not a month (YYYY-MM)",
-                      shown(text, len, value));
-    if (year < MS_SHEET_YEAR_MIN || year > MS_SHEET_YEAR_MAX)
-        return refuse(sheet, column, err, "\"%s\" is out of range (1900-01 to 2100-12)",
-                      shown(text, len, value));
-    *yyyymm = (uint32_t)(year * 100 + month);
-    return 0;
-}
-
-int ms_sheet_uint(const ms_sheet_t *sheet, int column, uint64_t max, uint64_t *value,
-                  ms_error_t *err)
-{
-    *value = 0;
-    const char *text;
-    size_t len = trimmed(sheet, column, &text);
-    char quoted[VALUE_SHOWN + 4];
-    if (len == 0)
-        return refuse(sheet, column, err, "is empty, expected a whole number");
-    uint64_t v = 0;
-    bool over = false;
-    for (size_t i = 0; i < len; i++) {
-        if (text[i] < '0' || text[i] > '9')
-            return refuse(sheet, column, err, "\"%s\" is not a whole number (digits only)",
-                          shown(text, len, quoted));
-        unsigned digit = (unsigned)(text[i] - '0');
-        if (v > (UINT64_MAX - digit) / 10)
-            over = true;
-        else
-            v = v * 10 + digit;
-    }
-    if (over || v > max)
-        return refuse(sheet, column, err, "\"%s\" is more than %llu", shown(text, len, quoted),
-                      (unsigned long long)max);
-    *value = v;
-    return 0;
-}
-
-static bool same_text(const char *a, size_t a_len, const char *b)
-{
-    size_t i = 0;
-    for (; i < a_len && b[i]; i++) {
-        char x = a[i] >= 'A' && a[i] <= 'Z' ? (char)(a[i] + 32) : a[i];
-        char y = b[i] >= 'A' && b[i] <= 'Z' ? (char)(b[i] + 32) : b[i];
-        if (x != y)
-            return false;
-    }
-    return i == a_len && b[i] == '\0';
-}
-
-int ms_sheet_enum(const ms_sheet_t *sheet, int column, const char *const *accepted, int *choice,
-                  ms_error_t *err)
-{
-    *choice = 0;
-    const char *text;
-    size_t len = trimmed(sheet, column, &text);
-    for (int i = 0; accepted[i]; i++)
-        if (same_text(text, len, accepted[i])) {
-            *choice = i;
-            return 0;
-        }
-    char list[256] = "";
-    size_t used = 0;
-    for (int i = 0; accepted[i] && used < sizeof list; i++)
-        used +=
-            (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", accepted[i]);
-    char value[VALUE_SHOWN + 4];
-    if (len == 0)
-        return refuse(sheet, column, err, "is empty, expected one of %s", list);
-    return refuse(sheet, column, err, "\"%s\" is not one of %s", shown(text, len, value), list);
+    return sheet->name;
 }

@@ -31,7 +31,4 @@ extern const char *const ms_member_columns[MS_MEMBER_COLUMNS + 1];
 MS_MUST_CHECK int ms_member_from_fields(const char *const *fields, const char *where, char *key,
                                         ms_member_t *member, ms_error_t *err);
 
-//  Parses a date as YYYY-MM-DD or DD/MM/YYYY. Returns 0 or MS_EINVAL.
-MS_MUST_CHECK int ms_member_date(const char *text, int32_t *days);
-
 #endif

@@ -9,6 +9,7 @@
 #define MS_RECORD_H
 
 #include "mutsync/codec.h"
+#include "mutsync/date.h"
 
 #define MS_ID_MAX 64     //  bytes in an id (member, household, provider...)
 #define MS_NAME_MAX 128  //  bytes in a name or village
@@ -128,10 +129,5 @@ const char *ms_sex_name(ms_sex_t sex);
 const char *ms_category_name(ms_category_t category);
 const char *ms_relationship_name(ms_relationship_t relationship);
 const char *ms_member_status_name(ms_member_status_t status);
-
-//  Days since 1970-01-01 as "YYYY-MM-DD" into OUT (11 bytes), and back
-//  (returns 0, or MS_EINVAL for anything but a real calendar date).
-void ms_date_format(int32_t days, char *out);
-MS_MUST_CHECK int ms_date_parse(const char *text, int32_t *days);
 
 #endif

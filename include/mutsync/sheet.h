@@ -34,9 +34,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MS_SHEET_FIELD_MAX 65536    //  bytes in one field, as UTF-8
-#define MS_SHEET_ROW_MAX 1048576    //  bytes in all fields of one row, as UTF-8
-#define MS_SHEET_COLUMNS_MAX 1024   //  fields in the header row
+#define MS_SHEET_FIELD_MAX 65536   //  bytes in one field, as UTF-8
+#define MS_SHEET_ROW_MAX 1048576   //  bytes in all fields of one row, as UTF-8
+#define MS_SHEET_COLUMNS_MAX 1024  //  fields in the header row
+//  Dates and months in a sheet lie between these (see cell.h).
 #define MS_SHEET_DATE_MIN (-25567)  //  1900-01-01, in days since 1970-01-01
 #define MS_SHEET_DATE_MAX 47846     //  2100-12-31, in days since 1970-01-01
 #define MS_SHEET_YEAR_MIN 1900      //  first year a date or month may have
@@ -53,11 +54,6 @@ typedef struct {
     ms_sheet_encoding_t encoding;  //  of the file's text
     char separator;                //  ',', ';' or '\t'; 0: ',' or ';' detected from the header
 } ms_sheet_options_t;
-
-typedef enum {
-    MS_SHEET_OPTIONAL = 0,  //  an empty field is accepted
-    MS_SHEET_REQUIRED,      //  an empty field is an error ("is empty")
-} ms_sheet_presence_t;
 
 //  ---------------------------------------------------------------------------
 //  Reading
@@ -124,6 +120,10 @@ const char *ms_sheet_field(const ms_sheet_t *sheet, int index, size_t *len);
 //  ms_sheet_open, the header's line.
 uint64_t ms_sheet_line(const ms_sheet_t *sheet);
 
+//  Returns the name messages give the file (PATH, or its last component when
+//  too long). Borrowed: valid until the sheet is closed.
+const char *ms_sheet_name(const ms_sheet_t *sheet);
+
 //  Returns "name:line" for the current row, as messages begin. Borrowed:
 //  valid until the next ms_sheet_next, ms_sheet_rewind or ms_sheet_close.
 const char *ms_sheet_where(ms_sheet_t *sheet);
@@ -131,43 +131,5 @@ const char *ms_sheet_where(ms_sheet_t *sheet);
 //  Goes back to the first row after the header, so an importer can read the
 //  file twice; clears a failed state. Returns 0, or MS_EIO.
 MS_MUST_CHECK int ms_sheet_rewind(ms_sheet_t *sheet, ms_error_t *err);
-
-//  ---------------------------------------------------------------------------
-//  Field parsers
-//
-//  Each parses field COLUMN of the current row. Spaces and tabs around the
-//  value are ignored; anything else that does not fit is refused. On failure
-//  the output is zeroed, and ERR reads: members.csv:5001: column birth_date:
-//  "2019-02-31" is not a date ... Each returns 0 or MS_EINVAL.
-
-//  Copies the field without its surrounding spaces and tabs into OUT, of SIZE
-//  bytes, NUL-terminated: at most SIZE - 1 bytes fit. An empty value is
-//  refused when PRESENCE is MS_SHEET_REQUIRED.
-MS_MUST_CHECK int ms_sheet_text(const ms_sheet_t *sheet, int column, ms_sheet_presence_t presence,
-                                char *out, size_t size, ms_error_t *err);
-
-//  Parses a calendar date, "YYYY-MM-DD" or, as French spreadsheets export,
-//  "DD/MM/YYYY" (one-digit day and month accepted there), between 1900-01-01
-//  and 2100-12-31 (MS_SHEET_DATE_MIN..MAX), Feb 29 only in leap years, into
-//  *DAYS since 1970-01-01.
-MS_MUST_CHECK int ms_sheet_date(const ms_sheet_t *sheet, int column, int32_t *days,
-                                ms_error_t *err);
-
-//  Parses a month, "YYYY-MM" with the year in MS_SHEET_YEAR_MIN..MAX, into
-//  *YYYYMM (2024-03 gives 202403).
-MS_MUST_CHECK int ms_sheet_month(const ms_sheet_t *sheet, int column, uint32_t *yyyymm,
-                                 ms_error_t *err);
-
-//  Parses a non-negative decimal integer no larger than MAX: digits only (no
-//  sign, no separators, no decimals), at least one. Values past UINT64_MAX
-//  are refused, not wrapped.
-MS_MUST_CHECK int ms_sheet_uint(const ms_sheet_t *sheet, int column, uint64_t max, uint64_t *value,
-                                ms_error_t *err);
-
-//  Finds the field among the NULL-terminated ACCEPTED spellings, ASCII case
-//  ignored, and sets *CHOICE to its index. The error lists the spellings:
-//  column sex: "X" is not one of F, M.
-MS_MUST_CHECK int ms_sheet_enum(const ms_sheet_t *sheet, int column, const char *const *accepted,
-                                int *choice, ms_error_t *err);
 
 #endif

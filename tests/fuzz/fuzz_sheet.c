@@ -5,7 +5,7 @@
 
 #include "fuzz.h"
 
-#include "mutsync/sheet.h"
+#include "mutsync/cell.h"
 
 #include <stdlib.h>
 
@@ -25,11 +25,11 @@ static void parse_fields(ms_sheet_t *sheet)
         uint64_t number;
         int choice;
         char text[16];
-        check_error(ms_sheet_date(sheet, i, &days, &err), &err);
-        check_error(ms_sheet_month(sheet, i, &month, &err), &err);
-        check_error(ms_sheet_uint(sheet, i, 1000000, &number, &err), &err);
-        check_error(ms_sheet_enum(sheet, i, choices, &choice, &err), &err);
-        check_error(ms_sheet_text(sheet, i, MS_SHEET_REQUIRED, text, sizeof text, &err), &err);
+        check_error(ms_cell_date(sheet, i, &days, &err), &err);
+        check_error(ms_cell_month(sheet, i, &month, &err), &err);
+        check_error(ms_cell_uint(sheet, i, 1000000, &number, &err), &err);
+        check_error(ms_cell_enum(sheet, i, choices, &choice, &err), &err);
+        check_error(ms_cell_text(sheet, i, MS_CELL_REQUIRED, text, sizeof text, &err), &err);
         if (days < MS_SHEET_DATE_MIN || days > MS_SHEET_DATE_MAX)
             abort();
     }

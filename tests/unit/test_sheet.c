@@ -2,7 +2,7 @@
 //  defect is refused with the file, the line and the column in the message.
 //  Files are real, in a mkdtemp directory that teardown removes.
 
-#include "mutsync/sheet.h"
+#include "mutsync/cell.h"
 
 #include <dirent.h>
 #include <setjmp.h>
@@ -133,7 +133,7 @@ static int date_of(const char *value, int32_t *days, char *message, size_t size)
 {
     ms_sheet_t *sheet = one_value("birth_date", value);
     ms_error_t err = {0};
-    int rc = ms_sheet_date(sheet, 0, days, &err);
+    int rc = ms_cell_date(sheet, 0, days, &err);
     ms_error_text(&err, message, size);
     ms_sheet_close(&sheet);
     return rc;
@@ -599,7 +599,7 @@ static void test_sheet_month(void **state)
         ms_sheet_t *sheet = one_value("period", cases[i]);
         uint32_t month;
         ms_error_t err = {0};
-        int rc = ms_sheet_month(sheet, 0, &month, &err);
+        int rc = ms_cell_month(sheet, 0, &month, &err);
         char message[128];
         if (expected[i] > 0) {
             assert_int_equal(rc, 0);
@@ -622,7 +622,7 @@ static int uint_of(const char *value, uint64_t max, uint64_t *out, char *message
 {
     ms_sheet_t *sheet = one_value("amount", value);
     ms_error_t err = {0};
-    int rc = ms_sheet_uint(sheet, 0, max, out, &err);
+    int rc = ms_cell_uint(sheet, 0, max, out, &err);
     snprintf(message, size, "%s", err.message);
     ms_sheet_close(&sheet);
     return rc;
@@ -668,19 +668,19 @@ static void test_sheet_enum_lists_accepted_values(void **state)
     ms_sheet_t *sheet = one_value("sex", " m ");
     int choice = -1;
     ms_error_t err = {0};
-    assert_int_equal(ms_sheet_enum(sheet, 0, sexes, &choice, &err), 0);
+    assert_int_equal(ms_cell_enum(sheet, 0, sexes, &choice, &err), 0);
     assert_int_equal(choice, 1);
     ms_sheet_close(&sheet);
     sheet = one_value("sex", "X");
-    assert_int_equal(ms_sheet_enum(sheet, 0, sexes, &choice, &err), MS_EINVAL);
+    assert_int_equal(ms_cell_enum(sheet, 0, sexes, &choice, &err), MS_EINVAL);
     assert_string_equal(err.where, "m.csv:2");
     assert_string_equal(err.message, "column sex: \"X\" is not one of F, M");
     ms_sheet_close(&sheet);
     sheet = one_value("sex", "Ms");
-    assert_int_equal(ms_sheet_enum(sheet, 0, sexes, &choice, &err), MS_EINVAL);
+    assert_int_equal(ms_cell_enum(sheet, 0, sexes, &choice, &err), MS_EINVAL);
     ms_sheet_close(&sheet);
     sheet = one_value("sex", "");
-    assert_int_equal(ms_sheet_enum(sheet, 0, sexes, &choice, &err), MS_EINVAL);
+    assert_int_equal(ms_cell_enum(sheet, 0, sexes, &choice, &err), MS_EINVAL);
     assert_string_equal(err.message, "column sex: is empty, expected one of F, M");
     ms_sheet_close(&sheet);
 }
@@ -691,19 +691,19 @@ static void test_sheet_text_trims_and_limits(void **state)
     char out[6];
     ms_error_t err = {0};
     ms_sheet_t *sheet = one_value("family_name", "  Koné ");  //  5 bytes: the limit
-    assert_int_equal(ms_sheet_text(sheet, 0, MS_SHEET_REQUIRED, out, sizeof out, &err), 0);
+    assert_int_equal(ms_cell_text(sheet, 0, MS_CELL_REQUIRED, out, sizeof out, &err), 0);
     assert_string_equal(out, "Koné");
     ms_sheet_close(&sheet);
     sheet = one_value("family_name", "Konés");
-    assert_int_equal(ms_sheet_text(sheet, 0, MS_SHEET_REQUIRED, out, sizeof out, &err), MS_EINVAL);
+    assert_int_equal(ms_cell_text(sheet, 0, MS_CELL_REQUIRED, out, sizeof out, &err), MS_EINVAL);
     assert_string_equal(out, "");
     assert_string_equal(err.where, "m.csv:2");
     assert_string_equal(err.message, "column family_name: 6 bytes, the limit is 5");
     ms_sheet_close(&sheet);
     sheet = one_value("family_name", "   ");
-    assert_int_equal(ms_sheet_text(sheet, 0, MS_SHEET_OPTIONAL, out, sizeof out, &err), 0);
+    assert_int_equal(ms_cell_text(sheet, 0, MS_CELL_OPTIONAL, out, sizeof out, &err), 0);
     assert_string_equal(out, "");
-    assert_int_equal(ms_sheet_text(sheet, 0, MS_SHEET_REQUIRED, out, sizeof out, &err), MS_EINVAL);
+    assert_int_equal(ms_cell_text(sheet, 0, MS_CELL_REQUIRED, out, sizeof out, &err), MS_EINVAL);
     assert_string_equal(err.message, "column family_name: is empty");
     ms_sheet_close(&sheet);
 }
@@ -718,7 +718,7 @@ static void test_sheet_long_bad_value_is_cut_in_message(void **state)
     ms_sheet_t *sheet = one_value("amount", value);
     uint64_t number;
     ms_error_t err = {0};
-    assert_int_equal(ms_sheet_uint(sheet, 0, 10, &number, &err), MS_EINVAL);
+    assert_int_equal(ms_cell_uint(sheet, 0, 10, &number, &err), MS_EINVAL);
     char expected[128];
     snprintf(expected, sizeof expected,
              "column amount: \"%.39s...\" is not a whole number (digits only)", value);
