@@ -4,15 +4,16 @@
 //  (side, state, event) -> action, next state (or the action's alternative
 //  next state). Anything not in the table is a protocol error: the peer is
 //  told, the session fails. Sending is driven by `pump`, which keeps WINDOW
-//  batches in flight, reading envelopes from a read transaction per batch
-//  (never a whole feed in memory). Receiving applies one batch per
-//  ms_store_write, so an Ack always follows a durable commit. Acks arrive
+//  batches in flight; feedio.c reads each batch from one read snapshot
+//  (never a whole feed in memory) and applies each received batch in one
+//  durable write transaction, so an Ack always follows a commit. Acks arrive
 //  in order (one connection), so the in-flight batches are a ring.
 //  Invariant: a feed is sent only from the head the peer declared (want)
 //  or acknowledged, so a resumed session resends nothing acknowledged.
 
 #include "mutsync/sync.h"
 
+#include "mutsync/feedio.h"
 #include "mutsync/log.h"
 #include "mutsync/replica.h"
 #include "mutsync/syncscope.h"
@@ -412,68 +413,6 @@ static int answer_offer(ms_sync_t *self, const ms_msg_t *in)
     return take_want(self, in);
 }
 
-typedef struct {
-    ms_sync_t *self;
-    const ms_sync_head_t *feed;  //  the offered feed the batch belongs to
-    uint64_t first_seq;          //
-    ms_msg_t *ack;               //  counts filled here
-    uint64_t changes;            //
-    char stray[400];             //  set when an envelope is not of FEED
-} apply_ctx_t;
-
-static int apply_batch_txn(ms_txn_t *txn, void *arg, ms_error_t *err)
-{
-    apply_ctx_t *a = arg;
-    ms_sync_t *self = a->self;
-    ms_msg_t *ack = a->ack;
-    ack->applied = ack->duplicates = ack->refused = ack->held = 0;
-    a->changes = 0;
-    a->stray[0] = 0;
-    const uint8_t *envelope;
-    size_t len;
-    uint64_t seq = a->first_seq;
-    ms_batch_t *b = self->unpacker;
-    int rc = 0;
-    ms_batch_rewind(b);  //  re-runnable: read the frames again from the first
-    while (rc == 0 && ms_batch_next(b, &envelope, &len) == 1) {
-        ms_head_t head;
-        rc = ms_replica_head(txn, a->feed->org, a->feed->feed, &head, err);
-        if (rc)
-            break;
-        if (head.frozen || seq > head.seq + 1) {
-            ack->held++;
-            seq++;
-            continue;
-        }
-        ms_verdict_t verdict;
-        rc = ms_node_accept(self->node, txn, envelope, len, self->source, &verdict, err);
-        if (rc)
-            break;
-        if (verdict.origin[0] && (strcmp(verdict.origin, a->feed->org) != 0 ||
-                                  strcmp(verdict.feed, a->feed->feed) != 0)) {
-            snprintf(a->stray, sizeof a->stray, "%s/%s seq=%llu inside a batch of %s/%s",
-                     verdict.origin, verdict.feed, (unsigned long long)verdict.seq, a->feed->org,
-                     a->feed->feed);
-            return ms_error_set(err, MS_EREFUSED, self->peer, "%s", a->stray);
-        }
-        if (verdict.outcome == MS_OUTCOME_APPLIED) {
-            ack->applied++;
-            a->changes += verdict.change_count;
-        } else if (verdict.outcome == MS_OUTCOME_DUPLICATE) {
-            ack->duplicates++;
-        } else {
-            ack->refused++;
-        }
-        seq++;
-    }
-    if (rc == 0) {
-        ms_head_t head;
-        rc = ms_replica_head(txn, a->feed->org, a->feed->feed, &head, err);
-        ack->head = head.seq;
-    }
-    return rc;
-}
-
 static int take_batch(ms_sync_t *self, const ms_msg_t *in)
 {
     if (in->number != self->expect_number)
@@ -490,9 +429,9 @@ static int take_batch(ms_sync_t *self, const ms_msg_t *in)
         return refuse(self, MS_EINVAL, "batch %llu of %s/%s: %s", (unsigned long long)in->number,
                       feed->org, feed->feed, err.message);
     }
-    ms_msg_t ack = {.type = MS_MSG_ACK, .number = in->number};
-    apply_ctx_t a = {self, feed, in->first_seq, &ack, 0, ""};
-    int rc = ms_store_write(ms_node_store(self->node), apply_batch_txn, &a, &err);
+    ms_feedio_result_t a;
+    int rc = ms_feedio_apply(self->node, self->unpacker, feed->org, feed->feed, in->first_seq,
+                             self->source, &a, &err);
     if (rc == MS_EREFUSED && a.stray[0]) {
         quarantine_frame(self, in->data, in->data_len, a.stray);
         return refuse(self, MS_EREFUSED, "batch %llu: %s", (unsigned long long)in->number, a.stray);
@@ -500,6 +439,13 @@ static int take_batch(ms_sync_t *self, const ms_msg_t *in)
     if (rc)
         return fail(self, rc, "cannot apply batch %llu: %s", (unsigned long long)in->number,
                     err.message);
+    ms_msg_t ack = {.type = MS_MSG_ACK,
+                    .number = in->number,
+                    .applied = a.applied,
+                    .duplicates = a.duplicates,
+                    .refused = a.refused,
+                    .held = a.held,
+                    .head = a.head};
     self->stats.batches_received++;
     self->stats.applied += ack.applied;
     self->stats.changes_applied += a.changes;
@@ -648,20 +594,9 @@ static int send_batch(ms_sync_t *self)
     const ms_sync_head_t *feed = &self->offer.items[self->cursor];
     out_feed_t *out = &self->out[self->cursor];
     ms_error_t err = {0};
-    ms_txn_t *txn;
-    if (ms_store_read(ms_node_store(self->node), &txn, &err) != 0)
-        return fail(self, err.code, "%s", err.message);
-    ms_batch_reset(self->packer);
     uint64_t seq = out->next;
-    int rc = 0;
-    while (seq <= feed->seq && ms_batch_raw_bytes(self->packer) < MS_SYNC_BATCH_TARGET) {
-        ms_val_t bytes;
-        rc = ms_replica_envelope(txn, feed->org, feed->feed, seq, NULL, &bytes, &err);
-        if (rc || ms_batch_add(self->packer, bytes.data, bytes.len, NULL) != 0)
-            break;
-        seq++;
-    }
-    ms_txn_abort(&txn);
+    int rc = ms_feedio_fill(self->node, feed->org, feed->feed, out->next, feed->seq,
+                            MS_SYNC_BATCH_TARGET, self->packer, &seq, &err);
     if (rc)
         return fail(self, rc, "cannot read %s/%s seq=%llu: %s", feed->org, feed->feed,
                     (unsigned long long)seq, err.message);
