@@ -23,6 +23,7 @@
 #include "mutsync/indicator.h"
 #include "mutsync/replica.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,14 +83,47 @@ static int counter_add(ms_txn_t *txn, int counter, uint32_t month, int64_t delta
     return ms_txn_put(txn, MS_TABLE_INDEX, key, sizeof key, &value, sizeof value, 0, err);
 }
 
-static int span_add(ms_txn_t *txn, int counter, span_t span, int sign, ms_error_t *err)
+//  The stock cells one member change moves, netted before any is written:
+//  taking a household's cover back and putting it again mostly cancels out.
+#define DELTAS_MAX 1024
+
+typedef struct {
+    int counter;
+    uint32_t month;  //  YYYYMM
+    int64_t delta;
+} cell_delta_t;
+
+typedef struct {
+    cell_delta_t cells[DELTAS_MAX];
+    size_t count;
+} deltas_t;
+
+static void delta_note(deltas_t *d, int counter, uint32_t month, int64_t delta)
+{
+    for (size_t i = 0; i < d->count; i++)
+        if (d->cells[i].counter == counter && d->cells[i].month == month) {
+            d->cells[i].delta += delta;
+            return;
+        }
+    assert(d->count < DELTAS_MAX);  //  2 households x 2 covers x 64 spans x 2 cells, + persons
+    d->cells[d->count++] = (cell_delta_t){counter, month, delta};
+}
+
+static int deltas_flush(ms_txn_t *txn, const deltas_t *d, ms_error_t *err)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < d->count; i++)
+        rc = counter_add(txn, d->cells[i].counter, d->cells[i].month, d->cells[i].delta, err);
+    return rc;
+}
+
+static void span_add(deltas_t *d, int counter, span_t span, int sign)
 {
     if (span.until && span.until <= span.from)
-        return 0;
-    int rc = counter_add(txn, counter, span.from, sign, err);
-    if (rc == 0 && span.until)
-        rc = counter_add(txn, counter, span.until, -sign, err);
-    return rc;
+        return;
+    delta_note(d, counter, span.from, sign);
+    if (span.until)
+        delta_note(d, counter, span.until, -sign);
 }
 
 static int meta_get(ms_txn_t *txn, meta_t *meta, ms_error_t *err)
@@ -114,13 +148,15 @@ static int touch(ms_txn_t *txn, uint32_t month, bool flow, ms_error_t *err)
     int rc = meta_get(txn, &meta, err);
     if (rc || !month)
         return rc;
+    meta_t before = meta;
     if (!meta.dirty || month < meta.dirty)
         meta.dirty = month;
     if (flow && (!meta.first || month < meta.first))
         meta.first = month;
     if (flow && month > meta.last)
         meta.last = month;
-    return meta_put(txn, &meta, err);
+    //  Most changes of an import touch months already noted: no write then.
+    return memcmp(&before, &meta, sizeof meta) == 0 ? 0 : meta_put(txn, &meta, err);
 }
 
 //  ---------------------------------------------------------------------------
@@ -200,12 +236,10 @@ static int household_cover(ms_txn_t *txn, const char *household, cover_t *cover,
     return rc < 0 ? rc : 0;
 }
 
-static int cover_apply(ms_txn_t *txn, const cover_t *cover, int sign, ms_error_t *err)
+static void cover_apply(deltas_t *d, const cover_t *cover, int sign)
 {
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < cover->count; i++)
-        rc = span_add(txn, C_HOUSEHOLDS, cover->spans[i], sign, err);
-    return rc;
+    for (size_t i = 0; i < cover->count; i++)
+        span_add(d, C_HOUSEHOLDS, cover->spans[i], sign);
 }
 
 //  ---------------------------------------------------------------------------
@@ -244,14 +278,13 @@ static int member_put(ms_txn_t *txn, const char *id, const mstate_t *state, cons
     return ms_txn_put(txn, MS_TABLE_INDEX, key, 2 + len, value, sizeof *state + hlen, 0, err);
 }
 
-static int person_apply(ms_txn_t *txn, const mstate_t *state, int sign, ms_error_t *err)
+static void person_apply(deltas_t *d, const mstate_t *state, int sign)
 {
-    int rc = span_add(txn, C_PERSONS, state->span, sign, err);
-    if (rc == 0 && state->category == MS_CATEGORY_ADHERENT)
-        rc = span_add(txn, C_ADHERENTS, state->span, sign, err);
-    if (rc == 0 && state->sex == MS_SEX_F)
-        rc = span_add(txn, C_WOMEN, state->span, sign, err);
-    return rc;
+    span_add(d, C_PERSONS, state->span, sign);
+    if (state->category == MS_CATEGORY_ADHERENT)
+        span_add(d, C_ADHERENTS, state->span, sign);
+    if (state->sex == MS_SEX_F)
+        span_add(d, C_WOMEN, state->span, sign);
 }
 
 //  The span the rules of the header give the new record.
@@ -304,22 +337,26 @@ static int apply_member(ms_txn_t *txn, const ms_change_t *change, uint32_t now_m
     if (households[0] && households[1] && strcmp(households[0], households[1]) == 0)
         households[1] = NULL;
     cover_t before[2], after[2];
+    deltas_t deltas;  //  16 KiB
+    deltas.count = 0;
     for (int i = 0; rc == 0 && i < 2; i++)
         rc = household_cover(txn, households[i], &before[i], err);
-    if (rc == 0 && had)
-        rc = person_apply(txn, &old, -1, err);
-    if (rc == 0 && has)
-        rc = person_apply(txn, &next, +1, err);
+    if (had)
+        person_apply(&deltas, &old, -1);
+    if (has)
+        person_apply(&deltas, &next, +1);
     if (rc == 0 && had)
         rc = household_member_put(txn, old_household, change->key, NULL, err);
     if (rc == 0 && has)
         rc = household_member_put(txn, member.household_id, change->key, &next.span, err);
     for (int i = 0; rc == 0 && i < 2; i++)
         rc = household_cover(txn, households[i], &after[i], err);
-    for (int i = 0; rc == 0 && i < 2; i++)
-        rc = cover_apply(txn, &before[i], -1, err);
-    for (int i = 0; rc == 0 && i < 2; i++)
-        rc = cover_apply(txn, &after[i], +1, err);
+    for (int i = 0; rc == 0 && i < 2; i++) {
+        cover_apply(&deltas, &before[i], -1);
+        cover_apply(&deltas, &after[i], +1);
+    }
+    if (rc == 0)
+        rc = deltas_flush(txn, &deltas, err);
     if (rc == 0)
         rc = member_put(txn, change->key, has ? &next : NULL, has ? member.household_id : "", err);
     uint32_t dirty = 0;
