@@ -4,17 +4,21 @@
 //  month E until (not including) month L adds +1 at E and -1 at L, so a
 //  member change touches two cells whatever the number of months, and the
 //  stock of month M is the sum of the cells up to M (one short scan over
-//  months, never over members). Flows are plain sums per month. Each
-//  member's counted interval is kept ("Tm"), and each household's members'
-//  intervals ("Th"), so a change knows exactly what to take back: a
-//  household's coverage is the union of its members' intervals, taken
-//  before and after the change. "Tx" holds the range of flow months and
-//  the earliest month changed since the last publication.
+//  months, never over members). Flows are plain sums per month. A member's
+//  counted interval follows from its record while it is active (from its
+//  enrolment month on); only a member whose interval has an end (it left,
+//  or was first seen as not active) keeps it in "Tm", since the month the
+//  node learnt of the leaving is history the record does not hold. Each
+//  household keeps its members' intervals in one "Th" entry, so a change
+//  knows exactly what to take back: a household's coverage is the union
+//  of its members' intervals, taken before and after the change. "Tx" holds
+//  the range of flow months and the earliest month changed since the last
+//  publication.
 //
 //  Keys in MS_TABLE_INDEX:
 //    "Tc" counter(1) month(4 BE)  -> int64 (difference or sum)
-//    "Tm" member id               -> mstate_t + household id
-//    "Th" household NUL member id -> span_t
+//    "Tm" member id               -> mstate_t + household id (ended intervals only)
+//    "Th" household               -> count(1), then per member: span_t, id length(1), id
 //    "Tx"                         -> meta_t
 //  Callers: views.c (the hook, and publishing after writes).
 
@@ -169,17 +173,6 @@ typedef struct {
     size_t count;
 } cover_t;
 
-static size_t household_key(const char *household, const char *member, uint8_t *out)
-{
-    size_t hlen = strlen(household), mlen = member ? strlen(member) : 0;
-    out[0] = 'T', out[1] = 'h';
-    memcpy(out + 2, household, hlen);
-    out[2 + hlen] = 0;
-    if (member)
-        memcpy(out + 3 + hlen, member, mlen);
-    return 3 + hlen + mlen;
-}
-
 //  Adds SPAN to the sorted disjoint set, merging what overlaps or touches.
 static void cover_add(cover_t *cover, span_t span)
 {
@@ -213,27 +206,100 @@ static void cover_add(cover_t *cover, span_t span)
     cover->count = out;
 }
 
-static int household_cover(ms_txn_t *txn, const char *household, cover_t *cover, ms_error_t *err)
+//  One household's members and their intervals, as its "Th" entry holds them.
+#define HOUSEHOLD_MEMBERS_MAX 255
+
+typedef struct {
+    char id[MS_ID_MAX + 1];  //  household id; empty: none
+    size_t count;            //  members
+    struct {
+        span_t span;
+        char id[MS_KEY_MAX + 1];
+    } members[HOUSEHOLD_MEMBERS_MAX];
+} household_t;
+
+static size_t household_key(const char *household, uint8_t *out)
+{
+    size_t len = strlen(household);
+    out[0] = 'T', out[1] = 'h';
+    memcpy(out + 2, household, len);
+    return 2 + len;
+}
+
+static int household_load(ms_txn_t *txn, const char *id, household_t *h, ms_error_t *err)
+{
+    h->count = 0;
+    snprintf(h->id, sizeof h->id, "%s", id ? id : "");
+    if (!h->id[0])
+        return 0;
+    uint8_t key[2 + MS_ID_MAX];
+    ms_val_t val;
+    int rc = ms_txn_get(txn, MS_TABLE_INDEX, key, household_key(h->id, key), &val, err);
+    if (rc)
+        return rc == MS_ENOTFOUND ? 0 : rc;
+    const uint8_t *p = val.data, *end = val.data + val.len;
+    size_t count = val.len ? *p++ : 0;
+    for (size_t i = 0; i < count; i++) {
+        if (end - p < (ptrdiff_t)(sizeof(span_t) + 1) ||
+            (size_t)(end - p) < sizeof(span_t) + 1 + p[sizeof(span_t)] ||
+            p[sizeof(span_t)] > MS_KEY_MAX)
+            return ms_error_set(err, MS_ESTORE, "tally", "household %s is damaged", h->id);
+        memcpy(&h->members[i].span, p, sizeof(span_t));
+        size_t len = p[sizeof(span_t)];
+        memcpy(h->members[i].id, p + sizeof(span_t) + 1, len);
+        h->members[i].id[len] = 0;
+        p += sizeof(span_t) + 1 + len;
+    }
+    h->count = count;
+    return 0;
+}
+
+static int household_save(ms_txn_t *txn, const household_t *h, ms_error_t *err)
+{
+    uint8_t key[2 + MS_ID_MAX];
+    size_t key_len = household_key(h->id, key);
+    if (h->count == 0)
+        return ms_txn_del(txn, MS_TABLE_INDEX, key, key_len, err);
+    uint8_t value[1 + HOUSEHOLD_MEMBERS_MAX * (sizeof(span_t) + 1 + MS_KEY_MAX)];
+    uint8_t *p = value;
+    *p++ = (uint8_t)h->count;
+    for (size_t i = 0; i < h->count; i++) {
+        size_t len = strlen(h->members[i].id);
+        memcpy(p, &h->members[i].span, sizeof(span_t));
+        p[sizeof(span_t)] = (uint8_t)len;
+        memcpy(p + sizeof(span_t) + 1, h->members[i].id, len);
+        p += sizeof(span_t) + 1 + len;
+    }
+    return ms_txn_put(txn, MS_TABLE_INDEX, key, key_len, value, (size_t)(p - value), 0, err);
+}
+
+//  Sets member ID's span in H (SPAN NULL: removes it). MS_EINVAL past
+//  HOUSEHOLD_MEMBERS_MAX members.
+static int household_set(household_t *h, const char *id, const span_t *span, ms_error_t *err)
+{
+    size_t i = 0;
+    while (i < h->count && strcmp(h->members[i].id, id) != 0)
+        i++;
+    if (!span) {
+        if (i < h->count)
+            h->members[i] = h->members[--h->count];
+        return 0;
+    }
+    if (i == h->count) {
+        if (h->count == HOUSEHOLD_MEMBERS_MAX)
+            return ms_error_set(err, MS_EINVAL, "tally", "household %s has more than %d members",
+                                h->id, HOUSEHOLD_MEMBERS_MAX);
+        snprintf(h->members[h->count++].id, sizeof h->members[0].id, "%s", id);
+    }
+    h->members[i].span = *span;
+    return 0;
+}
+
+static void household_cover(const household_t *h, cover_t *cover)
 {
     cover->count = 0;
-    if (!household || !household[0])
-        return 0;
-    uint8_t prefix[3 + MS_ID_MAX];
-    size_t len = household_key(household, NULL, prefix);
-    ms_cursor_t *cursor;
-    int rc = ms_cursor_open(txn, MS_TABLE_INDEX, prefix, len, &cursor, err);
-    if (rc)
-        return rc;
-    ms_val_t key, val;
-    while ((rc = ms_cursor_next(cursor, &key, &val, err)) == 1) {
-        span_t span;
-        if (val.len == sizeof span) {
-            memcpy(&span, val.data, sizeof span);
-            cover_add(cover, span);
-        }
-    }
-    ms_cursor_close(&cursor);
-    return rc < 0 ? rc : 0;
+    for (size_t i = 0; i < h->count; i++)
+        cover_add(cover, h->members[i].span);
 }
 
 static void cover_apply(deltas_t *d, const cover_t *cover, int sign)
@@ -271,7 +337,7 @@ static int member_put(ms_txn_t *txn, const char *id, const mstate_t *state, cons
     size_t len = strlen(id), hlen = strlen(household);
     memcpy(key, "Tm", 2);
     memcpy(key + 2, id, len);
-    if (!state)
+    if (!state || !state->span.until)
         return ms_txn_del(txn, MS_TABLE_INDEX, key, 2 + len, err);
     memcpy(value, state, sizeof *state);
     memcpy(value + sizeof *state, household, hlen);
@@ -303,26 +369,34 @@ static span_t next_span(const mstate_t *old, const ms_member_t *member, uint32_t
     return span;
 }
 
-static int household_member_put(ms_txn_t *txn, const char *household, const char *id,
-                                const span_t *span, ms_error_t *err)
+//  The state a member had before this change: its "Tm" entry when its
+//  interval had an end, else what its active record implies.
+static int old_state(ms_txn_t *txn, const char *id, const ms_stored_record_t *old, mstate_t *state,
+                     char *household, ms_error_t *err)
 {
-    uint8_t key[3 + MS_ID_MAX + MS_KEY_MAX];
-    size_t len = household_key(household, id, key);
-    if (!span)
-        return ms_txn_del(txn, MS_TABLE_INDEX, key, len, err);
-    return ms_txn_put(txn, MS_TABLE_INDEX, key, len, span, sizeof *span, 0, err);
+    int rc = member_get(txn, id, state, household, err);
+    if (rc != MS_ENOTFOUND)
+        return rc;
+    ms_member_t member;
+    if (!old || ms_member_decode(old->value, old->value_len, &member, NULL) != 0)
+        return MS_ENOTFOUND;
+    memset(state, 0, sizeof *state);
+    state->span.from = ms_month_of_date(member.enrollment_date);
+    state->sex = (uint8_t)member.sex;
+    state->category = (uint8_t)member.category;
+    snprintf(household, MS_ID_MAX + 1, "%s", member.household_id);
+    return 0;
 }
 
-static int apply_member(ms_txn_t *txn, const ms_change_t *change, uint32_t now_month,
-                        ms_error_t *err)
+static int apply_member(ms_txn_t *txn, const ms_change_t *change,
+                        const ms_stored_record_t *old_record, uint32_t now_month, ms_error_t *err)
 {
     mstate_t old, next;
     char old_household[MS_ID_MAX + 1] = "";
-    int rc = member_get(txn, change->key, &old, old_household, err);
+    int rc = old_state(txn, change->key, old_record, &old, old_household, err);
     if (rc && rc != MS_ENOTFOUND)
         return rc;
     bool had = rc == 0;
-    rc = 0;
     ms_member_t member;
     memset(&member, 0, sizeof member);
     memset(&next, 0, sizeof next);
@@ -333,27 +407,33 @@ static int apply_member(ms_txn_t *txn, const ms_change_t *change, uint32_t now_m
         next.sex = (uint8_t)member.sex;
         next.category = (uint8_t)member.category;
     }
-    const char *households[2] = {had ? old_household : NULL, has ? member.household_id : NULL};
-    if (households[0] && households[1] && strcmp(households[0], households[1]) == 0)
-        households[1] = NULL;
-    cover_t before[2], after[2];
+    //  The households it leaves and joins (one when it stays).
+    household_t households[2];  //  35 KiB each
+    const char *ids[2] = {had ? old_household : NULL, has ? member.household_id : NULL};
+    if (ids[0] && ids[1] && strcmp(ids[0], ids[1]) == 0)
+        ids[1] = NULL;
     deltas_t deltas;  //  16 KiB
     deltas.count = 0;
-    for (int i = 0; rc == 0 && i < 2; i++)
-        rc = household_cover(txn, households[i], &before[i], err);
+    cover_t cover;
+    rc = 0;
+    for (int i = 0; rc == 0 && i < 2; i++) {
+        rc = household_load(txn, ids[i], &households[i], err);
+        household_cover(&households[i], &cover);
+        cover_apply(&deltas, &cover, -1);
+    }
     if (had)
         person_apply(&deltas, &old, -1);
     if (has)
         person_apply(&deltas, &next, +1);
     if (rc == 0 && had)
-        rc = household_member_put(txn, old_household, change->key, NULL, err);
+        rc = household_set(&households[0], change->key, NULL, err);
     if (rc == 0 && has)
-        rc = household_member_put(txn, member.household_id, change->key, &next.span, err);
-    for (int i = 0; rc == 0 && i < 2; i++)
-        rc = household_cover(txn, households[i], &after[i], err);
+        rc = household_set(&households[ids[1] ? 1 : 0], change->key, &next.span, err);
     for (int i = 0; rc == 0 && i < 2; i++) {
-        cover_apply(&deltas, &before[i], -1);
-        cover_apply(&deltas, &after[i], +1);
+        household_cover(&households[i], &cover);
+        cover_apply(&deltas, &cover, +1);
+        if (households[i].id[0])
+            rc = household_save(txn, &households[i], err);
     }
     if (rc == 0)
         rc = deltas_flush(txn, &deltas, err);
@@ -426,7 +506,7 @@ int ms_tally_apply(ms_node_t *node, ms_txn_t *txn, const ms_change_t *change,
     uint32_t now_month = ms_month_of_date((int32_t)(now / 86400));
     switch (change->collection) {
     case MS_COLL_MEMBER:
-        return apply_member(txn, change, now_month, err);
+        return apply_member(txn, change, old, now_month, err);
     case MS_COLL_CONTRIBUTION:
     case MS_COLL_CLAIM:
     case MS_COLL_COMPLAINT: {
