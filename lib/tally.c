@@ -18,11 +18,13 @@
 //  Keys in MS_TABLE_INDEX:
 //    "Tc" counter(1) month(4 BE)  -> int64 (difference or sum)
 //    "Tm" member id               -> mstate_t + household id (ended intervals only)
-//    "Th" household               -> count(1), then per member: span_t, id length(1), id
+//    "Th" household               -> its members and spans (household.c)
 //    "Tx"                         -> meta_t
 //  Callers: views.c (the hook, and publishing after writes).
 
 #include "mutsync/tally.h"
+
+#include "mutsync/household.h"
 
 #include "mutsync/indicator.h"
 #include "mutsync/replica.h"
@@ -51,12 +53,7 @@ enum {
 #define STOCKS 4
 
 typedef struct {
-    uint32_t from;   //  first month counted (YYYYMM)
-    uint32_t until;  //  first month no longer counted; 0 = still counted
-} span_t;
-
-typedef struct {
-    span_t span;
+    ms_span_t span;
     uint8_t sex;       //  ms_sex_t
     uint8_t category;  //  ms_category_t
 } mstate_t;
@@ -121,7 +118,7 @@ static int deltas_flush(ms_txn_t *txn, const deltas_t *d, ms_error_t *err)
     return rc;
 }
 
-static void span_add(deltas_t *d, int counter, span_t span, int sign)
+static void span_add(deltas_t *d, int counter, ms_span_t span, int sign)
 {
     if (span.until && span.until <= span.from)
         return;
@@ -163,146 +160,7 @@ static int touch(ms_txn_t *txn, uint32_t month, bool flow, ms_error_t *err)
     return memcmp(&before, &meta, sizeof meta) == 0 ? 0 : meta_put(txn, &meta, err);
 }
 
-//  ---------------------------------------------------------------------------
-//  Households: the union of their members' spans.
-
-#define HOUSEHOLD_SPANS_MAX 64
-
-typedef struct {
-    span_t spans[HOUSEHOLD_SPANS_MAX];  //  disjoint, sorted
-    size_t count;
-} cover_t;
-
-//  Adds SPAN to the sorted disjoint set, merging what overlaps or touches.
-static void cover_add(cover_t *cover, span_t span)
-{
-    if (span.until && span.until <= span.from)
-        return;
-    size_t out = 0;
-    span_t merged = span;
-    span_t kept[HOUSEHOLD_SPANS_MAX + 1];
-    for (size_t i = 0; i < cover->count; i++) {
-        span_t s = cover->spans[i];
-        bool before = s.until && s.until < merged.from;
-        bool after = merged.until && merged.until < s.from;
-        if (before || after) {
-            kept[out++] = s;
-            continue;
-        }
-        merged.from = s.from < merged.from ? s.from : merged.from;
-        merged.until = (!s.until || !merged.until) ? 0
-                       : s.until > merged.until    ? s.until
-                                                   : merged.until;
-    }
-    size_t i = 0;
-    while (i < out && kept[i].from < merged.from)
-        i++;
-    memmove(kept + i + 1, kept + i, (out - i) * sizeof kept[0]);
-    kept[i] = merged;
-    out++;
-    if (out > HOUSEHOLD_SPANS_MAX)
-        out = HOUSEHOLD_SPANS_MAX;  //  cannot happen with months: spans merge
-    memcpy(cover->spans, kept, out * sizeof kept[0]);
-    cover->count = out;
-}
-
-//  One household's members and their intervals, as its "Th" entry holds them.
-#define HOUSEHOLD_MEMBERS_MAX 255
-
-typedef struct {
-    char id[MS_ID_MAX + 1];  //  household id; empty: none
-    size_t count;            //  members
-    struct {
-        span_t span;
-        char id[MS_KEY_MAX + 1];
-    } members[HOUSEHOLD_MEMBERS_MAX];
-} household_t;
-
-static size_t household_key(const char *household, uint8_t *out)
-{
-    size_t len = strlen(household);
-    out[0] = 'T', out[1] = 'h';
-    memcpy(out + 2, household, len);
-    return 2 + len;
-}
-
-static int household_load(ms_txn_t *txn, const char *id, household_t *h, ms_error_t *err)
-{
-    h->count = 0;
-    snprintf(h->id, sizeof h->id, "%s", id ? id : "");
-    if (!h->id[0])
-        return 0;
-    uint8_t key[2 + MS_ID_MAX];
-    ms_val_t val;
-    int rc = ms_txn_get(txn, MS_TABLE_INDEX, key, household_key(h->id, key), &val, err);
-    if (rc)
-        return rc == MS_ENOTFOUND ? 0 : rc;
-    const uint8_t *p = val.data, *end = val.data + val.len;
-    size_t count = val.len ? *p++ : 0;
-    for (size_t i = 0; i < count; i++) {
-        if (end - p < (ptrdiff_t)(sizeof(span_t) + 1) ||
-            (size_t)(end - p) < sizeof(span_t) + 1 + p[sizeof(span_t)] ||
-            p[sizeof(span_t)] > MS_KEY_MAX)
-            return ms_error_set(err, MS_ESTORE, "tally", "household %s is damaged", h->id);
-        memcpy(&h->members[i].span, p, sizeof(span_t));
-        size_t len = p[sizeof(span_t)];
-        memcpy(h->members[i].id, p + sizeof(span_t) + 1, len);
-        h->members[i].id[len] = 0;
-        p += sizeof(span_t) + 1 + len;
-    }
-    h->count = count;
-    return 0;
-}
-
-static int household_save(ms_txn_t *txn, const household_t *h, ms_error_t *err)
-{
-    uint8_t key[2 + MS_ID_MAX];
-    size_t key_len = household_key(h->id, key);
-    if (h->count == 0)
-        return ms_txn_del(txn, MS_TABLE_INDEX, key, key_len, err);
-    uint8_t value[1 + HOUSEHOLD_MEMBERS_MAX * (sizeof(span_t) + 1 + MS_KEY_MAX)];
-    uint8_t *p = value;
-    *p++ = (uint8_t)h->count;
-    for (size_t i = 0; i < h->count; i++) {
-        size_t len = strlen(h->members[i].id);
-        memcpy(p, &h->members[i].span, sizeof(span_t));
-        p[sizeof(span_t)] = (uint8_t)len;
-        memcpy(p + sizeof(span_t) + 1, h->members[i].id, len);
-        p += sizeof(span_t) + 1 + len;
-    }
-    return ms_txn_put(txn, MS_TABLE_INDEX, key, key_len, value, (size_t)(p - value), 0, err);
-}
-
-//  Sets member ID's span in H (SPAN NULL: removes it). MS_EINVAL past
-//  HOUSEHOLD_MEMBERS_MAX members.
-static int household_set(household_t *h, const char *id, const span_t *span, ms_error_t *err)
-{
-    size_t i = 0;
-    while (i < h->count && strcmp(h->members[i].id, id) != 0)
-        i++;
-    if (!span) {
-        if (i < h->count)
-            h->members[i] = h->members[--h->count];
-        return 0;
-    }
-    if (i == h->count) {
-        if (h->count == HOUSEHOLD_MEMBERS_MAX)
-            return ms_error_set(err, MS_EINVAL, "tally", "household %s has more than %d members",
-                                h->id, HOUSEHOLD_MEMBERS_MAX);
-        snprintf(h->members[h->count++].id, sizeof h->members[0].id, "%s", id);
-    }
-    h->members[i].span = *span;
-    return 0;
-}
-
-static void household_cover(const household_t *h, cover_t *cover)
-{
-    cover->count = 0;
-    for (size_t i = 0; i < h->count; i++)
-        cover_add(cover, h->members[i].span);
-}
-
-static void cover_apply(deltas_t *d, const cover_t *cover, int sign)
+static void cover_apply(deltas_t *d, const ms_cover_t *cover, int sign)
 {
     for (size_t i = 0; i < cover->count; i++)
         span_add(d, C_HOUSEHOLDS, cover->spans[i], sign);
@@ -354,10 +212,10 @@ static void person_apply(deltas_t *d, const mstate_t *state, int sign)
 }
 
 //  The span the rules of the header give the new record.
-static span_t next_span(const mstate_t *old, const ms_member_t *member, uint32_t now_month)
+static ms_span_t next_span(const mstate_t *old, const ms_member_t *member, uint32_t now_month)
 {
     uint32_t from = ms_month_of_date(member->enrollment_date);
-    span_t span = {from, 0};
+    ms_span_t span = {from, 0};
     if (member->status == MS_STATUS_ACTIVE)
         return span;
     if (!old)
@@ -408,17 +266,17 @@ static int apply_member(ms_txn_t *txn, const ms_change_t *change,
         next.category = (uint8_t)member.category;
     }
     //  The households it leaves and joins (one when it stays).
-    household_t households[2];  //  35 KiB each
+    ms_household_t households[2];  //  35 KiB each
     const char *ids[2] = {had ? old_household : NULL, has ? member.household_id : NULL};
     if (ids[0] && ids[1] && strcmp(ids[0], ids[1]) == 0)
         ids[1] = NULL;
     deltas_t deltas;  //  16 KiB
     deltas.count = 0;
-    cover_t cover;
+    ms_cover_t cover;
     rc = 0;
     for (int i = 0; rc == 0 && i < 2; i++) {
-        rc = household_load(txn, ids[i], &households[i], err);
-        household_cover(&households[i], &cover);
+        rc = ms_household_load(txn, ids[i], &households[i], err);
+        ms_household_cover(&households[i], &cover);
         cover_apply(&deltas, &cover, -1);
     }
     if (had)
@@ -426,14 +284,14 @@ static int apply_member(ms_txn_t *txn, const ms_change_t *change,
     if (has)
         person_apply(&deltas, &next, +1);
     if (rc == 0 && had)
-        rc = household_set(&households[0], change->key, NULL, err);
+        rc = ms_household_set(&households[0], change->key, NULL, err);
     if (rc == 0 && has)
-        rc = household_set(&households[ids[1] ? 1 : 0], change->key, &next.span, err);
+        rc = ms_household_set(&households[ids[1] ? 1 : 0], change->key, &next.span, err);
     for (int i = 0; rc == 0 && i < 2; i++) {
-        household_cover(&households[i], &cover);
+        ms_household_cover(&households[i], &cover);
         cover_apply(&deltas, &cover, +1);
         if (households[i].id[0])
-            rc = household_save(txn, &households[i], err);
+            rc = ms_household_save(txn, &households[i], err);
     }
     if (rc == 0)
         rc = deltas_flush(txn, &deltas, err);
