@@ -6,24 +6,13 @@
 #include "mutsync/cell.h"
 
 #include "mutsync/date.h"
+#include "mutsync/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #define VALUE_SHOWN 40  //  bytes of a bad value quoted in a message
-
-static size_t trim(const char *text, size_t len, const char **start)
-{
-    while (len > 0 && (*text == ' ' || *text == '\t')) {
-        text++;
-        len--;
-    }
-    while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
-        len--;
-    *start = text;
-    return len;
-}
 
 //  Refuses field COLUMN of the current row: "where: column name: <why>".
 static int refuse(const ms_sheet_t *sheet, int column, ms_error_t *err, const char *fmt, ...)
@@ -71,7 +60,7 @@ static size_t trimmed(const ms_sheet_t *sheet, int column, const char **text)
 {
     size_t len;
     const char *field = ms_sheet_field(sheet, column, &len);
-    return trim(field, len, text);
+    return ms_text_trim(field, len, text);
 }
 
 int ms_cell_text(const ms_sheet_t *sheet, int column, ms_cell_presence_t presence, char *out,

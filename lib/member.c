@@ -7,6 +7,7 @@
 #include "mutsync/member.h"
 
 #include "mutsync/sheet.h"
+#include "mutsync/text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -91,12 +92,9 @@ static int trim_fields(const char *const *fields, char trimmed[][MS_NAME_MAX + 1
                        const char *where, ms_error_t *err)
 {
     for (int i = 0; i < MS_MEMBER_COLUMNS; i++) {
-        const char *start = fields[i] ? fields[i] : "";
-        while (*start == ' ' || *start == '\t')
-            start++;
-        size_t len = strlen(start);
-        while (len && (start[len - 1] == ' ' || start[len - 1] == '\t'))
-            len--;
+        const char *field = fields[i] ? fields[i] : "";
+        const char *start;
+        size_t len = ms_text_trim(field, strlen(field), &start);
         if (len > MS_NAME_MAX)
             return ms_error_set(err, MS_EINVAL, where, "column %s: %zu bytes, the limit is %d",
                                 ms_member_columns[i], len,

@@ -471,19 +471,6 @@ static bool same_name(const char *a, const char *b)
     return *a == *b;
 }
 
-//  Sets *START and returns the length of TEXT without surrounding spaces and tabs.
-static size_t trim(const char *text, size_t len, const char **start)
-{
-    while (len > 0 && (*text == ' ' || *text == '\t')) {
-        text++;
-        len--;
-    }
-    while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
-        len--;
-    *start = text;
-    return len;
-}
-
 //  Keeps the header row's names and checks that none appears twice.
 static int take_header(ms_sheet_t *sheet)
 {
@@ -496,7 +483,7 @@ static int take_header(ms_sheet_t *sheet)
     char *out = sheet->name_text;
     for (int i = 0; i < count; i++) {
         const char *name;
-        size_t len = trim(sheet->row + sheet->starts[i], sheet->lens[i], &name);
+        size_t len = ms_text_trim(sheet->row + sheet->starts[i], sheet->lens[i], &name);
         memcpy(out, name, len);
         out[len] = '\0';
         sheet->names[i] = out;

@@ -121,3 +121,15 @@ bool ms_text_from_cp1252(const uint8_t *in, size_t len, char *out, size_t *out_l
     *out_len = (size_t)(o - (uint8_t *)out);
     return true;
 }
+
+size_t ms_text_trim(const char *text, size_t len, const char **start)
+{
+    while (len > 0 && (*text == ' ' || *text == '\t')) {
+        text++;
+        len--;
+    }
+    while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+        len--;
+    *start = text;
+    return len;
+}

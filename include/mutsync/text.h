@@ -37,4 +37,8 @@ bool ms_text_copy_utf8(const uint8_t *in, size_t len, char *out, ms_text_fault_t
 bool ms_text_from_cp1252(const uint8_t *in, size_t len, char *out, size_t *out_len,
                          ms_text_fault_t *fault);
 
+//  Sets *START past the spaces and tabs that begin the LEN bytes at TEXT and
+//  returns the length without those that end them (spreadsheets keep both).
+size_t ms_text_trim(const char *text, size_t len, const char **start);
+
 #endif

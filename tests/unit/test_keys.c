@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "tmpdir.h"
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -15,24 +17,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int setup(void **state)
-{
-    char *dir = strdup("/tmp/ms-test-keys.XXXXXX");
-    if (!dir || !mkdtemp(dir))
-        return -1;
-    *state = dir;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    char command[256];
-    snprintf(command, sizeof command, "rm -rf '%s'", (char *)*state);
-    int rc = system(command);
-    free(*state);
-    return rc;
-}
 
 static void path_in(void **state, const char *name, char *path, size_t size)
 {
@@ -351,19 +335,25 @@ static void test_curve_key_refuses_small_order_point(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_key_file_roundtrip_signs_the_same, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_file_roundtrip_signs_the_same, ms_tmpdir_setup,
+                                        ms_tmpdir_teardown),
         cmocka_unit_test(test_key_pairs_are_new_each_time),
-        cmocka_unit_test_setup_teardown(test_key_save_refuses_to_overwrite, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_key_load_refuses_group_readable_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_key_load_refuses_other_readable_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_key_load_refuses_group_writable_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_key_load_accepts_owner_read_only_file, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_key_load_refuses_garbage_and_short_files, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_key_load_accepts_seed_without_newline, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_key_load_reports_missing_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_save_refuses_to_overwrite, ms_tmpdir_setup,
+                                        ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_key_load_refuses_group_readable_file, ms_tmpdir_setup,
+                                        ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_key_load_refuses_other_readable_file, ms_tmpdir_setup,
+                                        ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_key_load_refuses_group_writable_file, ms_tmpdir_setup,
+                                        ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_key_load_accepts_owner_read_only_file, ms_tmpdir_setup,
+                                        ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_key_load_refuses_garbage_and_short_files,
+                                        ms_tmpdir_setup, ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_key_load_accepts_seed_without_newline, ms_tmpdir_setup,
+                                        ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_key_load_reports_missing_file, ms_tmpdir_setup,
+                                        ms_tmpdir_teardown),
         cmocka_unit_test(test_key_hex_roundtrip),
         cmocka_unit_test(test_key_hex_refuses_wrong_length_and_digits),
         cmocka_unit_test(test_key_fingerprint_is_four_groups_of_hex),

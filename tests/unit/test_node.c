@@ -8,29 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "tmpdir.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int setup(void **state)
-{
-    char *dir = strdup("/tmp/ms-test-node.XXXXXX");
-    if (!mkdtemp(dir))
-        return -1;
-    *state = dir;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    char command[256];
-    snprintf(command, sizeof command, "rm -rf '%s'", (char *)*state);
-    int rc = system(command);
-    free(*state);
-    return rc;
-}
 
 static ms_identity_t mutual(void)
 {
@@ -154,10 +138,12 @@ static void test_append_chains_seq_and_prev(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_init_creates_key_0600_and_org_card, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_init_refuses_bad_identity_and_existing_node, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_append_chains_seq_and_prev, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_init_creates_key_0600_and_org_card, ms_tmpdir_setup,
+                                        ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_init_refuses_bad_identity_and_existing_node,
+                                        ms_tmpdir_setup, ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_append_chains_seq_and_prev, ms_tmpdir_setup,
+                                        ms_tmpdir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,30 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "tmpdir.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static int setup(void **state)
-{
-    char *dir = strdup("/tmp/ms-test-store.XXXXXX");
-    if (!dir || !mkdtemp(dir))
-        return -1;
-    *state = dir;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    char command[256];
-    snprintf(command, sizeof command, "rm -rf '%s'", (char *)*state);
-    int rc = system(command);
-    free(*state);
-    return rc;
-}
 
 static ms_store_t *open_store(void **state)
 {
@@ -451,18 +435,20 @@ static void test_big_endian_helpers_sort_by_number(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_store_put_get_del, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_store_delete_removes_one_key, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_store_write_discards_everything_when_fn_fails, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_store_cursor_walks_one_prefix_in_key_order, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_store_map_grows_when_a_write_fills_it, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_store_put_get_del, ms_tmpdir_setup,
+                                        ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_store_delete_removes_one_key, ms_tmpdir_setup,
+                                        ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_store_write_discards_everything_when_fn_fails,
+                                        ms_tmpdir_setup, ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_store_cursor_walks_one_prefix_in_key_order,
+                                        ms_tmpdir_setup, ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_store_map_grows_when_a_write_fills_it, ms_tmpdir_setup,
+                                        ms_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_store_handles_in_two_processes_see_each_others_commits,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_store_open_refuses_a_file_for_a_directory, setup,
-                                        teardown),
+                                        ms_tmpdir_setup, ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_store_open_refuses_a_file_for_a_directory,
+                                        ms_tmpdir_setup, ms_tmpdir_teardown),
         cmocka_unit_test(test_big_endian_helpers_sort_by_number),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "tmpdir.h"
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,24 +34,6 @@
 #define GOLDEN_KEY_HEX "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8"
 #define GOLDEN_SEED_HEX "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 #define GOLDEN_CREATED 1767225600  //  2026-01-01T00:00:00Z
-
-static int setup(void **state)
-{
-    char *dir = strdup("/tmp/ms-test-vectors.XXXXXX");
-    if (!dir || !mkdtemp(dir))
-        return -1;
-    *state = dir;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    char command[256];
-    snprintf(command, sizeof command, "rm -rf '%s'", (char *)*state);
-    int rc = system(command);
-    free(*state);
-    return rc;
-}
 
 //  A key pair from SEED_HEX, through a key file as a node would load it.
 static ms_keypair_t *keypair_from_seed(const char *dir, const char *seed_hex)
@@ -261,11 +245,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_envelope_decodes_verifies_and_keeps_its_id),
-        cmocka_unit_test_setup_teardown(test_golden_change_set_encodes_to_the_same_bytes, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_golden_change_set_encodes_to_the_same_bytes,
+                                        ms_tmpdir_setup, ms_tmpdir_teardown),
         cmocka_unit_test(test_golden_envelope_with_any_byte_changed_does_not_verify),
-        cmocka_unit_test_setup_teardown(test_rfc8032_vectors_through_our_key_files, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_rfc8032_vectors_through_our_key_files, ms_tmpdir_setup,
+                                        ms_tmpdir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

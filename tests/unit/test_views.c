@@ -10,29 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "tmpdir.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static int setup(void **state)
-{
-    char *dir = strdup("/tmp/ms-test-views.XXXXXX");
-    if (!mkdtemp(dir))
-        return -1;
-    *state = dir;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    char command[256];
-    snprintf(command, sizeof command, "rm -rf '%s'", (char *)*state);
-    int rc = system(command);
-    free(*state);
-    return rc;
-}
 
 static void test_report_refuses_non_finite_values_and_bad_months(void **state)
 {
@@ -289,13 +273,15 @@ int main(void)
         cmocka_unit_test(test_report_refuses_non_finite_values_and_bad_months),
         cmocka_unit_test(test_contribution_round_trip_and_bad_period),
         cmocka_unit_test(test_periods_in_our_dhis2_and_adx_forms),
-        cmocka_unit_test_setup_teardown(test_tally_stocks_follow_enrolment_and_leaving, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_tally_flows_move_by_the_difference, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tally_stocks_follow_enrolment_and_leaving,
+                                        ms_tmpdir_setup, ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_tally_flows_move_by_the_difference, ms_tmpdir_setup,
+                                        ms_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(
-            test_publish_writes_changed_reports_only_and_view_reads_them, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_views_rebuild_after_a_write_without_the_hook, setup,
-                                        teardown),
+            test_publish_writes_changed_reports_only_and_view_reads_them, ms_tmpdir_setup,
+            ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_views_rebuild_after_a_write_without_the_hook,
+                                        ms_tmpdir_setup, ms_tmpdir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
