@@ -381,3 +381,80 @@ int cmd_child(const char *dir, int argc, char **argv)
     ms_node_close(&node);
     return rc;
 }
+
+static const char config_usage[] =
+    "usage: mutsync -d DIR config [--parent-endpoint tcp://HOST:PORT] [--register-reach N]\n"
+    "Without options, shows where this node syncs and how far its member register\n"
+    "travels. --parent-endpoint changes where the parent is reached (its server\n"
+    "moved); --register-reach 1 lets the register go to the parent union from the\n"
+    "next sync on (a union that runs a shared register), 0 keeps it here; mutsyncd\n"
+    "reads both when it starts. Who the\n"
+    "parent is and which key it has are fixed at init: they are the trust anchors.\n";
+
+typedef struct {
+    ms_node_t *node;
+    ms_identity_t identity;
+} config_ctx_t;
+
+static int save_config(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    config_ctx_t *ctx = arg;
+    return ms_node_save_identity(ctx->node, txn, &ctx->identity, err);
+}
+
+int cmd_config(const char *dir, int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv))
+        return cli_help(config_usage);
+    static const struct option options[] = {{"parent-endpoint", required_argument, 0, 'e'},
+                                            {"register-reach", required_argument, 0, 'g'},
+                                            {0, 0, 0, 0}};
+    const char *endpoint = NULL, *reach = NULL;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (opt == 'e')
+            endpoint = optarg;
+        else if (opt == 'g')
+            reach = optarg;
+        else
+            return cli_usage(config_usage, "unknown option");
+    }
+    if (optind != argc)
+        return cli_usage(config_usage, "unexpected argument \"%s\"", argv[optind]);
+    char *end = NULL;
+    unsigned long levels = reach ? strtoul(reach, &end, 10) : 0;
+    if (reach && (!reach[0] || *end || levels > 1))
+        return cli_usage(config_usage, "--register-reach must be 0 or 1, not \"%s\"", reach);
+    if (endpoint && (strlen(endpoint) >= MS_ENDPOINT_MAX || strncmp(endpoint, "tcp://", 6) != 0))
+        return cli_usage(config_usage, "--parent-endpoint must look like tcp://HOST:PORT");
+    ms_node_t *node;
+    int rc = cli_open(dir, &node);
+    if (rc)
+        return rc;
+    config_ctx_t ctx = {node, *ms_node_identity(node)};
+    if (endpoint || reach) {
+        if (!ctx.identity.parent[0]) {
+            ms_node_close(&node);
+            fprintf(stderr, "mutsync: %s has no parent: nothing to configure\n", ctx.identity.org);
+            return CLI_REFUSED;
+        }
+        if (endpoint)
+            snprintf(ctx.identity.parent_endpoint, sizeof ctx.identity.parent_endpoint, "%s",
+                     endpoint);
+        if (reach)
+            ctx.identity.register_reach = (uint32_t)levels;
+        ms_error_t err = {0};
+        if (ms_store_write(ms_node_store(node), save_config, &ctx, &err) != 0) {
+            ms_node_close(&node);
+            return cli_fail(&err);
+        }
+    }
+    const ms_identity_t *id = ms_node_identity(node);
+    printf("parent           %s\nparent endpoint  %s\nregister reach   %u (%s)\n",
+           id->parent[0] ? id->parent : "(none: the root)",
+           id->parent_endpoint[0] ? id->parent_endpoint : "(not set)", id->register_reach,
+           id->register_reach ? "the member register goes to the parent" : "stays here");
+    ms_node_close(&node);
+    return CLI_OK;
+}

@@ -6,6 +6,7 @@
 
 int cmd_init(const char *dir, int argc, char **argv);
 int cmd_whoami(const char *dir, int argc, char **argv);
+int cmd_config(const char *dir, int argc, char **argv);
 int cmd_child(const char *dir, int argc, char **argv);
 int cmd_member(const char *dir, int argc, char **argv);
 int cmd_feed(const char *dir, int argc, char **argv);

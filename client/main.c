@@ -13,6 +13,7 @@
 static const cli_command_t commands[] = {
     {"init", cmd_init, "create a node: its key, its store, its identity"},
     {"whoami", cmd_whoami, "show this node's org, role, country and public key"},
+    {"config", cmd_config, "where this node syncs, how far its register travels"},
     {"child", cmd_child, "certify, revoke and list direct children (add|revoke|list)"},
     {"member", cmd_member, "the member register (import|add|show|list)"},
     {"contribution", cmd_contribution, "the contributions book (import|list)"},
