@@ -388,8 +388,8 @@ static const char config_usage[] =
     "travels. --parent-endpoint changes where the parent is reached (its server\n"
     "moved); --register-reach 1 lets the register go to the parent union from the\n"
     "next sync on (a union that runs a shared register), 0 keeps it here; mutsyncd\n"
-    "reads both when it starts. Who the\n"
-    "parent is and which key it has are fixed at init: they are the trust anchors.\n";
+    "reads both when it starts. Who the parent is and which key it has are fixed\n"
+    "at init: they are the trust anchors.\n";
 
 typedef struct {
     ms_node_t *node;
