@@ -295,7 +295,9 @@ static int apply_member(ms_txn_t *txn, const ms_change_t *change,
     }
     if (rc == 0)
         rc = deltas_flush(txn, &deltas, err);
-    if (rc == 0)
+    //  A "Tm" entry exists exactly when the old interval had an end.
+    bool stored = had && old.span.until, needed = has && next.span.until;
+    if (rc == 0 && (stored || needed))
         rc = member_put(txn, change->key, has ? &next : NULL, has ? member.household_id : "", err);
     uint32_t dirty = 0;
     if (had)
