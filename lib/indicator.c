@@ -151,20 +151,6 @@ int ms_catalogue_list(ms_txn_t *txn, const char *root, ms_indicator_def_t **defs
     return 0;
 }
 
-bool ms_indicator_is_stock(const ms_indicator_def_t *def, const ms_indicator_def_t *catalogue,
-                           size_t count)
-{
-    if (def->def.aggregation == MS_AGG_LAST)
-        return true;
-    if (def->def.aggregation != MS_AGG_RATIO)
-        return false;
-    for (size_t i = 0; i < count; i++)
-        if (strcmp(catalogue[i].code, def->def.numerator) == 0)
-            return catalogue[i].def.aggregation == MS_AGG_LAST;
-    const ms_indicator_def_t *numerator = find_default(def->def.numerator);
-    return numerator && numerator->def.aggregation == MS_AGG_LAST;
-}
-
 static bool digits(const char *text, size_t len, uint32_t *value)
 {
     *value = 0;

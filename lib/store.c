@@ -210,11 +210,6 @@ void ms_txn_abort(ms_txn_t **txn_p)
     *txn_p = NULL;
 }
 
-ms_store_t *ms_txn_store(ms_txn_t *txn)
-{
-    return txn->store;
-}
-
 int ms_txn_get(ms_txn_t *txn, ms_table_t table, const void *key, size_t key_len, ms_val_t *val,
                ms_error_t *err)
 {

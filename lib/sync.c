@@ -151,11 +151,6 @@ const ms_sync_stats_t *ms_sync_stats(const ms_sync_t *self)
     return &self->stats;
 }
 
-const char *ms_sync_peer(const ms_sync_t *self)
-{
-    return self->peer;
-}
-
 const char *ms_sync_failure(const ms_sync_t *self)
 {
     return self->failure;

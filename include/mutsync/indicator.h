@@ -44,11 +44,6 @@ MS_MUST_CHECK int ms_catalogue_get(ms_txn_t *txn, const char *root, const char *
 MS_MUST_CHECK int ms_catalogue_list(ms_txn_t *txn, const char *root, ms_indicator_def_t **defs_p,
                                     size_t *count_p, ms_error_t *err);
 
-//  True when DEF takes the last month over time (a stock, or a ratio of
-//  stocks). CATALOGUE (COUNT entries) resolves a ratio's numerator.
-bool ms_indicator_is_stock(const ms_indicator_def_t *def, const ms_indicator_def_t *catalogue,
-                           size_t count);
-
 typedef enum { MS_PERIOD_MONTH = 0, MS_PERIOD_QUARTER = 1, MS_PERIOD_YEAR = 2 } ms_period_kind_t;
 
 typedef struct {

@@ -67,9 +67,6 @@ MS_MUST_CHECK int ms_store_read(ms_store_t *self, ms_txn_t **txn_p, ms_error_t *
 //  Ends a read transaction (or abandons a write one). Safe on NULL.
 void ms_txn_abort(ms_txn_t **txn_p);
 
-//  The store the transaction belongs to.
-ms_store_t *ms_txn_store(ms_txn_t *txn);
-
 //  Looks KEY up in TABLE. Returns 0 and fills VAL, MS_ENOTFOUND, or MS_ESTORE.
 MS_MUST_CHECK int ms_txn_get(ms_txn_t *txn, ms_table_t table, const void *key, size_t key_len,
                              ms_val_t *val, ms_error_t *err);

@@ -97,7 +97,6 @@ void ms_sync_abort(ms_sync_t *self, const char *reason);
 ms_sync_state_t ms_sync_state(const ms_sync_t *self);
 const char *ms_sync_state_name(ms_sync_state_t state);
 const ms_sync_stats_t *ms_sync_stats(const ms_sync_t *self);
-const char *ms_sync_peer(const ms_sync_t *self);
 
 //  Why the session failed ("" otherwise); lives as long as the session.
 const char *ms_sync_failure(const ms_sync_t *self);
