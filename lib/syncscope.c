@@ -1,10 +1,10 @@
 //  syncscope - routing, digests and the peers table of sync.
 //
-//  Depth and descent are read from the trust table: each certificate names
-//  its subject's parent, so walking parents from an org reaches the root
-//  (depth) or this node (a descendant). Walks stop after DEPTH_MAX steps,
-//  so a damaged or cyclic table cannot loop. Lists are small (a few
-//  hundred feeds at the secretariat), so sorting them is cheap.
+//  Depth and descent are read from the trust table: an org's chain of
+//  certified parents (ms_trust_chain) reaches the root (its depth) and
+//  passes this node when the org is a descendant; one walk gives both.
+//  Lists are small (a few hundred feeds at the secretariat), so sorting
+//  them is cheap.
 
 #include "mutsync/syncscope.h"
 
@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEPTH_MAX 16
 #define PEER_VALUE_BYTES (8 + MS_HASH_BYTES)
 
 int ms_sync_heads_add(ms_sync_heads_t *self, const char *org, const char *feed,
@@ -48,35 +47,6 @@ void ms_sync_heads_clear(ms_sync_heads_t *self)
     memset(self, 0, sizeof *self);
 }
 
-static int depth_of(ms_txn_t *txn, const char *org)
-{
-    char current[MS_ORG_MAX + 1];
-    snprintf(current, sizeof current, "%s", org);
-    for (int depth = 0; depth < DEPTH_MAX; depth++) {
-        ms_trust_entry_t entry;
-        if (ms_trust_get(txn, current, &entry, NULL) != 0 || !entry.cert.parent[0])
-            return depth;
-        snprintf(current, sizeof current, "%s", entry.cert.parent);
-    }
-    return DEPTH_MAX;
-}
-
-//  True when ORG's chain of certified parents reaches ANCESTOR.
-static bool descends_from(ms_txn_t *txn, const char *org, const char *ancestor)
-{
-    char current[MS_ORG_MAX + 1];
-    snprintf(current, sizeof current, "%s", org);
-    for (int step = 0; step < DEPTH_MAX; step++) {
-        ms_trust_entry_t entry;
-        if (ms_trust_get(txn, current, &entry, NULL) != 0 || !entry.cert.parent[0])
-            return false;
-        if (strcmp(entry.cert.parent, ancestor) == 0)
-            return true;
-        snprintf(current, sizeof current, "%s", entry.cert.parent);
-    }
-    return false;
-}
-
 typedef struct {
     ms_sync_head_t head;
     int rank;  //  sending order: public by depth, then register
@@ -85,43 +55,56 @@ typedef struct {
 typedef struct {
     ms_txn_t *txn;
     const ms_identity_t *self;
-    bool up;                                    //  the parent's scope, else a child's
-    char ancestors[DEPTH_MAX][MS_ORG_MAX + 1];  //  for down: self's chain to the root
-    int ancestor_count;                         //
-    ranked_t *items;                            //
-    size_t count, capacity;                     //
-    ms_error_t *err;                            //
+    bool up;                                             //  the parent's scope, else a child's
+    char ancestors[MS_TRUST_DEPTH_MAX][MS_ORG_MAX + 1];  //  for down: self's chain to the root
+    size_t ancestor_count;                               //
+    ranked_t *items;                                     //
+    size_t count, capacity;                              //
+    ms_error_t *err;                                     //
 } collect_t;
 
 static bool is_ancestor(const collect_t *c, const char *org)
 {
-    for (int i = 0; i < c->ancestor_count; i++)
+    for (size_t i = 0; i < c->ancestor_count; i++)
         if (strcmp(c->ancestors[i], org) == 0)
             return true;
     return false;
 }
 
-static int in_scope(collect_t *c, const char *org, const char *feed)
+//  Sets *RANK to the place of (ORG, FEED) in the scope: the org's depth in
+//  the trust tree for a public feed, after every public feed for the own
+//  register; -1 when the feed is out of scope. Returns 0 or MS_ESTORE.
+static int rank_of(collect_t *c, const char *org, const char *feed, int *rank)
 {
+    *rank = -1;
     bool own = strcmp(org, c->self->org) == 0;
-    bool public = strcmp(feed, "public") == 0;
-    if (!c->up)
-        return public && (own || is_ancestor(c, org)) ? depth_of(c->txn, org) : -1;
-    if (own && public)
-        return depth_of(c->txn, org);
-    if (own && strcmp(feed, "register") == 0 && c->self->register_reach >= 1)
-        return DEPTH_MAX + 1;
-    if (public && descends_from(c->txn, org, c->self->org))
-        return depth_of(c->txn, org);
-    return -1;
+    if (strcmp(feed, "public") != 0) {
+        if (c->up && own && strcmp(feed, "register") == 0 && c->self->register_reach >= 1)
+            *rank = MS_TRUST_DEPTH_MAX + 1;
+        return 0;
+    }
+    if (!c->up && !own && !is_ancestor(c, org))
+        return 0;
+    char chain[MS_TRUST_DEPTH_MAX][MS_ORG_MAX + 1];
+    size_t count;
+    int rc = ms_trust_chain(c->txn, org, chain, &count, c->err);
+    if (rc)
+        return rc;
+    bool descendant = false;
+    for (size_t i = 1; i < count && !descendant; i++)
+        descendant = strcmp(chain[i], c->self->org) == 0;
+    if (!c->up || own || descendant)
+        *rank = (int)count - 1;
+    return 0;
 }
 
 static int collect(const char *org, const char *feed, const ms_head_t *head, void *arg)
 {
     collect_t *c = arg;
-    int rank = head->seq ? in_scope(c, org, feed) : -1;
-    if (rank < 0)
-        return 0;
+    int rank = -1;
+    int rc = head->seq ? rank_of(c, org, feed, &rank) : 0;
+    if (rc || rank < 0)
+        return rc;
     if (c->count == c->capacity) {
         size_t capacity = c->capacity ? c->capacity * 2 : 32;
         ranked_t *items = realloc(c->items, capacity * sizeof *items);
@@ -149,19 +132,19 @@ static int by_rank(const void *a, const void *b)
     return order ? order : strcmp(x->head.feed, y->head.feed);
 }
 
-static void find_ancestors(collect_t *c)
+//  Self's chain of parents up to the root, for the downward scope.
+static int find_ancestors(collect_t *c)
 {
-    char next[MS_ORG_MAX + 1];
-    snprintf(next, sizeof next, "%s", c->self->parent);
-    while (next[0] && c->ancestor_count < DEPTH_MAX && !is_ancestor(c, next)) {
-        snprintf(c->ancestors[c->ancestor_count++], MS_ORG_MAX + 1, "%s", next);
-        ms_trust_entry_t entry;
-        if (ms_trust_get(c->txn, next, &entry, NULL) != 0)
-            break;
-        snprintf(next, sizeof next, "%s", entry.cert.parent);
+    c->ancestor_count = 0;
+    if (c->self->parent[0]) {
+        int rc = ms_trust_chain(c->txn, c->self->parent, c->ancestors, &c->ancestor_count, c->err);
+        if (rc)
+            return rc;
     }
-    if (c->self->root[0] && !is_ancestor(c, c->self->root) && c->ancestor_count < DEPTH_MAX)
+    if (c->self->root[0] && !is_ancestor(c, c->self->root) &&
+        c->ancestor_count < MS_TRUST_DEPTH_MAX)
         snprintf(c->ancestors[c->ancestor_count++], MS_ORG_MAX + 1, "%s", c->self->root);
+    return 0;
 }
 
 static int scope(ms_txn_t *txn, const ms_identity_t *self, bool up, ms_sync_heads_t *out,
@@ -174,9 +157,9 @@ static int scope(ms_txn_t *txn, const ms_identity_t *self, bool up, ms_sync_head
     c->self = self;
     c->up = up;
     c->err = err;
-    if (!up)
-        find_ancestors(c);
-    int rc = ms_replica_feeds(txn, collect, c, err);
+    int rc = up ? 0 : find_ancestors(c);
+    if (rc == 0)
+        rc = ms_replica_feeds(txn, collect, c, err);
     if (rc == 0)
         qsort(c->items, c->count, sizeof *c->items, by_rank);
     for (size_t i = 0; rc == 0 && i < c->count; i++) {

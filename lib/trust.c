@@ -121,6 +121,23 @@ int ms_trust_revoked(ms_txn_t *txn, const uint8_t *key, int64_t *from, ms_error_
     return rc;
 }
 
+int ms_trust_chain(ms_txn_t *txn, const char *org, char chain[MS_TRUST_DEPTH_MAX][MS_ORG_MAX + 1],
+                   size_t *count, ms_error_t *err)
+{
+    snprintf(chain[0], MS_ORG_MAX + 1, "%s", org);
+    *count = 1;
+    while (*count < MS_TRUST_DEPTH_MAX) {
+        ms_trust_entry_t entry;
+        int rc = ms_trust_get(txn, chain[*count - 1], &entry, err);
+        if (rc == MS_ENOTFOUND || (rc == 0 && !entry.cert.parent[0]))
+            return 0;
+        if (rc)
+            return rc;
+        snprintf(chain[(*count)++], MS_ORG_MAX + 1, "%s", entry.cert.parent);
+    }
+    return 0;
+}
+
 int ms_trust_list(ms_txn_t *txn, ms_trust_fn fn, void *ctx, ms_error_t *err)
 {
     ms_cursor_t *cursor;

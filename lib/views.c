@@ -36,22 +36,23 @@ int ms_views_lineage(ms_txn_t *txn, const char *self, const char *org,
     *depth_p = 0;
     country[0] = 0;
     ms_trust_entry_t entry;
-    snprintf(path[0], MS_ORG_MAX + 1, "%s", org);
-    for (size_t depth = 0; depth < MS_VIEWS_DEPTH_MAX; depth++) {
-        int rc = ms_trust_get(txn, path[depth], &entry, NULL);
-        if (rc == MS_ENOTFOUND)
-            return MS_ENOTFOUND;
-        if (rc)
-            return ms_error_set(err, rc, "views", "cannot read the trust entry of %s", path[depth]);
-        if (depth == 0)
+    int rc = ms_trust_get(txn, org, &entry, NULL);
+    if (rc == MS_ENOTFOUND)
+        return MS_ENOTFOUND;
+    if (rc)
+        return ms_error_set(err, rc, "views", "cannot read the trust entry of %s", org);
+    char chain[MS_TRUST_DEPTH_MAX][MS_ORG_MAX + 1];
+    size_t count;
+    rc = ms_trust_chain(txn, org, chain, &count, err);
+    if (rc)
+        return rc;
+    for (size_t depth = 0; depth < count && depth < MS_VIEWS_DEPTH_MAX; depth++) {
+        memcpy(path[depth], chain[depth], MS_ORG_MAX + 1);
+        if (strcmp(chain[depth], self) == 0) {
             snprintf(country, 3, "%s", entry.cert.country);
-        if (strcmp(path[depth], self) == 0) {
             *depth_p = depth + 1;
             return 0;
         }
-        if (!entry.cert.parent[0] || depth + 1 == MS_VIEWS_DEPTH_MAX)
-            return MS_ENOTFOUND;
-        snprintf(path[depth + 1], MS_ORG_MAX + 1, "%s", entry.cert.parent);
     }
     return MS_ENOTFOUND;
 }

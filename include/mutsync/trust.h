@@ -49,6 +49,17 @@ MS_MUST_CHECK int ms_trust_apply_revocation(ms_txn_t *txn, const ms_revocation_t
 MS_MUST_CHECK int ms_trust_revoked(ms_txn_t *txn, const uint8_t *key, int64_t *from,
                                    ms_error_t *err);
 
+#define MS_TRUST_DEPTH_MAX 16  //  orgs a chain of certified parents may hold
+
+//  Fills CHAIN with ORG, then the parent its certificate names, then that
+//  parent's parent, and so on: up to an org with no parent, a parent this
+//  replica holds no entry for (it is the last one listed), or
+//  MS_TRUST_DEPTH_MAX orgs, so a damaged or cyclic table cannot loop.
+//  *COUNT gets the number of orgs (at least 1). Returns 0 or MS_ESTORE.
+MS_MUST_CHECK int ms_trust_chain(ms_txn_t *txn, const char *org,
+                                 char chain[MS_TRUST_DEPTH_MAX][MS_ORG_MAX + 1], size_t *count,
+                                 ms_error_t *err);
+
 //  Calls FN for every org the replica trusts, in org order.
 typedef int (*ms_trust_fn)(const ms_trust_entry_t *entry, void *ctx);
 MS_MUST_CHECK int ms_trust_list(ms_txn_t *txn, ms_trust_fn fn, void *ctx, ms_error_t *err);

@@ -322,6 +322,24 @@ static uint64_t quarantine_count(fixture_t *f)
 
 //  ---- tests ---------------------------------------------------------------------
 
+//  An accepted certificate makes its subject's chain reach the certifier.
+static void test_trust_chain_follows_certified_parents(void **state)
+{
+    fixture_t *f = *state;
+    ms_txn_t *txn;
+    assert_int_equal(ms_store_read(ms_node_store(f->node), &txn, NULL), 0);
+    char chain[MS_TRUST_DEPTH_MAX][MS_ORG_MAX + 1];
+    size_t count = 0;
+    assert_int_equal(ms_trust_chain(txn, MUTUAL, chain, &count, NULL), 0);
+    assert_int_equal(count, 2);
+    assert_string_equal(chain[0], MUTUAL);
+    assert_string_equal(chain[1], UNION);
+    assert_int_equal(ms_trust_chain(txn, "XX-UNKNOWN", chain, &count, NULL), 0);
+    assert_int_equal(count, 1);
+    assert_string_equal(chain[0], "XX-UNKNOWN");
+    ms_txn_abort(&txn);
+}
+
 static void test_accept_applies_the_next_change_set(void **state)
 {
     fixture_t *f = *state;
@@ -798,6 +816,8 @@ static void test_accept_refuses_a_cert_for_a_subject_that_is_not_an_org_id(void 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_trust_chain_follows_certified_parents, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_accept_applies_the_next_change_set, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accept_duplicate_is_a_no_op, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accept_equivocation_keeps_both_and_freezes_the_feed,
