@@ -45,6 +45,20 @@ int cli_format(const char *text, cli_format_t *format)
     return 0;
 }
 
+int cli_only_format(int argc, char **argv, const char *usage, bool csv_too, cli_format_t *format)
+{
+    *format = CLI_TABLE;
+    if (argc == 3 && strcmp(argv[1], "--format") == 0) {
+        if (cli_format(argv[2], format) != 0 || (*format == CLI_CSV && !csv_too))
+            return cli_usage(usage, "unknown format \"%s\" (table%s or json)", argv[2],
+                             csv_too ? ", csv" : "");
+        return 0;
+    }
+    if (argc != 1)
+        return cli_usage(usage, "unexpected argument \"%s\" (only --format)", argv[1]);
+    return 0;
+}
+
 int cli_open(const char *dir, ms_node_t **node_p)
 {
     ms_error_t err = {0};
@@ -66,6 +80,13 @@ int cli_wants_help(int argc, char **argv)
             return 1;
     }
     return 0;
+}
+
+void cli_print_json(json_object *o, bool pretty)
+{
+    int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
+                (pretty ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN);
+    printf("%s\n", json_object_to_json_string_ext(o, flags));
 }
 
 void cli_csv_field(FILE *out, const char *text)

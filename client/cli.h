@@ -10,6 +10,8 @@
 #include "mutsync/import.h"
 #include "mutsync/node.h"
 
+#include <json-c/json.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 enum { CLI_OK = 0, CLI_REFUSED = 1, CLI_USAGE = 2 };
@@ -37,6 +39,11 @@ int cli_help(const char *usage);
 //  Parses "table", "csv" or "json". Returns 0 or -1.
 int cli_format(const char *text, cli_format_t *format);
 
+//  For a subcommand (ARGV[0]) whose only option is "--format F": sets
+//  *FORMAT (table when absent; csv only when CSV_TOO). Returns 0, or prints
+//  USAGE and returns CLI_USAGE.
+int cli_only_format(int argc, char **argv, const char *usage, bool csv_too, cli_format_t *format);
+
 //  Opens the node in DIR with its views attached (ms_views_attach: every
 //  write keeps the views current), printing the reason on failure.
 //  Returns 0 or CLI_REFUSED.
@@ -44,6 +51,10 @@ int cli_open(const char *dir, ms_node_t **node_p);
 
 //  True when ARGV holds "--help" or "-h" before any "--".
 int cli_wants_help(int argc, char **argv);
+
+//  Prints O as JSON and a newline on stdout: on one line, or indented for
+//  people reading it (PRETTY). Slashes are not escaped.
+void cli_print_json(json_object *o, bool pretty);
 
 //  Writes TEXT as a CSV field (quoted when it holds , " or a line break).
 void cli_csv_field(FILE *out, const char *text);

@@ -21,25 +21,6 @@ static const char feed_usage[] =
     "verify re-reads every stored envelope and checks signatures, ids, hash chains\n"
     "and heads; it exits 0 only if all hold.\n";
 
-static int parse_format(int argc, char **argv, const char *usage, cli_format_t *format)
-{
-    *format = CLI_TABLE;
-    if (argc == 3 && strcmp(argv[1], "--format") == 0) {
-        if (cli_format(argv[2], format) != 0 || *format == CLI_CSV)
-            return cli_usage(usage, "unknown format \"%s\" (table or json)", argv[2]);
-        return 0;
-    }
-    if (argc != 1)
-        return cli_usage(usage, "unexpected argument \"%s\"", argv[1]);
-    return 0;
-}
-
-static void print_json(json_object *o)
-{
-    printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-                                                         JSON_C_TO_STRING_NOSLASHESCAPE));
-}
-
 typedef struct {
     cli_format_t format;
     json_object *list;
@@ -68,7 +49,7 @@ static int print_feed(const char *org, const char *feed, const ms_head_t *head, 
 static int feed_list(ms_node_t *node, int argc, char **argv)
 {
     feeds_ctx_t ctx = {CLI_TABLE, NULL};
-    int rc = parse_format(argc, argv, feed_usage, &ctx.format);
+    int rc = cli_only_format(argc, argv, feed_usage, false, &ctx.format);
     if (rc)
         return rc;
     ms_error_t err = {0};
@@ -81,7 +62,7 @@ static int feed_list(ms_node_t *node, int argc, char **argv)
     rc = ms_replica_feeds(txn, print_feed, &ctx, &err);
     ms_txn_abort(&txn);
     if (rc == 0 && ctx.format == CLI_JSON)
-        print_json(ctx.list);
+        cli_print_json(ctx.list, false);
     json_object_put(ctx.list);
     return rc ? cli_fail(&err) : CLI_OK;
 }
@@ -180,7 +161,7 @@ int cmd_quarantine(const char *dir, int argc, char **argv)
     if (argc < 2 || strcmp(argv[1], "list") != 0)
         return cli_usage(quarantine_usage, "quarantine needs list");
     feeds_ctx_t ctx = {CLI_TABLE, NULL};
-    int rc = parse_format(argc - 1, argv + 1, quarantine_usage, &ctx.format);
+    int rc = cli_only_format(argc - 1, argv + 1, quarantine_usage, false, &ctx.format);
     if (rc)
         return rc;
     ms_node_t *node;
@@ -197,7 +178,7 @@ int cmd_quarantine(const char *dir, int argc, char **argv)
     ms_txn_abort(&txn);
     ms_node_close(&node);
     if (rc == 0 && ctx.format == CLI_JSON)
-        print_json(ctx.list);
+        cli_print_json(ctx.list, false);
     json_object_put(ctx.list);
     return rc ? cli_fail(&err) : CLI_OK;
 }

@@ -145,12 +145,9 @@ static int print_member(const char *owner, const char *key, const ms_stored_reco
 static int member_list(ms_node_t *node, int argc, char **argv)
 {
     list_ctx_t ctx = {CLI_TABLE, 0, true};
-    if (argc == 3 && strcmp(argv[1], "--format") == 0) {
-        if (cli_format(argv[2], &ctx.format) != 0)
-            return cli_usage(member_usage, "unknown format \"%s\"", argv[2]);
-    } else if (argc != 1) {
-        return cli_usage(member_usage, "unexpected argument \"%s\"", argv[1]);
-    }
+    int rc = cli_only_format(argc, argv, member_usage, true, &ctx.format);
+    if (rc)
+        return rc;
     ms_error_t err = {0};
     ms_txn_t *txn;
     if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
@@ -159,8 +156,8 @@ static int member_list(ms_node_t *node, int argc, char **argv)
         printf("%s\n", MS_MEMBER_HEADER);
     else if (ctx.format == CLI_JSON)
         printf("[");
-    int rc = ms_replica_records(txn, MS_COLL_MEMBER, ms_node_identity(node)->org, print_member,
-                                &ctx, &err);
+    rc = ms_replica_records(txn, MS_COLL_MEMBER, ms_node_identity(node)->org, print_member, &ctx,
+                            &err);
     ms_txn_abort(&txn);
     if (ctx.format == CLI_JSON)
         printf("]\n");
@@ -199,8 +196,7 @@ static int member_show(ms_node_t *node, int argc, char **argv)
     json_object *o = member_json(argv[1], &m);
     if (format == CLI_JSON) {
         json_object_object_add(o, "register_seq", json_object_new_uint64(seq));
-        printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
+        cli_print_json(o, true);
     } else {
         json_object_object_foreach(o, name, value)
             printf("%-16s %s\n", name, json_object_get_string(value));

@@ -140,15 +140,12 @@ int cmd_whoami(const char *dir, int argc, char **argv)
 {
     if (cli_wants_help(argc, argv))
         return cli_help(whoami_usage);
-    cli_format_t format = CLI_TABLE;
-    if (argc == 3 && strcmp(argv[1], "--format") == 0) {
-        if (cli_format(argv[2], &format) != 0 || format == CLI_CSV)
-            return cli_usage(whoami_usage, "unknown format \"%s\"", argv[2]);
-    } else if (argc != 1) {
-        return cli_usage(whoami_usage, "unexpected argument \"%s\"", argv[1]);
-    }
+    cli_format_t format;
+    int rc = cli_only_format(argc, argv, whoami_usage, false, &format);
+    if (rc)
+        return rc;
     ms_node_t *node;
-    int rc = cli_open(dir, &node);
+    rc = cli_open(dir, &node);
     if (rc)
         return rc;
     const ms_identity_t *id = ms_node_identity(node);
@@ -167,8 +164,7 @@ int cmd_whoami(const char *dir, int argc, char **argv)
         json_object_object_add(o, "parent_endpoint", json_object_new_string(id->parent_endpoint));
         json_object_object_add(o, "root", json_object_new_string(id->root));
         json_object_object_add(o, "register_reach", json_object_new_int((int)id->register_reach));
-        printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
+        cli_print_json(o, false);
         json_object_put(o);
     } else {
         printf("org          %s\nrole         %s\ncountry      %s\nname         %s\n"
@@ -341,21 +337,17 @@ static int print_child(const ms_trust_entry_t *entry, void *arg)
 static int child_list(ms_node_t *node, int argc, char **argv)
 {
     list_ctx_t ctx = {NULL, ms_node_identity(node)->org, CLI_TABLE, NULL};
-    if (argc == 3 && strcmp(argv[1], "--format") == 0) {
-        if (cli_format(argv[2], &ctx.format) != 0 || ctx.format == CLI_CSV)
-            return cli_usage(child_usage, "unknown format \"%s\"", argv[2]);
-    } else if (argc != 1) {
-        return cli_usage(child_usage, "unexpected argument \"%s\"", argv[1]);
-    }
+    int rc = cli_only_format(argc, argv, child_usage, false, &ctx.format);
+    if (rc)
+        return rc;
     ms_error_t err = {0};
     if (ms_store_read(ms_node_store(node), &ctx.txn, &err) != 0)
         return cli_fail(&err);
     ctx.list = json_object_new_array();
-    int rc = ms_trust_list(ctx.txn, print_child, &ctx, &err);
+    rc = ms_trust_list(ctx.txn, print_child, &ctx, &err);
     ms_txn_abort(&ctx.txn);
     if (rc == 0 && ctx.format == CLI_JSON)
-        printf("%s\n", json_object_to_json_string_ext(
-                           ctx.list, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        cli_print_json(ctx.list, false);
     json_object_put(ctx.list);
     return rc ? cli_fail(&err) : CLI_OK;
 }

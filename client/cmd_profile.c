@@ -241,20 +241,17 @@ static json_object *card_json(const char *org, const ms_org_t *card)
 
 static int profile_show(ms_node_t *node, int argc, char **argv)
 {
-    cli_format_t format = CLI_TABLE;
-    if (argc == 3 && strcmp(argv[1], "--format") == 0 && cli_format(argv[2], &format) == 0 &&
-        format != CLI_CSV) {
-    } else if (argc != 1) {
-        return cli_usage(profile_usage, "show takes only --format table|json");
-    }
+    cli_format_t format;
+    int rc = cli_only_format(argc, argv, profile_usage, false, &format);
+    if (rc)
+        return rc;
     ms_error_t err = {0};
     ms_org_t card;
     if (read_card(node, &card, &err) != 0)
         return cli_fail(&err);
     json_object *o = card_json(ms_node_identity(node)->org, &card);
     if (format == CLI_JSON) {
-        printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
+        cli_print_json(o, true);
     } else {
         json_object_object_foreach(o, name, field)
         {
@@ -337,8 +334,7 @@ static int indicator_list(ms_node_t *node, cli_format_t format)
         }
     }
     if (array) {
-        printf("%s\n", json_object_to_json_string_ext(array, JSON_C_TO_STRING_PRETTY |
-                                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
+        cli_print_json(array, true);
         json_object_put(array);
     }
     free(defs);

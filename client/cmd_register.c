@@ -68,13 +68,10 @@ static int list_one(const char *owner, const char *key, const ms_stored_record_t
 static int list_records(ms_node_t *node, ms_collection_t collection, const char *header, row_fn row,
                         const char *usage, int argc, char **argv)
 {
-    cli_format_t format = CLI_TABLE;
-    if (argc == 3 && strcmp(argv[1], "--format") == 0) {
-        if (cli_format(argv[2], &format) != 0)
-            return cli_usage(usage, "--format is table, csv or json");
-    } else if (argc != 1) {
-        return cli_usage(usage, "list takes only --format");
-    }
+    cli_format_t format;
+    int rc = cli_only_format(argc, argv, usage, true, &format);
+    if (rc)
+        return rc;
     ms_error_t err = {0};
     ms_txn_t *txn;
     if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
@@ -82,12 +79,10 @@ static int list_records(ms_node_t *node, ms_collection_t collection, const char 
     list_t list = {format, row, format == CLI_JSON ? json_object_new_array() : NULL};
     if (format != CLI_JSON)
         printf("%s\n", header);
-    int rc =
-        ms_replica_records(txn, collection, ms_node_identity(node)->org, list_one, &list, &err);
+    rc = ms_replica_records(txn, collection, ms_node_identity(node)->org, list_one, &list, &err);
     ms_txn_abort(&txn);
     if (list.array) {
-        printf("%s\n", json_object_to_json_string_ext(
-                           list.array, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+        cli_print_json(list.array, true);
         json_object_put(list.array);
     }
     return rc ? cli_fail(&err) : CLI_OK;

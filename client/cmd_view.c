@@ -165,12 +165,6 @@ static int view_country(const char *country, void *arg)
     return view_row(arg, scope, country, country, "country", country);
 }
 
-static void print_json(json_object *o)
-{
-    printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-                                                         JSON_C_TO_STRING_NOSLASHESCAPE));
-}
-
 static int parse_period(const char *text, ms_period_t *period, const char *usage)
 {
     if (ms_period_parse(text, period) != 0)
@@ -242,7 +236,7 @@ int cmd_view(const char *dir, int argc, char **argv)
             rc = view_row(&out, scope, "total", id->name, ms_role_name(id->role), id->country);
     }
     if (rc == 0 && out.array)
-        print_json(out.array);
+        cli_print_json(out.array, true);
     out_close(&out, &node);
     return rc;
 }
@@ -334,7 +328,7 @@ int cmd_inventory(const char *dir, int argc, char **argv)
         if (rc == 0)
             rc = inventory_row(&out, scope, "total");
         if (rc == 0 && out.array)
-            print_json(out.array);
+            cli_print_json(out.array, true);
         if (rc < 0)
             rc = cli_fail(&out.err);
     }
