@@ -113,11 +113,7 @@ static int apply(ms_txn_t *txn, const ms_changeset_t *cs, const uint8_t *id, att
         const ms_change_t *change = &cs->changes[i];
         int rc = 0;
         if (hook && hook->fn) {
-            ms_stored_record_t old;
-            rc = ms_replica_record(txn, change->collection, cs->origin, change->key, &old, err);
-            if (rc && rc != MS_ENOTFOUND)
-                return rc;
-            rc = hook->fn(txn, cs->origin, cs->seq, change, rc == 0 ? &old : NULL, hook->ctx, err);
+            rc = hook->fn(txn, cs->origin, cs->seq, change, hook->ctx, err);
             if (rc)
                 return rc;
         }
@@ -138,6 +134,8 @@ static int apply(ms_txn_t *txn, const ms_changeset_t *cs, const uint8_t *id, att
     ms_head_t head = {.seq = cs->seq, .frozen = false};
     memcpy(head.hash, id, MS_HASH_BYTES);
     rc = ms_replica_set_head(txn, cs->origin, cs->feed, &head, err);
+    if (rc == 0 && hook && hook->applied)
+        rc = hook->applied(txn, cs->origin, cs->feed, cs->seq, hook->ctx, err);
     if (rc == 0) {
         attempt->verdict->outcome = MS_OUTCOME_APPLIED;
         attempt->verdict->change_count = cs->change_count;

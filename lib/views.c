@@ -318,12 +318,20 @@ static int seen_get(ms_txn_t *txn, const char *org, const char *feed, uint64_t *
     return rc == MS_ENOTFOUND ? 0 : rc;
 }
 
-static int on_apply(ms_txn_t *txn, const char *owner, uint64_t seq, const ms_change_t *change,
-                    const ms_stored_record_t *old, void *ctx, ms_error_t *err)
+static int on_applied(ms_txn_t *txn, const char *origin, const char *feed, uint64_t seq, void *ctx,
+                      ms_error_t *err)
 {
-    ms_node_t *node = ctx;
-    int rc = seen_put(txn, owner, ms_rules_feed_of(change->collection), seq, err);
-    if (rc == 0 && strcmp(owner, ms_node_identity(node)->org) == 0)
+    (void)ctx;
+    return seen_put(txn, origin, feed, seq, err);
+}
+
+//  Moves the counters, views and inventory by CHANGE, which replaces OLD
+//  (NULL: a new record).
+static int apply_change(ms_node_t *node, ms_txn_t *txn, const char *owner,
+                        const ms_change_t *change, const ms_stored_record_t *old, ms_error_t *err)
+{
+    int rc = 0;
+    if (strcmp(owner, ms_node_identity(node)->org) == 0)
         rc = ms_tally_apply(node, txn, change, old, (int64_t)time(NULL), err);
     if (rc == 0 && change->collection == MS_COLL_REPORT)
         rc = report_apply(node, txn, owner, change, old, err);
@@ -344,6 +352,23 @@ static int on_apply(ms_txn_t *txn, const char *owner, uint64_t seq, const ms_cha
     return rc;
 }
 
+//  The hook: another org's registers count nowhere here; for the rest, the
+//  record about to be replaced is still in the store.
+static int on_apply(ms_txn_t *txn, const char *owner, uint64_t seq, const ms_change_t *change,
+                    void *ctx, ms_error_t *err)
+{
+    (void)seq;
+    ms_node_t *node = ctx;
+    if (strcmp(owner, ms_node_identity(node)->org) != 0 && change->collection != MS_COLL_REPORT &&
+        change->collection != MS_COLL_ORG)
+        return 0;
+    ms_stored_record_t held;
+    int rc = ms_replica_record(txn, change->collection, owner, change->key, &held, err);
+    if (rc && rc != MS_ENOTFOUND)
+        return rc;
+    return apply_change(node, txn, owner, change, rc == 0 ? &held : NULL, err);
+}
+
 //  ---------------------------------------------------------------------------
 //  Attaching: the hook, the first build, pending publications.
 
@@ -360,7 +385,7 @@ static int build_one(const char *owner, const char *key, const ms_stored_record_
 {
     build_t *b = arg;
     ms_change_t change = {b->collection, MS_OP_UPSERT, key, record->value, record->value_len};
-    b->rc = on_apply(b->txn, owner, record->seq, &change, NULL, b->node, b->err);
+    b->rc = apply_change(b->node, b->txn, owner, &change, NULL, b->err);
     return b->rc;
 }
 
@@ -536,7 +561,7 @@ int ms_views_publish_catalogue(ms_node_t *node, size_t *count_p, ms_error_t *err
 
 int ms_views_attach(ms_node_t *node, ms_error_t *err)
 {
-    ms_apply_hook_t hook = {on_apply, node};
+    ms_apply_hook_t hook = {on_apply, on_applied, node};
     ms_node_set_hook(node, &hook);
     ms_txn_t *txn;
     ms_val_t val;

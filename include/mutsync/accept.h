@@ -31,15 +31,19 @@ typedef struct {
 } ms_verdict_t;
 
 //  Called for each change about to be applied, before the record is
-//  written, with the record it replaces (NULL when there is none; its bytes
-//  are valid until the record is written). Returning non-zero aborts the
-//  whole write (a store failure), never refuses the envelope.
+//  written: the store still holds the record it replaces, for the hook to
+//  read when it needs it. Returning non-zero aborts the whole write (a
+//  store failure), never refuses the envelope.
 typedef int (*ms_apply_fn)(ms_txn_t *txn, const char *owner, uint64_t seq,
-                           const ms_change_t *change, const ms_stored_record_t *old, void *ctx,
-                           ms_error_t *err);
+                           const ms_change_t *change, void *ctx, ms_error_t *err);
+
+//  Called once per envelope applied, after its changes and its head.
+typedef int (*ms_applied_fn)(ms_txn_t *txn, const char *origin, const char *feed, uint64_t seq,
+                             void *ctx, ms_error_t *err);
 
 typedef struct {
-    ms_apply_fn fn;  //  may be NULL
+    ms_apply_fn fn;         //  may be NULL
+    ms_applied_fn applied;  //  may be NULL
     void *ctx;
 } ms_apply_hook_t;
 
