@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "digest.h"
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,29 +201,7 @@ static void digest(fixture_t *f, uint8_t *out)
     static const ms_table_t tables[] = {MS_TABLE_META,    MS_TABLE_HEADS, MS_TABLE_ENVELOPES,
                                         MS_TABLE_RECORDS, MS_TABLE_TRUST, MS_TABLE_REVOKED,
                                         MS_TABLE_VIEWS,   MS_TABLE_INDEX};
-    crypto_generichash_state hash;
-    crypto_generichash_init(&hash, NULL, 0, MS_HASH_BYTES);
-    ms_txn_t *txn = NULL;
-    assert_int_equal(ms_store_read(ms_node_store(f->node), &txn, NULL), 0);
-    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
-        ms_cursor_t *cursor = NULL;
-        assert_int_equal(ms_cursor_open(txn, tables[i], NULL, 0, &cursor, NULL), 0);
-        ms_val_t key, val;
-        uint8_t marker[9];
-        marker[0] = (uint8_t)i;
-        crypto_generichash_update(&hash, marker, 1);
-        while (ms_cursor_next(cursor, &key, &val, NULL) == 1) {
-            ms_put_be64(marker, key.len);
-            crypto_generichash_update(&hash, marker, 8);
-            crypto_generichash_update(&hash, key.data, key.len);
-            ms_put_be64(marker, val.len);
-            crypto_generichash_update(&hash, marker, 8);
-            crypto_generichash_update(&hash, val.data, val.len);
-        }
-        ms_cursor_close(&cursor);
-    }
-    ms_txn_abort(&txn);
-    crypto_generichash_final(&hash, out, MS_HASH_BYTES);
+    ms_test_digest(ms_node_store(f->node), tables, sizeof tables / sizeof tables[0], out);
 }
 
 typedef struct {
@@ -343,9 +323,14 @@ static void test_trust_chain_follows_certified_parents(void **state)
 static void test_accept_applies_the_next_change_set(void **state)
 {
     fixture_t *f = *state;
+    uint8_t before[MS_HASH_BYTES], after[MS_HASH_BYTES];
+    digest(f, before);
     sealed_t one = mutual_card(f, 1, NULL, T0, "Mutuelle de Kati");
     ms_verdict_t verdict = accept_bytes(f, one.bytes, one.len);
     assert_int_equal(verdict.outcome, MS_OUTCOME_APPLIED);
+    digest(f, after);
+    //  What the refusal tests call "unchanged" does see an applied change.
+    assert_memory_not_equal(before, after, MS_HASH_BYTES);
     assert_string_equal(verdict.origin, MUTUAL);
     assert_string_equal(verdict.feed, "public");
     assert_int_equal(verdict.seq, 1);

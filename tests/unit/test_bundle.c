@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "digest.h"
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,27 +235,7 @@ static void digest(ms_node_t *node, uint8_t *out)
     static const ms_table_t tables[] = {MS_TABLE_HEADS, MS_TABLE_ENVELOPES, MS_TABLE_RECORDS,
                                         MS_TABLE_TRUST, MS_TABLE_REVOKED,   MS_TABLE_QUARANTINE,
                                         MS_TABLE_VIEWS, MS_TABLE_INDEX};
-    crypto_generichash_state hash;
-    crypto_generichash_init(&hash, NULL, 0, MS_HASH_BYTES);
-    ms_txn_t *txn = NULL;
-    assert_int_equal(ms_store_read(ms_node_store(node), &txn, NULL), 0);
-    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
-        ms_cursor_t *cursor = NULL;
-        assert_int_equal(ms_cursor_open(txn, tables[i], NULL, 0, &cursor, NULL), 0);
-        ms_val_t key, val;
-        uint8_t marker[8];
-        while (ms_cursor_next(cursor, &key, &val, NULL) == 1) {
-            ms_put_be64(marker, key.len);
-            crypto_generichash_update(&hash, marker, 8);
-            crypto_generichash_update(&hash, key.data, key.len);
-            ms_put_be64(marker, val.len);
-            crypto_generichash_update(&hash, marker, 8);
-            crypto_generichash_update(&hash, val.data, val.len);
-        }
-        ms_cursor_close(&cursor);
-    }
-    ms_txn_abort(&txn);
-    crypto_generichash_final(&hash, out, MS_HASH_BYTES);
+    ms_test_digest(ms_node_store(node), tables, sizeof tables / sizeof tables[0], out);
 }
 
 static ms_head_t head_of(ms_node_t *node, const char *org, const char *feed)
