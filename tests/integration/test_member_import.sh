@@ -9,7 +9,10 @@ expect_exit 0 "$MUTSYNC" -d "$node" init --org ML-UTM-001 --role mutual --countr
     --name "Mutuelle de santé de Bamako"
 "$MS_GENDATA" members --mutual ML-UTM-001 --n 2500 --seed 7 >"$data/members.csv"
 
+empty=$(store_digest "$node")
 expect_exit 0 "$MUTSYNC" -d "$node" member import "$data/members.csv"
+#  The digest the refusal tests compare does see an import.
+[ "$(store_digest "$node")" != "$empty" ] || fail "store_digest did not change with an import"
 expect_contains "$OUT" "2500 rows, 2500 added, 0 updated, 0 unchanged; 3 change sets signed \(seq 1\.\.3\); [0-9]+ reports published"
 
 #  The register holds exactly the rows of the file, field for field.
