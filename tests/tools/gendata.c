@@ -19,6 +19,8 @@
 //
 //  Exit codes: 0 ok, 1 write error, 2 usage.
 
+#include "mutsync/date.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -177,32 +179,6 @@ static int rng_chance(rng_t *self, double p)
 #define PICK(rng, array) ((array)[rng_int((rng), 0, (long)COUNT(array) - 1)])
 
 //  ---------------------------------------------------------------------------
-//  Dates as days since 1970-01-01 (H. Hinnant's civil calendar algorithms).
-
-static long days_from_civil(long y, long m, long d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(long z, long *y_p, long *m_p, long *d_p)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    *d_p = doy - (153 * mp + 2) / 5 + 1;
-    *m_p = mp < 10 ? mp + 3 : mp - 9;
-    *y_p = yoe + era * 400 + (*m_p <= 2);
-}
-
-//  ---------------------------------------------------------------------------
 //  Buffered CSV output.
 
 typedef struct {
@@ -305,14 +281,8 @@ static void out_id(out_t *self, const char *prefix, unsigned long long value, in
 
 static void out_date(out_t *self, long days)
 {
-    long y, m, d;
-    civil_from_days(days, &y, &m, &d);
-    char text[16];
-    format_uint(text, (unsigned long long)y, 4);
-    text[4] = '-';
-    format_uint(text + 5, (unsigned long long)m, 2);
-    text[7] = '-';
-    format_uint(text + 8, (unsigned long long)d, 2);
+    char text[11];
+    ms_date_format((int32_t)days, text);
     out_field(self, text);
 }
 
@@ -382,7 +352,7 @@ static int members_next(members_t *self, const member_t **row_p)
         row->household++;
         row->family = PICK(rng, family_names);
         row->village = self->villages[rng_int(rng, 0, VILLAGE_COUNT - 1)];
-        self->enrolled = days_from_civil(2010, 1, 1) + rng_int(rng, 0, 5800);
+        self->enrolled = ms_date_days(2010, 1, 1) + rng_int(rng, 0, 5800);
         long long size = 1 + PICK(rng, household_extra);
         row->size = (int)(size < self->n - self->written ? size : self->n - self->written);
         self->rank = 0;
@@ -396,7 +366,7 @@ static int members_next(members_t *self, const member_t **row_p)
     row->relationship = k == 0 ? "self" : k == 1 ? "spouse" : PICK(rng, other_relationships);
     int adult = row->relationship[0] == 's' || row->relationship[0] == 'p';
     long age = adult ? rng_int(rng, 20, 70) : rng_int(rng, 0, 19);
-    row->birth = days_from_civil(2026, 1, 1) - (age * 365 + rng_int(rng, 0, 364));
+    row->birth = ms_date_days(2026, 1, 1) - (age * 365 + rng_int(rng, 0, 364));
     if (rng_chance(rng, 0.9))
         row->status = "active";
     else
@@ -485,7 +455,7 @@ static void write_household_months(out_t *out, const options_t *opt, rng_t *rng,
         out_uint(out, (unsigned long long)due);
         out_uint(out, (unsigned long long)paid);
         if (paid)
-            out_date(out, days_from_civil(year, month, day));
+            out_date(out, ms_date_days(year, month, day));
         else
             out_field(out, "");
         out_end_row(out);
@@ -544,7 +514,7 @@ static void write_claims(out_t *out, const options_t *opt)
     snprintf(member_prefix, sizeof member_prefix, "%s-", opt->mutual);
     snprintf(provider_prefix, sizeof provider_prefix, "%s-CS-", country);
     rng_t rng = rng_for("claims", opt->mutual, opt->seed);
-    long start = days_from_civil(2025, 11, 1);
+    long start = ms_date_days(2025, 11, 1);
     for (long long c = 1; c <= opt->count; c++) {
         long pick = rng_int(&rng, 0, 99);
         size_t kind = 0;
