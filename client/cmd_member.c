@@ -51,15 +51,12 @@ static int member_add(ms_node_t *node, int argc, char **argv)
             return cli_usage(member_usage, "--%s is required", options[i].name);
     if (optind != argc)
         return cli_usage(member_usage, "unexpected argument \"%s\"", argv[optind]);
-    ms_member_t member;
     char key[MS_KEY_MAX + 1];
-    ms_error_t err = {0};
-    if (ms_member_from_fields(fields, "member add", key, &member, &err) != 0)
-        return cli_fail(&err);
     uint8_t value[MS_VALUE_MAX];
     size_t len = 0;
-    if (ms_member_encode(&member, value, sizeof value, &len) != 0)
-        return cli_usage(member_usage, "member record too large");
+    ms_error_t err = {0};
+    if (ms_member_from_fields(fields, key, value, &len, &err) != 0)
+        return cli_fail(&err);
     return cli_add_record(node, MS_COLL_MEMBER, key, value, len);
 }
 

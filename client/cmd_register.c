@@ -261,7 +261,7 @@ static int provider_add(ms_node_t *node, int argc, char **argv)
     }
     if (rc)
         return rc;
-    if (!id || !ms_ledger_id_valid(id) || !p.name[0])
+    if (!id || !ms_record_id_valid(id) || !p.name[0])
         return cli_usage(provider_usage, "--id (no spaces or '|') and --name are required");
     uint8_t value[MS_VALUE_MAX];
     size_t len = 0;
@@ -298,7 +298,7 @@ static int complaint_add(ms_node_t *node, int argc, char **argv)
     }
     if (rc)
         return rc;
-    if (!id || !ms_ledger_id_valid(id) || !c.date || !c.subject[0])
+    if (!id || !ms_record_id_valid(id) || !c.date || !c.subject[0])
         return cli_usage(complaint_usage, "--id, --date and --subject are required");
     uint8_t value[MS_VALUE_MAX];
     size_t len = 0;

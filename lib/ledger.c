@@ -20,17 +20,6 @@ const char *const ms_claim_columns[] = {"claim_id",  "member_id",  "provider_id"
                                         "care_type", "billed_xof", "covered_xof", "generic_drugs",
                                         "status",    NULL};
 
-bool ms_ledger_id_valid(const char *id)
-{
-    size_t len = strlen(id);
-    if (len == 0 || len > MS_ID_MAX)
-        return false;
-    for (const char *p = id; *p; p++)
-        if ((unsigned char)*p < 0x21 || *p == '|' || *p == 0x7f)
-            return false;
-    return true;
-}
-
 void ms_contribution_key(const char *household, uint32_t period, char *key)
 {
     char month[8];
@@ -46,7 +35,7 @@ static int bad(ms_sheet_t *sheet, const char *column, const char *why, ms_error_
 static int id_field(ms_sheet_t *sheet, int index, const char *column, char *out, ms_error_t *err)
 {
     int rc = ms_cell_text(sheet, index, MS_CELL_REQUIRED, out, MS_ID_MAX + 1, err);
-    if (rc == 0 && !ms_ledger_id_valid(out))
+    if (rc == 0 && !ms_record_id_valid(out))
         rc = bad(sheet, column, "may not hold spaces, control characters or '|'", err);
     return rc;
 }

@@ -289,6 +289,17 @@ int ms_org_id_check(const char *org, ms_error_t *err)
     return 0;
 }
 
+bool ms_record_id_valid(const char *id)
+{
+    size_t len = strlen(id);
+    if (len == 0 || len > MS_ID_MAX)
+        return false;
+    for (const char *p = id; *p; p++)
+        if ((unsigned char)*p < 0x21 || *p == '|' || *p == 0x7f)
+            return false;
+    return true;
+}
+
 static const char *name_of(const char *const *names, size_t count, int value)
 {
     return value >= 0 && (size_t)value < count && names[value] ? names[value] : "";

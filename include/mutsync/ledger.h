@@ -27,10 +27,6 @@ extern const ms_import_schema_t ms_claim_schema;
 extern const char *const ms_contribution_columns[];
 extern const char *const ms_claim_columns[];
 
-//  Checks an id used in keys (member, household, claim, provider,
-//  complaint): 1..MS_ID_MAX bytes, no spaces, control characters or '|'.
-bool ms_ledger_id_valid(const char *id);
-
 //  Writes the contribution key "HOUSEHOLD|YYYY-MM" into KEY (MS_KEY_MAX + 1).
 void ms_contribution_key(const char *household, uint32_t period, char *key);
 

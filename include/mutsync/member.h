@@ -6,7 +6,7 @@
 //  enrollment_date, category (adherent/beneficiaire), relationship
 //  (self/spouse/child/parent/other), status (active/suspended/left).
 //  Dates are YYYY-MM-DD (DD/MM/YYYY, as French spreadsheets export, is
-//  accepted too).
+//  accepted too); category also in French (adhérent, bénéficiaire).
 
 #ifndef MS_MEMBER_H
 #define MS_MEMBER_H
@@ -25,10 +25,12 @@ extern const ms_import_schema_t ms_member_schema;
 //  Column names in file order, NULL-terminated.
 extern const char *const ms_member_columns[MS_MEMBER_COLUMNS + 1];
 
-//  Parses the MS_MEMBER_COLUMNS text fields of one row (in column order)
-//  into KEY (the member id, MS_KEY_MAX + 1 bytes) and MEMBER. Returns 0,
-//  or MS_EINVAL with ERR: "WHERE: column birth_date: "2019-02-31" is not a date".
-MS_MUST_CHECK int ms_member_from_fields(const char *const *fields, const char *where, char *key,
-                                        ms_member_t *member, ms_error_t *err);
+//  Makes the member record of one row given as MS_MEMBER_COLUMNS text
+//  fields in column order (`member add`), with the same parsers and checks
+//  as a file row: KEY (MS_KEY_MAX + 1 bytes) gets the member id, VALUE
+//  (MS_VALUE_MAX bytes) the encoded record. Returns 0, or MS_EINVAL with ERR
+//  naming the column and why ("member:2: column sex: "X" is not one of F, M").
+MS_MUST_CHECK int ms_member_from_fields(const char *const *fields, char *key, uint8_t *value,
+                                        size_t *value_len, ms_error_t *err);
 
 #endif

@@ -118,6 +118,10 @@ MS_MUST_CHECK int ms_revocation_decode(const uint8_t *value, size_t len, ms_revo
 MS_MUST_CHECK int ms_record_check(ms_collection_t collection, const uint8_t *value, size_t len,
                                   ms_error_t *err);
 
+//  Checks an id used in record keys (member, household, claim, provider,
+//  complaint): 1..MS_ID_MAX bytes, no spaces, control characters or '|'.
+bool ms_record_id_valid(const char *id);
+
 //  Checks an org id: 1..64 bytes of A-Z a-z 0-9 - _ . Returns 0 or MS_EINVAL.
 MS_MUST_CHECK int ms_org_id_check(const char *org, ms_error_t *err);
 
