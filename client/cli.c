@@ -104,6 +104,27 @@ void cli_csv_field(FILE *out, const char *text)
     fputc('"', out);
 }
 
+int cli_dispatch(const char *dir, int argc, char **argv, const char *usage, const cli_sub_t *subs,
+                 const void *ctx)
+{
+    if (cli_wants_help(argc, argv))
+        return cli_help(usage);
+    const cli_sub_t *sub = subs;
+    while (sub->name && (argc < 2 || strcmp(sub->name, argv[1]) != 0))
+        sub++;
+    if (argc < 2)
+        return cli_usage(usage, "%s needs a subcommand", argv[0]);
+    if (!sub->name)
+        return cli_usage(usage, "unknown %s subcommand \"%s\"", argv[0], argv[1]);
+    ms_node_t *node;
+    int rc = cli_open(dir, &node);
+    if (rc)
+        return rc;
+    rc = sub->fn(node, argc - 1, argv + 1, ctx);
+    ms_node_close(&node);
+    return rc;
+}
+
 const cli_command_t *cli_find(const cli_command_t *table, const char *name)
 {
     for (; table->name; table++)

@@ -71,6 +71,21 @@ int cli_import(ms_node_t *node, const ms_import_schema_t *schema, const char *us
 int cli_add_record(ms_node_t *node, ms_collection_t collection, const char *key,
                    const uint8_t *value, size_t len);
 
+//  A subcommand of a group ("member list"): runs with the node open.
+//  ARGV[0] is its name; CTX is what the group passed to cli_dispatch.
+typedef int (*cli_sub_fn)(ms_node_t *node, int argc, char **argv, const void *ctx);
+
+typedef struct {
+    const char *name;  //  "list"
+    cli_sub_fn fn;     //
+} cli_sub_t;
+
+//  Runs "GROUP SUB ARGS...": prints USAGE for --help or a missing or unknown
+//  SUB, otherwise opens the node in DIR, runs SUB from SUBS (ended by a zero
+//  entry) with CTX, and closes the node. Returns a CLI_ code.
+int cli_dispatch(const char *dir, int argc, char **argv, const char *usage, const cli_sub_t *subs,
+                 const void *ctx);
+
 //  Finds the subcommand NAME in TABLE (NULL-terminated by a zero entry).
 const cli_command_t *cli_find(const cli_command_t *table, const char *name);
 

@@ -46,8 +46,9 @@ static int print_feed(const char *org, const char *feed, const ms_head_t *head, 
     return 0;
 }
 
-static int feed_list(ms_node_t *node, int argc, char **argv)
+static int feed_list(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
 {
+    (void)ctx_unused;
     feeds_ctx_t ctx = {CLI_TABLE, NULL};
     int rc = cli_only_format(argc, argv, feed_usage, false, &ctx.format);
     if (rc)
@@ -77,8 +78,9 @@ static void print_problem(const char *org, const char *feed, uint64_t seq, const
         printf("FAIL %s/%s head: %s\n", org, feed, problem);
 }
 
-static int feed_verify(ms_node_t *node, int argc, char **argv)
+static int feed_verify(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
 {
+    (void)ctx_unused;
     if (argc != 1)
         return cli_usage(feed_usage, "unexpected argument \"%s\"", argv[1]);
     ms_error_t err = {0};
@@ -102,22 +104,8 @@ static int feed_verify(ms_node_t *node, int argc, char **argv)
 
 int cmd_feed(const char *dir, int argc, char **argv)
 {
-    if (argc < 2)
-        return cli_usage(feed_usage, "feed needs list or verify");
-    if (cli_wants_help(argc, argv))
-        return cli_help(feed_usage);
-    ms_node_t *node;
-    int rc = cli_open(dir, &node);
-    if (rc)
-        return rc;
-    if (strcmp(argv[1], "list") == 0)
-        rc = feed_list(node, argc - 1, argv + 1);
-    else if (strcmp(argv[1], "verify") == 0)
-        rc = feed_verify(node, argc - 1, argv + 1);
-    else
-        rc = cli_usage(feed_usage, "unknown feed command \"%s\"", argv[1]);
-    ms_node_close(&node);
-    return rc;
+    static const cli_sub_t subs[] = {{"list", feed_list}, {"verify", feed_verify}, {NULL, NULL}};
+    return cli_dispatch(dir, argc, argv, feed_usage, subs, NULL);
 }
 
 static const char quarantine_usage[] =
@@ -154,33 +142,30 @@ static int print_entry(const ms_quarantine_entry_t *entry, void *arg)
     return 0;
 }
 
-int cmd_quarantine(const char *dir, int argc, char **argv)
+static int quarantine_list(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(quarantine_usage);
-    if (argc < 2 || strcmp(argv[1], "list") != 0)
-        return cli_usage(quarantine_usage, "quarantine needs list");
+    (void)ctx_unused;
     feeds_ctx_t ctx = {CLI_TABLE, NULL};
-    int rc = cli_only_format(argc - 1, argv + 1, quarantine_usage, false, &ctx.format);
+    int rc = cli_only_format(argc, argv, quarantine_usage, false, &ctx.format);
     if (rc)
-        return rc;
-    ms_node_t *node;
-    if ((rc = cli_open(dir, &node)))
         return rc;
     ms_error_t err = {0};
     ms_txn_t *txn;
-    if (ms_store_read(ms_node_store(node), &txn, &err) != 0) {
-        ms_node_close(&node);
+    if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
         return cli_fail(&err);
-    }
     ctx.list = json_object_new_array();
     rc = ms_replica_quarantined(txn, print_entry, &ctx, &err);
     ms_txn_abort(&txn);
-    ms_node_close(&node);
     if (rc == 0 && ctx.format == CLI_JSON)
         cli_print_json(ctx.list, false);
     json_object_put(ctx.list);
     return rc ? cli_fail(&err) : CLI_OK;
+}
+
+int cmd_quarantine(const char *dir, int argc, char **argv)
+{
+    static const cli_sub_t subs[] = {{"list", quarantine_list}, {NULL, NULL}};
+    return cli_dispatch(dir, argc, argv, quarantine_usage, subs, NULL);
 }
 
 static const char bundle_usage[] =

@@ -27,8 +27,9 @@ static const char member_usage[] =
     "Unchanged rows write nothing; changed rows become updates. 'list --format csv'\n"
     "writes the same columns, so its output imports back unchanged.\n";
 
-static int member_add(ms_node_t *node, int argc, char **argv)
+static int member_add(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
 {
+    (void)ctx_unused;
     static const struct option options[] = {
         {"id", required_argument, 0, 0},          {"household", required_argument, 0, 1},
         {"family-name", required_argument, 0, 2}, {"given-name", required_argument, 0, 3},
@@ -139,8 +140,9 @@ static int print_member(const char *owner, const char *key, const ms_stored_reco
     return 0;
 }
 
-static int member_list(ms_node_t *node, int argc, char **argv)
+static int member_list(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
 {
+    (void)ctx_unused;
     list_ctx_t ctx = {CLI_TABLE, 0, true};
     int rc = cli_only_format(argc, argv, member_usage, true, &ctx.format);
     if (rc)
@@ -163,8 +165,9 @@ static int member_list(ms_node_t *node, int argc, char **argv)
     return rc ? cli_fail(&err) : CLI_OK;
 }
 
-static int member_show(ms_node_t *node, int argc, char **argv)
+static int member_show(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
 {
+    (void)ctx_unused;
     cli_format_t format = CLI_TABLE;
     if (argc == 4 && strcmp(argv[2], "--format") == 0) {
         if (cli_format(argv[3], &format) != 0 || format == CLI_CSV)
@@ -203,26 +206,18 @@ static int member_show(ms_node_t *node, int argc, char **argv)
     return CLI_OK;
 }
 
+static int member_import(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+{
+    (void)ctx_unused;
+    return cli_import(node, &ms_member_schema, member_usage, argc, argv);
+}
+
 int cmd_member(const char *dir, int argc, char **argv)
 {
-    if (argc < 2)
-        return cli_usage(member_usage, "member needs import, add, show or list");
-    if (cli_wants_help(argc, argv))
-        return cli_help(member_usage);
-    ms_node_t *node;
-    int rc = cli_open(dir, &node);
-    if (rc)
-        return rc;
-    if (strcmp(argv[1], "import") == 0)
-        rc = cli_import(node, &ms_member_schema, member_usage, argc - 1, argv + 1);
-    else if (strcmp(argv[1], "add") == 0)
-        rc = member_add(node, argc - 1, argv + 1);
-    else if (strcmp(argv[1], "show") == 0)
-        rc = member_show(node, argc - 1, argv + 1);
-    else if (strcmp(argv[1], "list") == 0)
-        rc = member_list(node, argc - 1, argv + 1);
-    else
-        rc = cli_usage(member_usage, "unknown member command \"%s\"", argv[1]);
-    ms_node_close(&node);
-    return rc;
+    static const cli_sub_t subs[] = {{"import", member_import},
+                                     {"add", member_add},
+                                     {"show", member_show},
+                                     {"list", member_list},
+                                     {NULL, NULL}};
+    return cli_dispatch(dir, argc, argv, member_usage, subs, NULL);
 }

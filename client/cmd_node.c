@@ -201,8 +201,9 @@ static int append_public(ms_txn_t *txn, void *arg, ms_error_t *err)
     return ms_node_append(ctx->node, txn, "public", ctx->change, 1, &ctx->verdict, err);
 }
 
-static int child_add(ms_node_t *node, int argc, char **argv)
+static int child_add(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
 {
+    (void)ctx_unused;
     static const struct option options[] = {
         {"org", required_argument, 0, 'o'},     {"role", required_argument, 0, 'r'},
         {"country", required_argument, 0, 'c'}, {"name", required_argument, 0, 'n'},
@@ -250,8 +251,9 @@ static int child_add(ms_node_t *node, int argc, char **argv)
     return CLI_OK;
 }
 
-static int child_revoke(ms_node_t *node, int argc, char **argv)
+static int child_revoke(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
 {
+    (void)ctx_unused;
     static const struct option options[] = {
         {"org", required_argument, 0, 'o'}, {"reason", required_argument, 0, 'r'}, {0, 0, 0, 0}};
     char org[MS_ORG_MAX + 1] = "";
@@ -334,8 +336,9 @@ static int print_child(const ms_trust_entry_t *entry, void *arg)
     return 0;
 }
 
-static int child_list(ms_node_t *node, int argc, char **argv)
+static int child_list(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
 {
+    (void)ctx_unused;
     list_ctx_t ctx = {NULL, ms_node_identity(node)->org, CLI_TABLE, NULL};
     int rc = cli_only_format(argc, argv, child_usage, false, &ctx.format);
     if (rc)
@@ -354,24 +357,9 @@ static int child_list(ms_node_t *node, int argc, char **argv)
 
 int cmd_child(const char *dir, int argc, char **argv)
 {
-    if (argc < 2)
-        return cli_usage(child_usage, "child needs add, revoke or list");
-    if (cli_wants_help(argc, argv))
-        return cli_help(child_usage);
-    ms_node_t *node;
-    int rc = cli_open(dir, &node);
-    if (rc)
-        return rc;
-    if (strcmp(argv[1], "add") == 0)
-        rc = child_add(node, argc - 1, argv + 1);
-    else if (strcmp(argv[1], "revoke") == 0)
-        rc = child_revoke(node, argc - 1, argv + 1);
-    else if (strcmp(argv[1], "list") == 0)
-        rc = child_list(node, argc - 1, argv + 1);
-    else
-        rc = cli_usage(child_usage, "unknown child command \"%s\"", argv[1]);
-    ms_node_close(&node);
-    return rc;
+    static const cli_sub_t subs[] = {
+        {"add", child_add}, {"revoke", child_revoke}, {"list", child_list}, {NULL, NULL}};
+    return cli_dispatch(dir, argc, argv, child_usage, subs, NULL);
 }
 
 static const char config_usage[] =

@@ -155,8 +155,9 @@ static int write_card(ms_txn_t *txn, void *arg, ms_error_t *err)
     return ms_node_append(w->node, txn, "public", &change, 1, &verdict, err);
 }
 
-static int profile_set(ms_node_t *node, int argc, char **argv)
+static int profile_set(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
 {
+    (void)ctx_unused;
     static const struct option options[] = {
         {"name", required_argument, 0, 'n'},
         {"created", required_argument, 0, 'c'},
@@ -239,8 +240,9 @@ static json_object *card_json(const char *org, const ms_org_t *card)
     return o;
 }
 
-static int profile_show(ms_node_t *node, int argc, char **argv)
+static int profile_show(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
 {
+    (void)ctx_unused;
     cli_format_t format;
     int rc = cli_only_format(argc, argv, profile_usage, false, &format);
     if (rc)
@@ -267,22 +269,8 @@ static int profile_show(ms_node_t *node, int argc, char **argv)
 
 int cmd_profile(const char *dir, int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(profile_usage);
-    if (argc < 2)
-        return cli_usage(profile_usage, "profile needs set or show");
-    ms_node_t *node;
-    int rc = cli_open(dir, &node);
-    if (rc)
-        return rc;
-    if (strcmp(argv[1], "set") == 0)
-        rc = profile_set(node, argc - 1, argv + 1);
-    else if (strcmp(argv[1], "show") == 0)
-        rc = profile_show(node, argc - 1, argv + 1);
-    else
-        rc = cli_usage(profile_usage, "unknown subcommand \"%s\"", argv[1]);
-    ms_node_close(&node);
-    return rc;
+    static const cli_sub_t subs[] = {{"set", profile_set}, {"show", profile_show}, {NULL, NULL}};
+    return cli_dispatch(dir, argc, argv, profile_usage, subs, NULL);
 }
 
 static const char *aggregation_name(ms_aggregation_t aggregation)

@@ -191,40 +191,45 @@ static void complaint_row(cli_format_t format, const char *key, const uint8_t *v
 //  ---------------------------------------------------------------------------
 //  Commands
 
-static int books(const char *dir, int argc, char **argv, const ms_import_schema_t *schema,
-                 const char *header, row_fn row, const char *usage)
+//  One of the mutual's books: its collection, how a file of it is read
+//  (NULL: added one entry at a time), and how it is listed.
+typedef struct {
+    ms_collection_t collection;
+    const ms_import_schema_t *schema;
+    const char *header;
+    row_fn row;
+    const char *usage;
+} book_t;
+
+static int book_import(ms_node_t *node, int argc, char **argv, const void *ctx)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(usage);
-    if (argc < 2)
-        return cli_usage(usage, "%s needs import or list", argv[0]);
-    ms_node_t *node;
-    int rc = cli_open(dir, &node);
-    if (rc)
-        return rc;
-    if (strcmp(argv[1], "import") == 0)
-        rc = cli_import(node, schema, usage, argc - 1, argv + 1);
-    else if (strcmp(argv[1], "list") == 0)
-        rc = list_records(node, schema->collection, header, row, usage, argc - 1, argv + 1);
-    else
-        rc = cli_usage(usage, "unknown subcommand \"%s\"", argv[1]);
-    ms_node_close(&node);
-    return rc;
+    const book_t *book = ctx;
+    return cli_import(node, book->schema, book->usage, argc, argv);
 }
+
+static int book_list(ms_node_t *node, int argc, char **argv, const void *ctx)
+{
+    const book_t *book = ctx;
+    return list_records(node, book->collection, book->header, book->row, book->usage, argc, argv);
+}
+
+static const cli_sub_t imported[] = {{"import", book_import}, {"list", book_list}, {NULL, NULL}};
 
 int cmd_contribution(const char *dir, int argc, char **argv)
 {
-    return books(dir, argc, argv, &ms_contribution_schema,
-                 "household_id,period,amount_due_xof,amount_paid_xof,paid_date", contribution_row,
-                 contribution_usage);
+    static const book_t book = {MS_COLL_CONTRIBUTION, &ms_contribution_schema,
+                                "household_id,period,amount_due_xof,amount_paid_xof,paid_date",
+                                contribution_row, contribution_usage};
+    return cli_dispatch(dir, argc, argv, contribution_usage, imported, &book);
 }
 
 int cmd_claim(const char *dir, int argc, char **argv)
 {
-    return books(dir, argc, argv, &ms_claim_schema,
-                 "claim_id,member_id,provider_id,care_date,care_type,billed_xof,covered_xof,"
-                 "generic_drugs,status",
-                 claim_row, claim_usage);
+    static const book_t book = {MS_COLL_CLAIM, &ms_claim_schema,
+                                "claim_id,member_id,provider_id,care_date,care_type,billed_xof,"
+                                "covered_xof,generic_drugs,status",
+                                claim_row, claim_usage};
+    return cli_dispatch(dir, argc, argv, claim_usage, imported, &book);
 }
 
 static int parse_date(const char *text, int32_t *days, const char *what, const char *usage)
@@ -234,8 +239,9 @@ static int parse_date(const char *text, int32_t *days, const char *what, const c
     return 0;
 }
 
-static int provider_add(ms_node_t *node, int argc, char **argv)
+static int provider_add(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
 {
+    (void)ctx_unused;
     static const struct option options[] = {
         {"id", required_argument, 0, 'i'},    {"name", required_argument, 0, 'n'},
         {"level", required_argument, 0, 'l'}, {"from", required_argument, 0, 'f'},
@@ -270,8 +276,9 @@ static int provider_add(ms_node_t *node, int argc, char **argv)
     return cli_add_record(node, MS_COLL_PROVIDER, id, value, len);
 }
 
-static int complaint_add(ms_node_t *node, int argc, char **argv)
+static int complaint_add(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
 {
+    (void)ctx_unused;
     static const struct option options[] = {
         {"id", required_argument, 0, 'i'},      {"date", required_argument, 0, 'd'},
         {"subject", required_argument, 0, 's'}, {"provider", required_argument, 0, 'p'},
@@ -307,37 +314,20 @@ static int complaint_add(ms_node_t *node, int argc, char **argv)
     return cli_add_record(node, MS_COLL_COMPLAINT, id, value, len);
 }
 
-static int entries(const char *dir, int argc, char **argv, ms_collection_t collection,
-                   int (*add)(ms_node_t *, int, char **), const char *header, row_fn row,
-                   const char *usage)
-{
-    if (cli_wants_help(argc, argv))
-        return cli_help(usage);
-    if (argc < 2)
-        return cli_usage(usage, "%s needs add or list", argv[0]);
-    ms_node_t *node;
-    int rc = cli_open(dir, &node);
-    if (rc)
-        return rc;
-    if (strcmp(argv[1], "add") == 0)
-        rc = add(node, argc - 1, argv + 1);
-    else if (strcmp(argv[1], "list") == 0)
-        rc = list_records(node, collection, header, row, usage, argc - 1, argv + 1);
-    else
-        rc = cli_usage(usage, "unknown subcommand \"%s\"", argv[1]);
-    ms_node_close(&node);
-    return rc;
-}
-
 int cmd_provider(const char *dir, int argc, char **argv)
 {
-    return entries(dir, argc, argv, MS_COLL_PROVIDER, provider_add,
-                   "provider_id,name,level,convention_start,convention_end", provider_row,
-                   provider_usage);
+    static const book_t book = {MS_COLL_PROVIDER, NULL,
+                                "provider_id,name,level,convention_start,convention_end",
+                                provider_row, provider_usage};
+    static const cli_sub_t subs[] = {{"add", provider_add}, {"list", book_list}, {NULL, NULL}};
+    return cli_dispatch(dir, argc, argv, provider_usage, subs, &book);
 }
 
 int cmd_complaint(const char *dir, int argc, char **argv)
 {
-    return entries(dir, argc, argv, MS_COLL_COMPLAINT, complaint_add,
-                   "complaint_id,date,provider_id,subject,status", complaint_row, complaint_usage);
+    static const book_t book = {MS_COLL_COMPLAINT, NULL,
+                                "complaint_id,date,provider_id,subject,status", complaint_row,
+                                complaint_usage};
+    static const cli_sub_t subs[] = {{"add", complaint_add}, {"list", book_list}, {NULL, NULL}};
+    return cli_dispatch(dir, argc, argv, complaint_usage, subs, &book);
 }
