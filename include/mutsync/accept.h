@@ -27,6 +27,7 @@ typedef struct {
     uint64_t seq;                     //
     uint8_t id[MS_HASH_BYTES];        //  id of the change set (zeros if unreadable)
     size_t change_count;              //  changes applied
+    size_t set_aside;                 //  changes kept in the chain but not applied (bad-value)
     char detail[256];                 //  the reason for people
 } ms_verdict_t;
 
@@ -41,10 +42,20 @@ typedef int (*ms_apply_fn)(ms_txn_t *txn, const char *owner, uint64_t seq,
 typedef int (*ms_applied_fn)(ms_txn_t *txn, const char *origin, const char *feed, uint64_t seq,
                              void *ctx, ms_error_t *err);
 
+//  Called for each change of an authentic, authorized change set before
+//  anything is written, to judge its value (a report's figure, a range).
+//  Returns 0 to apply it, 1 to set it aside: the change set stays in the
+//  chain (its head moves, the feed goes on) but this change is neither
+//  written nor counted, and the quarantine lists it with DETAIL (CAP bytes)
+//  as bad-value. A negative code is a store failure and aborts the write.
+typedef int (*ms_check_fn)(ms_txn_t *txn, const char *owner, const ms_change_t *change, void *ctx,
+                           char *detail, size_t cap, ms_error_t *err);
+
 typedef struct {
     ms_apply_fn fn;         //  may be NULL
     ms_applied_fn applied;  //  may be NULL
     void *ctx;
+    ms_check_fn check;  //  may be NULL
 } ms_apply_hook_t;
 
 //  Applies or refuses the envelope BYTES inside TXN. SOURCE says where it
