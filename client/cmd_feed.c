@@ -5,10 +5,13 @@
 
 #include "mutsync/audit.h"
 #include "mutsync/bundle.h"
+#include "mutsync/date.h"
+#include "mutsync/quarantine.h"
 #include "mutsync/replica.h"
 #include "mutsync/rules.h"
 #include "mutsync/views.h"
 
+#include <getopt.h>
 #include <json-c/json.h>
 #include <sodium.h>
 #include <string.h>
@@ -110,8 +113,14 @@ int cmd_feed(const char *dir, int argc, char **argv)
 
 static const char quarantine_usage[] =
     "usage: mutsync -d DIR quarantine list [--format table|json]\n"
-    "Lists every envelope this node refused, with the reason: where it came from,\n"
-    "the feed and seq it claimed, and why it was refused. Nothing refused is dropped.\n";
+    "       mutsync -d DIR quarantine purge [--before YYYY-MM-DD]\n"
+    "list shows what this node refused or set aside, with the reason: where it came\n"
+    "from, the feed, seq and id it claimed, its size and why. A refused change set\n"
+    "is refused whole; a change set aside stayed in its feed's chain but was not\n"
+    "applied. Each source has a quota and the list a total cap: past them refusals\n"
+    "are counted, not kept, and list says how many. Nothing of a register or care\n"
+    "feed is kept. purge removes the entries received before the date (all\n"
+    "without --before) and the counts.\n";
 
 static int print_entry(const ms_quarantine_entry_t *entry, void *arg)
 {
@@ -121,6 +130,8 @@ static int print_entry(const ms_quarantine_entry_t *entry, void *arg)
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char id[2 * MS_HASH_BYTES + 1];
+    sodium_bin2hex(id, sizeof id, entry->id, MS_HASH_BYTES);
     if (ctx->format == CLI_JSON) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "number", json_object_new_uint64(entry->number));
@@ -131,14 +142,31 @@ static int print_entry(const ms_quarantine_entry_t *entry, void *arg)
         json_object_object_add(o, "seq", json_object_new_uint64(entry->seq));
         json_object_object_add(o, "detail", json_object_new_string(entry->detail));
         json_object_object_add(o, "source", json_object_new_string(entry->source));
+        json_object_object_add(o, "id", json_object_new_string(id));
+        json_object_object_add(o, "size", json_object_new_uint64(entry->size));
+        json_object_object_add(o, "set_aside", json_object_new_boolean(entry->change >= 0));
+        if (entry->change >= 0)
+            json_object_object_add(o, "change", json_object_new_int(entry->change));
         json_object_object_add(o, "bytes", json_object_new_uint64(entry->envelope_len));
         json_object_array_add(ctx->list, o);
     } else {
-        printf("%4llu %s %-14s %s/%s seq %llu from %s: %s\n", (unsigned long long)entry->number,
-               when, ms_refusal_name(entry->reason), entry->origin[0] ? entry->origin : "?",
-               entry->feed[0] ? entry->feed : "?", (unsigned long long)entry->seq,
-               entry->source[0] ? entry->source : "?", entry->detail);
+        printf("%4llu %s %-14s %s/%s seq %llu %.16s %llu B from %s%s: %s\n",
+               (unsigned long long)entry->number, when, ms_refusal_name(entry->reason),
+               entry->origin[0] ? entry->origin : "?", entry->feed[0] ? entry->feed : "?",
+               (unsigned long long)entry->seq, id, (unsigned long long)entry->size,
+               entry->source[0] ? entry->source : "?",
+               entry->change >= 0 ? " (kept in the chain, not applied)" : "", entry->detail);
     }
+    return 0;
+}
+
+static int print_dropped(const char *source, uint64_t dropped, void *arg)
+{
+    feeds_ctx_t *ctx = arg;
+    if (ctx->format == CLI_JSON)
+        return 0;
+    printf("     %llu more refusals from %s were counted, not kept (quota reached)\n",
+           (unsigned long long)dropped, source);
     return 0;
 }
 
@@ -154,7 +182,9 @@ static int quarantine_list(ms_node_t *node, int argc, char **argv, const void *c
     if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
         return cli_fail(&err);
     ctx.list = json_object_new_array();
-    rc = ms_replica_quarantined(txn, print_entry, &ctx, &err);
+    rc = ms_quarantine_list(txn, print_entry, &ctx, &err);
+    if (rc == 0)
+        rc = ms_quarantine_dropped(txn, print_dropped, &ctx, &err);
     ms_txn_abort(&txn);
     if (rc == 0 && ctx.format == CLI_JSON)
         cli_print_json(ctx.list, false);
@@ -162,9 +192,43 @@ static int quarantine_list(ms_node_t *node, int argc, char **argv, const void *c
     return rc ? cli_fail(&err) : CLI_OK;
 }
 
+typedef struct {
+    int64_t before;
+    uint64_t removed;
+} purge_t;
+
+static int purge_txn(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    purge_t *p = arg;
+    return ms_quarantine_purge(txn, p->before, &p->removed, err);
+}
+
+static int quarantine_purge(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+{
+    (void)ctx_unused;
+    static const struct option options[] = {{"before", required_argument, 0, 'b'}, {0, 0, 0, 0}};
+    purge_t p = {0, 0};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        int32_t day = 0;
+        if (opt != 'b' || ms_date_parse(optarg, &day) != 0)
+            return cli_usage(quarantine_usage, "--before takes a date YYYY-MM-DD");
+        p.before = (int64_t)day * 86400;
+    }
+    if (optind != argc)
+        return cli_usage(quarantine_usage, "unexpected argument \"%s\"", argv[optind]);
+    ms_error_t err = {0};
+    if (ms_store_write(ms_node_store(node), purge_txn, &p, &err) != 0)
+        return cli_fail(&err);
+    printf("purged %llu quarantine entries\n", (unsigned long long)p.removed);
+    return CLI_OK;
+}
+
 int cmd_quarantine(const char *dir, int argc, char **argv)
 {
-    static const cli_sub_t subs[] = {{"list", quarantine_list}, {NULL, NULL}};
+    static const cli_sub_t subs[] = {
+        {"list", quarantine_list}, {"purge", quarantine_purge}, {NULL, NULL}};
     return cli_dispatch(dir, argc, argv, quarantine_usage, subs, NULL);
 }
 

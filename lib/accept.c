@@ -1,29 +1,67 @@
 //  accept - decode, verify, check, apply: accept rules 1 to 5 in order.
 //
-//  1 bounds (codec), 2 signer certified and not revoked (trust),
+//  1 bounds (codec) and a sane creation time, reach (policy: may this
+//  replica hold the feed at all, decided before anything of it is kept),
+//  2 signer certified and not revoked before this position (trust),
 //  3 signature (envelope), 4 seq/prev continuity (rules), 5 authority
-//  (rules). A duplicate is a no-op; an equivocation keeps the new envelope
-//  in the quarantine as proof next to the one already held, and freezes the
-//  feed; a gap is refused, never applied out of order. Callers: node
-//  (own writes), bundle (imports), sync (peers).
+//  (rules), then the value rules (rules, the hook's check), which set one
+//  change aside instead of refusing the change set. A duplicate is a
+//  no-op; an equivocation keeps the new envelope in the quarantine as
+//  proof next to the one already held, and freezes the feed; a gap is
+//  refused, never applied out of order. Callers: node (own writes, and
+//  bundles and peers through ms_node_accept).
 
 #include "mutsync/accept.h"
 
 #include "mutsync/envelope.h"
 #include "mutsync/log.h"
+#include "mutsync/policy.h"
+#include "mutsync/quarantine.h"
 #include "mutsync/trust.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 typedef struct {
+    const char *holder;     //  the org of this replica
     const uint8_t *bytes;   //  the envelope as received
     size_t len;             //
     const char *source;     //  for the quarantine
     ms_verdict_t *verdict;  //  being filled
 } attempt_t;
+
+static int quarantine(ms_txn_t *txn, attempt_t *attempt, ms_refusal_t reason, int32_t change,
+                      const char *detail, ms_error_t *err)
+{
+    ms_verdict_t *verdict = attempt->verdict;
+    ms_quarantine_entry_t entry;
+    memset(&entry, 0, sizeof entry);
+    entry.when = (int64_t)time(NULL);
+    entry.reason = reason;
+    snprintf(entry.origin, sizeof entry.origin, "%s", verdict->origin);
+    snprintf(entry.feed, sizeof entry.feed, "%s", verdict->feed);
+    entry.seq = verdict->seq;
+    memcpy(entry.id, verdict->id, MS_HASH_BYTES);
+    entry.size = attempt->len;
+    entry.change = change;
+    snprintf(entry.detail, sizeof entry.detail, "%s", detail);
+    snprintf(entry.source, sizeof entry.source, "%s", attempt->source ? attempt->source : "");
+    entry.envelope = attempt->bytes;
+    entry.envelope_len = attempt->len;
+    bool kept = false;
+    int rc = ms_quarantine_add(txn, &entry, &kept, err);
+    if (rc == 0 && kept)
+        ms_log(reason == MS_REFUSAL_EQUIVOCATION ? MS_LOG_ERROR : MS_LOG_WARN, "accept",
+               "%s %s/%s seq=%llu from %s: %s (%s)",
+               change < 0 ? "refused" : "set aside a change of",
+               verdict->origin[0] ? verdict->origin : "?", verdict->feed[0] ? verdict->feed : "?",
+               (unsigned long long)verdict->seq, entry.source[0] ? entry.source : "?",
+               ms_refusal_name(reason), detail);
+    return rc;
+}
 
 static int refuse(ms_txn_t *txn, attempt_t *attempt, ms_refusal_t reason, ms_error_t *err,
                   const char *fmt, ...) MS_PRINTF(5, 6);
@@ -38,39 +76,41 @@ static int refuse(ms_txn_t *txn, attempt_t *attempt, ms_refusal_t reason, ms_err
     va_start(args, fmt);
     vsnprintf(verdict->detail, sizeof verdict->detail, fmt, args);
     va_end(args);
-
-    ms_quarantine_entry_t entry;
-    memset(&entry, 0, sizeof entry);
-    entry.when = (int64_t)time(NULL);
-    entry.reason = reason;
-    snprintf(entry.origin, sizeof entry.origin, "%s", verdict->origin);
-    snprintf(entry.feed, sizeof entry.feed, "%s", verdict->feed);
-    entry.seq = verdict->seq;
-    snprintf(entry.detail, sizeof entry.detail, "%s", verdict->detail);
-    snprintf(entry.source, sizeof entry.source, "%s", attempt->source ? attempt->source : "");
-    entry.envelope = attempt->bytes;
-    entry.envelope_len = attempt->len;
-    ms_log(reason == MS_REFUSAL_EQUIVOCATION ? MS_LOG_ERROR : MS_LOG_WARN, "accept",
-           "refused %s/%s seq=%llu from %s: %s (%s)", verdict->origin[0] ? verdict->origin : "?",
-           verdict->feed[0] ? verdict->feed : "?", (unsigned long long)verdict->seq,
-           entry.source[0] ? entry.source : "?", ms_refusal_name(reason), verdict->detail);
-    return ms_replica_quarantine(txn, &entry, err);
+    return quarantine(txn, attempt, reason, -1, verdict->detail, err);
 }
 
-static int check_authority(ms_txn_t *txn, const ms_changeset_t *cs, ms_role_t role,
-                           attempt_t *attempt, bool *refused, ms_error_t *err)
+//  The subject org a cert, revocation or release change names.
+static void subject_of(const ms_change_t *change, char *org, size_t cap)
+{
+    snprintf(org, cap, "%s", change->key);
+    char *bar = strchr(org, '|');
+    if (bar)
+        *bar = 0;
+}
+
+//  Rule 5 for every change, and the value rules: AUTHORITY refuses the
+//  change set (*REFUSED); a value failure marks the change in ASIDE.
+static int check_changes(ms_txn_t *txn, const ms_changeset_t *cs, const ms_trust_entry_t *signer,
+                         attempt_t *attempt, const ms_apply_hook_t *hook, bool *aside,
+                         bool *refused, ms_error_t *err)
 {
     *refused = false;
     for (size_t i = 0; i < cs->change_count; i++) {
         const ms_change_t *change = &cs->changes[i];
-        ms_authority_t who = {cs->origin, role, cs->feed, NULL, NULL};
+        //  Anchors were pinned at install with what the operator typed: a
+        //  card is held against certificates only.
+        ms_authority_t who = {cs->origin,
+                              signer->cert.role,
+                              cs->feed,
+                              NULL,
+                              NULL,
+                              NULL,
+                              signer->anchor ? NULL : &signer->cert};
         ms_trust_entry_t subject;
-        if (change->collection == MS_COLL_CERT || change->collection == MS_COLL_REVOCATION) {
+        if (change->collection == MS_COLL_CERT || change->collection == MS_COLL_REVOCATION ||
+            change->collection == MS_COLL_RELEASE) {
             char org[MS_KEY_MAX + 1];
-            snprintf(org, sizeof org, "%s", change->key);
-            char *bar = strchr(org, '|');
-            if (bar)
-                *bar = 0;
+            subject_of(change, org, sizeof org);
             int rc = ms_trust_get(txn, org, &subject, err);
             if (rc && rc != MS_ENOTFOUND)
                 return rc;
@@ -78,10 +118,26 @@ static int check_authority(ms_txn_t *txn, const ms_changeset_t *cs, ms_role_t ro
                 who.subject_parent = subject.cert.parent;
                 who.subject_key = subject.cert.key;
             }
+            if (rc == 0 && subject.released_to[0])
+                who.released_to = subject.released_to;
         }
         char detail[200];
         ms_refusal_t reason = ms_rules_authority(&who, change, detail, sizeof detail);
-        if (reason != MS_REFUSAL_NONE) {
+        if (reason == MS_REFUSAL_NONE && hook && hook->check) {
+            int rc = hook->check(txn, cs->origin, change, hook->ctx, detail, sizeof detail, err);
+            if (rc < 0)
+                return rc;
+            reason = rc ? MS_REFUSAL_BAD_VALUE : MS_REFUSAL_NONE;
+        }
+        if (ms_refusal_sets_aside(reason)) {
+            aside[i] = true;
+            char text[300];
+            snprintf(text, sizeof text, "change %zu (%s %.40s): %.200s", i,
+                     ms_collection_name(change->collection), change->key, detail);
+            int rc = quarantine(txn, attempt, reason, (int32_t)i, text, err);
+            if (rc)
+                return rc;
+        } else if (reason != MS_REFUSAL_NONE) {
             *refused = true;
             return refuse(txn, attempt, reason, err, "change %zu: %s", i, detail);
         }
@@ -91,6 +147,8 @@ static int check_authority(ms_txn_t *txn, const ms_changeset_t *cs, ms_role_t ro
 
 static int apply_trust(ms_txn_t *txn, const ms_change_t *change, ms_error_t *err)
 {
+    char subject[MS_KEY_MAX + 1];
+    subject_of(change, subject, sizeof subject);
     if (change->collection == MS_COLL_CERT) {
         if (change->op == MS_OP_DELETE)
             return ms_trust_apply_cert(txn, change->key, NULL, err);
@@ -101,15 +159,23 @@ static int apply_trust(ms_txn_t *txn, const ms_change_t *change, ms_error_t *err
     if (change->collection == MS_COLL_REVOCATION && change->op == MS_OP_UPSERT) {
         ms_revocation_t revocation;
         int rc = ms_revocation_decode(change->value, change->value_len, &revocation, err);
-        return rc ? rc : ms_trust_apply_revocation(txn, &revocation, err);
+        return rc ? rc : ms_trust_apply_revocation(txn, subject, &revocation, err);
+    }
+    if (change->collection == MS_COLL_RELEASE && change->op == MS_OP_UPSERT) {
+        ms_release_t release;
+        int rc = ms_release_decode(change->value, change->value_len, &release, err);
+        return rc ? rc : ms_trust_apply_release(txn, subject, release.to, err);
     }
     return 0;
 }
 
-static int apply(ms_txn_t *txn, const ms_changeset_t *cs, const uint8_t *id, attempt_t *attempt,
+static int apply(ms_txn_t *txn, const ms_changeset_t *cs, const bool *aside, attempt_t *attempt,
                  const ms_apply_hook_t *hook, ms_error_t *err)
 {
+    size_t applied = 0;
     for (size_t i = 0; i < cs->change_count; i++) {
+        if (aside[i])
+            continue;
         const ms_change_t *change = &cs->changes[i];
         int rc = 0;
         if (hook && hook->fn) {
@@ -126,7 +192,9 @@ static int apply(ms_txn_t *txn, const ms_changeset_t *cs, const uint8_t *id, att
             rc = apply_trust(txn, change, err);
         if (rc)
             return rc;
+        applied++;
     }
+    const uint8_t *id = attempt->verdict->id;
     int rc = ms_replica_put_envelope(txn, cs->origin, cs->feed, cs->seq, id, attempt->bytes,
                                      attempt->len, err);
     if (rc)
@@ -138,8 +206,24 @@ static int apply(ms_txn_t *txn, const ms_changeset_t *cs, const uint8_t *id, att
         rc = hook->applied(txn, cs->origin, cs->feed, cs->seq, hook->ctx, err);
     if (rc == 0) {
         attempt->verdict->outcome = MS_OUTCOME_APPLIED;
-        attempt->verdict->change_count = cs->change_count;
+        attempt->verdict->change_count = applied;
+        attempt->verdict->set_aside = cs->change_count - applied;
     }
+    return rc;
+}
+
+//  The id held at SEQ of the change set's feed, when SEQ is at or below the head.
+static int held_id(ms_txn_t *txn, const ms_changeset_t *cs, const ms_head_t *head, uint8_t *id,
+                   ms_error_t *err)
+{
+    memset(id, 0, MS_HASH_BYTES);
+    if (cs->seq > head->seq)
+        return 0;
+    ms_val_t held;
+    int rc = ms_replica_envelope(txn, cs->origin, cs->feed, cs->seq, id, &held, err);
+    if (rc == MS_ENOTFOUND)
+        return ms_error_set(err, MS_ESTORE, cs->origin, "envelope %llu is missing below the head",
+                            (unsigned long long)cs->seq);
     return rc;
 }
 
@@ -150,19 +234,12 @@ static int check_seq(ms_txn_t *txn, const ms_changeset_t *cs, const uint8_t *id,
     *go = false;
     ms_head_t head;
     int rc = ms_replica_head(txn, cs->origin, cs->feed, &head, err);
+    uint8_t held[MS_HASH_BYTES];
+    if (rc == 0)
+        rc = held_id(txn, cs, &head, held, err);
     if (rc)
         return rc;
-    uint8_t held_id[MS_HASH_BYTES] = {0};
-    if (cs->seq <= head.seq) {
-        ms_val_t held;
-        rc = ms_replica_envelope(txn, cs->origin, cs->feed, cs->seq, held_id, &held, err);
-        if (rc)
-            return rc == MS_ENOTFOUND ? ms_error_set(err, MS_ESTORE, cs->origin,
-                                                     "envelope %llu is missing below the head",
-                                                     (unsigned long long)cs->seq)
-                                      : rc;
-    }
-    switch (ms_rules_seq(&head, cs->seq, cs->prev, id, held_id)) {
+    switch (ms_rules_seq(&head, cs->seq, cs->prev, id, held)) {
     case MS_SEQ_DUPLICATE:
         attempt->verdict->outcome = MS_OUTCOME_DUPLICATE;
         return 0;
@@ -189,6 +266,20 @@ static int check_seq(ms_txn_t *txn, const ms_changeset_t *cs, const uint8_t *id,
     return 0;
 }
 
+//  A change set a revoked key signed before its position is already held
+//  here: a duplicate, not a refusal.
+static int already_held(ms_txn_t *txn, const ms_changeset_t *cs, const uint8_t *id, bool *held,
+                        ms_error_t *err)
+{
+    ms_head_t head;
+    uint8_t held_id_bytes[MS_HASH_BYTES];
+    int rc = ms_replica_head(txn, cs->origin, cs->feed, &head, err);
+    if (rc == 0)
+        rc = held_id(txn, cs, &head, held_id_bytes, err);
+    *held = rc == 0 && cs->seq <= head.seq && memcmp(held_id_bytes, id, MS_HASH_BYTES) == 0;
+    return rc;
+}
+
 //  Rules 2 to 5 and the apply, for a decoded change set. ENV is NULL when
 //  the signature need not be checked (ms_accept_own).
 static int judge(ms_txn_t *txn, attempt_t *attempt, const ms_envelope_t *env,
@@ -198,13 +289,34 @@ static int judge(ms_txn_t *txn, attempt_t *attempt, const ms_envelope_t *env,
     snprintf(verdict->origin, sizeof verdict->origin, "%s", cs->origin);
     snprintf(verdict->feed, sizeof verdict->feed, "%s", cs->feed);
     verdict->seq = cs->seq;
-    if (!ms_rules_known_feed(cs->feed))
+    ms_feed_kind_t kind = ms_policy_kind(cs->feed);
+    if (kind == MS_FEED_UNKNOWN)
         return refuse(txn, attempt, MS_REFUSAL_MALFORMED, err, "unknown feed \"%s\"", cs->feed);
+    if (!ms_rules_time_sane(cs->created))
+        return refuse(txn, attempt, MS_REFUSAL_MALFORMED, err,
+                      "created %lld is outside 2000-01-01..2200-01-01", (long long)cs->created);
+    char detail[200];
+    bool may = false;
+    int rc = ms_policy_check_hold(txn, attempt->holder, cs->origin, kind, &may, detail,
+                                  sizeof detail, err);
+    if (rc)
+        return rc;
+    if (!may)
+        return refuse(txn, attempt, MS_REFUSAL_REACH, err, "%s may not hold it: %s",
+                      attempt->holder, detail);
     ms_trust_entry_t signer;
     ms_refusal_t reason;
-    char detail[200];
-    int rc = ms_trust_check(txn, cs->origin, cs->signer, cs->created, &signer, &reason, detail,
-                            sizeof detail, err);
+    rc = ms_trust_check(txn, cs->origin, cs->signer, cs->feed, cs->seq, &signer, &reason, detail,
+                        sizeof detail, err);
+    if (rc == MS_EREFUSED && reason == MS_REFUSAL_REVOKED) {
+        bool held = false;
+        rc = already_held(txn, cs, verdict->id, &held, err);
+        if (rc == 0 && held) {
+            verdict->outcome = MS_OUTCOME_DUPLICATE;
+            return 0;
+        }
+        rc = rc ? rc : MS_EREFUSED;
+    }
     if (rc == MS_EREFUSED)
         return refuse(txn, attempt, reason, err, "%s", detail);
     if (rc)
@@ -216,18 +328,23 @@ static int judge(ms_txn_t *txn, attempt_t *attempt, const ms_envelope_t *env,
     rc = check_seq(txn, cs, verdict->id, attempt, &go, err);
     if (rc || !go)
         return rc;
+    bool *aside = calloc(cs->change_count ? cs->change_count : 1, sizeof *aside);
+    if (!aside)
+        return ms_error_set(err, MS_ENOMEM, "accept", "no memory");
     bool refused = false;
-    rc = check_authority(txn, cs, signer.cert.role, attempt, &refused, err);
-    if (rc || refused)
-        return rc;
-    return apply(txn, cs, verdict->id, attempt, hook, err);
+    rc = check_changes(txn, cs, &signer, attempt, hook, aside, &refused, err);
+    if (rc == 0 && !refused)
+        rc = apply(txn, cs, aside, attempt, hook, err);
+    free(aside);
+    return rc;
 }
 
-int ms_accept(ms_txn_t *txn, const uint8_t *bytes, size_t len, const char *source,
-              const ms_apply_hook_t *hook, ms_verdict_t *verdict, ms_error_t *err)
+int ms_accept(ms_txn_t *txn, const char *holder, const uint8_t *bytes, size_t len,
+              const char *source, const ms_apply_hook_t *hook, ms_verdict_t *verdict,
+              ms_error_t *err)
 {
     memset(verdict, 0, sizeof *verdict);
-    attempt_t attempt = {bytes, len, source, verdict};
+    attempt_t attempt = {holder, bytes, len, source, verdict};
     ms_error_t why = {0};
     ms_envelope_t env;
     if (ms_envelope_decode(bytes, len, &env, &why) != 0)
@@ -250,7 +367,7 @@ int ms_accept_own(ms_txn_t *txn, const uint8_t *bytes, size_t len, const uint8_t
                   ms_verdict_t *verdict, ms_error_t *err)
 {
     memset(verdict, 0, sizeof *verdict);
-    attempt_t attempt = {bytes, len, "local", verdict};
+    attempt_t attempt = {cs->origin, bytes, len, "local", verdict};
     ms_body_id(body, body_len, verdict->id);
     return judge(txn, &attempt, NULL, cs, hook, err);
 }

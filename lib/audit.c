@@ -68,7 +68,7 @@ static int check_envelope(walk_t *walk, const char *org, const char *feed, uint6
     ms_trust_entry_t entry;
     ms_refusal_t reason;
     char detail[200];
-    rc = ms_trust_check(walk->txn, org, cs->signer, cs->created, &entry, &reason, detail,
+    rc = ms_trust_check(walk->txn, org, cs->signer, feed, seq, &entry, &reason, detail,
                         sizeof detail, walk->err);
     if (rc == MS_EREFUSED) {
         snprintf(text, sizeof text, "signer not trusted: %s", detail);

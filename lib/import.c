@@ -11,6 +11,7 @@
 
 #include "mutsync/import.h"
 
+#include "mutsync/policy.h"
 #include "mutsync/replica.h"
 #include "mutsync/rules.h"
 #include "mutsync/sheet.h"
@@ -158,7 +159,8 @@ static int offer(ms_node_t *node, ms_txn_t *txn, ms_collection_t collection, bat
         (ms_change_t){collection, MS_OP_UPSERT, batch->keys[i], batch->values + batch->used, len};
     batch->used += len;
     if (batch->count == MS_IMPORT_BATCH)
-        return flush(node, txn, ms_rules_feed_of(collection), batch, stats, err);
+        return flush(node, txn, ms_policy_feed_name(ms_policy_feed_of(collection)), batch, stats,
+                     err);
     return 0;
 }
 
@@ -197,7 +199,8 @@ int ms_import_records(ms_node_t *node, ms_txn_t *txn, ms_collection_t collection
         rc = offer(node, txn, collection, batch, keys[i], values[i], lens[i], stats, err);
     }
     if (rc == 0)
-        rc = flush(node, txn, ms_rules_feed_of(collection), batch, stats, err);
+        rc =
+            flush(node, txn, ms_policy_feed_name(ms_policy_feed_of(collection)), batch, stats, err);
     batch_destroy(&batch);
     return rc;
 }
@@ -226,7 +229,7 @@ static int import_rows(ms_txn_t *txn, void *arg, ms_error_t *err)
             return rc;
     }
     run->started = true;
-    const char *feed = ms_rules_feed_of(run->schema->collection);
+    const char *feed = ms_policy_feed_name(ms_policy_feed_of(run->schema->collection));
     char key[MS_KEY_MAX + 1];
     uint8_t value[MS_VALUE_MAX];
     int rc;

@@ -10,6 +10,7 @@
 #include "mutsync/link.h"
 
 #include "mutsync/log.h"
+#include "mutsync/quarantine.h"
 #include "mutsync/replica.h"
 #include "mutsync/rules.h"
 #include "mutsync/trust.h"
@@ -129,7 +130,7 @@ static int write_refusal(ms_txn_t *txn, void *arg, ms_error_t *err)
     snprintf(entry.source, sizeof entry.source, "peer %s", r->address);
     entry.envelope = r->key;
     entry.envelope_len = MS_CURVE_KEY_BYTES;
-    return ms_replica_quarantine(txn, &entry, err);
+    return ms_quarantine_add(txn, &entry, NULL, err);
 }
 
 static void note_refusal(ms_node_t *node, refusal_t *refusal)

@@ -174,6 +174,7 @@ static int write_initial(ms_txn_t *txn, void *arg, ms_error_t *err)
     snprintf(org.country, sizeof org.country, "%s", id->country);
     org.role = id->role;
     snprintf(org.parent, sizeof org.parent, "%s", id->parent);
+    org.register_reach = id->register_reach;
     uint8_t value[MS_VALUE_MAX];
     size_t len = 0;
     if (ms_org_encode(&org, value, sizeof value, &len) != 0)
@@ -196,6 +197,9 @@ static int check_identity(const ms_identity_t *id, ms_error_t *err)
                             "country must be an ISO 3166-1 alpha-2 code such as ML or BJ");
     if (!id->name[0])
         return ms_error_set(err, MS_EINVAL, "name", "name is required");
+    if (id->register_reach > 1)
+        return ms_error_set(err, MS_EINVAL, "register-reach",
+                            "register reach must be 0 or 1, not %u", id->register_reach);
     if (id->role != MS_ROLE_SECRETARIAT && id->parent[0]) {
         rc = ms_org_id_check(id->parent, err);
         if (rc)
@@ -320,7 +324,7 @@ int ms_node_keypair(ms_node_t *self, const ms_keypair_t **keypair_p, ms_error_t 
 
 void ms_node_set_hook(ms_node_t *self, const ms_apply_hook_t *hook)
 {
-    self->hook = hook ? *hook : (ms_apply_hook_t){NULL, NULL, NULL};
+    self->hook = hook ? *hook : (ms_apply_hook_t){NULL, NULL, NULL, NULL};
 }
 
 int ms_node_append(ms_node_t *self, ms_txn_t *txn, const char *feed, const ms_change_t *changes,
@@ -363,13 +367,37 @@ int ms_node_append(ms_node_t *self, ms_txn_t *txn, const char *feed, const ms_ch
 int ms_node_accept(ms_node_t *self, ms_txn_t *txn, const uint8_t *bytes, size_t len,
                    const char *source, ms_verdict_t *verdict, ms_error_t *err)
 {
-    return ms_accept(txn, bytes, len, source, &self->hook, verdict, err);
+    return ms_accept(txn, self->identity.org, bytes, len, source, &self->hook, verdict, err);
+}
+
+//  The register reach an org grants is part of its signed card, so every
+//  receiver reads it from the org itself: a change republishes the card.
+static int publish_reach(ms_node_t *self, ms_txn_t *txn, uint32_t reach, ms_error_t *err)
+{
+    const char *org = self->identity.org;
+    ms_stored_record_t stored;
+    ms_org_t card;
+    int rc = ms_replica_record(txn, MS_COLL_ORG, org, org, &stored, err);
+    if (rc == 0)
+        rc = ms_org_decode(stored.value, stored.value_len, &card, err);
+    if (rc || card.register_reach == reach)
+        return rc;
+    card.register_reach = reach;
+    uint8_t value[MS_VALUE_MAX];
+    size_t len = 0;
+    if (ms_org_encode(&card, value, sizeof value, &len) != 0)
+        return ms_error_set(err, MS_EINVAL, org, "org card too large");
+    ms_change_t change = {MS_COLL_ORG, MS_OP_UPSERT, org, value, len};
+    ms_verdict_t verdict;
+    return ms_node_append(self, txn, "public", &change, 1, &verdict, err);
 }
 
 int ms_node_save_identity(ms_node_t *self, ms_txn_t *txn, const ms_identity_t *identity,
                           ms_error_t *err)
 {
     int rc = save_identity(txn, identity, err);
+    if (rc == 0 && identity->register_reach != self->identity.register_reach)
+        rc = publish_reach(self, txn, identity->register_reach, err);
     if (rc == 0)
         self->identity = *identity;
     return rc;

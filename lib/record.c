@@ -116,6 +116,7 @@ int ms_org_encode(const ms_org_t *org, uint8_t *buf, size_t cap, size_t *len_p)
     message.governance_members = org->governance_members;
     message.governance_women = org->governance_women;
     message.focal_point = (char *)org->focal_point;
+    message.register_reach = org->register_reach;
     PACK(mutsync__org, &message, buf, cap, len_p);
 }
 
@@ -166,6 +167,10 @@ int ms_org_decode(const uint8_t *value, size_t len, ms_org_t *out, ms_error_t *e
     out->covers_drugs = message->covers_drugs;
     out->governance_members = message->governance_members;
     out->governance_women = message->governance_women;
+    out->register_reach = message->register_reach;
+    if (rc == 0 && out->register_reach > 1)
+        rc = ms_error_set(err, MS_EINVAL, "record", "register_reach %u is not 0 or 1",
+                          out->register_reach);
     mutsync__org__free_unpacked(message, &arena.allocator);
     if (rc)
         memset(out, 0, sizeof *out);
@@ -225,6 +230,18 @@ int ms_revocation_encode(const ms_revocation_t *revocation, uint8_t *buf, size_t
     message.key.len = MS_KEY_BYTES;
     message.from = revocation->from;
     message.reason = (char *)revocation->reason;
+    Mutsync__FeedPosition positions[MS_REVOCATION_FEEDS_MAX];
+    Mutsync__FeedPosition *position_ptrs[MS_REVOCATION_FEEDS_MAX];
+    size_t count = revocation->position_count < MS_REVOCATION_FEEDS_MAX ? revocation->position_count
+                                                                        : MS_REVOCATION_FEEDS_MAX;
+    for (size_t i = 0; i < count; i++) {
+        mutsync__feed_position__init(&positions[i]);
+        positions[i].feed = (char *)revocation->positions[i].feed;
+        positions[i].last_seq = revocation->positions[i].last_seq;
+        position_ptrs[i] = &positions[i];
+    }
+    message.n_positions = count;
+    message.positions = position_ptrs;
     PACK(mutsync__revocation, &message, buf, cap, len_p);
 }
 
@@ -241,11 +258,48 @@ int ms_revocation_decode(const uint8_t *value, size_t len, ms_revocation_t *out,
     if (rc == 0 && message->key.len != MS_KEY_BYTES)
         rc = ms_error_set(err, MS_EINVAL, "record", "revoked key is %zu bytes, expected %d",
                           message->key.len, MS_KEY_BYTES);
+    if (rc == 0 && message->n_positions > MS_REVOCATION_FEEDS_MAX)
+        rc = ms_error_set(err, MS_EINVAL, "record", "revocation names %zu feeds, at most %d",
+                          message->n_positions, MS_REVOCATION_FEEDS_MAX);
+    for (size_t i = 0; rc == 0 && i < message->n_positions; i++) {
+        rc = copy_text(out->positions[i].feed, sizeof out->positions[i].feed,
+                       message->positions[i]->feed, "feed", err);
+        out->positions[i].last_seq = message->positions[i]->last_seq;
+    }
     if (rc == 0) {
         memcpy(out->key, message->key.data, MS_KEY_BYTES);
         out->from = message->from;
+        out->position_count = message->n_positions;
     }
     mutsync__revocation__free_unpacked(message, &arena.allocator);
+    if (rc)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+int ms_release_encode(const ms_release_t *release, uint8_t *buf, size_t cap, size_t *len_p)
+{
+    Mutsync__Release message = MUTSYNC__RELEASE__INIT;
+    message.to = (char *)release->to;
+    message.reason = (char *)release->reason;
+    PACK(mutsync__release, &message, buf, cap, len_p);
+}
+
+int ms_release_decode(const uint8_t *value, size_t len, ms_release_t *out, ms_error_t *err)
+{
+    memset(out, 0, sizeof *out);
+    uint8_t block[ARENA_BYTES];
+    ms_arena_t arena;
+    ms_arena_init(&arena, block, sizeof block, 0);
+    Mutsync__Release *message = mutsync__release__unpack(&arena.allocator, len, value);
+    if (!message)
+        return ms_error_set(err, MS_EINVAL, "record", "not a valid release");
+    int rc = copy_text(out->to, sizeof out->to, message->to, "to", err);
+    if (rc == 0)
+        rc = copy_text(out->reason, sizeof out->reason, message->reason, "reason", err);
+    if (rc == 0)
+        rc = ms_org_id_check(out->to, err);
+    mutsync__release__free_unpacked(message, &arena.allocator);
     if (rc)
         memset(out, 0, sizeof *out);
     return rc;
@@ -258,6 +312,7 @@ int ms_record_check(ms_collection_t collection, const uint8_t *value, size_t len
         ms_org_t org;
         ms_cert_t cert;
         ms_revocation_t revocation;
+        ms_release_t release;
     } scratch;
     switch (collection) {
     case MS_COLL_MEMBER:
@@ -268,6 +323,8 @@ int ms_record_check(ms_collection_t collection, const uint8_t *value, size_t len
         return ms_cert_decode(value, len, &scratch.cert, err);
     case MS_COLL_REVOCATION:
         return ms_revocation_decode(value, len, &scratch.revocation, err);
+    case MS_COLL_RELEASE:
+        return ms_release_decode(value, len, &scratch.release, err);
     default:
         return ms_registers_check(collection, value, len, err);
     }

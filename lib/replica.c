@@ -1,19 +1,19 @@
-//  replica - feed heads, envelopes, records and quarantine as table entries.
+//  replica - feed heads, envelopes and records as table entries.
 //
 //  Layouts (all integers big-endian so keys sort by number):
 //    heads       org NUL feed                -> seq(8) hash(32) frozen(1)
-//    envelopes   org NUL feed NUL seq(8)     -> id(32) envelope
+//    envelopes   org NUL feed NUL seq(8)     -> id(32) received(8) envelope
 //    records     collection(1) owner NUL key -> seq(8) value
-//    quarantine  number(8)                   -> when(8) reason(4) seq(8) then
-//                length-prefixed origin, feed, detail, source, envelope
 //  Called by accept (writes), node, audit, sync and the CLI (reads).
 
 #include "mutsync/replica.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define HEAD_BYTES (8 + MS_HASH_BYTES + 1)
+#define ENVELOPE_PREFIX (MS_HASH_BYTES + 8)  //  id, then the receipt time (informative)
 
 size_t ms_feed_key(const char *org, const char *feed, uint8_t *out)
 {
@@ -95,13 +95,14 @@ int ms_replica_put_envelope(ms_txn_t *txn, const char *org, const char *feed, ui
                             const uint8_t *id, const uint8_t *bytes, size_t len, ms_error_t *err)
 {
     uint8_t key[MS_FEED_KEY_MAX + 9];
-    uint8_t *value = malloc(MS_HASH_BYTES + len);
+    uint8_t *value = malloc(ENVELOPE_PREFIX + len);
     if (!value)
         return ms_error_set(err, MS_ENOMEM, "replica", "no memory to store an envelope");
     memcpy(value, id, MS_HASH_BYTES);
-    memcpy(value + MS_HASH_BYTES, bytes, len);
+    ms_put_be64(value + MS_HASH_BYTES, (uint64_t)time(NULL));
+    memcpy(value + ENVELOPE_PREFIX, bytes, len);
     int rc = ms_txn_put(txn, MS_TABLE_ENVELOPES, key, envelope_key(org, feed, seq, key), value,
-                        MS_HASH_BYTES + len, 0, err);
+                        ENVELOPE_PREFIX + len, 0, err);
     free(value);
     return rc;
 }
@@ -114,13 +115,13 @@ int ms_replica_envelope(ms_txn_t *txn, const char *org, const char *feed, uint64
     int rc = ms_txn_get(txn, MS_TABLE_ENVELOPES, key, envelope_key(org, feed, seq, key), &val, err);
     if (rc)
         return rc;
-    if (val.len < MS_HASH_BYTES)
+    if (val.len < ENVELOPE_PREFIX)
         return ms_error_set(err, MS_ESTORE, "replica", "envelope %s/%s:%llu is damaged", org, feed,
                             (unsigned long long)seq);
     if (id)
         memcpy(id, val.data, MS_HASH_BYTES);
-    bytes->data = val.data + MS_HASH_BYTES;
-    bytes->len = val.len - MS_HASH_BYTES;
+    bytes->data = val.data + ENVELOPE_PREFIX;
+    bytes->len = val.len - ENVELOPE_PREFIX;
     return 0;
 }
 
@@ -220,90 +221,4 @@ int ms_replica_record_count(ms_txn_t *txn, ms_collection_t collection, const cha
 {
     *count = 0;
     return walk_records(txn, collection, owner, NULL, NULL, count, err);
-}
-
-static uint8_t *put_text(uint8_t *p, const char *text)
-{
-    size_t len = strlen(text);
-    *p++ = (uint8_t)len;
-    memcpy(p, text, len);
-    return p + len;
-}
-
-int ms_replica_quarantine(ms_txn_t *txn, const ms_quarantine_entry_t *entry, ms_error_t *err)
-{
-    uint64_t count = 0;
-    int rc = ms_txn_count(txn, MS_TABLE_QUARANTINE, &count, err);
-    if (rc)
-        return rc;
-    size_t len = 8 + 4 + 8 + 4 * 256 + 4 + entry->envelope_len;
-    uint8_t *value = malloc(len);
-    if (!value)
-        return ms_error_set(err, MS_ENOMEM, "replica", "no memory to quarantine");
-    uint8_t *p = value;
-    ms_put_be64(p, (uint64_t)entry->when);
-    p += 8;
-    for (int i = 3; i >= 0; i--)
-        *p++ = (uint8_t)((uint32_t)entry->reason >> (8 * i));
-    ms_put_be64(p, entry->seq);
-    p += 8;
-    p = put_text(p, entry->origin);
-    p = put_text(p, entry->feed);
-    p = put_text(p, entry->detail);
-    p = put_text(p, entry->source);
-    for (int i = 3; i >= 0; i--)
-        *p++ = (uint8_t)((uint32_t)entry->envelope_len >> (8 * i));
-    if (entry->envelope_len)
-        memcpy(p, entry->envelope, entry->envelope_len);
-    p += entry->envelope_len;
-    uint8_t key[8];
-    ms_put_be64(key, count + 1);
-    rc = ms_txn_put(txn, MS_TABLE_QUARANTINE, key, sizeof key, value, (size_t)(p - value),
-                    MS_PUT_APPEND, err);
-    free(value);
-    return rc;
-}
-
-static const uint8_t *get_text(const uint8_t *p, const uint8_t *end, char *out, size_t cap)
-{
-    if (!p || p >= end || (size_t)(end - p) < 1u + *p)
-        return NULL;
-    size_t len = *p < cap ? *p : cap - 1;
-    memcpy(out, p + 1, len);
-    out[len] = 0;
-    return p + 1 + *p;
-}
-
-int ms_replica_quarantined(ms_txn_t *txn, ms_quarantine_fn fn, void *ctx, ms_error_t *err)
-{
-    ms_cursor_t *cursor;
-    int rc = ms_cursor_open(txn, MS_TABLE_QUARANTINE, NULL, 0, &cursor, err);
-    ms_val_t key, val;
-    while (rc == 0 && (rc = ms_cursor_next(cursor, &key, &val, err)) == 1) {
-        rc = 0;
-        ms_quarantine_entry_t entry;
-        memset(&entry, 0, sizeof entry);
-        const uint8_t *p = val.data, *end = val.data + val.len;
-        if (key.len != 8 || val.len < 20)
-            continue;
-        entry.number = ms_get_be64(key.data);
-        entry.when = (int64_t)ms_get_be64(p);
-        entry.reason =
-            (int)((uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11]);
-        entry.seq = ms_get_be64(p + 12);
-        p += 20;
-        p = get_text(p, end, entry.origin, sizeof entry.origin);
-        p = get_text(p, end, entry.feed, sizeof entry.feed);
-        p = get_text(p, end, entry.detail, sizeof entry.detail);
-        p = get_text(p, end, entry.source, sizeof entry.source);
-        if (!p || end - p < 4)
-            continue;
-        entry.envelope_len = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
-        entry.envelope = p + 4;
-        if (entry.envelope_len > (size_t)(end - p - 4))
-            continue;
-        rc = fn(&entry, ctx);
-    }
-    ms_cursor_close(&cursor);
-    return rc < 0 || rc > 1 ? rc : 0;
 }

@@ -3,20 +3,26 @@
 //
 //  Authority, rule 5: an org writes records only under its own id (the
 //  replica namespaces records by owner, so this holds by construction);
-//  its org card only under its own id; each collection only in its feed;
-//  certificates only for its direct children, and only a union or the
-//  secretariat certifies; only the secretariat publishes indicator
-//  definitions (region-wide reference data).
+//  its org card only under its own id; each collection only in its feed
+//  (policy.h); certificates only for ids of its namespace or released to
+//  it, and only a union or the secretariat certifies; only the secretariat
+//  publishes indicator definitions (region-wide reference data).
+//  Authority failures refuse the change set; value failures (a record that
+//  does not decode, a card contradicting its certificate) set one change
+//  aside, so an authentic feed never stalls on a bad value.
 
 #include "mutsync/rules.h"
+
+#include "mutsync/policy.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 static const char *refusal_names[MS_REFUSAL_COUNT] = {
-    "none",     "malformed",    "unknown-signer", "revoked",   "bad-signature", "gap",
-    "bad-prev", "equivocation", "frozen",         "authority", "bad-record",
+    "none",       "malformed", "unknown-signer", "revoked", "bad-signature",
+    "gap",        "bad-prev",  "equivocation",   "frozen",  "authority",
+    "bad-record", "reach",     "bad-value",      "store",
 };
 
 const char *ms_refusal_name(int reason)
@@ -34,24 +40,27 @@ ms_seq_verdict_t ms_rules_seq(const ms_head_t *head, uint64_t seq, const uint8_t
     return memcmp(prev, head->hash, MS_HASH_BYTES) == 0 ? MS_SEQ_NEXT : MS_SEQ_BAD_PREV;
 }
 
-const char *ms_rules_feed_of(ms_collection_t collection)
+bool ms_refusal_sets_aside(ms_refusal_t reason)
 {
-    switch (collection) {
-    case MS_COLL_MEMBER:
-    case MS_COLL_CONTRIBUTION:
-        return "register";
-    case MS_COLL_CLAIM:
-    case MS_COLL_COMPLAINT:
-        return "care";
-    default:
-        return "public";
-    }
+    return reason == MS_REFUSAL_BAD_RECORD || reason == MS_REFUSAL_BAD_VALUE;
 }
 
-bool ms_rules_known_feed(const char *feed)
+bool ms_rules_time_sane(int64_t created)
 {
-    return strcmp(feed, "public") == 0 || strcmp(feed, "register") == 0 ||
-           strcmp(feed, "care") == 0;
+    return created >= MS_TIME_MIN && created <= MS_TIME_MAX;
+}
+
+bool ms_rules_in_namespace(const char *issuer, const char *subject)
+{
+    size_t len = strlen(issuer);
+    return strncmp(subject, issuer, len) == 0 && subject[len] == '-' && subject[len + 1];
+}
+
+//  A top-level id: exactly one '-' (ML-UTM), granted by the secretariat.
+static bool top_level(const char *subject)
+{
+    const char *dash = strchr(subject, '-');
+    return dash && dash != subject && dash[1] && !strchr(dash + 1, '-');
 }
 
 static ms_refusal_t refuse(char *detail, size_t cap, ms_refusal_t reason, const char *fmt, ...)
@@ -75,21 +84,49 @@ static bool may_certify(ms_role_t issuer, ms_role_t subject)
     return false;
 }
 
+static bool may_grant(const ms_authority_t *who, const char *subject)
+{
+    if (ms_rules_in_namespace(who->origin, subject))
+        return true;
+    if (who->origin_role == MS_ROLE_SECRETARIAT && top_level(subject))
+        return true;
+    return who->released_to && strcmp(who->released_to, who->origin) == 0;
+}
+
+//  Whether ORIGIN holds SUBJECT now: it is the subject's certified parent
+//  and has not released it.
+static bool holds(const ms_authority_t *who)
+{
+    return who->subject_parent && strcmp(who->subject_parent, who->origin) == 0 &&
+           !(who->released_to && who->released_to[0]);
+}
+
 static ms_refusal_t check_cert(const ms_authority_t *who, const ms_change_t *change, char *detail,
                                size_t cap)
 {
     ms_error_t err = {0};
     if (ms_org_id_check(change->key, &err) != 0)
-        return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, "cert: %s", err.message);
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "cert: %s", err.message);
     if (strcmp(change->key, who->origin) == 0)
         return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "%s may not certify itself", who->origin);
+    if (!may_certify(who->origin_role, MS_ROLE_MUTUAL))
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "a %s may not certify",
+                      ms_role_name(who->origin_role));
     if (change->op == MS_OP_DELETE) {
-        if (!who->subject_parent || strcmp(who->subject_parent, who->origin) != 0)
+        if (!holds(who))
             return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
-                          "%s may not remove the certificate of %s: not its child", who->origin,
+                          "%s may not withdraw the certificate of %s: not its child", who->origin,
                           change->key);
         return MS_REFUSAL_NONE;
     }
+    bool held_by_other = who->subject_parent && who->subject_parent[0] &&
+                         strcmp(who->subject_parent, who->origin) != 0;
+    bool released_here = who->released_to && strcmp(who->released_to, who->origin) == 0;
+    if (!may_grant(who, change->key) || (held_by_other && !released_here) ||
+        (!held_by_other && who->released_to && who->released_to[0] && !released_here))
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
+                      "%s may not certify %s: the id is not in its namespace nor released to it",
+                      who->origin, change->key);
     ms_cert_t cert;
     if (ms_cert_decode(change->value, change->value_len, &cert, &err) != 0)
         return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, "cert %s: %s", change->key, err.message);
@@ -97,14 +134,64 @@ static ms_refusal_t check_cert(const ms_authority_t *who, const ms_change_t *cha
         return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
                       "%s may only certify its direct children (certificate names parent %s)",
                       who->origin, cert.parent);
-    if (who->subject_parent && strcmp(who->subject_parent, who->origin) != 0)
-        return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
-                      "%s may not certify %s: it is another org's child", who->origin, change->key);
     if (!may_certify(who->origin_role, cert.role)) {
         snprintf(detail, cap, "a %s may not certify a %s", ms_role_name(who->origin_role),
                  ms_role_name(cert.role));
         return MS_REFUSAL_AUTHORITY;
     }
+    if (cert.valid_from && !ms_rules_time_sane(cert.valid_from))
+        return refuse(detail, cap, MS_REFUSAL_BAD_VALUE, "cert %s: valid_from %lld is not sane",
+                      change->key, (long long)cert.valid_from);
+    return MS_REFUSAL_NONE;
+}
+
+static ms_refusal_t check_release(const ms_authority_t *who, const ms_change_t *change,
+                                  char *detail, size_t cap)
+{
+    ms_error_t err = {0};
+    if (ms_org_id_check(change->key, &err) != 0)
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "release: %s", err.message);
+    if (change->op == MS_OP_DELETE || !holds(who))
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
+                      "%s may only release the ids of its own children (%s)", who->origin,
+                      change->key);
+    ms_release_t release;
+    if (ms_release_decode(change->value, change->value_len, &release, &err) != 0)
+        return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, "release %s: %s", change->key,
+                      err.message);
+    if (strcmp(release.to, who->origin) == 0 || strcmp(release.to, change->key) == 0)
+        return refuse(detail, cap, MS_REFUSAL_BAD_VALUE, "release %s to %s: not a new parent",
+                      change->key, release.to);
+    return MS_REFUSAL_NONE;
+}
+
+static ms_refusal_t check_card(const ms_authority_t *who, const ms_change_t *change, char *detail,
+                               size_t cap)
+{
+    if (strcmp(change->key, who->origin) != 0)
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "%s may not write the org card of %s",
+                      who->origin, change->key);
+    if (change->op == MS_OP_DELETE)
+        return MS_REFUSAL_NONE;
+    ms_org_t card;
+    ms_error_t err = {0};
+    if (ms_org_decode(change->value, change->value_len, &card, &err) != 0)
+        return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, "%s %s", change->key, err.message);
+    const ms_cert_t *cert = who->origin_cert;
+    if (!cert)
+        return MS_REFUSAL_NONE;
+    if (cert->role && card.role != cert->role)
+        return refuse(detail, cap, MS_REFUSAL_BAD_VALUE,
+                      "the card of %s says role %s, its certificate %s", who->origin,
+                      ms_role_name(card.role), ms_role_name(cert->role));
+    if (cert->country[0] && strcmp(card.country, cert->country) != 0)
+        return refuse(detail, cap, MS_REFUSAL_BAD_VALUE,
+                      "the card of %s says country %s, its certificate %s", who->origin,
+                      card.country, cert->country);
+    if (cert->parent[0] && strcmp(card.parent, cert->parent) != 0)
+        return refuse(detail, cap, MS_REFUSAL_BAD_VALUE,
+                      "the card of %s says parent %s, its certificate %s", who->origin,
+                      card.parent[0] ? card.parent : "(none)", cert->parent);
     return MS_REFUSAL_NONE;
 }
 
@@ -124,6 +211,9 @@ static ms_refusal_t check_revocation(const ms_authority_t *who, const ms_change_
     if (!who->subject_parent || strcmp(who->subject_parent, who->origin) != 0)
         return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
                       "%s may only revoke its direct children's keys (%s)", who->origin, subject);
+    if (!may_certify(who->origin_role, MS_ROLE_MUTUAL))
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "a %s may not revoke",
+                      ms_role_name(who->origin_role));
     if (change->op == MS_OP_DELETE)
         return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "a revocation cannot be withdrawn (%s)",
                       subject);
@@ -141,7 +231,7 @@ static ms_refusal_t check_revocation(const ms_authority_t *who, const ms_change_
 ms_refusal_t ms_rules_authority(const ms_authority_t *who, const ms_change_t *change, char *detail,
                                 size_t cap)
 {
-    const char *home = ms_rules_feed_of(change->collection);
+    const char *home = ms_policy_feed_name(ms_policy_feed_of(change->collection));
     if (strcmp(home, who->feed) != 0) {
         snprintf(detail, cap, "%s records belong in the %s feed, not %s",
                  ms_collection_name(change->collection), home, who->feed);
@@ -149,10 +239,9 @@ ms_refusal_t ms_rules_authority(const ms_authority_t *who, const ms_change_t *ch
     }
     switch (change->collection) {
     case MS_COLL_ORG:
-        if (strcmp(change->key, who->origin) != 0)
-            return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "%s may not write the org card of %s",
-                          who->origin, change->key);
-        break;
+        return check_card(who, change, detail, cap);
+    case MS_COLL_RELEASE:
+        return check_release(who, change, detail, cap);
     case MS_COLL_INDICATOR:
         if (who->origin_role != MS_ROLE_SECRETARIAT)
             return refuse(detail, cap, MS_REFUSAL_AUTHORITY,

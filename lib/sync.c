@@ -15,6 +15,7 @@
 
 #include "mutsync/feedio.h"
 #include "mutsync/log.h"
+#include "mutsync/quarantine.h"
 #include "mutsync/replica.h"
 #include "mutsync/syncscope.h"
 #include "mutsync/trust.h"
@@ -44,6 +45,7 @@ typedef struct {
     uint64_t next;       //  next seq to send
     uint64_t peer_head;  //  seq the peer holds (want, then acks)
     bool stalled;        //  the peer did not take a batch of it: send no more
+    bool refused;        //  the peer does not take this feed at all (reach)
 } out_feed_t;
 
 typedef struct {
@@ -227,7 +229,7 @@ static int write_quarantine(ms_txn_t *txn, void *arg, ms_error_t *err)
     snprintf(entry.source, sizeof entry.source, "%s", q->self->source);
     entry.envelope = q->bytes;
     entry.envelope_len = q->len < QUARANTINE_FRAME_MAX ? q->len : QUARANTINE_FRAME_MAX;
-    return ms_replica_quarantine(txn, &entry, err);
+    return ms_quarantine_add(txn, &entry, NULL, err);
 }
 
 //  Keeps a bad frame (its first QUARANTINE_FRAME_MAX bytes) as evidence.
@@ -318,36 +320,37 @@ static int take_hello(ms_sync_t *self, const ms_msg_t *in)
     return send_msg(self, &msg);
 }
 
-//  Takes the peer's offer and answers with what we hold of each feed.
+//  Takes the peer's offer and answers with what we hold of each feed we
+//  take; a feed we do not take is answered "refused", with nothing of what
+//  we hold of it, so a child offering a sibling's feed learns nothing.
 static int take_offer(ms_sync_t *self, const ms_msg_t *in, ms_msg_t *answer)
 {
     ms_error_t err = {0};
     const ms_identity_t *id = ms_node_identity(self->node);
-    for (size_t i = 0; i < in->offer_count; i++) {
-        const ms_sync_head_t *h = &in->offer[i];
-        bool acceptable = self->side == MS_SYNC_RESPONDER
-                              ? ms_scope_accepts_up(id, h->org, h->feed)
-                              : strcmp(h->feed, "public") == 0 && strcmp(h->org, id->org) != 0;
-        if (!acceptable)
-            return refuse(self, MS_EREFUSED, "%s may not send %s/%s here", self->peer, h->org,
-                          h->feed);
-        ms_head_t head = {.seq = h->seq};
-        memcpy(head.hash, h->hash, MS_HASH_BYTES);
-        if (ms_sync_heads_add(&self->peer_offer, h->org, h->feed, &head, &err) != 0)
-            return fail(self, err.code, "%s", err.message);
-    }
     ms_txn_t *txn;
     if (ms_store_read(ms_node_store(self->node), &txn, &err) != 0)
         return fail(self, err.code, "%s", err.message);
     ms_sync_heads_t want = {0};
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < self->peer_offer.count; i++) {
-        ms_head_t head;
-        rc = ms_replica_head(txn, self->peer_offer.items[i].org, self->peer_offer.items[i].feed,
-                             &head, &err);
+    for (size_t i = 0; rc == 0 && i < in->offer_count; i++) {
+        const ms_sync_head_t *h = &in->offer[i];
+        bool take = false;
+        rc = ms_scope_takes(txn, id, self->peer, self->side == MS_SYNC_RESPONDER, h->org, h->feed,
+                            &take, &err);
+        ms_head_t theirs = {.seq = h->seq}, ours = {0};
+        memcpy(theirs.hash, h->hash, MS_HASH_BYTES);
         if (rc == 0)
-            rc = ms_sync_heads_add(&want, self->peer_offer.items[i].org,
-                                   self->peer_offer.items[i].feed, &head, &err);
+            rc = ms_sync_heads_add(&self->peer_offer, h->org, h->feed, &theirs, &err);
+        if (rc == 0 && take)
+            rc = ms_replica_head(txn, h->org, h->feed, &ours, &err);
+        if (rc == 0)
+            rc = ms_sync_heads_add(&want, h->org, h->feed, take ? &ours : NULL, &err);
+        if (rc == 0 && !take) {
+            self->peer_offer.items[self->peer_offer.count - 1].refused = true;
+            want.items[want.count - 1].refused = true;
+            ms_log(MS_LOG_WARN, "sync", "%s offered %s/%s, which this node does not take (reach)",
+                   self->peer, h->org, h->feed);
+        }
     }
     ms_txn_abort(&txn);
     answer->type = MS_MSG_HEADS;
@@ -380,6 +383,13 @@ static int take_want(ms_sync_t *self, const ms_msg_t *in)
         }
         out->peer_head = theirs->seq;
         out->next = theirs->seq + 1;
+        if (theirs->refused) {
+            out->refused = true;
+            ms_log(MS_LOG_WARN, "sync", "%s does not take %s/%s (reach): not sent", self->peer,
+                   mine->org, mine->feed);
+            out->stalled = true;
+            continue;
+        }
         uint8_t id[MS_HASH_BYTES];
         ms_val_t bytes;
         if (theirs->seq && theirs->seq <= mine->seq &&
@@ -418,6 +428,9 @@ static int take_batch(ms_sync_t *self, const ms_msg_t *in)
                       (unsigned long long)in->number, in->feed, self->peer_offer.count);
     self->expect_number++;
     const ms_sync_head_t *feed = &self->peer_offer.items[in->feed];
+    if (feed->refused)
+        return refuse(self, MS_EREFUSED, "batch %llu: %s/%s was refused (reach)",
+                      (unsigned long long)in->number, feed->org, feed->feed);
     ms_error_t err = {0};
     if (ms_batch_unpack(self->unpacker, in->data, in->data_len, in->raw_bytes, in->count, &err)) {
         quarantine_frame(self, in->data, in->data_len, err.message);
@@ -432,8 +445,9 @@ static int take_batch(ms_sync_t *self, const ms_msg_t *in)
         return refuse(self, MS_EREFUSED, "batch %llu: %s", (unsigned long long)in->number, a.stray);
     }
     if (rc)
-        return fail(self, rc, "cannot apply batch %llu: %s", (unsigned long long)in->number,
-                    err.message);
+        return refuse(self, MS_ESTORE, "%s could not store batch %llu: %s",
+                      ms_node_identity(self->node)->org, (unsigned long long)in->number,
+                      err.message);
     ms_msg_t ack = {.type = MS_MSG_ACK,
                     .number = in->number,
                     .applied = a.applied,
@@ -491,20 +505,22 @@ static int take_done(ms_sync_t *self, const ms_msg_t *in)
 static int take_error(ms_sync_t *self, const ms_msg_t *in)
 {
     ms_log(MS_LOG_WARN, "sync", "%s ended the session: %s", self->peer, in->reason);
-    return fail(self, in->code == MS_EREFUSED ? MS_EREFUSED : MS_ENET, "%s: %s", self->peer,
-                in->reason);
+    int code = in->code == MS_EREFUSED || in->code == MS_ESTORE ? in->code : MS_ENET;
+    return fail(self, code, "%s: %s", self->peer, in->reason);
 }
 
 static bool heads_match(const ms_sync_t *self)
 {
     for (size_t i = 0; i < self->offer.count; i++)
-        if (self->out[i].peer_head < self->offer.items[i].seq)
+        if (self->out[i].peer_head < self->offer.items[i].seq && !self->out[i].refused)
             return false;
     ms_txn_t *txn;
     if (ms_store_read(ms_node_store(self->node), &txn, NULL) != 0)
         return false;
     bool match = true;
     for (size_t i = 0; match && i < self->peer_offer.count; i++) {
+        if (self->peer_offer.items[i].refused)
+            continue;
         ms_head_t head;
         match = ms_replica_head(txn, self->peer_offer.items[i].org, self->peer_offer.items[i].feed,
                                 &head, NULL) == 0 &&
@@ -534,11 +550,15 @@ static int finish(ms_sync_t *self, const ms_msg_t *in)
     ms_error_t err = {0};
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < self->offer.count; i++) {
+        if (self->out[i].refused)
+            continue;
         ms_head_t head = {.seq = self->out[i].peer_head};
         rc = ms_sync_heads_add(&scope, self->offer.items[i].org, self->offer.items[i].feed, &head,
                                &err);
     }
     for (size_t i = 0; rc == 0 && i < self->peer_offer.count; i++) {
+        if (self->peer_offer.items[i].refused)
+            continue;
         ms_head_t head = {.seq = self->peer_offer.items[i].seq};
         memcpy(head.hash, self->peer_offer.items[i].hash, MS_HASH_BYTES);
         rc = ms_sync_heads_add(&scope, self->peer_offer.items[i].org,

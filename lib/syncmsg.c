@@ -50,6 +50,7 @@ static int heads_out(const ms_sync_head_t *heads, size_t count, Mutsync__Sync__H
         array[i].org = (char *)heads[i].org;
         array[i].feed = (char *)heads[i].feed;
         array[i].seq = heads[i].seq;
+        array[i].refused = heads[i].refused;
         if (heads[i].seq) {
             array[i].hash.data = (uint8_t *)heads[i].hash;
             array[i].hash.len = MS_HASH_BYTES;
@@ -168,6 +169,7 @@ static int head_in(const Mutsync__Sync__Head *in, ms_sync_head_t *out, ms_error_
     memcpy(out->org, in->org, org_len + 1);
     memcpy(out->feed, in->feed, feed_len + 1);
     out->seq = in->seq;
+    out->refused = in->refused;
     if (in->seq)
         memcpy(out->hash, in->hash.data, MS_HASH_BYTES);
     return 0;

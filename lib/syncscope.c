@@ -8,6 +8,7 @@
 
 #include "mutsync/syncscope.h"
 
+#include "mutsync/policy.h"
 #include "mutsync/trust.h"
 
 #include <sodium.h>
@@ -72,29 +73,40 @@ static bool is_ancestor(const collect_t *c, const char *org)
 }
 
 //  Sets *RANK to the place of (ORG, FEED) in the scope: the org's depth in
-//  the trust tree for a public feed, after every public feed for the own
-//  register; -1 when the feed is out of scope. Returns 0 or MS_ESTORE.
+//  the trust tree for a public feed, after every public feed for a register;
+//  -1 when the feed is out of scope. Up: own and descendants' feeds the
+//  parent may hold (policy). Down: own and ancestors' feeds of a kind sent
+//  down. Returns 0 or MS_ESTORE.
 static int rank_of(collect_t *c, const char *org, const char *feed, int *rank)
 {
     *rank = -1;
-    bool own = strcmp(org, c->self->org) == 0;
-    if (strcmp(feed, "public") != 0) {
-        if (c->up && own && strcmp(feed, "register") == 0 && c->self->register_reach >= 1)
-            *rank = MS_TRUST_DEPTH_MAX + 1;
+    ms_feed_kind_t kind = ms_policy_kind(feed);
+    if (kind == MS_FEED_UNKNOWN)
         return 0;
-    }
-    if (!c->up && !own && !is_ancestor(c, org))
+    bool own = strcmp(org, c->self->org) == 0;
+    if (!c->up && (!ms_policy_feed(kind)->sent_down || (!own && !is_ancestor(c, org))))
         return 0;
     char chain[MS_TRUST_DEPTH_MAX][MS_ORG_MAX + 1];
     size_t count;
     int rc = ms_trust_chain(c->txn, org, chain, &count, c->err);
     if (rc)
         return rc;
-    bool descendant = false;
-    for (size_t i = 1; i < count && !descendant; i++)
-        descendant = strcmp(chain[i], c->self->org) == 0;
-    if (!c->up || own || descendant)
-        *rank = (int)count - 1;
+    if (c->up) {
+        bool descendant = false;
+        for (size_t i = 1; i < count && !descendant; i++)
+            descendant = strcmp(chain[i], c->self->org) == 0;
+        if (!own && !descendant)
+            return 0;
+        bool may = false;
+        char detail[160];
+        rc = ms_policy_check_hold(c->txn, c->self->parent, org, kind, &may, detail, sizeof detail,
+                                  c->err);
+        if (rc || !may)
+            return rc;
+        if (!own && !ms_policy_feed(kind)->relayed)
+            return 0;
+    }
+    *rank = kind == MS_FEED_PUBLIC ? (int)count - 1 : MS_TRUST_DEPTH_MAX + 1 + kind;
     return 0;
 }
 
@@ -182,9 +194,38 @@ int ms_scope_down(ms_txn_t *txn, const ms_identity_t *self, ms_sync_heads_t *out
     return scope(txn, self, false, out, err);
 }
 
-bool ms_scope_accepts_up(const ms_identity_t *self, const char *org, const char *feed)
+int ms_scope_takes(ms_txn_t *txn, const ms_identity_t *self, const char *peer, bool from_child,
+                   const char *org, const char *feed, bool *take, ms_error_t *err)
 {
-    return strcmp(feed, "care") != 0 && strcmp(org, self->org) != 0;
+    *take = false;
+    ms_feed_kind_t kind = ms_policy_kind(feed);
+    if (kind == MS_FEED_UNKNOWN || strcmp(org, self->org) == 0)
+        return 0;
+    if (!from_child) {
+        *take = ms_policy_feed(kind)->sent_down;
+        return 0;
+    }
+    char chain[MS_TRUST_DEPTH_MAX][MS_ORG_MAX + 1];
+    size_t count;
+    int rc = ms_trust_chain(txn, org, chain, &count, err);
+    if (rc)
+        return rc;
+    ms_trust_entry_t entry;
+    rc = ms_trust_get(txn, org, &entry, err);
+    if (rc && rc != MS_ENOTFOUND)
+        return rc;
+    bool below_peer = rc == MS_ENOTFOUND;  //  a new grandchild: its certificate comes with it
+    for (size_t i = 0; i < count && !below_peer; i++)
+        below_peer = strcmp(chain[i], peer) == 0;
+    if (!below_peer)
+        return 0;
+    //  The reach a child grants is in its card, which may come in this very
+    //  session: each envelope is judged on arrival. Here only whether the
+    //  feed could ever be held here: register of a direct child, no care.
+    const ms_feed_policy_t *policy = ms_policy_feed(kind);
+    *take =
+        policy->hold == MS_HOLD_TREE || (policy->hold == MS_HOLD_GRANTED && strcmp(org, peer) == 0);
+    return 0;
 }
 
 static int by_name(const void *a, const void *b)

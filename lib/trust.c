@@ -1,31 +1,46 @@
 //  trust - the trust table (org -> anchor flag + certificate) and the
-//  revocation table (key -> time).
+//  revocation table (key -> subject and positions).
 //
-//  An entry is one flag byte followed by the certificate's protobuf bytes
-//  (record.c), so the table holds the same thing the feeds carry.
+//  A trust entry is one flag byte (1 anchor, 2 released), then for a
+//  released id one length byte and the org it was released to, then the
+//  certificate's protobuf bytes (record.c), so the table holds the same
+//  thing the feeds carry. A revoked entry is from(8 BE), the subject
+//  (length byte + text), a count byte, then per feed a length byte, the
+//  feed name and its last valid seq (8 BE).
 
 #include "mutsync/trust.h"
+
+#include "mutsync/policy.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 #define ENTRY_MAX 1024
+#define FLAG_ANCHOR 1
+#define FLAG_RELEASED 2
 
 static int put_entry(ms_txn_t *txn, const char *org, const ms_cert_t *cert, bool anchor,
-                     ms_error_t *err)
+                     const char *released_to, ms_error_t *err)
 {
     uint8_t value[ENTRY_MAX];
-    size_t len = 0;
-    if (ms_cert_encode(cert, value + 1, sizeof value - 1, &len) != 0)
+    size_t at = 1, len = 0;
+    value[0] = anchor ? FLAG_ANCHOR : 0;
+    if (released_to && released_to[0]) {
+        size_t to_len = strnlen(released_to, MS_ORG_MAX);
+        value[0] |= FLAG_RELEASED;
+        value[at++] = (uint8_t)to_len;
+        memcpy(value + at, released_to, to_len);
+        at += to_len;
+    }
+    if (ms_cert_encode(cert, value + at, sizeof value - at, &len) != 0)
         return ms_error_set(err, MS_EINVAL, org, "certificate too large");
-    value[0] = anchor;
-    return ms_txn_put(txn, MS_TABLE_TRUST, org, strlen(org), value, len + 1, 0, err);
+    return ms_txn_put(txn, MS_TABLE_TRUST, org, strlen(org), value, at + len, 0, err);
 }
 
 int ms_trust_pin(ms_txn_t *txn, const char *org, const ms_cert_t *cert, ms_error_t *err)
 {
-    return put_entry(txn, org, cert, true, err);
+    return put_entry(txn, org, cert, true, NULL, err);
 }
 
 static int decode_entry(const char *org, size_t org_len, const ms_val_t *val,
@@ -35,8 +50,16 @@ static int decode_entry(const char *org, size_t org_len, const ms_val_t *val,
     if (val->len < 1 || org_len > MS_ORG_MAX)
         return ms_error_set(err, MS_ESTORE, "trust", "damaged trust entry");
     memcpy(entry->org, org, org_len);
-    entry->anchor = val->data[0] != 0;
-    return ms_cert_decode(val->data + 1, val->len - 1, &entry->cert, err) ? MS_ESTORE : 0;
+    entry->anchor = (val->data[0] & FLAG_ANCHOR) != 0;
+    size_t at = 1;
+    if (val->data[0] & FLAG_RELEASED) {
+        size_t to_len = val->len > 1 ? val->data[1] : 0;
+        if (to_len > MS_ORG_MAX || 2 + to_len > val->len)
+            return ms_error_set(err, MS_ESTORE, "trust", "damaged trust entry");
+        memcpy(entry->released_to, val->data + 2, to_len);
+        at = 2 + to_len;
+    }
+    return ms_cert_decode(val->data + at, val->len - at, &entry->cert, err) ? MS_ESTORE : 0;
 }
 
 int ms_trust_get(ms_txn_t *txn, const char *org, ms_trust_entry_t *entry, ms_error_t *err)
@@ -50,9 +73,17 @@ int ms_trust_get(ms_txn_t *txn, const char *org, ms_trust_entry_t *entry, ms_err
     return decode_entry(org, strlen(org), &val, entry, err);
 }
 
-int ms_trust_check(ms_txn_t *txn, const char *origin, const uint8_t *signer, int64_t created,
-                   ms_trust_entry_t *entry, ms_refusal_t *reason, char *detail, size_t cap,
-                   ms_error_t *err)
+static const ms_feed_position_t *position_of(const ms_revoked_t *revoked, const char *feed)
+{
+    for (size_t i = 0; i < revoked->position_count; i++)
+        if (strcmp(revoked->positions[i].feed, feed) == 0)
+            return &revoked->positions[i];
+    return NULL;
+}
+
+int ms_trust_check(ms_txn_t *txn, const char *origin, const uint8_t *signer, const char *feed,
+                   uint64_t seq, ms_trust_entry_t *entry, ms_refusal_t *reason, char *detail,
+                   size_t cap, ms_error_t *err)
 {
     *reason = MS_REFUSAL_NONE;
     int rc = ms_trust_get(txn, origin, entry, err);
@@ -63,27 +94,30 @@ int ms_trust_check(ms_txn_t *txn, const char *origin, const uint8_t *signer, int
     }
     if (rc)
         return rc;
-    if (sodium_memcmp(entry->cert.key, signer, MS_KEY_BYTES) != 0) {
+    ms_revoked_t revoked;
+    rc = ms_trust_revocation(txn, signer, &revoked, err);
+    if (rc && rc != MS_ENOTFOUND)
+        return rc;
+    bool current = sodium_memcmp(entry->cert.key, signer, MS_KEY_BYTES) == 0;
+    if (rc == MS_ENOTFOUND) {
+        if (current)
+            return 0;
         *reason = MS_REFUSAL_UNKNOWN_SIGNER;
         snprintf(detail, cap, "the signer is not the key certified for %s", origin);
         return MS_EREFUSED;
     }
-    int64_t from = 0;
-    rc = ms_trust_revoked(txn, signer, &from, err);
-    if (rc == 0 && created >= from) {
-        *reason = MS_REFUSAL_REVOKED;
-        snprintf(detail, cap, "the key of %s is revoked since %lld", origin, (long long)from);
-        return MS_EREFUSED;
-    }
-    if (rc && rc != MS_ENOTFOUND)
-        return rc;
-    if (!entry->anchor && entry->cert.valid_until && created > entry->cert.valid_until) {
+    if (strcmp(revoked.subject, origin) != 0 && !current) {
         *reason = MS_REFUSAL_UNKNOWN_SIGNER;
-        snprintf(detail, cap, "the certificate of %s expired at %lld", origin,
-                 (long long)entry->cert.valid_until);
+        snprintf(detail, cap, "the signer is not the key certified for %s", origin);
         return MS_EREFUSED;
     }
-    return 0;
+    const ms_feed_position_t *position = position_of(&revoked, feed);
+    if (position && seq <= position->last_seq)
+        return 0;
+    *reason = MS_REFUSAL_REVOKED;
+    snprintf(detail, cap, "this key of %s is revoked after %s seq %llu", origin, feed,
+             (unsigned long long)(position ? position->last_seq : 0));
+    return MS_EREFUSED;
 }
 
 int ms_trust_apply_cert(ms_txn_t *txn, const char *subject, const ms_cert_t *cert, ms_error_t *err)
@@ -96,28 +130,110 @@ int ms_trust_apply_cert(ms_txn_t *txn, const char *subject, const ms_cert_t *cer
         //  An anchor keeps its pinned key; a certificate only tells its role and place.
         if (!cert || sodium_memcmp(held.cert.key, cert->key, MS_KEY_BYTES) != 0)
             return 0;
-        return put_entry(txn, subject, cert, true, err);
+        return put_entry(txn, subject, cert, true, NULL, err);
     }
     if (!cert)
         return ms_txn_del(txn, MS_TABLE_TRUST, subject, strlen(subject), err);
-    return put_entry(txn, subject, cert, false, err);
+    return put_entry(txn, subject, cert, false, NULL, err);
 }
 
-int ms_trust_apply_revocation(ms_txn_t *txn, const ms_revocation_t *revocation, ms_error_t *err)
+int ms_trust_apply_release(ms_txn_t *txn, const char *subject, const char *to, ms_error_t *err)
 {
-    uint8_t value[8];
-    ms_put_be64(value, (uint64_t)revocation->from);
-    return ms_txn_put(txn, MS_TABLE_REVOKED, revocation->key, MS_KEY_BYTES, value, sizeof value, 0,
-                      err);
+    ms_trust_entry_t held;
+    int rc = ms_trust_get(txn, subject, &held, err);
+    if (rc)
+        return rc == MS_ENOTFOUND ? 0 : rc;
+    return put_entry(txn, subject, &held.cert, held.anchor, to, err);
+}
+
+static int put_revoked(ms_txn_t *txn, const uint8_t *key, const ms_revoked_t *revoked,
+                       ms_error_t *err)
+{
+    uint8_t
+        value[8 + 1 + MS_ORG_MAX + 1 + (MS_REVOCATION_FEEDS_MAX + 3) * (1 + MS_FEED_NAME_MAX + 8)];
+    size_t at = 0;
+    ms_put_be64(value, (uint64_t)revoked->from);
+    at += 8;
+    size_t len = strnlen(revoked->subject, MS_ORG_MAX);
+    value[at++] = (uint8_t)len;
+    memcpy(value + at, revoked->subject, len);
+    at += len;
+    value[at++] = (uint8_t)revoked->position_count;
+    for (size_t i = 0; i < revoked->position_count; i++) {
+        len = strnlen(revoked->positions[i].feed, MS_FEED_NAME_MAX);
+        value[at++] = (uint8_t)len;
+        memcpy(value + at, revoked->positions[i].feed, len);
+        at += len;
+        ms_put_be64(value + at, revoked->positions[i].last_seq);
+        at += 8;
+    }
+    return ms_txn_put(txn, MS_TABLE_REVOKED, key, MS_KEY_BYTES, value, at, 0, err);
+}
+
+int ms_trust_apply_revocation(ms_txn_t *txn, const char *subject, const ms_revocation_t *revocation,
+                              ms_error_t *err)
+{
+    ms_revoked_t revoked;
+    int rc = ms_trust_revocation(txn, revocation->key, &revoked, err);
+    if (rc == 0)
+        return 0;  //  the first revocation's positions stand
+    if (rc != MS_ENOTFOUND)
+        return rc;
+    memset(&revoked, 0, sizeof revoked);
+    snprintf(revoked.subject, sizeof revoked.subject, "%s", subject);
+    revoked.from = revocation->from;
+    for (size_t i = 0; i < revocation->position_count && i < MS_REVOCATION_FEEDS_MAX; i++)
+        if (!position_of(&revoked, revocation->positions[i].feed))
+            revoked.positions[revoked.position_count++] = revocation->positions[i];
+    for (int kind = 0; kind < MS_FEED_KIND_COUNT; kind++) {
+        const char *feed = ms_policy_feed_name((ms_feed_kind_t)kind);
+        if (position_of(&revoked, feed))
+            continue;
+        ms_head_t head;
+        rc = ms_replica_head(txn, subject, feed, &head, err);
+        if (rc)
+            return rc;
+        ms_feed_position_t *position = &revoked.positions[revoked.position_count++];
+        snprintf(position->feed, sizeof position->feed, "%s", feed);
+        position->last_seq = head.seq;
+    }
+    return put_revoked(txn, revocation->key, &revoked, err);
+}
+
+int ms_trust_revocation(ms_txn_t *txn, const uint8_t *key, ms_revoked_t *out, ms_error_t *err)
+{
+    memset(out, 0, sizeof *out);
+    ms_val_t val;
+    int rc = ms_txn_get(txn, MS_TABLE_REVOKED, key, MS_KEY_BYTES, &val, err);
+    if (rc)
+        return rc;
+    const uint8_t *p = val.data, *end = val.data + val.len;
+    if (val.len < 10)
+        return ms_error_set(err, MS_ESTORE, "trust", "damaged revocation entry");
+    out->from = (int64_t)ms_get_be64(p);
+    p += 8;
+    size_t len = *p++;
+    if (len > MS_ORG_MAX || (size_t)(end - p) < len + 1)
+        return ms_error_set(err, MS_ESTORE, "trust", "damaged revocation entry");
+    memcpy(out->subject, p, len);
+    p += len;
+    size_t count = *p++;
+    for (size_t i = 0; i < count && i < MS_REVOCATION_FEEDS_MAX + 3; i++) {
+        if (p >= end || (len = *p++) > MS_FEED_NAME_MAX || (size_t)(end - p) < len + 8)
+            return ms_error_set(err, MS_ESTORE, "trust", "damaged revocation entry");
+        memcpy(out->positions[i].feed, p, len);
+        out->positions[i].last_seq = ms_get_be64(p + len);
+        p += len + 8;
+        out->position_count++;
+    }
+    return 0;
 }
 
 int ms_trust_revoked(ms_txn_t *txn, const uint8_t *key, int64_t *from, ms_error_t *err)
 {
-    ms_val_t val;
-    *from = 0;
-    int rc = ms_txn_get(txn, MS_TABLE_REVOKED, key, MS_KEY_BYTES, &val, err);
-    if (rc == 0 && val.len == 8)
-        *from = (int64_t)ms_get_be64(val.data);
+    ms_revoked_t revoked;
+    int rc = ms_trust_revocation(txn, key, &revoked, err);
+    *from = rc == 0 ? revoked.from : 0;
     return rc;
 }
 

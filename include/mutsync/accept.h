@@ -58,12 +58,14 @@ typedef struct {
     ms_check_fn check;  //  may be NULL
 } ms_apply_hook_t;
 
-//  Applies or refuses the envelope BYTES inside TXN. SOURCE says where it
-//  came from for the quarantine ("bundle x.msb", "peer ML-UTM"). Returns 0
-//  with VERDICT filled, whatever the outcome; a negative code only when the
+//  Applies or refuses the envelope BYTES inside TXN, at the replica of org
+//  HOLDER (whose reach rules apply: policy.h). SOURCE says where it came
+//  from for the quarantine ("bundle x.msb", "peer ML-UTM"). Returns 0 with
+//  VERDICT filled, whatever the outcome; a negative code only when the
 //  store failed (then the caller discards the transaction).
-MS_MUST_CHECK int ms_accept(ms_txn_t *txn, const uint8_t *bytes, size_t len, const char *source,
-                            const ms_apply_hook_t *hook, ms_verdict_t *verdict, ms_error_t *err);
+MS_MUST_CHECK int ms_accept(ms_txn_t *txn, const char *holder, const uint8_t *bytes, size_t len,
+                            const char *source, const ms_apply_hook_t *hook, ms_verdict_t *verdict,
+                            ms_error_t *err);
 
 //  As ms_accept, for a change set this node has just built (CS), encoded
 //  (BODY) and sealed (BYTES) itself: decoding and the signature check are

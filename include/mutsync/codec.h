@@ -37,6 +37,7 @@ typedef enum {
     MS_COLL_INDICATOR = 8,
     MS_COLL_CERT = 9,
     MS_COLL_REVOCATION = 10,
+    MS_COLL_RELEASE = 11,
     MS_COLL_COUNT
 } ms_collection_t;
 

@@ -78,6 +78,7 @@ typedef struct {
     uint32_t governance_members;
     uint32_t governance_women;
     char focal_point[MS_NAME_MAX + 1];
+    uint32_t register_reach;  //  levels the org lets its register travel up: 0 or 1
 } ms_org_t;
 
 typedef struct {
@@ -90,11 +91,30 @@ typedef struct {
     int64_t valid_until;          //  UTC seconds; 0 = no end
 } ms_cert_t;
 
+#define MS_REVOCATION_FEEDS_MAX 8  //  feed positions one revocation names
+
+typedef struct {
+    char feed[MS_FEED_NAME_MAX + 1];  //  a feed of the subject org
+    uint64_t last_seq;                //  the last seq of FEED the revoked key validly signed
+} ms_feed_position_t;
+
 typedef struct {
     uint8_t key[MS_KEY_BYTES];  //  the revoked key
-    int64_t from;               //  UTC seconds: change sets created from then on are refused
+    int64_t from;               //  UTC seconds, informative only: validity never reads it
     char reason[MS_TEXT_MAX + 1];
+    size_t position_count;                                  //
+    ms_feed_position_t positions[MS_REVOCATION_FEEDS_MAX];  //  where the key stops, per feed
 } ms_revocation_t;
+
+typedef struct {
+    char to[MS_ORG_MAX + 1];  //  the only org that may certify the released id next
+    char reason[MS_TEXT_MAX + 1];
+} ms_release_t;
+
+//  Instants (UTC seconds) outside [MS_TIME_MIN, MS_TIME_MAX] are not sane:
+//  2000-01-01 to 2200-01-01. 0 means "not set" where a field allows it.
+#define MS_TIME_MIN 946684800LL
+#define MS_TIME_MAX 7258118400LL
 
 //  Each encode writes into BUF of CAP bytes and sets *len_p; returns 0 or
 //  MS_EINVAL when CAP is too small. Each decode fills OUT completely (zeroes
@@ -111,6 +131,10 @@ MS_MUST_CHECK int ms_revocation_encode(const ms_revocation_t *revocation, uint8_
                                        size_t *len_p);
 MS_MUST_CHECK int ms_revocation_decode(const uint8_t *value, size_t len, ms_revocation_t *out,
                                        ms_error_t *err);
+MS_MUST_CHECK int ms_release_encode(const ms_release_t *release, uint8_t *buf, size_t cap,
+                                    size_t *len_p);
+MS_MUST_CHECK int ms_release_decode(const uint8_t *value, size_t len, ms_release_t *out,
+                                    ms_error_t *err);
 
 //  Checks that VALUE decodes as COLLECTION's record type. Returns 0 or
 //  MS_EINVAL with the reason; collections without a decoder here are

@@ -1,5 +1,5 @@
 //  replica - what the store's tables mean: feed heads, stored envelopes,
-//  records by (collection, owner, key), and the quarantine.
+//  records by (collection, owner, key). The quarantine is quarantine.h.
 //
 //  A feed is (org, feed name). Its head is the last accepted seq and that
 //  change set's id. Envelopes are kept by (feed, seq) with their id, so a
@@ -28,20 +28,6 @@ typedef struct {
     const uint8_t *value;  //  record bytes
     size_t value_len;      //
 } ms_stored_record_t;
-
-//  A quarantined envelope and why it was refused.
-typedef struct {
-    uint64_t number;              //  entry number, 1, 2...
-    int64_t when;                 //  UTC seconds it was refused
-    int reason;                   //  ms_refusal_t
-    char origin[MS_ORG_MAX + 1];  //  as claimed by the envelope; may be empty
-    char feed[MS_FEED_NAME_MAX + 1];
-    uint64_t seq;             //  0 when it could not be read
-    char detail[256];         //  the reason for people
-    char source[64];          //  where it came from: "bundle FILE", "peer ORG"...
-    const uint8_t *envelope;  //  the refused bytes, borrowed from the transaction
-    size_t envelope_len;      //
-} ms_quarantine_entry_t;
 
 //  Writes ORG NUL FEED into OUT (MS_FEED_KEY_MAX bytes) and returns its length.
 size_t ms_feed_key(const char *org, const char *feed, uint8_t *out);
@@ -86,14 +72,5 @@ MS_MUST_CHECK int ms_replica_records(ms_txn_t *txn, ms_collection_t collection, 
 //  Counts records of COLLECTION owned by OWNER.
 MS_MUST_CHECK int ms_replica_record_count(ms_txn_t *txn, ms_collection_t collection,
                                           const char *owner, uint64_t *count, ms_error_t *err);
-
-//  Adds ENTRY (its number is assigned; envelope bytes are copied).
-MS_MUST_CHECK int ms_replica_quarantine(ms_txn_t *txn, const ms_quarantine_entry_t *entry,
-                                        ms_error_t *err);
-
-//  Calls FN for each quarantine entry, oldest first.
-typedef int (*ms_quarantine_fn)(const ms_quarantine_entry_t *entry, void *ctx);
-MS_MUST_CHECK int ms_replica_quarantined(ms_txn_t *txn, ms_quarantine_fn fn, void *ctx,
-                                         ms_error_t *err);
 
 #endif

@@ -15,14 +15,17 @@ typedef enum {
     MS_REFUSAL_NONE = 0,
     MS_REFUSAL_MALFORMED = 1,       //  rule 1: does not decode within the bounds
     MS_REFUSAL_UNKNOWN_SIGNER = 2,  //  rule 2: signer not certified for the origin
-    MS_REFUSAL_REVOKED = 3,         //  rule 2: signer revoked at the change set's time
+    MS_REFUSAL_REVOKED = 3,         //  rule 2: signer revoked before this position of the feed
     MS_REFUSAL_BAD_SIGNATURE = 4,   //  rule 3
     MS_REFUSAL_GAP = 5,             //  rule 4: seq beyond head + 1; held back, asked again
     MS_REFUSAL_BAD_PREV = 6,        //  rule 4: seq is next but prev is not the head's id
     MS_REFUSAL_EQUIVOCATION = 7,    //  rule 4: a second change set for a seq already held
     MS_REFUSAL_FROZEN = 8,          //  the feed is frozen after an equivocation
     MS_REFUSAL_AUTHORITY = 9,       //  rule 5: outside the origin's authority
-    MS_REFUSAL_BAD_RECORD = 10,     //  a change's value is not a valid record of its collection
+    MS_REFUSAL_BAD_RECORD = 10,     //  set aside: a change's value is not a valid record
+    MS_REFUSAL_REACH = 11,          //  the receiver may not hold this feed (policy.h)
+    MS_REFUSAL_BAD_VALUE = 12,      //  set aside: a valid record breaking a value rule
+    MS_REFUSAL_STORE = 13,          //  the receiver could not store it (disk full...)
     MS_REFUSAL_COUNT
 } ms_refusal_t;
 
@@ -41,24 +44,41 @@ typedef enum {
 ms_seq_verdict_t ms_rules_seq(const ms_head_t *head, uint64_t seq, const uint8_t *prev,
                               const uint8_t *id, const uint8_t *held_id);
 
-//  The feed a collection belongs to ("public", "register", "care").
-const char *ms_rules_feed_of(ms_collection_t collection);
+//  True for the reasons that set one change aside (the change set stays in
+//  the chain) rather than refuse the whole change set.
+bool ms_refusal_sets_aside(ms_refusal_t reason);
 
-//  True for the feed names this version knows.
-bool ms_rules_known_feed(const char *feed);
+//  Rule 1 for the change set's creation time: informative, but sane
+//  (MS_TIME_MIN..MS_TIME_MAX). Returns true when it is.
+bool ms_rules_time_sane(int64_t created);
+
+//  True when ISSUER's namespace holds SUBJECT: SUBJECT is ISSUER "-" more.
+bool ms_rules_in_namespace(const char *issuer, const char *subject);
 
 //  What rule 5 needs to know besides the change.
 typedef struct {
-    const char *origin;          //  the writing org
-    ms_role_t origin_role;       //  its certified role
-    const char *feed;            //  the feed written
-    const char *subject_parent;  //  for cert/revocation changes: the parent the replica
-                                 //  holds for the subject org (NULL if none)
-    const uint8_t *subject_key;  //  and the key it holds for the subject (NULL if none)
+    const char *origin;            //  the writing org
+    ms_role_t origin_role;         //  its certified role
+    const char *feed;              //  the feed written
+    const char *subject_parent;    //  for cert/revocation/release changes: the parent the
+                                   //  replica holds for the subject org (NULL if none)
+    const uint8_t *subject_key;    //  and the key it holds for the subject (NULL if none)
+    const char *released_to;       //  the org the subject's id was released to (NULL if none)
+    const ms_cert_t *origin_cert;  //  for org cards: the certificate in force for the origin
 } ms_authority_t;
 
-//  Rule 5 for one change: returns MS_REFUSAL_NONE or MS_REFUSAL_AUTHORITY /
-//  MS_REFUSAL_BAD_RECORD, with the reason in DETAIL (CAP bytes).
+//  Rule 5 for one change: returns MS_REFUSAL_NONE, MS_REFUSAL_AUTHORITY
+//  (the change set is refused), or MS_REFUSAL_BAD_RECORD / MS_REFUSAL_BAD_VALUE
+//  (the change is set aside), with the reason in DETAIL (CAP bytes).
+//
+//  Certificates: an org id belongs to a namespace, so no org can take
+//  another's: a union or the secretariat certifies ids in its own
+//  namespace (ML-UTM certifies ML-UTM-009); the secretariat also the
+//  top-level ids (one '-': ML-UTM, CI-UNION); anyone an id its holder
+//  released to it (a move). Whoever holds an id now (its certified parent)
+//  is the only one who may re-certify, withdraw, revoke or release it.
+//  An org card must agree with the certificate in force: role, country and
+//  parent (BAD_VALUE otherwise).
 ms_refusal_t ms_rules_authority(const ms_authority_t *who, const ms_change_t *change, char *detail,
                                 size_t cap);
 

@@ -39,6 +39,7 @@ typedef struct {
     char feed[MS_FEED_NAME_MAX + 1];
     uint64_t seq;
     uint8_t hash[MS_HASH_BYTES];
+    bool refused;  //  in a want: the receiver will not take this feed; seq is 0
 } ms_sync_head_t;
 
 //  One message. Only the fields of TYPE are meaningful. After ms_msg_decode

@@ -2,14 +2,14 @@
 //  order, the digest of their heads for the idle check, and what the node
 //  remembers of each peer (the peers table).
 //
-//  Routing (reach): upward, a node sends its own public feed, its own
-//  register feed when its register reach is 1 or more, and the public feeds
-//  of its descendants; never a care feed, and never a descendant's register
-//  (a register travels at most one level, to the union that runs it).
-//  Downward, a node sends its own public feed and its ancestors' public
-//  feeds, never its other children's. Feeds are sent certifiers first:
-//  public feeds by depth in the trust tree, then registers, so a receiver
-//  holds each signer's certificate before the change sets it signed.
+//  Routing reads the policy table (policy.h), as the receiver's accept rules
+//  do: upward, a node sends its own feeds and its descendants' that its
+//  parent may hold (public feeds; its own register when its card grants
+//  reach 1; never care, never a descendant's register). Downward, its own
+//  and its ancestors' feeds of a kind sent down (public), never its other
+//  children's. Feeds are sent certifiers first: public feeds by depth in
+//  the trust tree, then registers, so a receiver holds each signer's
+//  certificate before the change sets it signed.
 
 #ifndef MS_SYNCSCOPE_H
 #define MS_SYNCSCOPE_H
@@ -40,9 +40,15 @@ MS_MUST_CHECK int ms_scope_up(ms_txn_t *txn, const ms_identity_t *self, ms_sync_
 MS_MUST_CHECK int ms_scope_down(ms_txn_t *txn, const ms_identity_t *self, ms_sync_heads_t *out,
                                 ms_error_t *err);
 
-//  True when a child may offer (ORG, FEED) to SELF: not a care feed, not
-//  SELF's own feed. What it offers is still checked envelope by envelope.
-bool ms_scope_accepts_up(const ms_identity_t *self, const char *org, const char *feed);
+//  Whether SELF takes (ORG, FEED) offered by PEER: from a child, a feed of
+//  the child or of an org below it (or not yet known here) that the policy
+//  lets SELF hold; from the parent, a feed of a kind sent down. Not SELF's
+//  own feeds. *TAKE false: answer "refused" and say nothing of what SELF
+//  holds. What is taken is still checked envelope by envelope.
+//  Returns 0 or a store error.
+MS_MUST_CHECK int ms_scope_takes(ms_txn_t *txn, const ms_identity_t *self, const char *peer,
+                                 bool from_child, const char *org, const char *feed, bool *take,
+                                 ms_error_t *err);
 
 //  The idle-check digest: BLAKE2b-128 over the heads this replica holds
 //  for SCOPE plus every feed remembered for PEER, in (org, feed) order.

@@ -42,7 +42,7 @@ static int certify(ms_txn_t *txn, void *arg, ms_error_t *err)
     strcpy(cert.name, "Mutuelle");
     cert.role = MS_ROLE_MUTUAL;
     strcpy(cert.country, "ML");
-    strcpy(cert.parent, "ML-UTM");
+    strcpy(cert.parent, "ML-MUT");
     if (ms_key_from_hex(MUTUAL_KEY_HEX, cert.key, err) != 0)
         return MS_EINVAL;
     uint8_t value[512];
@@ -67,7 +67,7 @@ static void start(void)
     snprintf(bundle_path, sizeof bundle_path, "%s/in.msb", dir);
     ms_identity_t id;
     memset(&id, 0, sizeof id);
-    strcpy(id.org, "ML-UTM");
+    strcpy(id.org, "ML-MUT");
     id.role = MS_ROLE_UNION;
     strcpy(id.country, "ML");
     strcpy(id.name, "Union");

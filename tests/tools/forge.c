@@ -1,9 +1,12 @@
 //  ms-forge - makes the bad envelopes tests need, as one-frame bundles.
 //
 //    ms-forge -d DIR card OUT --seq N --prev-of S [--name NAME] [--card-org ORG] [--pad BYTES]
+//             [--created SECONDS] [--role R] [--country CC] [--parent ORG] [--target N]
 //        an org-card change set in DIR's public feed, signed with DIR's key:
 //        seq N, prev = id of DIR's public envelope S (0: zeros). --card-org
-//        writes another org's card; --pad adds a value of BYTES bytes.
+//        writes another org's card; --pad adds a value of BYTES bytes;
+//        --created sets the signer's clock; --role/--country/--parent what
+//        the card claims (default: DIR's identity); --target its target population.
 //    ms-forge flip IN OUT --frame N --from-end K
 //        flips byte K counted from the end of frame N (1: the last byte).
 //    ms-forge cut IN OUT --frame N --keep BYTES
@@ -57,7 +60,9 @@ static int card(const char *dir, const char *out, int argc, char **argv)
     uint64_t prev_of = strtoull(option(argc, argv, "--prev-of", "0"), NULL, 10);
     const char *card_org = option(argc, argv, "--card-org", id->org);
     size_t pad = strtoul(option(argc, argv, "--pad", "0"), NULL, 10);
-    ms_changeset_t cs = {.origin = id->org, .feed = "public", .seq = seq, .created = time(NULL)};
+    int64_t created = strtoll(option(argc, argv, "--created", "0"), NULL, 10);
+    ms_changeset_t cs = {
+        .origin = id->org, .feed = "public", .seq = seq, .created = created ? created : time(NULL)};
     memcpy(cs.signer, id->key, MS_KEY_BYTES);
     if (prev_of) {
         ms_txn_t *txn;
@@ -70,8 +75,12 @@ static int card(const char *dir, const char *out, int argc, char **argv)
     ms_org_t org;
     memset(&org, 0, sizeof org);
     snprintf(org.name, sizeof org.name, "%s", option(argc, argv, "--name", id->name));
-    snprintf(org.country, sizeof org.country, "%s", id->country);
-    org.role = id->role;
+    snprintf(org.country, sizeof org.country, "%s", option(argc, argv, "--country", id->country));
+    snprintf(org.parent, sizeof org.parent, "%s", option(argc, argv, "--parent", id->parent));
+    const char *role = option(argc, argv, "--role", NULL);
+    org.role = role ? ms_role_from_name(role) : id->role;
+    org.target_population = strtoull(option(argc, argv, "--target", "0"), NULL, 10);
+    org.register_reach = id->register_reach;
     uint8_t *value = calloc(1, pad + MS_VALUE_MAX);
     size_t len = 0;
     if (!value || ms_org_encode(&org, value, MS_VALUE_MAX, &len) != 0)

@@ -9,6 +9,7 @@
 #include "mutsync/store.h"
 
 #include <sodium.h>
+#include <string.h>
 
 //  Hashes every key and value of TABLES (COUNT of them) in STORE into OUT
 //  (MS_HASH_BYTES), each table and each length marked so nothing can shift.
@@ -26,6 +27,9 @@ static void ms_test_digest(ms_store_t *store, const ms_table_t *tables, size_t c
         crypto_generichash_update(&hash, marker, 8);
         ms_val_t key, val;
         while (ms_cursor_next(cursor, &key, &val, NULL) == 1) {
+            //  The quarantine's own counters move with every refusal, by design.
+            if (tables[i] == MS_TABLE_INDEX && key.len >= 2 && memcmp(key.data, "q", 2) == 0)
+                continue;
             ms_put_be64(marker, key.len);
             crypto_generichash_update(&hash, marker, 8);
             crypto_generichash_update(&hash, key.data, key.len);

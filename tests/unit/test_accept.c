@@ -10,6 +10,7 @@
 #include "mutsync/envelope.h"
 #include "mutsync/log.h"
 #include "mutsync/node.h"
+#include "mutsync/quarantine.h"
 #include "mutsync/trust.h"
 
 #include <setjmp.h>
@@ -26,7 +27,7 @@
 #include <time.h>
 
 #define UNION "ML-UTM"
-#define MUTUAL "ML-MUT-001"
+#define MUTUAL "ML-UTM-001"
 #define T0 1767225600  //  2026-01-01T00:00:00Z
 
 typedef struct {
@@ -214,6 +215,7 @@ typedef struct {
     char source[64];
     uint8_t *envelope;
     size_t envelope_len;
+    uint64_t size;
 } last_t;
 
 static int keep_last(const ms_quarantine_entry_t *entry, void *ctx)
@@ -231,6 +233,7 @@ static int keep_last(const ms_quarantine_entry_t *entry, void *ctx)
     assert_non_null(last->envelope);
     memcpy(last->envelope, entry->envelope, entry->envelope_len);
     last->envelope_len = entry->envelope_len;
+    last->size = entry->size;
     return 0;
 }
 
@@ -240,7 +243,7 @@ static last_t quarantine(fixture_t *f)
     memset(&last, 0, sizeof last);
     ms_txn_t *txn = NULL;
     assert_int_equal(ms_store_read(ms_node_store(f->node), &txn, NULL), 0);
-    assert_int_equal(ms_replica_quarantined(txn, keep_last, &last, NULL), 0);
+    assert_int_equal(ms_quarantine_list(txn, keep_last, &last, NULL), 0);
     ms_txn_abort(&txn);
     return last;
 }
@@ -288,8 +291,15 @@ static void check_refused(fixture_t *f, const uint8_t *bytes, size_t len, ms_ref
     assert_int_equal(last.reason, reason);
     assert_string_equal(last.detail, verdict.detail);
     assert_string_equal(last.source, "test");
-    assert_int_equal(last.envelope_len, len);
-    assert_memory_equal(last.envelope, bytes, len);
+    //  Only the proof of a fork is kept whole; otherwise a short prefix, and
+    //  nothing of a feed that carries personal data.
+    size_t kept = reason == MS_REFUSAL_EQUIVOCATION                                            ? len
+                  : strcmp(verdict.feed, "register") == 0 || strcmp(verdict.feed, "care") == 0 ? 0
+                  : len < MS_QUARANTINE_PREFIX_BYTES                                           ? len
+                                                     : MS_QUARANTINE_PREFIX_BYTES;
+    assert_int_equal(last.size, len);
+    assert_int_equal(last.envelope_len, kept);
+    assert_memory_equal(last.envelope, bytes, kept);
     free(last.envelope);
 }
 
@@ -485,7 +495,7 @@ static void test_accept_refuses_a_tampered_signature(void **state)
     //  The signature is the envelope's last field: its bytes end the envelope.
     one.bytes[one.len - 1] ^= 0x01;
     check_refused(f, one.bytes, one.len, MS_REFUSAL_BAD_SIGNATURE,
-                  "the signature does not verify for the key of ML-MUT-001");
+                  "the signature does not verify for the key of ML-UTM-001");
     one.bytes[one.len - 1] ^= 0x01;
     one.bytes[one.len - MS_SIG_BYTES] ^= 0x80;
     check_refused(f, one.bytes, one.len, MS_REFUSAL_BAD_SIGNATURE, NULL);
@@ -516,12 +526,12 @@ static void test_accept_refuses_an_unknown_signer(void **state)
     ms_change_t change = {MS_COLL_ORG, MS_OP_UPSERT, MUTUAL, card.value, card.len};
     sealed_t forged = seal(f->stranger, MUTUAL, "public", 1, NULL, T0, &change, 1);
     check_refused(f, forged.bytes, forged.len, MS_REFUSAL_UNKNOWN_SIGNER,
-                  "the signer is not the key certified for ML-MUT-001");
+                  "the signer is not the key certified for ML-UTM-001");
     //  An org no one certified.
-    ms_change_t own = {MS_COLL_ORG, MS_OP_UPSERT, "ML-MUT-999", card.value, card.len};
-    sealed_t unknown = seal(f->stranger, "ML-MUT-999", "public", 1, NULL, T0, &own, 1);
+    ms_change_t own = {MS_COLL_ORG, MS_OP_UPSERT, "ML-UTM-999", card.value, card.len};
+    sealed_t unknown = seal(f->stranger, "ML-UTM-999", "public", 1, NULL, T0, &own, 1);
     check_refused(f, unknown.bytes, unknown.len, MS_REFUSAL_UNKNOWN_SIGNER,
-                  "no certificate for ML-MUT-999");
+                  "no certificate for ML-UTM-999");
     //  The union's own key signing as the mutual.
     const ms_keypair_t *union_key = NULL;
     assert_int_equal(ms_node_keypair(f->node, &union_key, NULL), 0);
@@ -554,20 +564,37 @@ static void revoke(fixture_t *f, const char *subject, const uint8_t *key, int64_
 static void test_accept_refuses_a_revoked_signer_from_the_revocation_on(void **state)
 {
     fixture_t *f = *state;
-    const int64_t revoked_at = T0 + 3600;
+    sealed_t before = mutual_card(f, 1, NULL, T0, "Kati");
+    check_applied(f, &before);
+    //  The revocation names no position: it stops where this replica holds
+    //  the mutual's public feed now (seq 1), whatever any clock says.
     ms_verdict_t verdict;
-    revoke(f, MUTUAL, ms_keypair_public(f->mutual), revoked_at, &verdict);
+    revoke(f, MUTUAL, ms_keypair_public(f->mutual), T0 + 3600, &verdict);
     assert_int_equal(verdict.outcome, MS_OUTCOME_APPLIED);
 
-    sealed_t before = mutual_card(f, 1, NULL, revoked_at - 1, "Kati");
-    check_applied(f, &before);
-    sealed_t at = mutual_card(f, 2, before.id, revoked_at, "Kati");
-    check_refused(f, at.bytes, at.len, MS_REFUSAL_REVOKED, "the key of ML-MUT-001 is revoked");
-    sealed_t after = mutual_card(f, 2, before.id, revoked_at + 86400, "Kati");
-    check_refused(f, after.bytes, after.len, MS_REFUSAL_REVOKED, NULL);
+    sealed_t back = mutual_card(f, 2, before.id, T0 - 86400, "Kati");  //  its clock a day back
+    check_refused(f, back.bytes, back.len, MS_REFUSAL_REVOKED,
+                  "this key of ML-UTM-001 is revoked after public seq 1");
+    sealed_t old = mutual_card(f, 2, before.id, 946684800 + 1, "Kati");  //  in 2000
+    check_refused(f, old.bytes, old.len, MS_REFUSAL_REVOKED, NULL);
+    //  What it signed before the position stays valid: a duplicate, not a refusal.
+    ms_verdict_t again = accept_bytes(f, before.bytes, before.len);
+    assert_int_equal(again.outcome, MS_OUTCOME_DUPLICATE);
     free(before.bytes);
-    free(at.bytes);
-    free(after.bytes);
+    free(back.bytes);
+    free(old.bytes);
+}
+
+//  A change set created at an insane time is refused whole (rule 1).
+static void test_accept_refuses_an_insane_creation_time(void **state)
+{
+    fixture_t *f = *state;
+    const int64_t bad[] = {0, -5, (int64_t)1 << 62};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        sealed_t one = mutual_card(f, 1, NULL, bad[i], "Kati");
+        check_refused(f, one.bytes, one.len, MS_REFUSAL_MALFORMED, "outside 2000-01-01");
+        free(one.bytes);
+    }
 }
 
 static void test_accept_refuses_writing_another_orgs_card(void **state)
@@ -577,7 +604,7 @@ static void test_accept_refuses_writing_another_orgs_card(void **state)
     ms_change_t change = {MS_COLL_ORG, MS_OP_UPSERT, UNION, card.value, card.len};
     sealed_t one = seal(f->mutual, MUTUAL, "public", 1, NULL, T0, &change, 1);
     check_refused(f, one.bytes, one.len, MS_REFUSAL_AUTHORITY,
-                  "change 0: ML-MUT-001 may not write the org card of ML-UTM");
+                  "change 0: ML-UTM-001 may not write the org card of ML-UTM");
     assert_int_equal(head_of(f, MUTUAL, "public").seq, 0);
     free(one.bytes);
 }
@@ -588,21 +615,35 @@ static void test_accept_refuses_a_change_set_with_one_bad_change(void **state)
     value_t card = card_value("Kati");
     ms_change_t changes[2] = {
         {MS_COLL_ORG, MS_OP_UPSERT, MUTUAL, card.value, card.len},
-        {MS_COLL_ORG, MS_OP_UPSERT, "ML-MUT-002", card.value, card.len},
+        {MS_COLL_ORG, MS_OP_UPSERT, "ML-UTM-002", card.value, card.len},
     };
     sealed_t one = seal(f->mutual, MUTUAL, "public", 1, NULL, T0, changes, 2);
     check_refused(f, one.bytes, one.len, MS_REFUSAL_AUTHORITY, "change 1:");
     free(one.bytes);
 }
 
-static void test_accept_refuses_a_record_that_does_not_decode(void **state)
+//  An authentic change set with a value that does not decode stays in the
+//  chain (the feed goes on) but that change is set aside and listed.
+static void test_accept_sets_aside_a_record_that_does_not_decode(void **state)
 {
     fixture_t *f = *state;
     static const uint8_t garbage[] = {0x0a, 0x7f, 'K'};
     ms_change_t change = {MS_COLL_ORG, MS_OP_UPSERT, MUTUAL, garbage, sizeof garbage};
     sealed_t one = seal(f->mutual, MUTUAL, "public", 1, NULL, T0, &change, 1);
-    check_refused(f, one.bytes, one.len, MS_REFUSAL_BAD_RECORD, "not a valid org record");
+    ms_verdict_t verdict = accept_bytes(f, one.bytes, one.len);
+    assert_int_equal(verdict.outcome, MS_OUTCOME_APPLIED);
+    assert_int_equal(verdict.change_count, 0);
+    assert_int_equal(verdict.set_aside, 1);
+    assert_int_equal(head_of(f, MUTUAL, "public").seq, 1);
+    last_t last = quarantine(f);
+    assert_int_equal(last.reason, MS_REFUSAL_BAD_RECORD);
+    assert_non_null(strstr(last.detail, "not a valid org record"));
+    free(last.envelope);
+    //  The next change set applies: nothing stalls behind a bad value.
+    sealed_t two = mutual_card(f, 2, one.id, T0 + 1, "Kati");
+    check_applied(f, &two);
     free(one.bytes);
+    free(two.bytes);
 }
 
 static void test_accept_refuses_an_unknown_feed(void **state)
@@ -671,15 +712,15 @@ static void test_accept_keeps_the_feeds_of_other_orgs_apart(void **state)
     fixture_t *f = *state;
     ms_keypair_t *second = NULL;
     assert_int_equal(ms_keypair_new(&second, NULL), 0);
-    certify(f, "ML-MUT-002", MS_ROLE_MUTUAL, ms_keypair_public(second));
+    certify(f, "ML-UTM-002", MS_ROLE_MUTUAL, ms_keypair_public(second));
     sealed_t one = mutual_card(f, 1, NULL, T0, "Kati");
     check_applied(f, &one);
     value_t card = card_value("Ségou");
-    ms_change_t change = {MS_COLL_ORG, MS_OP_UPSERT, "ML-MUT-002", card.value, card.len};
-    sealed_t other = seal(second, "ML-MUT-002", "public", 1, NULL, T0, &change, 1);
+    ms_change_t change = {MS_COLL_ORG, MS_OP_UPSERT, "ML-UTM-002", card.value, card.len};
+    sealed_t other = seal(second, "ML-UTM-002", "public", 1, NULL, T0, &change, 1);
     check_applied(f, &other);
     assert_int_equal(head_of(f, MUTUAL, "public").seq, 1);
-    assert_int_equal(head_of(f, "ML-MUT-002", "public").seq, 1);
+    assert_int_equal(head_of(f, "ML-UTM-002", "public").seq, 1);
     //  One mutual's seq 1 replayed under the other's name does not verify.
     ms_keypair_destroy(&second);
     free(one.bytes);
@@ -720,7 +761,7 @@ static void test_accept_refuses_revoking_a_key_that_is_not_the_childs(void **sta
     ms_keypair_t *child_union = NULL, *grandchild = NULL;
     assert_int_equal(ms_keypair_new(&child_union, NULL), 0);
     assert_int_equal(ms_keypair_new(&grandchild, NULL), 0);
-    certify(f, "ML-UCS", MS_ROLE_UNION, ms_keypair_public(child_union));
+    certify(f, "ML-UTM-UCS", MS_ROLE_UNION, ms_keypair_public(child_union));
 
     //  ML-UCS certifies its own child, then "revokes" it with the union's key inside.
     ms_cert_t cert;
@@ -728,13 +769,14 @@ static void test_accept_refuses_revoking_a_key_that_is_not_the_childs(void **sta
     strcpy(cert.name, "grandchild");
     cert.role = MS_ROLE_MUTUAL;
     strcpy(cert.country, "ML");
-    strcpy(cert.parent, "ML-UCS");
+    strcpy(cert.parent, "ML-UTM-UCS");
     memcpy(cert.key, ms_keypair_public(grandchild), MS_KEY_BYTES);
     uint8_t cert_value[512];
     size_t cert_len = 0;
     assert_int_equal(ms_cert_encode(&cert, cert_value, sizeof cert_value, &cert_len), 0);
-    ms_change_t certify_change = {MS_COLL_CERT, MS_OP_UPSERT, "ML-MUT-777", cert_value, cert_len};
-    sealed_t one = seal(child_union, "ML-UCS", "public", 1, NULL, T0, &certify_change, 1);
+    ms_change_t certify_change = {MS_COLL_CERT, MS_OP_UPSERT, "ML-UTM-UCS-777", cert_value,
+                                  cert_len};
+    sealed_t one = seal(child_union, "ML-UTM-UCS", "public", 1, NULL, T0, &certify_change, 1);
     check_applied(f, &one);
 
     const ms_keypair_t *union_key = NULL;
@@ -746,8 +788,9 @@ static void test_accept_refuses_revoking_a_key_that_is_not_the_childs(void **sta
     uint8_t value[512];
     size_t len = 0;
     assert_int_equal(ms_revocation_encode(&revocation, value, sizeof value, &len), 0);
-    ms_change_t revoke_change = {MS_COLL_REVOCATION, MS_OP_UPSERT, "ML-MUT-777|parent", value, len};
-    sealed_t two = seal(child_union, "ML-UCS", "public", 2, one.id, T0, &revoke_change, 1);
+    ms_change_t revoke_change = {MS_COLL_REVOCATION, MS_OP_UPSERT, "ML-UTM-UCS-777|parent", value,
+                                 len};
+    sealed_t two = seal(child_union, "ML-UTM-UCS", "public", 2, one.id, T0, &revoke_change, 1);
     check_refused(f, two.bytes, two.len, MS_REFUSAL_AUTHORITY, NULL);
 
     value_t card = card_value("still mine");
@@ -816,11 +859,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_accept_refuses_an_unknown_signer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accept_refuses_a_revoked_signer_from_the_revocation_on,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accept_refuses_an_insane_creation_time, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_accept_refuses_writing_another_orgs_card, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_accept_refuses_a_change_set_with_one_bad_change, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_accept_refuses_a_record_that_does_not_decode, setup,
+        cmocka_unit_test_setup_teardown(test_accept_sets_aside_a_record_that_does_not_decode, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_accept_refuses_an_unknown_feed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accept_refuses_truncated_protobuf, setup, teardown),

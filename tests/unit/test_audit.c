@@ -16,7 +16,7 @@
 #include <string.h>
 
 #define UNION "ML-UTM"
-#define MUTUAL "ML-MUT-001"
+#define MUTUAL "ML-UTM-001"
 #define T0 1767225600
 
 typedef struct {
@@ -240,7 +240,7 @@ static void test_audit_reports_a_flipped_body_byte_with_its_seq(void **state)
     fixture_t *f = *state;
     //  Stored value: id (32), then the envelope: tag, length, body... The
     //  byte at 32 + 10 lies inside the body (the origin string).
-    damage(f, MUTUAL, 3, MS_HASH_BYTES + 10, 0x20);
+    damage(f, MUTUAL, 3, MS_HASH_BYTES + 8 + 10, 0x20);  //  past the id and the receipt time
     problems_t problems;
     ms_audit_t report = audit(f, &problems);
     assert_true(report.failures >= 2);
@@ -270,7 +270,7 @@ static void test_audit_reports_a_broken_chain(void **state)
 static void test_audit_reports_an_envelope_that_does_not_decode(void **state)
 {
     fixture_t *f = *state;
-    damage(f, UNION, 1, MS_HASH_BYTES, 0x01);  //  first tag 0x0a becomes 0x0b: a group
+    damage(f, UNION, 1, MS_HASH_BYTES + 8, 0x01);  //  first tag 0x0a becomes 0x0b: a group
     problems_t problems;
     ms_audit_t report = audit(f, &problems);
     assert_true(report.failures >= 1);
