@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "commands.h"
 
+#include "mutsync/policy.h"
 #include "mutsync/replica.h"
 #include "mutsync/trust.h"
 
@@ -185,9 +186,17 @@ static const char child_usage[] =
     "usage: mutsync -d DIR child add --org ID --role mutual|union --country CC --name NAME --key "
     "KEY\n"
     "       mutsync -d DIR child revoke --org ID [--reason TEXT]\n"
+    "       mutsync -d DIR child remove --org ID\n"
+    "       mutsync -d DIR child release --org ID --to NEWPARENT [--reason TEXT]\n"
     "       mutsync -d DIR child list [--format table|json]\n"
     "add certifies a direct child's key (KEY as its 'whoami' prints it) in this node's\n"
-    "public feed; revoke cancels it from now on; both travel with the public feed.\n";
+    "public feed; ID must be in this node's namespace (ID-of-this-node-...; the\n"
+    "secretariat also grants top-level ids such as ML-UTM) or released to it.\n"
+    "revoke cancels the key from the positions its feeds have reached here: what it\n"
+    "signed before stays valid, anything after is refused everywhere.\n"
+    "remove withdraws a certificate given by mistake, for a key that never wrote.\n"
+    "release hands the id to NEWPARENT (a mutual moving to another union): only\n"
+    "NEWPARENT may certify it next. All travel with the public feed.\n";
 
 typedef struct {
     ms_node_t *node;
@@ -251,6 +260,130 @@ static int child_add(ms_node_t *node, int argc, char **argv, const void *ctx_unu
     return CLI_OK;
 }
 
+//  Where each feed of ORG this node holds has reached: the revocation's positions.
+static int feed_positions(ms_node_t *node, const char *org, ms_revocation_t *revocation,
+                          ms_error_t *err)
+{
+    ms_txn_t *txn;
+    int rc = ms_store_read(ms_node_store(node), &txn, err);
+    for (int kind = 0; rc == 0 && kind < MS_FEED_KIND_COUNT; kind++) {
+        const char *feed = ms_policy_feed_name((ms_feed_kind_t)kind);
+        ms_head_t head;
+        rc = ms_replica_head(txn, org, feed, &head, err);
+        if (rc == 0 && (head.seq || kind == MS_FEED_PUBLIC)) {
+            ms_feed_position_t *p = &revocation->positions[revocation->position_count++];
+            snprintf(p->feed, sizeof p->feed, "%s", feed);
+            p->last_seq = head.seq;
+        }
+    }
+    ms_txn_abort(&txn);
+    return rc;
+}
+
+//  Reads ORG's trust entry; refuses (CLI_REFUSED) unless this node holds it as its child.
+static int own_child(ms_node_t *node, const char *org, ms_trust_entry_t *entry)
+{
+    ms_error_t err = {0};
+    ms_txn_t *txn;
+    if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
+        return cli_fail(&err);
+    int rc = ms_trust_get(txn, org, entry, &err);
+    ms_txn_abort(&txn);
+    if (rc == MS_ENOTFOUND ||
+        (rc == 0 &&
+         (strcmp(entry->cert.parent, ms_node_identity(node)->org) != 0 || entry->released_to[0]))) {
+        fprintf(stderr, "mutsync: %s is not a child certified by this node\n", org);
+        return CLI_REFUSED;
+    }
+    return rc ? cli_fail(&err) : CLI_OK;
+}
+
+static int child_remove(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+{
+    (void)ctx_unused;
+    static const struct option options[] = {{"org", required_argument, 0, 'o'}, {0, 0, 0, 0}};
+    char org[MS_ORG_MAX + 1] = "";
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (opt == 'o')
+            snprintf(org, sizeof org, "%s", optarg);
+        else
+            return cli_usage(child_usage, "unknown option");
+    }
+    if (!org[0] || optind != argc)
+        return cli_usage(child_usage, "child remove needs --org ID");
+    ms_trust_entry_t entry;
+    int rc = own_child(node, org, &entry);
+    if (rc)
+        return rc;
+    ms_revocation_t written;
+    memset(&written, 0, sizeof written);
+    ms_error_t err = {0};
+    if (feed_positions(node, org, &written, &err) != 0)
+        return cli_fail(&err);
+    for (size_t i = 0; i < written.position_count; i++)
+        if (written.positions[i].last_seq) {
+            fprintf(stderr,
+                    "mutsync: the key of %s wrote %llu change sets of its %s feed: revoke it "
+                    "with 'child revoke --org %s' instead\n",
+                    org, (unsigned long long)written.positions[i].last_seq,
+                    written.positions[i].feed, org);
+            return CLI_REFUSED;
+        }
+    ms_change_t change = {MS_COLL_CERT, MS_OP_DELETE, org, NULL, 0};
+    append_ctx_t ctx = {node, &change, {0}};
+    if (ms_store_write(ms_node_store(node), append_public, &ctx, &err) != 0)
+        return cli_fail(&err);
+    printf("withdrew the certificate of %s in public seq %llu\n", org,
+           (unsigned long long)ctx.verdict.seq);
+    return CLI_OK;
+}
+
+static int child_release(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+{
+    (void)ctx_unused;
+    static const struct option options[] = {{"org", required_argument, 0, 'o'},
+                                            {"to", required_argument, 0, 't'},
+                                            {"reason", required_argument, 0, 'r'},
+                                            {0, 0, 0, 0}};
+    char org[MS_ORG_MAX + 1] = "";
+    ms_release_t release;
+    memset(&release, 0, sizeof release);
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (opt == 'o')
+            snprintf(org, sizeof org, "%s", optarg);
+        else if (opt == 't')
+            snprintf(release.to, sizeof release.to, "%s", optarg);
+        else if (opt == 'r')
+            snprintf(release.reason, sizeof release.reason, "%s", optarg);
+        else
+            return cli_usage(child_usage, "unknown option");
+    }
+    if (!org[0] || !release.to[0] || optind != argc)
+        return cli_usage(child_usage, "child release needs --org ID and --to NEWPARENT");
+    ms_error_t err = {0};
+    if (ms_org_id_check(release.to, &err) != 0)
+        return cli_fail(&err);
+    ms_trust_entry_t entry;
+    int rc = own_child(node, org, &entry);
+    if (rc)
+        return rc;
+    uint8_t value[1024];
+    size_t len = 0;
+    if (ms_release_encode(&release, value, sizeof value, &len) != 0)
+        return cli_usage(child_usage, "reason too long");
+    ms_change_t change = {MS_COLL_RELEASE, MS_OP_UPSERT, org, value, len};
+    append_ctx_t ctx = {node, &change, {0}};
+    if (ms_store_write(ms_node_store(node), append_public, &ctx, &err) != 0)
+        return cli_fail(&err);
+    printf("released %s to %s in public seq %llu: only %s may certify it now\n", org, release.to,
+           (unsigned long long)ctx.verdict.seq, release.to);
+    return CLI_OK;
+}
+
 static int child_revoke(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
 {
     (void)ctx_unused;
@@ -272,21 +405,14 @@ static int child_revoke(ms_node_t *node, int argc, char **argv, const void *ctx_
     if (!org[0])
         return cli_usage(child_usage, "--org is required");
     ms_error_t err = {0};
-    ms_txn_t *txn;
     ms_trust_entry_t entry;
-    if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
-        return cli_fail(&err);
-    int rc = ms_trust_get(txn, org, &entry, &err);
-    ms_txn_abort(&txn);
-    if (rc == MS_ENOTFOUND ||
-        (rc == 0 && strcmp(entry.cert.parent, ms_node_identity(node)->org) != 0)) {
-        fprintf(stderr, "mutsync: %s is not a child certified by this node\n", org);
-        return CLI_REFUSED;
-    }
+    int rc = own_child(node, org, &entry);
     if (rc)
-        return cli_fail(&err);
+        return rc;
     memcpy(revocation.key, entry.cert.key, MS_KEY_BYTES);
     revocation.from = (int64_t)time(NULL);
+    if (feed_positions(node, org, &revocation, &err) != 0)
+        return cli_fail(&err);
     char key[MS_KEY_MAX + 1], hex[MS_KEY_HEX_BYTES];
     ms_key_to_hex(entry.cert.key, hex);
     snprintf(key, sizeof key, "%s|%s", org, hex);
@@ -298,8 +424,12 @@ static int child_revoke(ms_node_t *node, int argc, char **argv, const void *ctx_
     append_ctx_t ctx = {node, &change, {0}};
     if (ms_store_write(ms_node_store(node), append_public, &ctx, &err) != 0)
         return cli_fail(&err);
-    printf("revoked the key of %s from %lld in public seq %llu\n", org, (long long)revocation.from,
+    printf("revoked the key of %s in public seq %llu; it stays valid up to", org,
            (unsigned long long)ctx.verdict.seq);
+    for (size_t i = 0; i < revocation.position_count; i++)
+        printf("%s %s seq %llu", i ? "," : "", revocation.positions[i].feed,
+               (unsigned long long)revocation.positions[i].last_seq);
+    printf("\n");
     return CLI_OK;
 }
 
@@ -357,8 +487,9 @@ static int child_list(ms_node_t *node, int argc, char **argv, const void *ctx_un
 
 int cmd_child(const char *dir, int argc, char **argv)
 {
-    static const cli_sub_t subs[] = {
-        {"add", child_add}, {"revoke", child_revoke}, {"list", child_list}, {NULL, NULL}};
+    static const cli_sub_t subs[] = {{"add", child_add},       {"revoke", child_revoke},
+                                     {"remove", child_remove}, {"release", child_release},
+                                     {"list", child_list},     {NULL, NULL}};
     return cli_dispatch(dir, argc, argv, child_usage, subs, NULL);
 }
 

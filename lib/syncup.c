@@ -170,9 +170,15 @@ static void session_ended(ms_uplink_t *self, int64_t now_ms)
                 self->status = MS_UPLINK_INCOMPLETE;
         }
     } else {
-        snprintf(self->reason, sizeof self->reason, "%s", ms_sync_failure(s));
+        if (ms_sync_failure_code(s) == MS_ESTORE)
+            snprintf(self->reason, sizeof self->reason,
+                     "the parent %s could not store the data (%s); nothing was lost here, sync "
+                     "again later",
+                     self->parent, ms_sync_failure(s));
+        else
+            snprintf(self->reason, sizeof self->reason, "%s", ms_sync_failure(s));
         ms_log(MS_LOG_WARN, "sync", "session with %s failed: %s; retrying in %lld ms", self->parent,
-               ms_sync_failure(s), (long long)self->backoff_ms);
+               self->reason, (long long)self->backoff_ms);
         if (ms_sync_failure_code(s) == MS_EREFUSED && !self->options.watch)
             self->status = MS_UPLINK_REFUSED;
         schedule_retry(self, now_ms);
