@@ -134,6 +134,8 @@ static int check_changes(ms_txn_t *txn, const ms_changeset_t *cs, const ms_trust
             char text[300];
             snprintf(text, sizeof text, "change %zu (%s %.40s): %.200s", i,
                      ms_collection_name(change->collection), change->key, detail);
+            if (!attempt->verdict->detail[0])
+                snprintf(attempt->verdict->detail, sizeof attempt->verdict->detail, "%.200s", text);
             int rc = quarantine(txn, attempt, reason, (int32_t)i, text, err);
             if (rc)
                 return rc;

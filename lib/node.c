@@ -359,6 +359,12 @@ int ms_node_append(ms_node_t *self, ms_txn_t *txn, const char *feed, const ms_ch
     if (rc == 0 && verdict->outcome != MS_OUTCOME_APPLIED)
         rc = ms_error_set(err, MS_EREFUSED, self->identity.org, "own change set refused: %s (%s)",
                           ms_refusal_name(verdict->reason), verdict->detail);
+    //  A receiver would set a bad value aside; the writer refuses it before it
+    //  leaves (the caller's transaction, with the signed change set, is dropped).
+    if (rc == 0 && verdict->set_aside)
+        rc = ms_error_set(err, MS_EREFUSED, self->identity.org,
+                          "own change set refused: %zu of its changes break a value rule: %s",
+                          verdict->set_aside, verdict->detail);
     free(body);
     free(bytes);
     return rc;

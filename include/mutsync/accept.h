@@ -28,7 +28,7 @@ typedef struct {
     uint8_t id[MS_HASH_BYTES];        //  id of the change set (zeros if unreadable)
     size_t change_count;              //  changes applied
     size_t set_aside;                 //  changes kept in the chain but not applied (bad-value)
-    char detail[256];                 //  the reason for people
+    char detail[256];                 //  the reason for people (the first set aside, if any)
 } ms_verdict_t;
 
 //  Called for each change about to be applied, before the record is

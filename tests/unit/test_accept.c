@@ -622,6 +622,18 @@ static void test_accept_refuses_a_change_set_with_one_bad_change(void **state)
     free(one.bytes);
 }
 
+//  The writer's own rules refuse a bad value before it leaves: nothing is signed into the feed.
+static void test_own_write_with_a_bad_value_is_refused(void **state)
+{
+    fixture_t *f = *state;
+    static const uint8_t garbage[] = {0x0a, 0x7f, 'K'};
+    ms_change_t change = {MS_COLL_CERT, MS_OP_UPSERT, "ML-UTM-002", garbage, sizeof garbage};
+    uint64_t before = head_of(f, UNION, "public").seq;
+    ms_verdict_t verdict;
+    assert_int_equal(union_append(f, "public", &change, 1, &verdict), MS_EREFUSED);
+    assert_int_equal(head_of(f, UNION, "public").seq, before);
+}
+
 //  An authentic change set with a value that does not decode stays in the
 //  chain (the feed goes on) but that change is set aside and listed.
 static void test_accept_sets_aside_a_record_that_does_not_decode(void **state)
@@ -860,6 +872,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_accept_refuses_a_revoked_signer_from_the_revocation_on,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_accept_refuses_an_insane_creation_time, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_own_write_with_a_bad_value_is_refused, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_accept_refuses_writing_another_orgs_card, setup,
                                         teardown),
