@@ -4,8 +4,6 @@
 
 #include "mutsync/views.h"
 
-#include <getopt.h>
-#include <stdarg.h>
 #include <string.h>
 
 int cli_fail(const ms_error_t *err)
@@ -13,50 +11,6 @@ int cli_fail(const ms_error_t *err)
     char text[MS_ERROR_MSG_BYTES + 160];
     fprintf(stderr, "mutsync: %s\n", ms_error_text(err, text, sizeof text));
     return CLI_REFUSED;
-}
-
-int cli_usage(const char *usage, const char *fmt, ...)
-{
-    va_list args;
-    va_start(args, fmt);
-    fprintf(stderr, "mutsync: ");
-    vfprintf(stderr, fmt, args);
-    va_end(args);
-    fprintf(stderr, "\n%s", usage);
-    return CLI_USAGE;
-}
-
-int cli_help(const char *usage)
-{
-    fputs(usage, stdout);
-    return CLI_OK;
-}
-
-int cli_format(const char *text, cli_format_t *format)
-{
-    if (strcmp(text, "table") == 0)
-        *format = CLI_TABLE;
-    else if (strcmp(text, "csv") == 0)
-        *format = CLI_CSV;
-    else if (strcmp(text, "json") == 0)
-        *format = CLI_JSON;
-    else
-        return -1;
-    return 0;
-}
-
-int cli_only_format(int argc, char **argv, const char *usage, bool csv_too, cli_format_t *format)
-{
-    *format = CLI_TABLE;
-    if (argc == 3 && strcmp(argv[1], "--format") == 0) {
-        if (cli_format(argv[2], format) != 0 || (*format == CLI_CSV && !csv_too))
-            return cli_usage(usage, "unknown format \"%s\" (table%s or json)", argv[2],
-                             csv_too ? ", csv" : "");
-        return 0;
-    }
-    if (argc != 1)
-        return cli_usage(usage, "unexpected argument \"%s\" (only --format)", argv[1]);
-    return 0;
 }
 
 int cli_open(const char *dir, ms_node_t **node_p)
@@ -69,17 +23,6 @@ int cli_open(const char *dir, ms_node_t **node_p)
         return cli_fail(&err);
     }
     return CLI_OK;
-}
-
-int cli_wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0)
-            return 0;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            return 1;
-    }
-    return 0;
 }
 
 void cli_print_json(json_object *o, bool pretty)
@@ -104,23 +47,27 @@ void cli_csv_field(FILE *out, const char *text)
     fputc('"', out);
 }
 
-int cli_dispatch(const char *dir, int argc, char **argv, const char *usage, const cli_sub_t *subs,
-                 const void *ctx)
+int cli_dispatch(int argc, char **argv, const char *usage, const cli_sub_t *subs, const void *ctx)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(usage);
-    const cli_sub_t *sub = subs;
-    while (sub->name && (argc < 2 || strcmp(sub->name, argv[1]) != 0))
-        sub++;
-    if (argc < 2)
-        return cli_usage(usage, "%s needs a subcommand", argv[0]);
-    if (!sub->name)
-        return cli_usage(usage, "unknown %s subcommand \"%s\"", argv[0], argv[1]);
-    ms_node_t *node;
-    int rc = cli_open(dir, &node);
+    cli_args_t head;
+    int rc = cli_parse_head(argc, argv, NULL, usage, &head);
     if (rc)
         return rc;
-    rc = sub->fn(node, argc - 1, argv + 1, ctx);
+    if (head.rest_argc == 0)
+        return cli_usage(usage, "%s needs a subcommand", argv[0]);
+    const cli_sub_t *sub = subs;
+    while (sub->name && strcmp(sub->name, head.rest_argv[0]) != 0)
+        sub++;
+    if (!sub->name)
+        return cli_usage(usage, "unknown %s subcommand \"%s\"", argv[0], head.rest_argv[0]);
+    cli_args_t args;
+    rc = cli_parse(head.rest_argc, head.rest_argv, sub->opts, sub->operand, usage, &args);
+    if (rc)
+        return rc;
+    ms_node_t *node;
+    if ((rc = cli_open(cli_dir(), &node)))
+        return rc;
+    rc = sub->fn(node, &args, ctx);
     ms_node_close(&node);
     return rc;
 }
@@ -144,32 +91,31 @@ static void print_import(const char *what, const ms_import_stats_t *stats, size_
     printf("; %zu reports published\n", reports);
 }
 
-int cli_import(ms_node_t *node, const ms_import_schema_t *schema, const char *usage, int argc,
-               char **argv)
+enum { IMPORT_ENCODING, IMPORT_SEPARATOR };
+
+const cli_opt_t cli_import_opts[] = {
+    {"encoding", CLI_TEXT, 0, 0, 0},
+    {"separator", CLI_TEXT, 0, 0, 0},
+    {NULL, 0, 0, 0, 0},
+};
+
+int cli_import(ms_node_t *node, const ms_import_schema_t *schema, const char *usage,
+               const cli_args_t *args)
 {
-    static const struct option options[] = {{"encoding", required_argument, 0, 'e'},
-                                            {"separator", required_argument, 0, 's'},
-                                            {0, 0, 0, 0}};
-    ms_import_options_t import_options = {NULL, 0};
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt == 'e')
-            import_options.encoding = optarg;
-        else if (opt == 's' && strlen(optarg) == 1 && (optarg[0] == ',' || optarg[0] == ';'))
-            import_options.separator = optarg[0];
-        else
-            return cli_usage(usage, "bad option (--encoding utf-8|cp1252, --separator ,|;)");
+    ms_import_options_t import_options = {args->text[IMPORT_ENCODING], 0};
+    const char *separator = args->text[IMPORT_SEPARATOR];
+    if (separator) {
+        if (strcmp(separator, ",") != 0 && strcmp(separator, ";") != 0)
+            return cli_usage(usage, "--separator must be , or ;");
+        import_options.separator = separator[0];
     }
-    if (optind != argc - 1)
-        return cli_usage(usage, "import needs one FILE.csv");
     ms_error_t err = {0};
     ms_import_stats_t stats;
     size_t reports = 0;
-    if (ms_import_file(node, argv[optind], schema, &import_options, &stats, &err) != 0 ||
+    if (ms_import_file(node, args->operand, schema, &import_options, &stats, &err) != 0 ||
         ms_views_publish(node, &reports, &err) != 0)
         return cli_fail(&err);
-    print_import(argv[optind], &stats, reports);
+    print_import(args->operand, &stats, reports);
     return CLI_OK;
 }
 

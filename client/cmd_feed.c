@@ -46,13 +46,10 @@ static int print_feed(const char *org, const char *feed, const ms_head_t *head, 
     return 0;
 }
 
-static int feed_list(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+static int feed_list(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    feeds_ctx_t ctx = {CLI_TABLE, NULL};
-    int rc = cli_only_format(argc, argv, feed_usage, false, &ctx.format);
-    if (rc)
-        return rc;
+    feeds_ctx_t ctx = {args->format, NULL};
     ms_error_t err = {0};
     ms_txn_t *txn;
     if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
@@ -60,7 +57,7 @@ static int feed_list(ms_node_t *node, int argc, char **argv, const void *ctx_unu
     if (ctx.format == CLI_TABLE)
         printf("%-22s %-9s %8s  %s\n", "ORG", "FEED", "SEQ", "HEAD HASH");
     ctx.list = json_object_new_array();
-    rc = ms_replica_feeds(txn, print_feed, &ctx, &err);
+    int rc = ms_replica_feeds(txn, print_feed, &ctx, &err);
     ms_txn_abort(&txn);
     if (rc == 0 && ctx.format == CLI_JSON)
         cli_print_json(ctx.list, false);
@@ -78,11 +75,10 @@ static void print_problem(const char *org, const char *feed, uint64_t seq, const
         printf("FAIL %s/%s head: %s\n", org, feed, problem);
 }
 
-static int feed_verify(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+static int feed_verify(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    if (argc != 1)
-        return cli_usage(feed_usage, "unexpected argument \"%s\"", argv[1]);
+    (void)args;
     ms_error_t err = {0};
     ms_audit_t report;
     struct timespec start, end;
@@ -102,10 +98,15 @@ static int feed_verify(ms_node_t *node, int argc, char **argv, const void *ctx_u
     return CLI_OK;
 }
 
-int cmd_feed(const char *dir, int argc, char **argv)
+//  The options of a listing whose only option is --format table|json.
+static const cli_opt_t format_opts[] = {{"format", CLI_FORMAT, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
+
+int cmd_feed(int argc, char **argv)
 {
-    static const cli_sub_t subs[] = {{"list", feed_list}, {"verify", feed_verify}, {NULL, NULL}};
-    return cli_dispatch(dir, argc, argv, feed_usage, subs, NULL);
+    static const cli_sub_t subs[] = {{"list", feed_list, format_opts, NULL},
+                                     {"verify", feed_verify, NULL, NULL},
+                                     {NULL, NULL, NULL, NULL}};
+    return cli_dispatch(argc, argv, feed_usage, subs, NULL);
 }
 
 static const char quarantine_usage[] =
@@ -142,19 +143,16 @@ static int print_entry(const ms_quarantine_entry_t *entry, void *arg)
     return 0;
 }
 
-static int quarantine_list(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+static int quarantine_list(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    feeds_ctx_t ctx = {CLI_TABLE, NULL};
-    int rc = cli_only_format(argc, argv, quarantine_usage, false, &ctx.format);
-    if (rc)
-        return rc;
+    feeds_ctx_t ctx = {args->format, NULL};
     ms_error_t err = {0};
     ms_txn_t *txn;
     if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
         return cli_fail(&err);
     ctx.list = json_object_new_array();
-    rc = ms_replica_quarantined(txn, print_entry, &ctx, &err);
+    int rc = ms_replica_quarantined(txn, print_entry, &ctx, &err);
     ms_txn_abort(&txn);
     if (rc == 0 && ctx.format == CLI_JSON)
         cli_print_json(ctx.list, false);
@@ -162,10 +160,11 @@ static int quarantine_list(ms_node_t *node, int argc, char **argv, const void *c
     return rc ? cli_fail(&err) : CLI_OK;
 }
 
-int cmd_quarantine(const char *dir, int argc, char **argv)
+int cmd_quarantine(int argc, char **argv)
 {
-    static const cli_sub_t subs[] = {{"list", quarantine_list}, {NULL, NULL}};
-    return cli_dispatch(dir, argc, argv, quarantine_usage, subs, NULL);
+    static const cli_sub_t subs[] = {{"list", quarantine_list, format_opts, NULL},
+                                     {NULL, NULL, NULL, NULL}};
+    return cli_dispatch(argc, argv, quarantine_usage, subs, NULL);
 }
 
 static const char bundle_usage[] =
@@ -176,34 +175,38 @@ static const char bundle_usage[] =
     "import applies FILE with the same accept rules as a sync; refusals go to the\n"
     "quarantine; a damaged file imports nothing.\n";
 
-int cmd_bundle(const char *dir, int argc, char **argv)
+static int bundle_export(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(bundle_usage);
-    if (argc != 3 || (strcmp(argv[1], "export") != 0 && strcmp(argv[1], "import") != 0))
-        return cli_usage(bundle_usage, "bundle needs export FILE or import FILE");
-    ms_node_t *node;
-    int rc = cli_open(dir, &node);
-    if (rc)
-        return rc;
+    (void)ctx_unused;
     ms_error_t err = {0};
     ms_bundle_stats_t stats;
-    if (strcmp(argv[1], "export") == 0) {
-        //  The parent must not get stale figures: publish pending reports first.
-        rc = ms_views_publish(node, NULL, &err);
-        if (rc == 0)
-            rc = ms_bundle_export(node, argv[2], &stats, &err);
-        if (rc == 0)
-            printf("exported %llu change sets, %llu bytes to %s\n",
-                   (unsigned long long)stats.envelopes, (unsigned long long)stats.bytes, argv[2]);
-    } else {
-        rc = ms_bundle_import(node, argv[2], &stats, &err);
-        if (rc == 0)
-            printf("read %llu change sets: %llu applied, %llu already held, %llu refused%s\n",
-                   (unsigned long long)stats.envelopes, (unsigned long long)stats.applied,
-                   (unsigned long long)stats.duplicates, (unsigned long long)stats.refused,
-                   stats.refused ? " (see: mutsync quarantine list)" : "");
-    }
-    ms_node_close(&node);
-    return rc ? cli_fail(&err) : CLI_OK;
+    //  The parent must not get stale figures: publish pending reports first.
+    if (ms_views_publish(node, NULL, &err) != 0 ||
+        ms_bundle_export(node, args->operand, &stats, &err) != 0)
+        return cli_fail(&err);
+    printf("exported %llu change sets, %llu bytes to %s\n", (unsigned long long)stats.envelopes,
+           (unsigned long long)stats.bytes, args->operand);
+    return CLI_OK;
+}
+
+static int bundle_import(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
+{
+    (void)ctx_unused;
+    ms_error_t err = {0};
+    ms_bundle_stats_t stats;
+    if (ms_bundle_import(node, args->operand, &stats, &err) != 0)
+        return cli_fail(&err);
+    printf("read %llu change sets: %llu applied, %llu already held, %llu refused%s\n",
+           (unsigned long long)stats.envelopes, (unsigned long long)stats.applied,
+           (unsigned long long)stats.duplicates, (unsigned long long)stats.refused,
+           stats.refused ? " (see: mutsync quarantine list)" : "");
+    return CLI_OK;
+}
+
+int cmd_bundle(int argc, char **argv)
+{
+    static const cli_sub_t subs[] = {{"export", bundle_export, NULL, "FILE"},
+                                     {"import", bundle_import, NULL, "FILE"},
+                                     {NULL, NULL, NULL, NULL}};
+    return cli_dispatch(argc, argv, bundle_usage, subs, NULL);
 }

@@ -6,7 +6,6 @@
 #include "mutsync/replica.h"
 #include "mutsync/trust.h"
 
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,79 +30,76 @@ static int parse_key(const char *text, uint8_t *key, const char *what)
     return 0;
 }
 
-int cmd_init(const char *dir, int argc, char **argv)
+enum {
+    INIT_ORG,
+    INIT_ROLE,
+    INIT_COUNTRY,
+    INIT_NAME,
+    INIT_PARENT,
+    INIT_PARENT_KEY,
+    INIT_PARENT_ENDPOINT,
+    INIT_PARENT_ROLE,
+    INIT_ROOT,
+    INIT_ROOT_KEY,
+    INIT_REGISTER_REACH,
+};
+
+static const cli_opt_t init_opts[] = {
+    {"org", CLI_TEXT, 0, 0, 0},
+    {"role", CLI_TEXT, 0, 0, 0},
+    {"country", CLI_TEXT, 0, 0, 0},
+    {"name", CLI_TEXT, 0, 0, 0},
+    {"parent", CLI_TEXT, 0, 0, 0},
+    {"parent-key", CLI_TEXT, 0, 0, 0},
+    {"parent-endpoint", CLI_TEXT, 0, 0, 0},
+    {"parent-role", CLI_TEXT, 0, 0, 0},
+    {"root", CLI_TEXT, 0, 0, 0},
+    {"root-key", CLI_TEXT, 0, 0, 0},
+    {"register-reach", CLI_UINT, 0, 1, 0},
+    {NULL, 0, 0, 0, 0},
+};
+
+//  Fills ID from the parsed options; returns 0 or CLI_USAGE.
+static int init_identity(const cli_args_t *args, ms_identity_t *id)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(init_usage);
-    static const struct option options[] = {
-        {"org", required_argument, 0, 'o'},
-        {"role", required_argument, 0, 'r'},
-        {"country", required_argument, 0, 'c'},
-        {"name", required_argument, 0, 'n'},
-        {"parent", required_argument, 0, 'p'},
-        {"parent-key", required_argument, 0, 'k'},
-        {"parent-endpoint", required_argument, 0, 'e'},
-        {"parent-role", required_argument, 0, 'R'},
-        {"root", required_argument, 0, 't'},
-        {"root-key", required_argument, 0, 'K'},
-        {"register-reach", required_argument, 0, 'g'},
-        {0, 0, 0, 0},
-    };
+    const char *const *text = args->text;
+    int rc;
+    if (text[INIT_ROLE] && !(id->role = ms_role_from_name(text[INIT_ROLE])))
+        return cli_usage(init_usage, "role \"%s\" is not mutual, union or secretariat",
+                         text[INIT_ROLE]);
+    if (text[INIT_COUNTRY] && strlen(text[INIT_COUNTRY]) != 2)
+        return cli_usage(init_usage, "country \"%s\" is not a two-letter code", text[INIT_COUNTRY]);
+    if (text[INIT_PARENT_ROLE] && !(id->parent_role = ms_role_from_name(text[INIT_PARENT_ROLE])))
+        return cli_usage(init_usage, "parent role \"%s\" is unknown", text[INIT_PARENT_ROLE]);
+    if (text[INIT_PARENT_KEY] &&
+        (rc = parse_key(text[INIT_PARENT_KEY], id->parent_key, "--parent-key")))
+        return rc;
+    if (text[INIT_ROOT_KEY] && (rc = parse_key(text[INIT_ROOT_KEY], id->root_key, "--root-key")))
+        return rc;
+    snprintf(id->org, sizeof id->org, "%s", text[INIT_ORG] ? text[INIT_ORG] : "");
+    snprintf(id->country, sizeof id->country, "%s", text[INIT_COUNTRY] ? text[INIT_COUNTRY] : "");
+    snprintf(id->name, sizeof id->name, "%s", text[INIT_NAME] ? text[INIT_NAME] : "");
+    snprintf(id->parent, sizeof id->parent, "%s", text[INIT_PARENT] ? text[INIT_PARENT] : "");
+    snprintf(id->parent_endpoint, sizeof id->parent_endpoint, "%s",
+             text[INIT_PARENT_ENDPOINT] ? text[INIT_PARENT_ENDPOINT] : "");
+    snprintf(id->root, sizeof id->root, "%s", text[INIT_ROOT] ? text[INIT_ROOT] : "");
+    id->register_reach = (uint32_t)args->number[INIT_REGISTER_REACH];
+    return 0;
+}
+
+int cmd_init(int argc, char **argv)
+{
+    cli_args_t args;
+    int rc = cli_parse(argc, argv, init_opts, NULL, init_usage, &args);
+    if (rc)
+        return rc;
     ms_identity_t id;
     memset(&id, 0, sizeof id);
-    bool has_parent_key = false, has_root_key = false;
-    int opt, rc;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        switch (opt) {
-        case 'o':
-            snprintf(id.org, sizeof id.org, "%s", optarg);
-            break;
-        case 'r':
-            if (!(id.role = ms_role_from_name(optarg)))
-                return cli_usage(init_usage, "role \"%s\" is not mutual, union or secretariat",
-                                 optarg);
-            break;
-        case 'c':
-            snprintf(id.country, sizeof id.country, "%.2s", optarg);
-            if (strlen(optarg) != 2)
-                return cli_usage(init_usage, "country \"%s\" is not a two-letter code", optarg);
-            break;
-        case 'n':
-            snprintf(id.name, sizeof id.name, "%s", optarg);
-            break;
-        case 'p':
-            snprintf(id.parent, sizeof id.parent, "%s", optarg);
-            break;
-        case 'k':
-            if ((rc = parse_key(optarg, id.parent_key, "--parent-key")))
-                return rc;
-            has_parent_key = true;
-            break;
-        case 'e':
-            snprintf(id.parent_endpoint, sizeof id.parent_endpoint, "%s", optarg);
-            break;
-        case 'R':
-            if (!(id.parent_role = ms_role_from_name(optarg)))
-                return cli_usage(init_usage, "parent role \"%s\" is unknown", optarg);
-            break;
-        case 't':
-            snprintf(id.root, sizeof id.root, "%s", optarg);
-            break;
-        case 'K':
-            if ((rc = parse_key(optarg, id.root_key, "--root-key")))
-                return rc;
-            has_root_key = true;
-            break;
-        case 'g':
-            id.register_reach = (uint32_t)strtoul(optarg, NULL, 10);
-            break;
-        default:
-            return cli_usage(init_usage, "unknown option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage(init_usage, "unexpected argument \"%s\"", argv[optind]);
+    if ((rc = init_identity(&args, &id)))
+        return rc;
+    bool has_parent_key = args.text[INIT_PARENT_KEY] != NULL;
+    bool has_root_key = args.text[INIT_ROOT_KEY] != NULL;
+    const char *dir = cli_dir();
     if (!id.org[0] || !id.role || !id.country[0] || !id.name[0])
         return cli_usage(init_usage, "--org, --role, --country and --name are required");
     if (id.role != MS_ROLE_SECRETARIAT && (id.parent[0] != 0) != has_parent_key)
@@ -136,16 +132,18 @@ static const char whoami_usage[] =
     "Shows this node's org, role, country, name, public key and\n"
     "its fingerprint (read it to the parent's operator at enrolment).\n";
 
-int cmd_whoami(const char *dir, int argc, char **argv)
+//  The options of a command whose only option is --format table|json.
+static const cli_opt_t format_opts[] = {{"format", CLI_FORMAT, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
+
+int cmd_whoami(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(whoami_usage);
-    cli_format_t format;
-    int rc = cli_only_format(argc, argv, whoami_usage, false, &format);
+    cli_args_t args;
+    int rc = cli_parse(argc, argv, format_opts, NULL, whoami_usage, &args);
     if (rc)
         return rc;
+    cli_format_t format = args.format;
     ms_node_t *node;
-    rc = cli_open(dir, &node);
+    rc = cli_open(cli_dir(), &node);
     if (rc)
         return rc;
     const ms_identity_t *id = ms_node_identity(node);
@@ -201,34 +199,26 @@ static int append_public(ms_txn_t *txn, void *arg, ms_error_t *err)
     return ms_node_append(ctx->node, txn, "public", ctx->change, 1, &ctx->verdict, err);
 }
 
-static int child_add(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+enum { CHILD_ORG, CHILD_ROLE, CHILD_COUNTRY, CHILD_NAME, CHILD_KEY };
+
+static const cli_opt_t child_add_opts[] = {
+    {"org", CLI_TEXT, 0, 0, 0},  {"role", CLI_TEXT, 0, 0, 0}, {"country", CLI_TEXT, 0, 0, 0},
+    {"name", CLI_TEXT, 0, 0, 0}, {"key", CLI_TEXT, 0, 0, 0},  {NULL, 0, 0, 0, 0},
+};
+
+static int child_add(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    static const struct option options[] = {
-        {"org", required_argument, 0, 'o'},     {"role", required_argument, 0, 'r'},
-        {"country", required_argument, 0, 'c'}, {"name", required_argument, 0, 'n'},
-        {"key", required_argument, 0, 'k'},     {0, 0, 0, 0},
-    };
+    const char *const *text = args->text;
     ms_cert_t cert;
     memset(&cert, 0, sizeof cert);
     char org[MS_ORG_MAX + 1] = "";
-    const char *key_text = NULL;
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt == 'o')
-            snprintf(org, sizeof org, "%s", optarg);
-        else if (opt == 'r')
-            cert.role = ms_role_from_name(optarg);
-        else if (opt == 'c')
-            snprintf(cert.country, sizeof cert.country, "%.2s", optarg);
-        else if (opt == 'n')
-            snprintf(cert.name, sizeof cert.name, "%s", optarg);
-        else if (opt == 'k')
-            key_text = optarg;
-        else
-            return cli_usage(child_usage, "unknown option");
-    }
+    const char *key_text = text[CHILD_KEY];
+    snprintf(org, sizeof org, "%s", text[CHILD_ORG] ? text[CHILD_ORG] : "");
+    cert.role = text[CHILD_ROLE] ? ms_role_from_name(text[CHILD_ROLE]) : 0;
+    snprintf(cert.country, sizeof cert.country, "%.2s",
+             text[CHILD_COUNTRY] ? text[CHILD_COUNTRY] : "");
+    snprintf(cert.name, sizeof cert.name, "%s", text[CHILD_NAME] ? text[CHILD_NAME] : "");
     if (!org[0] || !cert.role || !cert.country[0] || !cert.name[0] || !key_text)
         return cli_usage(child_usage, "--org, --role, --country, --name and --key are required");
     ms_error_t err = {0};
@@ -251,24 +241,20 @@ static int child_add(ms_node_t *node, int argc, char **argv, const void *ctx_unu
     return CLI_OK;
 }
 
-static int child_revoke(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+enum { REVOKE_ORG, REVOKE_REASON };
+
+static const cli_opt_t child_revoke_opts[] = {
+    {"org", CLI_TEXT, 0, 0, 0}, {"reason", CLI_TEXT, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
+
+static int child_revoke(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    static const struct option options[] = {
-        {"org", required_argument, 0, 'o'}, {"reason", required_argument, 0, 'r'}, {0, 0, 0, 0}};
     char org[MS_ORG_MAX + 1] = "";
     ms_revocation_t revocation;
     memset(&revocation, 0, sizeof revocation);
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt == 'o')
-            snprintf(org, sizeof org, "%s", optarg);
-        else if (opt == 'r')
-            snprintf(revocation.reason, sizeof revocation.reason, "%s", optarg);
-        else
-            return cli_usage(child_usage, "unknown option");
-    }
+    snprintf(org, sizeof org, "%s", args->text[REVOKE_ORG] ? args->text[REVOKE_ORG] : "");
+    snprintf(revocation.reason, sizeof revocation.reason, "%s",
+             args->text[REVOKE_REASON] ? args->text[REVOKE_REASON] : "");
     if (!org[0])
         return cli_usage(child_usage, "--org is required");
     ms_error_t err = {0};
@@ -336,18 +322,15 @@ static int print_child(const ms_trust_entry_t *entry, void *arg)
     return 0;
 }
 
-static int child_list(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+static int child_list(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    list_ctx_t ctx = {NULL, ms_node_identity(node)->org, CLI_TABLE, NULL};
-    int rc = cli_only_format(argc, argv, child_usage, false, &ctx.format);
-    if (rc)
-        return rc;
+    list_ctx_t ctx = {NULL, ms_node_identity(node)->org, args->format, NULL};
     ms_error_t err = {0};
     if (ms_store_read(ms_node_store(node), &ctx.txn, &err) != 0)
         return cli_fail(&err);
     ctx.list = json_object_new_array();
-    rc = ms_trust_list(ctx.txn, print_child, &ctx, &err);
+    int rc = ms_trust_list(ctx.txn, print_child, &ctx, &err);
     ms_txn_abort(&ctx.txn);
     if (rc == 0 && ctx.format == CLI_JSON)
         cli_print_json(ctx.list, false);
@@ -355,11 +338,13 @@ static int child_list(ms_node_t *node, int argc, char **argv, const void *ctx_un
     return rc ? cli_fail(&err) : CLI_OK;
 }
 
-int cmd_child(const char *dir, int argc, char **argv)
+int cmd_child(int argc, char **argv)
 {
-    static const cli_sub_t subs[] = {
-        {"add", child_add}, {"revoke", child_revoke}, {"list", child_list}, {NULL, NULL}};
-    return cli_dispatch(dir, argc, argv, child_usage, subs, NULL);
+    static const cli_sub_t subs[] = {{"add", child_add, child_add_opts, NULL},
+                                     {"revoke", child_revoke, child_revoke_opts, NULL},
+                                     {"list", child_list, format_opts, NULL},
+                                     {NULL, NULL, NULL, NULL}};
+    return cli_dispatch(argc, argv, child_usage, subs, NULL);
 }
 
 static const char config_usage[] =
@@ -382,35 +367,26 @@ static int save_config(ms_txn_t *txn, void *arg, ms_error_t *err)
     return ms_node_save_identity(ctx->node, txn, &ctx->identity, err);
 }
 
-int cmd_config(const char *dir, int argc, char **argv)
+enum { CONFIG_PARENT_ENDPOINT, CONFIG_REGISTER_REACH };
+
+static const cli_opt_t config_opts[] = {
+    {"parent-endpoint", CLI_TEXT, 0, 0, 0},
+    {"register-reach", CLI_UINT, 0, 1, 0},
+    {NULL, 0, 0, 0, 0},
+};
+
+int cmd_config(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(config_usage);
-    static const struct option options[] = {{"parent-endpoint", required_argument, 0, 'e'},
-                                            {"register-reach", required_argument, 0, 'g'},
-                                            {0, 0, 0, 0}};
-    const char *endpoint = NULL, *reach = NULL;
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt == 'e')
-            endpoint = optarg;
-        else if (opt == 'g')
-            reach = optarg;
-        else
-            return cli_usage(config_usage, "unknown option");
-    }
-    if (optind != argc)
-        return cli_usage(config_usage, "unexpected argument \"%s\"", argv[optind]);
-    char *end = NULL;
-    unsigned long levels = reach ? strtoul(reach, &end, 10) : 0;
-    if (reach && (!reach[0] || *end || levels > 1))
-        return cli_usage(config_usage, "--register-reach must be 0 or 1, not \"%s\"", reach);
+    cli_args_t args;
+    int rc = cli_parse(argc, argv, config_opts, NULL, config_usage, &args);
+    if (rc)
+        return rc;
+    const char *endpoint = args.text[CONFIG_PARENT_ENDPOINT];
+    const char *reach = args.text[CONFIG_REGISTER_REACH];
     if (endpoint && (strlen(endpoint) >= MS_ENDPOINT_MAX || strncmp(endpoint, "tcp://", 6) != 0))
         return cli_usage(config_usage, "--parent-endpoint must look like tcp://HOST:PORT");
     ms_node_t *node;
-    int rc = cli_open(dir, &node);
-    if (rc)
+    if ((rc = cli_open(cli_dir(), &node)))
         return rc;
     config_ctx_t ctx = {node, *ms_node_identity(node)};
     if (endpoint || reach) {
@@ -423,7 +399,7 @@ int cmd_config(const char *dir, int argc, char **argv)
             snprintf(ctx.identity.parent_endpoint, sizeof ctx.identity.parent_endpoint, "%s",
                      endpoint);
         if (reach)
-            ctx.identity.register_reach = (uint32_t)levels;
+            ctx.identity.register_reach = (uint32_t)args.number[CONFIG_REGISTER_REACH];
         ms_error_t err = {0};
         if (ms_store_write(ms_node_store(node), save_config, &ctx, &err) != 0) {
             ms_node_close(&node);

@@ -12,7 +12,6 @@
 #include "mutsync/replica.h"
 #include "mutsync/views.h"
 
-#include <getopt.h>
 #include <json-c/json.h>
 #include <string.h>
 
@@ -66,12 +65,8 @@ static int list_one(const char *owner, const char *key, const ms_stored_record_t
 }
 
 static int list_records(ms_node_t *node, ms_collection_t collection, const char *header, row_fn row,
-                        const char *usage, int argc, char **argv)
+                        cli_format_t format)
 {
-    cli_format_t format;
-    int rc = cli_only_format(argc, argv, usage, true, &format);
-    if (rc)
-        return rc;
     ms_error_t err = {0};
     ms_txn_t *txn;
     if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
@@ -79,7 +74,8 @@ static int list_records(ms_node_t *node, ms_collection_t collection, const char 
     list_t list = {format, row, format == CLI_JSON ? json_object_new_array() : NULL};
     if (format != CLI_JSON)
         printf("%s\n", header);
-    rc = ms_replica_records(txn, collection, ms_node_identity(node)->org, list_one, &list, &err);
+    int rc =
+        ms_replica_records(txn, collection, ms_node_identity(node)->org, list_one, &list, &err);
     ms_txn_abort(&txn);
     if (list.array) {
         cli_print_json(list.array, true);
@@ -201,35 +197,39 @@ typedef struct {
     const char *usage;
 } book_t;
 
-static int book_import(ms_node_t *node, int argc, char **argv, const void *ctx)
+static int book_import(ms_node_t *node, const cli_args_t *args, const void *ctx)
 {
     const book_t *book = ctx;
-    return cli_import(node, book->schema, book->usage, argc, argv);
+    return cli_import(node, book->schema, book->usage, args);
 }
 
-static int book_list(ms_node_t *node, int argc, char **argv, const void *ctx)
+static int book_list(ms_node_t *node, const cli_args_t *args, const void *ctx)
 {
     const book_t *book = ctx;
-    return list_records(node, book->collection, book->header, book->row, book->usage, argc, argv);
+    return list_records(node, book->collection, book->header, book->row, args->format);
 }
 
-static const cli_sub_t imported[] = {{"import", book_import}, {"list", book_list}, {NULL, NULL}};
+static const cli_opt_t list_opts[] = {{"format", CLI_FORMAT_CSV, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
 
-int cmd_contribution(const char *dir, int argc, char **argv)
+static const cli_sub_t imported[] = {{"import", book_import, cli_import_opts, "FILE.csv"},
+                                     {"list", book_list, list_opts, NULL},
+                                     {NULL, NULL, NULL, NULL}};
+
+int cmd_contribution(int argc, char **argv)
 {
     static const book_t book = {MS_COLL_CONTRIBUTION, &ms_contribution_schema,
                                 "household_id,period,amount_due_xof,amount_paid_xof,paid_date",
                                 contribution_row, contribution_usage};
-    return cli_dispatch(dir, argc, argv, contribution_usage, imported, &book);
+    return cli_dispatch(argc, argv, contribution_usage, imported, &book);
 }
 
-int cmd_claim(const char *dir, int argc, char **argv)
+int cmd_claim(int argc, char **argv)
 {
     static const book_t book = {MS_COLL_CLAIM, &ms_claim_schema,
                                 "claim_id,member_id,provider_id,care_date,care_type,billed_xof,"
                                 "covered_xof,generic_drugs,status",
                                 claim_row, claim_usage};
-    return cli_dispatch(dir, argc, argv, claim_usage, imported, &book);
+    return cli_dispatch(argc, argv, claim_usage, imported, &book);
 }
 
 static int parse_date(const char *text, int32_t *days, const char *what, const char *usage)
@@ -239,32 +239,26 @@ static int parse_date(const char *text, int32_t *days, const char *what, const c
     return 0;
 }
 
-static int provider_add(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+enum { PROVIDER_ID, PROVIDER_NAME, PROVIDER_LEVEL, PROVIDER_FROM, PROVIDER_UNTIL };
+
+static const cli_opt_t provider_add_opts[] = {
+    {"id", CLI_TEXT, 0, 0, 0},   {"name", CLI_TEXT, 0, 0, 0},  {"level", CLI_TEXT, 0, 0, 0},
+    {"from", CLI_TEXT, 0, 0, 0}, {"until", CLI_TEXT, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
+
+static int provider_add(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    static const struct option options[] = {
-        {"id", required_argument, 0, 'i'},    {"name", required_argument, 0, 'n'},
-        {"level", required_argument, 0, 'l'}, {"from", required_argument, 0, 'f'},
-        {"until", required_argument, 0, 'u'}, {0, 0, 0, 0}};
+    const char *const *text = args->text;
     ms_provider_t p;
     memset(&p, 0, sizeof p);
-    const char *id = NULL;
-    int opt, rc = 0;
-    optind = 1;
-    while (rc == 0 && (opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt == 'i')
-            id = optarg;
-        else if (opt == 'n')
-            snprintf(p.name, sizeof p.name, "%s", optarg);
-        else if (opt == 'l')
-            snprintf(p.level, sizeof p.level, "%s", optarg);
-        else if (opt == 'f')
-            rc = parse_date(optarg, &p.convention_start, "--from", provider_usage);
-        else if (opt == 'u')
-            rc = parse_date(optarg, &p.convention_end, "--until", provider_usage);
-        else
-            rc = cli_usage(provider_usage, "unknown option");
-    }
+    const char *id = text[PROVIDER_ID];
+    snprintf(p.name, sizeof p.name, "%s", text[PROVIDER_NAME] ? text[PROVIDER_NAME] : "");
+    snprintf(p.level, sizeof p.level, "%s", text[PROVIDER_LEVEL] ? text[PROVIDER_LEVEL] : "");
+    int rc = 0;
+    if (text[PROVIDER_FROM])
+        rc = parse_date(text[PROVIDER_FROM], &p.convention_start, "--from", provider_usage);
+    if (rc == 0 && text[PROVIDER_UNTIL])
+        rc = parse_date(text[PROVIDER_UNTIL], &p.convention_end, "--until", provider_usage);
     if (rc)
         return rc;
     if (!id || !ms_record_id_valid(id) || !p.name[0])
@@ -276,35 +270,30 @@ static int provider_add(ms_node_t *node, int argc, char **argv, const void *ctx_
     return cli_add_record(node, MS_COLL_PROVIDER, id, value, len);
 }
 
-static int complaint_add(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+enum { COMPLAINT_ID, COMPLAINT_DATE, COMPLAINT_SUBJECT, COMPLAINT_PROVIDER, COMPLAINT_STATUS };
+
+static const cli_opt_t complaint_add_opts[] = {
+    {"id", CLI_TEXT, 0, 0, 0},       {"date", CLI_TEXT, 0, 0, 0},   {"subject", CLI_TEXT, 0, 0, 0},
+    {"provider", CLI_TEXT, 0, 0, 0}, {"status", CLI_TEXT, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
+
+static int complaint_add(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    static const struct option options[] = {
-        {"id", required_argument, 0, 'i'},      {"date", required_argument, 0, 'd'},
-        {"subject", required_argument, 0, 's'}, {"provider", required_argument, 0, 'p'},
-        {"status", required_argument, 0, 't'},  {0, 0, 0, 0}};
+    const char *const *text = args->text;
     ms_complaint_t c;
     memset(&c, 0, sizeof c);
-    snprintf(c.status, sizeof c.status, "open");
-    const char *id = NULL;
-    int opt, rc = 0;
-    optind = 1;
-    while (rc == 0 && (opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt == 'i')
-            id = optarg;
-        else if (opt == 'd')
-            rc = parse_date(optarg, &c.date, "--date", complaint_usage);
-        else if (opt == 's')
-            snprintf(c.subject, sizeof c.subject, "%s", optarg);
-        else if (opt == 'p')
-            snprintf(c.provider_id, sizeof c.provider_id, "%s", optarg);
-        else if (opt == 't')
-            snprintf(c.status, sizeof c.status, "%s", optarg);
-        else
-            rc = cli_usage(complaint_usage, "unknown option");
+    const char *id = text[COMPLAINT_ID];
+    snprintf(c.subject, sizeof c.subject, "%s",
+             text[COMPLAINT_SUBJECT] ? text[COMPLAINT_SUBJECT] : "");
+    snprintf(c.provider_id, sizeof c.provider_id, "%s",
+             text[COMPLAINT_PROVIDER] ? text[COMPLAINT_PROVIDER] : "");
+    snprintf(c.status, sizeof c.status, "%s",
+             text[COMPLAINT_STATUS] ? text[COMPLAINT_STATUS] : "open");
+    if (text[COMPLAINT_DATE]) {
+        int rc = parse_date(text[COMPLAINT_DATE], &c.date, "--date", complaint_usage);
+        if (rc)
+            return rc;
     }
-    if (rc)
-        return rc;
     if (!id || !ms_record_id_valid(id) || !c.date || !c.subject[0])
         return cli_usage(complaint_usage, "--id, --date and --subject are required");
     uint8_t value[MS_VALUE_MAX];
@@ -314,20 +303,24 @@ static int complaint_add(ms_node_t *node, int argc, char **argv, const void *ctx
     return cli_add_record(node, MS_COLL_COMPLAINT, id, value, len);
 }
 
-int cmd_provider(const char *dir, int argc, char **argv)
+int cmd_provider(int argc, char **argv)
 {
     static const book_t book = {MS_COLL_PROVIDER, NULL,
                                 "provider_id,name,level,convention_start,convention_end",
                                 provider_row, provider_usage};
-    static const cli_sub_t subs[] = {{"add", provider_add}, {"list", book_list}, {NULL, NULL}};
-    return cli_dispatch(dir, argc, argv, provider_usage, subs, &book);
+    static const cli_sub_t subs[] = {{"add", provider_add, provider_add_opts, NULL},
+                                     {"list", book_list, list_opts, NULL},
+                                     {NULL, NULL, NULL, NULL}};
+    return cli_dispatch(argc, argv, provider_usage, subs, &book);
 }
 
-int cmd_complaint(const char *dir, int argc, char **argv)
+int cmd_complaint(int argc, char **argv)
 {
     static const book_t book = {MS_COLL_COMPLAINT, NULL,
                                 "complaint_id,date,provider_id,subject,status", complaint_row,
                                 complaint_usage};
-    static const cli_sub_t subs[] = {{"add", complaint_add}, {"list", book_list}, {NULL, NULL}};
-    return cli_dispatch(dir, argc, argv, complaint_usage, subs, &book);
+    static const cli_sub_t subs[] = {{"add", complaint_add, complaint_add_opts, NULL},
+                                     {"list", book_list, list_opts, NULL},
+                                     {NULL, NULL, NULL, NULL}};
+    return cli_dispatch(argc, argv, complaint_usage, subs, &book);
 }

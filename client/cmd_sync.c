@@ -5,10 +5,10 @@
 
 #include "mutsync/log.h"
 #include "mutsync/replica.h"
+#include "mutsync/sync.h"
 #include "mutsync/syncup.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -79,45 +79,30 @@ typedef struct {
     int64_t timeout_ms;
 } sync_options_t;
 
+enum { SYNC_WATCH, SYNC_INTERVAL, SYNC_TIMEOUT, SYNC_ENDPOINT, SYNC_WINDOW, SYNC_SESSION_TIMEOUT };
+
+static const cli_opt_t sync_opts[] = {
+    {"watch", CLI_FLAG, 0, 0, 0},
+    {"interval", CLI_DECIMAL, 0.1, 86400, 0},
+    {"timeout", CLI_DECIMAL, 0.1, 604800, 0},
+    {"endpoint", CLI_TEXT, 0, 0, 0},
+    {"window", CLI_UINT, 1, MS_SYNC_WINDOW_MAX, 0},
+    {"session-timeout", CLI_DECIMAL, 0.1, 86400, 0},
+    {NULL, 0, 0, 0, 0},
+};
+
 static int parse(int argc, char **argv, sync_options_t *o)
 {
-    static const struct option options[] = {
-        {"watch", no_argument, 0, 'w'},
-        {"interval", required_argument, 0, 'i'},
-        {"timeout", required_argument, 0, 't'},
-        {"endpoint", required_argument, 0, 'e'},
-        {"window", required_argument, 0, 'n'},
-        {"session-timeout", required_argument, 0, 's'},
-        {0, 0, 0, 0},
-    };
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        switch (opt) {
-        case 'w':
-            o->up.watch = true;
-            break;
-        case 'i':
-            o->up.interval_ms = (int64_t)(strtod(optarg, NULL) * 1000);
-            break;
-        case 't':
-            o->timeout_ms = (int64_t)(strtod(optarg, NULL) * 1000);
-            break;
-        case 'e':
-            o->up.endpoint = optarg;
-            break;
-        case 'n':
-            o->up.window = (uint32_t)strtoul(optarg, NULL, 10);
-            break;
-        case 's':
-            o->up.session_timeout_ms = (int64_t)(strtod(optarg, NULL) * 1000);
-            break;
-        default:
-            return cli_usage(sync_usage, "unknown option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage(sync_usage, "unexpected argument \"%s\"", argv[optind]);
+    cli_args_t args;
+    int rc = cli_parse(argc, argv, sync_opts, NULL, sync_usage, &args);
+    if (rc)
+        return rc;
+    o->up.watch = args.text[SYNC_WATCH] != NULL;
+    o->up.interval_ms = (int64_t)(args.number[SYNC_INTERVAL] * 1000);
+    o->timeout_ms = (int64_t)(args.number[SYNC_TIMEOUT] * 1000);
+    o->up.endpoint = args.text[SYNC_ENDPOINT];
+    o->up.window = (uint32_t)args.number[SYNC_WINDOW];
+    o->up.session_timeout_ms = (int64_t)(args.number[SYNC_SESSION_TIMEOUT] * 1000);
     if (o->timeout_ms <= 0)
         o->timeout_ms = 120000;
     return 0;
@@ -178,10 +163,8 @@ static int run(ms_node_t *node, void *zctx, const sync_options_t *o)
     return rc;
 }
 
-int cmd_sync(const char *dir, int argc, char **argv)
+int cmd_sync(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(sync_usage);
     sync_options_t o = {0};
     int rc = parse(argc, argv, &o);
     if (rc)
@@ -189,7 +172,7 @@ int cmd_sync(const char *dir, int argc, char **argv)
     if (o.up.watch && ms_log_level() < MS_LOG_INFO)
         ms_log_set_level(MS_LOG_INFO);
     ms_node_t *node;
-    if ((rc = cli_open(dir, &node)))
+    if ((rc = cli_open(cli_dir(), &node)))
         return rc;
     struct sigaction action = {.sa_handler = on_signal};
     sigemptyset(&action.sa_mask);

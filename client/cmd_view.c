@@ -9,7 +9,6 @@
 #include "mutsync/inventory.h"
 #include "mutsync/views.h"
 
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,40 +171,32 @@ static int parse_period(const char *text, ms_period_t *period, const char *usage
     return 0;
 }
 
-int cmd_view(const char *dir, int argc, char **argv)
+enum { VIEW_PERIOD, VIEW_ORG, VIEW_BY, VIEW_FORMAT };
+
+static const cli_opt_t view_opts[] = {
+    {"period", CLI_TEXT, 0, 0, 0},       {"org", CLI_TEXT, 0, 0, 0}, {"by", CLI_TEXT, 0, 0, 0},
+    {"format", CLI_FORMAT_CSV, 0, 0, 0}, {NULL, 0, 0, 0, 0},
+};
+
+int cmd_view(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(view_usage);
-    static const struct option options[] = {{"period", required_argument, 0, 'p'},
-                                            {"org", required_argument, 0, 'o'},
-                                            {"by", required_argument, 0, 'b'},
-                                            {"format", required_argument, 0, 'f'},
-                                            {0, 0, 0, 0}};
+    cli_args_t args;
+    int rc = cli_parse(argc, argv, view_opts, NULL, view_usage, &args);
+    if (rc)
+        return rc;
     out_t out;
     memset(&out, 0, sizeof out);
     default_period(&out.period);
-    const char *only = NULL;
-    bool by_country = false;
-    int opt, rc = 0;
-    optind = 1;
-    while (rc == 0 && (opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt == 'p')
-            rc = parse_period(optarg, &out.period, view_usage);
-        else if (opt == 'o')
-            only = optarg;
-        else if (opt == 'b' && (strcmp(optarg, "org") == 0 || strcmp(optarg, "country") == 0))
-            by_country = strcmp(optarg, "country") == 0;
-        else if (opt == 'f' && cli_format(optarg, &out.format) == 0)
-            continue;
-        else
-            rc = cli_usage(view_usage, "bad option");
-    }
-    if (rc == 0 && optind != argc)
-        rc = cli_usage(view_usage, "unexpected argument \"%s\"", argv[optind]);
-    if (rc)
+    out.format = args.format;
+    const char *only = args.text[VIEW_ORG], *by = args.text[VIEW_BY];
+    if (args.text[VIEW_PERIOD] &&
+        (rc = parse_period(args.text[VIEW_PERIOD], &out.period, view_usage)) != 0)
         return rc;
+    if (by && strcmp(by, "org") != 0 && strcmp(by, "country") != 0)
+        return cli_usage(view_usage, "--by must be org or country, not \"%s\"", by);
+    bool by_country = by && strcmp(by, "country") == 0;
     ms_node_t *node = NULL;
-    if ((rc = out_open(&out, dir, &node)) != 0) {
+    if ((rc = out_open(&out, cli_dir(), &node)) != 0) {
         out_close(&out, &node);
         return rc;
     }
@@ -293,25 +284,26 @@ static int inventory_country(const char *country, void *arg)
     return inventory_row(arg, scope, country);
 }
 
-int cmd_inventory(const char *dir, int argc, char **argv)
+enum { INVENTORY_YEAR, INVENTORY_FORMAT };
+
+static const cli_opt_t inventory_opts[] = {
+    {"year", CLI_TEXT, 0, 0, 0}, {"format", CLI_FORMAT_CSV, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
+
+int cmd_inventory(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(inventory_usage);
+    cli_args_t args;
+    int rc = cli_parse(argc, argv, inventory_opts, NULL, inventory_usage, &args);
+    if (rc)
+        return rc;
     out_t out;
     memset(&out, 0, sizeof out);
     default_period(&out.period);
-    for (int i = 1; i < argc; i += 2) {
-        if (i + 1 >= argc)
-            return cli_usage(inventory_usage, "%s wants a value", argv[i]);
-        if (strcmp(argv[i], "--year") == 0) {
-            if (ms_period_parse(argv[i + 1], &out.period) != 0 || out.period.kind != MS_PERIOD_YEAR)
-                return cli_usage(inventory_usage, "year \"%s\" is not YYYY", argv[i + 1]);
-        } else if (strcmp(argv[i], "--format") != 0 || cli_format(argv[i + 1], &out.format) != 0) {
-            return cli_usage(inventory_usage, "bad option %s", argv[i]);
-        }
-    }
+    out.format = args.format;
+    const char *year = args.text[INVENTORY_YEAR];
+    if (year && (ms_period_parse(year, &out.period) != 0 || out.period.kind != MS_PERIOD_YEAR))
+        return cli_usage(inventory_usage, "year \"%s\" is not YYYY", year);
     ms_node_t *node = NULL;
-    int rc = out_open(&out, dir, &node);
+    rc = out_open(&out, cli_dir(), &node);
     if (rc == 0) {
         if (out.format == CLI_JSON)
             out.array = json_object_new_array();
@@ -400,34 +392,33 @@ static int export_org(const ms_view_org_t *org, void *arg)
     return 0;
 }
 
-int cmd_export(const char *dir, int argc, char **argv)
+enum { EXPORT_PERIOD, EXPORT_FORMAT };
+
+static const cli_opt_t export_opts[] = {
+    {"period", CLI_TEXT, 0, 0, 0}, {"format", CLI_TEXT, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
+
+int cmd_export(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(export_usage);
+    cli_args_t args;
+    int rc = cli_parse(argc, argv, export_opts, NULL, export_usage, &args);
+    if (rc)
+        return rc;
     out_t out;
     memset(&out, 0, sizeof out);
     default_period(&out.period);
-    int kind = -1;
-    for (int i = 1; i < argc; i += 2) {
-        if (i + 1 >= argc)
-            return cli_usage(export_usage, "%s wants a value", argv[i]);
-        if (strcmp(argv[i], "--period") == 0) {
-            int rc = parse_period(argv[i + 1], &out.period, export_usage);
-            if (rc)
-                return rc;
-        } else if (strcmp(argv[i], "--format") == 0) {
-            kind = strcmp(argv[i + 1], "csv") == 0     ? 0
-                   : strcmp(argv[i + 1], "dhis2") == 0 ? 1
-                   : strcmp(argv[i + 1], "adx") == 0   ? 2
-                                                       : -2;
-        } else {
-            return cli_usage(export_usage, "unknown option %s", argv[i]);
-        }
-    }
+    if (args.text[EXPORT_PERIOD] &&
+        (rc = parse_period(args.text[EXPORT_PERIOD], &out.period, export_usage)) != 0)
+        return rc;
+    const char *format = args.text[EXPORT_FORMAT];
+    int kind = !format                        ? -1
+               : strcmp(format, "csv") == 0   ? 0
+               : strcmp(format, "dhis2") == 0 ? 1
+               : strcmp(format, "adx") == 0   ? 2
+                                              : -1;
     if (kind < 0)
         return cli_usage(export_usage, "--format csv, dhis2 or adx is required");
     ms_node_t *node = NULL;
-    int rc = out_open(&out, dir, &node);
+    rc = out_open(&out, cli_dir(), &node);
     if (rc) {
         out_close(&out, &node);
         return rc;

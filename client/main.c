@@ -5,10 +5,7 @@
 #include "cli.h"
 #include "commands.h"
 
-#include "mutsync/log.h"
-
-#include <stdlib.h>
-#include <string.h>
+#include <stdio.h>
 
 static const cli_command_t commands[] = {
     {"init", cmd_init, "create a node: its key, its store, its identity"},
@@ -35,7 +32,9 @@ static const cli_command_t commands[] = {
 static void usage(FILE *out)
 {
     fprintf(out, "usage: mutsync [-d DIR] [-v] COMMAND [ARGS...]\n"
-                 "  -d DIR   the node directory (default: $MUTSYNC_DIR, else ./mutsync-node)\n"
+                 "       mutsync --version\n"
+                 "  -d DIR   the node directory (default: $MUTSYNC_DIR, else ./mutsync-node);\n"
+                 "           like -v and --help, it may also follow the command\n"
                  "  -v       log more (repeat for debug)\n\n"
                  "commands:\n");
     for (const cli_command_t *c = commands; c->name; c++)
@@ -44,38 +43,34 @@ static void usage(FILE *out)
                  "exit status: 0 success, 1 refused input, 2 usage\n");
 }
 
+static int run(int argc, char **argv)
+{
+    static const cli_opt_t options[] = {{"version", CLI_FLAG, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
+    cli_args_t args;
+    int rc = cli_parse_head(argc, argv, options, "", &args);
+    if (rc == CLI_HELPED || (rc == 0 && args.rest_argc == 0 && !args.text[0])) {
+        usage(rc == CLI_HELPED ? stdout : stderr);
+        return rc == CLI_HELPED ? CLI_OK : CLI_USAGE;
+    }
+    if (rc) {
+        usage(stderr);
+        return rc;
+    }
+    if (args.text[0]) {
+        printf("mutsync 0.1.0\n");
+        return CLI_OK;
+    }
+    const cli_command_t *command = cli_find(commands, args.rest_argv[0]);
+    if (!command) {
+        fprintf(stderr, "mutsync: unknown command \"%s\"\n", args.rest_argv[0]);
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    return command->fn(args.rest_argc, args.rest_argv);
+}
+
 int main(int argc, char **argv)
 {
-    const char *dir = getenv("MUTSYNC_DIR");
-    int verbosity = MS_LOG_WARN;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        if (strcmp(argv[i], "-d") == 0 && i + 1 < argc) {
-            dir = argv[++i];
-        } else if (strcmp(argv[i], "-v") == 0) {
-            verbosity++;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return CLI_OK;
-        } else if (strcmp(argv[i], "--version") == 0) {
-            printf("mutsync 0.1.0\n");
-            return CLI_OK;
-        } else {
-            fprintf(stderr, "mutsync: unknown option %s\n", argv[i]);
-            usage(stderr);
-            return CLI_USAGE;
-        }
-    }
-    if (i >= argc) {
-        usage(stderr);
-        return CLI_USAGE;
-    }
-    ms_log_set_level(verbosity > MS_LOG_DEBUG ? MS_LOG_DEBUG : (ms_log_level_t)verbosity);
-    const cli_command_t *command = cli_find(commands, argv[i]);
-    if (!command) {
-        fprintf(stderr, "mutsync: unknown command \"%s\"\n", argv[i]);
-        usage(stderr);
-        return CLI_USAGE;
-    }
-    return command->fn(dir ? dir : "mutsync-node", argc - i, argv + i);
+    int rc = run(argc, argv);
+    return rc == CLI_HELPED ? CLI_OK : rc;
 }

@@ -14,6 +14,8 @@
 //  kill -9 at any moment loses nothing acknowledged: an Ack follows a
 //  durable commit.
 
+#include "cli_opts.h"
+
 #include "mutsync/link.h"
 #include "mutsync/log.h"
 #include "mutsync/replica.h"
@@ -22,7 +24,6 @@
 #include "mutsync/views.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -39,6 +40,7 @@
 static const char usage_text[] =
     "usage: mutsyncd -d DIR --listen ENDPOINT [--sync-interval SECONDS]\n"
     "                [--session-timeout SECONDS] [--window N] [-v] [-q]\n"
+
     "Runs the node in DIR (a union or the secretariat): accepts its certified\n"
     "children on ENDPOINT (e.g. tcp://127.0.0.1:7301) and, when the node has a\n"
     "parent, keeps its own link to it, syncing every --sync-interval seconds\n"
@@ -248,52 +250,36 @@ typedef struct {
     ms_log_level_t level;
 } options_t;
 
+enum { OPT_LISTEN, OPT_SYNC_INTERVAL, OPT_SESSION_TIMEOUT, OPT_WINDOW, OPT_QUIET };
+
+static const cli_opt_t option_table[] = {
+    {"listen", CLI_TEXT, 0, 0, 0},
+    {"sync-interval", CLI_DECIMAL, 0.1, 86400, 0},
+    {"session-timeout", CLI_DECIMAL, 0.1, 86400, 0},
+    {"window", CLI_UINT, 1, MS_SYNC_WINDOW_MAX, 0},
+    {"quiet", CLI_FLAG, 0, 0, 'q'},
+    {NULL, 0, 0, 0, 0},
+};
+
+//  Returns 0, or the exit status (usage: 2) after saying why. --help
+//  prints the usage and exits 0.
 static int parse(int argc, char **argv, options_t *o)
 {
-    static const struct option longs[] = {
-        {"listen", required_argument, 0, 'l'},
-        {"sync-interval", required_argument, 0, 'i'},
-        {"session-timeout", required_argument, 0, 't'},
-        {"window", required_argument, 0, 'w'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
-    int opt;
-    while ((opt = getopt_long(argc, argv, "d:vqh", longs, NULL)) != -1) {
-        switch (opt) {
-        case 'd':
-            o->dir = optarg;
-            break;
-        case 'l':
-            o->listen = optarg;
-            break;
-        case 'i':
-            o->interval_ms = (int64_t)(strtod(optarg, NULL) * 1000);
-            break;
-        case 't':
-            o->session_timeout_ms = (int64_t)(strtod(optarg, NULL) * 1000);
-            break;
-        case 'w':
-            o->window = (uint32_t)strtoul(optarg, NULL, 10);
-            break;
-        case 'v':
-            o->level = MS_LOG_DEBUG;
-            break;
-        case 'q':
-            o->level = MS_LOG_WARN;
-            break;
-        case 'h':
-            fputs(usage_text, stdout);
-            exit(0);
-        default:
-            fputs(usage_text, stderr);
-            return 2;
-        }
-    }
-    if (!o->dir || !o->listen || optind < argc) {
-        fprintf(stderr, "mutsyncd: -d DIR and --listen ENDPOINT are required\n%s", usage_text);
-        return 2;
-    }
+    cli_set_program("mutsyncd");
+    cli_args_t args;
+    int rc = cli_parse(argc, argv, option_table, NULL, usage_text, &args);
+    if (rc == CLI_HELPED)
+        exit(0);
+    if (rc)
+        return rc;
+    o->dir = cli_dir_given();
+    o->listen = args.text[OPT_LISTEN];
+    o->interval_ms = (int64_t)(args.number[OPT_SYNC_INTERVAL] * 1000);
+    o->session_timeout_ms = (int64_t)(args.number[OPT_SESSION_TIMEOUT] * 1000);
+    o->window = (uint32_t)args.number[OPT_WINDOW];
+    o->level = args.text[OPT_QUIET] ? MS_LOG_WARN : cli_verbosity() ? MS_LOG_DEBUG : MS_LOG_INFO;
+    if (!o->dir || !o->listen)
+        return cli_usage(usage_text, "-d DIR (or $MUTSYNC_DIR) and --listen ENDPOINT are required");
     return 0;
 }
 
