@@ -5,6 +5,8 @@
 #include "cli.h"
 #include "commands.h"
 
+#include "mutsync/mutsync.h"
+
 #include <stdio.h>
 
 static const cli_command_t commands[] = {
@@ -57,7 +59,7 @@ static int run(int argc, char **argv)
         return rc;
     }
     if (args.text[0]) {
-        printf("mutsync 0.1.0\n");
+        printf("mutsync %s\n", MS_VERSION_TEXT);
         return CLI_OK;
     }
     const cli_command_t *command = cli_find(commands, args.rest_argv[0]);

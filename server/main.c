@@ -18,6 +18,7 @@
 
 #include "mutsync/link.h"
 #include "mutsync/log.h"
+#include "mutsync/mutsync.h"
 #include "mutsync/replica.h"
 #include "mutsync/sync.h"
 #include "mutsync/syncup.h"
@@ -40,6 +41,7 @@
 static const char usage_text[] =
     "usage: mutsyncd -d DIR --listen ENDPOINT [--sync-interval SECONDS]\n"
     "                [--session-timeout SECONDS] [--window N] [-v] [-q]\n"
+    "       mutsyncd --version\n"
 
     "Runs the node in DIR (a union or the secretariat): accepts its certified\n"
     "children on ENDPOINT (e.g. tcp://127.0.0.1:7301) and, when the node has a\n"
@@ -250,7 +252,7 @@ typedef struct {
     ms_log_level_t level;
 } options_t;
 
-enum { OPT_LISTEN, OPT_SYNC_INTERVAL, OPT_SESSION_TIMEOUT, OPT_WINDOW, OPT_QUIET };
+enum { OPT_LISTEN, OPT_SYNC_INTERVAL, OPT_SESSION_TIMEOUT, OPT_WINDOW, OPT_QUIET, OPT_VERSION };
 
 static const cli_opt_t option_table[] = {
     {"listen", CLI_TEXT, 0, 0, 0},
@@ -258,11 +260,12 @@ static const cli_opt_t option_table[] = {
     {"session-timeout", CLI_DECIMAL, 0.1, 86400, 0},
     {"window", CLI_UINT, 1, MS_SYNC_WINDOW_MAX, 0},
     {"quiet", CLI_FLAG, 0, 0, 'q'},
+    {"version", CLI_FLAG, 0, 0, 0},
     {NULL, 0, 0, 0, 0},
 };
 
 //  Returns 0, or the exit status (usage: 2) after saying why. --help
-//  prints the usage and exits 0.
+//  and --version print and exit 0.
 static int parse(int argc, char **argv, options_t *o)
 {
     cli_set_program("mutsyncd");
@@ -272,6 +275,10 @@ static int parse(int argc, char **argv, options_t *o)
         exit(0);
     if (rc)
         return rc;
+    if (args.text[OPT_VERSION]) {
+        printf("mutsyncd %s\n", MS_VERSION_TEXT);
+        exit(0);
+    }
     o->dir = cli_dir_given();
     o->listen = args.text[OPT_LISTEN];
     o->interval_ms = (int64_t)(args.number[OPT_SYNC_INTERVAL] * 1000);
