@@ -4,6 +4,7 @@
 
 #include "mutsync/views.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 int cli_fail(const ms_error_t *err)
@@ -11,6 +12,44 @@ int cli_fail(const ms_error_t *err)
     char text[MS_ERROR_MSG_BYTES + 160];
     fprintf(stderr, "mutsync: %s\n", ms_error_text(err, text, sizeof text));
     return CLI_REFUSED;
+}
+
+int cli_refuse(const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    fputs("mutsync: ", stderr);
+    vfprintf(stderr, fmt, args);
+    va_end(args);
+    fputc('\n', stderr);
+    return CLI_REFUSED;
+}
+
+size_t cli_width(const char *text)
+{
+    size_t width = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        width += (*p & 0xC0) != 0x80;  //  not a continuation byte
+    return width;
+}
+
+void cli_pad(const char *text, size_t width)
+{
+    for (size_t used = cli_width(text); used < width; used++)
+        putchar(' ');
+}
+
+void cli_print_pairs(const char *(*pairs)[2], size_t count, size_t min_width)
+{
+    size_t width = min_width;
+    for (size_t i = 0; i < count; i++)
+        if (cli_width(pairs[i][0]) > width)
+            width = cli_width(pairs[i][0]);
+    for (size_t i = 0; i < count; i++) {
+        fputs(pairs[i][0], stdout);
+        cli_pad(pairs[i][0], width);
+        printf(" %s\n", pairs[i][1]);
+    }
 }
 
 int cli_open(const char *dir, ms_node_t **node_p)
@@ -54,12 +93,12 @@ int cli_dispatch(int argc, char **argv, const char *usage, const cli_sub_t *subs
     if (rc)
         return rc;
     if (head.rest_argc == 0)
-        return cli_usage(usage, "%s needs a subcommand", argv[0]);
+        return cli_usage(usage, _("%s needs a subcommand"), argv[0]);
     const cli_sub_t *sub = subs;
     while (sub->name && strcmp(sub->name, head.rest_argv[0]) != 0)
         sub++;
     if (!sub->name)
-        return cli_usage(usage, "unknown %s subcommand \"%s\"", argv[0], head.rest_argv[0]);
+        return cli_usage(usage, _("unknown %s subcommand \"%s\""), argv[0], head.rest_argv[0]);
     cli_args_t args;
     rc = cli_parse(head.rest_argc, head.rest_argv, sub->opts, sub->operand, usage, &args);
     if (rc)
@@ -82,13 +121,14 @@ const cli_command_t *cli_find(const cli_command_t *table, const char *name)
 
 static void print_import(const char *what, const ms_import_stats_t *stats, size_t reports)
 {
-    printf("%s: %llu rows, %llu added, %llu updated, %llu unchanged", what,
+    printf(_("%s: %llu rows, %llu added, %llu updated, %llu unchanged"), what,
            (unsigned long long)stats->rows, (unsigned long long)stats->added,
            (unsigned long long)stats->updated, (unsigned long long)stats->unchanged);
     if (stats->changesets)
-        printf("; %llu change sets signed (seq %llu..%llu)", (unsigned long long)stats->changesets,
-               (unsigned long long)stats->first_seq, (unsigned long long)stats->last_seq);
-    printf("; %zu reports published\n", reports);
+        printf(_("; %llu change sets signed (seq %llu..%llu)"),
+               (unsigned long long)stats->changesets, (unsigned long long)stats->first_seq,
+               (unsigned long long)stats->last_seq);
+    printf(_("; %zu reports published\n"), reports);
 }
 
 enum { IMPORT_ENCODING, IMPORT_SEPARATOR };
@@ -106,7 +146,7 @@ int cli_import(ms_node_t *node, const ms_import_schema_t *schema, const char *us
     const char *separator = args->text[IMPORT_SEPARATOR];
     if (separator) {
         if (strcmp(separator, ",") != 0 && strcmp(separator, ";") != 0)
-            return cli_usage(usage, "--separator must be , or ;");
+            return cli_usage(usage, _("--separator must be , or ;"));
         import_options.separator = separator[0];
     }
     ms_error_t err = {0};
@@ -144,8 +184,8 @@ int cli_add_record(ms_node_t *node, ms_collection_t collection, const char *key,
         ms_views_publish(node, NULL, &err) != 0)
         return cli_fail(&err);
     printf("%s %s %s\n", ms_collection_name(collection), key,
-           a.stats.added     ? "added"
-           : a.stats.updated ? "updated"
-                             : "unchanged");
+           a.stats.added     ? _("added")
+           : a.stats.updated ? _("updated")
+                             : _("unchanged"));
     return CLI_OK;
 }

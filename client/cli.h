@@ -9,6 +9,7 @@
 
 #include "cli_opts.h"
 
+#include "mutsync/i18n.h"
 #include "mutsync/import.h"
 #include "mutsync/node.h"
 
@@ -27,6 +28,20 @@ typedef struct {
 
 //  Prints "mutsync: WHERE: MESSAGE" to stderr and returns CLI_REFUSED.
 int cli_fail(const ms_error_t *err);
+
+//  Prints "mutsync: MESSAGE" to stderr and returns CLI_REFUSED. FMT is
+//  translated by the caller: _("...").
+int cli_refuse(const char *fmt, ...) MS_PRINTF(1, 2);
+
+//  The columns TEXT takes on a terminal: its UTF-8 characters, not its bytes.
+size_t cli_width(const char *text);
+
+//  Prints PAD spaces so that TEXT, already printed, fills WIDTH columns.
+void cli_pad(const char *text, size_t width);
+
+//  Prints COUNT lines "LABEL  VALUE" with the values aligned: labels are
+//  padded to the widest of them, and to at least MIN_WIDTH columns.
+void cli_print_pairs(const char *(*pairs)[2], size_t count, size_t min_width);
 
 //  Opens the node in DIR with its views attached (ms_views_attach: every
 //  write keeps the views current), printing the reason on failure.

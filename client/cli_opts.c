@@ -7,9 +7,12 @@
 //  it, so a --help anywhere wins over them. The globals (-d, -v) live here
 //  for the life of the process: a later parse adds to what an earlier one
 //  saw, which is how "mutsync -v member list -d DIR" reaches them all.
+//  Every parse ends by choosing the language (ms_i18n_init with the last
+//  --lang, else the environment), so its own messages are already in it.
 
 #include "cli_opts.h"
 
+#include "mutsync/i18n.h"
 #include "mutsync/log.h"
 
 #include <getopt.h>
@@ -23,11 +26,13 @@
 static struct {
     const char *program;  //  for messages
     const char *dir;      //  the last -d, or NULL
+    const char *lang;     //  the last --lang, or NULL
     int verbosity;        //  -v count
-} globals = {"mutsync", NULL, 0};
+} globals = {"mutsync", NULL, NULL, 0};
 
 enum {
-    TABLE_BASE = 256,  //  getopt_long value of the table's option i: TABLE_BASE + i
+    TABLE_BASE = 256,       //  getopt_long value of the table's option i: TABLE_BASE + i
+    GLOBAL_LANG = 1 << 12,  //  --lang
 };
 
 typedef enum {
@@ -36,6 +41,7 @@ typedef enum {
     PROBLEM_NO_VALUE,    //  an option wanting a value got none
     PROBLEM_UNEXPECTED,  //  an operand too many
     PROBLEM_MISSING,     //  no operand where one is needed
+    PROBLEM_LANG,        //  --lang neither fr nor en
 } problem_t;
 
 void cli_set_program(const char *name)
@@ -74,13 +80,13 @@ int cli_usage(const char *usage, const char *fmt, ...)
     fprintf(stderr, "%s: ", globals.program);
     vfprintf(stderr, fmt, args);
     va_end(args);
-    fprintf(stderr, "\n%s", usage);
+    fprintf(stderr, "\n%s", usage[0] ? _(usage) : "");
     return CLI_USAGE;
 }
 
 int cli_help(const char *usage)
 {
-    fputs(usage, stdout);
+    fputs(usage[0] ? _(usage) : "", stdout);
     return CLI_HELPED;
 }
 
@@ -132,22 +138,23 @@ static int check_value(const cli_opt_t *opt, int i, const char *usage, cli_args_
     switch (opt->kind) {
     case CLI_UINT:
         if (cli_parse_uint(text, (uint64_t)opt->min, (uint64_t)opt->max, &whole) != 0)
-            return cli_usage(usage, "--%s must be a whole number from %.0f to %.0f, not \"%s\"",
+            return cli_usage(usage, _("--%s must be a whole number from %.0f to %.0f, not \"%s\""),
                              opt->name, opt->min, opt->max, text);
         args->number[i] = (double)whole;
         return 0;
     case CLI_DECIMAL:
         if (cli_parse_decimal(text, opt->min, opt->max, &args->number[i]) != 0)
-            return cli_usage(usage, "--%s must be a number from %g to %g, not \"%s\"", opt->name,
+            return cli_usage(usage, _("--%s must be a number from %g to %g, not \"%s\""), opt->name,
                              opt->min, opt->max, text);
         return 0;
     case CLI_FORMAT:
         if (cli_parse_format(text, &args->format) != 0 || args->format == CLI_CSV)
-            return cli_usage(usage, "--%s must be table or json, not \"%s\"", opt->name, text);
+            return cli_usage(usage, _("--%s must be table or json, not \"%s\""), opt->name, text);
         return 0;
     case CLI_FORMAT_CSV:
         if (cli_parse_format(text, &args->format) != 0)
-            return cli_usage(usage, "--%s must be table, csv or json, not \"%s\"", opt->name, text);
+            return cli_usage(usage, _("--%s must be table, csv or json, not \"%s\""), opt->name,
+                             text);
         return 0;
     default:
         return 0;
@@ -168,7 +175,7 @@ static int parse(int argc, char **argv, const cli_opt_t *opts, bool head, const 
                  const char *usage, cli_args_t *args)
 {
     memset(args, 0, sizeof *args);
-    struct option longs[CLI_OPTS_MAX + 2];
+    struct option longs[CLI_OPTS_MAX + 3];
     char shorts[16 + 2 * CLI_OPTS_MAX];
     snprintf(shorts, sizeof shorts, "%s:d:vh", head ? "+" : "");
     size_t count = 0;
@@ -185,7 +192,8 @@ static int parse(int argc, char **argv, const cli_opt_t *opts, bool head, const 
         }
     }
     longs[count] = (struct option){"help", no_argument, NULL, 'h'};
-    longs[count + 1] = (struct option){0, 0, 0, 0};
+    longs[count + 1] = (struct option){"lang", required_argument, NULL, GLOBAL_LANG};
+    longs[count + 2] = (struct option){0, 0, 0, 0};
 
     problem_t problem = PROBLEM_NONE;
     const char *subject = NULL;
@@ -207,10 +215,21 @@ static int parse(int argc, char **argv, const cli_opt_t *opts, bool head, const 
             globals.dir = optarg;
         } else if (opt == 'v') {
             globals.verbosity++;
+        } else if (opt == GLOBAL_LANG) {
+            globals.lang = optarg;
         } else if (problem == PROBLEM_NONE) {
             problem = opt == ':' ? PROBLEM_NO_VALUE : PROBLEM_UNKNOWN;
             subject = refused_option(argv, letter_text);
         }
+    }
+    //  The language first: every message below is in it.
+    if (ms_i18n_init(globals.lang) != 0) {
+        (void)!ms_i18n_init(NULL);
+        if (problem == PROBLEM_NONE) {
+            problem = PROBLEM_LANG;
+            subject = globals.lang;
+        }
+        globals.lang = NULL;
     }
     int level = MS_LOG_WARN + globals.verbosity;
     ms_log_set_level(level > MS_LOG_DEBUG ? MS_LOG_DEBUG : (ms_log_level_t)level);
@@ -230,13 +249,15 @@ static int parse(int argc, char **argv, const cli_opt_t *opts, bool head, const 
         return cli_help(usage);
     switch (problem) {
     case PROBLEM_UNKNOWN:
-        return cli_usage(usage, "unknown option %s", subject);
+        return cli_usage(usage, _("unknown option %s"), subject);
     case PROBLEM_NO_VALUE:
-        return cli_usage(usage, "option %s needs a value", subject);
+        return cli_usage(usage, _("option %s needs a value"), subject);
     case PROBLEM_UNEXPECTED:
-        return cli_usage(usage, "unexpected argument \"%s\"", subject);
+        return cli_usage(usage, _("unexpected argument \"%s\""), subject);
     case PROBLEM_MISSING:
-        return cli_usage(usage, "%s needs %s", argv[0], operand);
+        return cli_usage(usage, _("%s needs %s"), argv[0], operand);
+    case PROBLEM_LANG:
+        return cli_usage(usage, _("--lang must be fr or en, not \"%s\""), subject);
     case PROBLEM_NONE:
         break;
     }

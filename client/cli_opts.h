@@ -7,7 +7,8 @@
 //
 //  The global options are understood by every parse, before or after the
 //  command name: -d DIR (the node directory), -v (log more; repeat for
-//  debug) and -h/--help. "mutsync member list -d DIR" and "mutsync -d DIR
+//  debug), --lang fr|en (the language of messages, else the locale's; see
+//  i18n.h) and -h/--help. "mutsync member list -d DIR" and "mutsync -d DIR
 //  member list" are the same command.
 //
 //  Numbers are checked once, here: an option of kind CLI_UINT or
@@ -15,6 +16,7 @@
 //  value outside [min, max], naming the option in the message.
 //
 //  Messages go to stderr as "PROGRAM: message" followed by the usage text.
+//  Usage texts are stored untranslated (N_) and translated when printed.
 
 #ifndef MS_CLI_OPTS_H
 #define MS_CLI_OPTS_H
@@ -62,10 +64,11 @@ void cli_set_program(const char *name);
 //  Returns the name set by cli_set_program.
 const char *cli_program(void);
 
-//  Prints "PROGRAM: MESSAGE" and USAGE to stderr and returns CLI_USAGE.
+//  Prints "PROGRAM: MESSAGE" and USAGE (translated) to stderr and returns
+//  CLI_USAGE. FMT is translated by the caller: _("...").
 int cli_usage(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-//  Prints USAGE to stdout and returns CLI_HELPED.
+//  Prints USAGE (translated) to stdout and returns CLI_HELPED.
 int cli_help(const char *usage);
 
 //  Parses ARGV[1..ARGC-1] (ARGV[0] is the command's name) against OPTS and

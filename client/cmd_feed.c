@@ -15,11 +15,11 @@
 #include <time.h>
 
 static const char feed_usage[] =
-    "usage: mutsync -d DIR feed list [--format table|json]\n"
-    "       mutsync -d DIR feed verify\n"
-    "list shows every feed this node holds: org, feed name, head seq and head hash.\n"
-    "verify re-reads every stored envelope and checks signatures, ids, hash chains\n"
-    "and heads; it exits 0 only if all hold.\n";
+    N_("usage: mutsync -d DIR feed list [--format table|json]\n"
+       "       mutsync -d DIR feed verify\n"
+       "list shows every feed this node holds: org, feed name, head seq and head hash.\n"
+       "verify re-reads every stored envelope and checks signatures, ids, hash chains\n"
+       "and heads; it exits 0 only if all hold.\n");
 
 typedef struct {
     cli_format_t format;
@@ -70,9 +70,9 @@ static void print_problem(const char *org, const char *feed, uint64_t seq, const
 {
     (void)ctx;
     if (seq)
-        printf("FAIL %s/%s seq %llu: %s\n", org, feed, (unsigned long long)seq, problem);
+        printf(_("FAIL %s/%s seq %llu: %s\n"), org, feed, (unsigned long long)seq, problem);
     else
-        printf("FAIL %s/%s head: %s\n", org, feed, problem);
+        printf(_("FAIL %s/%s head: %s\n"), org, feed, problem);
 }
 
 static int feed_verify(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
@@ -87,12 +87,12 @@ static int feed_verify(ms_node_t *node, const cli_args_t *args, const void *ctx_
         return cli_fail(&err);
     clock_gettime(CLOCK_MONOTONIC, &end);
     double seconds = (double)(end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9;
-    printf("checked %llu feeds, %llu change sets, %llu changes, %llu bytes in %.3f s: %s\n",
+    printf(_("checked %llu feeds, %llu change sets, %llu changes, %llu bytes in %.3f s: %s\n"),
            (unsigned long long)report.feeds, (unsigned long long)report.envelopes,
            (unsigned long long)report.changes, (unsigned long long)report.bytes, seconds,
-           report.failures ? "FAILED" : "all signatures, ids and hash chains hold");
+           report.failures ? _("FAILED") : _("all signatures, ids and hash chains hold"));
     if (report.failures) {
-        printf("%llu problems\n", (unsigned long long)report.failures);
+        printf(_("%llu problems\n"), (unsigned long long)report.failures);
         return CLI_REFUSED;
     }
     return CLI_OK;
@@ -110,9 +110,9 @@ int cmd_feed(int argc, char **argv)
 }
 
 static const char quarantine_usage[] =
-    "usage: mutsync -d DIR quarantine list [--format table|json]\n"
-    "Lists every envelope this node refused, with the reason: where it came from,\n"
-    "the feed and seq it claimed, and why it was refused. Nothing refused is dropped.\n";
+    N_("usage: mutsync -d DIR quarantine list [--format table|json]\n"
+       "Lists every envelope this node refused, with the reason: where it came from,\n"
+       "the feed and seq it claimed, and why it was refused. Nothing refused is dropped.\n");
 
 static int print_entry(const ms_quarantine_entry_t *entry, void *arg)
 {
@@ -168,12 +168,12 @@ int cmd_quarantine(int argc, char **argv)
 }
 
 static const char bundle_usage[] =
-    "usage: mutsync -d DIR bundle export FILE\n"
-    "       mutsync -d DIR bundle import FILE\n"
-    "export writes what the parent may receive (public feeds, and the register\n"
-    "when its reach allows; never claims or complaints) to FILE, for a USB key.\n"
-    "import applies FILE with the same accept rules as a sync; refusals go to the\n"
-    "quarantine; a damaged file imports nothing.\n";
+    N_("usage: mutsync -d DIR bundle export FILE\n"
+       "       mutsync -d DIR bundle import FILE\n"
+       "export writes what the parent may receive (public feeds, and the register\n"
+       "when its reach allows; never claims or complaints) to FILE, for a USB key.\n"
+       "import applies FILE with the same accept rules as a sync; refusals go to the\n"
+       "quarantine; a damaged file imports nothing.\n");
 
 static int bundle_export(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
@@ -184,7 +184,7 @@ static int bundle_export(ms_node_t *node, const cli_args_t *args, const void *ct
     if (ms_views_publish(node, NULL, &err) != 0 ||
         ms_bundle_export(node, args->operand, &stats, &err) != 0)
         return cli_fail(&err);
-    printf("exported %llu change sets, %llu bytes to %s\n", (unsigned long long)stats.envelopes,
+    printf(_("exported %llu change sets, %llu bytes to %s\n"), (unsigned long long)stats.envelopes,
            (unsigned long long)stats.bytes, args->operand);
     return CLI_OK;
 }
@@ -196,10 +196,10 @@ static int bundle_import(ms_node_t *node, const cli_args_t *args, const void *ct
     ms_bundle_stats_t stats;
     if (ms_bundle_import(node, args->operand, &stats, &err) != 0)
         return cli_fail(&err);
-    printf("read %llu change sets: %llu applied, %llu already held, %llu refused%s\n",
+    printf(_("read %llu change sets: %llu applied, %llu already held, %llu refused%s\n"),
            (unsigned long long)stats.envelopes, (unsigned long long)stats.applied,
            (unsigned long long)stats.duplicates, (unsigned long long)stats.refused,
-           stats.refused ? " (see: mutsync quarantine list)" : "");
+           stats.refused ? _(" (see: mutsync quarantine list)") : "");
     return CLI_OK;
 }
 

@@ -11,20 +11,20 @@
 #include <string.h>
 
 static const char member_usage[] =
-    "usage: mutsync -d DIR member import FILE.csv [--encoding utf-8|cp1252] [--separator ,|;]\n"
-    "       mutsync -d DIR member add --id ID --household ID --family-name NAME\n"
-    "                  --given-name NAME --sex F|M --birth-date YYYY-MM-DD --village NAME\n"
-    "                  --enrollment-date YYYY-MM-DD --category adherent|beneficiaire\n"
-    "                  --relationship self|spouse|child|parent|other\n"
-    "                  [--status active|suspended|left]\n"
-    "       mutsync -d DIR member show ID [--format table|json]\n"
-    "       mutsync -d DIR member list [--format table|csv|json]\n"
-    "import reads a register with the columns member_id, household_id, family_name,\n"
-    "given_name, sex, birth_date, village, enrollment_date, category, relationship,\n"
-    "status (',' or ';' separated, UTF-8 with or without BOM, CRLF or LF). A file with\n"
-    "any bad row imports nothing; the error names the line, the column and why.\n"
-    "Unchanged rows write nothing; changed rows become updates. 'list --format csv'\n"
-    "writes the same columns, so its output imports back unchanged.\n";
+    N_("usage: mutsync -d DIR member import FILE.csv [--encoding utf-8|cp1252] [--separator ,|;]\n"
+       "       mutsync -d DIR member add --id ID --household ID --family-name NAME\n"
+       "                  --given-name NAME --sex F|M --birth-date YYYY-MM-DD --village NAME\n"
+       "                  --enrollment-date YYYY-MM-DD --category adherent|beneficiaire\n"
+       "                  --relationship self|spouse|child|parent|other\n"
+       "                  [--status active|suspended|left]\n"
+       "       mutsync -d DIR member show ID [--format table|json]\n"
+       "       mutsync -d DIR member list [--format table|csv|json]\n"
+       "import reads a register with the columns member_id, household_id, family_name,\n"
+       "given_name, sex, birth_date, village, enrollment_date, category, relationship,\n"
+       "status (',' or ';' separated, UTF-8 with or without BOM, CRLF or LF). A file with\n"
+       "any bad row imports nothing; the error names the line, the column and why.\n"
+       "Unchanged rows write nothing; changed rows become updates. 'list --format csv'\n"
+       "writes the same columns, so its output imports back unchanged.\n");
 
 //  In the order of the register's columns (MS_MEMBER_HEADER).
 static const cli_opt_t member_add_opts[] = {
@@ -46,7 +46,7 @@ static int member_add(ms_node_t *node, const cli_args_t *args, const void *ctx_u
         fields[10] = "active";
     for (int i = 0; i < MS_MEMBER_COLUMNS; i++)
         if (!fields[i])
-            return cli_usage(member_usage, "--%s is required", member_add_opts[i].name);
+            return cli_usage(member_usage, _("--%s is required"), member_add_opts[i].name);
     char key[MS_KEY_MAX + 1];
     uint8_t value[MS_VALUE_MAX];
     size_t len = 0;
@@ -153,7 +153,7 @@ static int member_list(ms_node_t *node, const cli_args_t *args, const void *ctx_
     if (ctx.format == CLI_JSON)
         printf("]\n");
     else if (ctx.format == CLI_TABLE)
-        printf("%llu members\n", (unsigned long long)ctx.count);
+        printf(_("%llu members\n"), (unsigned long long)ctx.count);
     return rc ? cli_fail(&err) : CLI_OK;
 }
 
@@ -174,8 +174,7 @@ static int member_show(ms_node_t *node, const cli_args_t *args, const void *ctx_
     uint64_t seq = record.seq;
     ms_txn_abort(&txn);
     if (rc == MS_ENOTFOUND) {
-        fprintf(stderr, "mutsync: member %s: not in this register\n", id);
-        return CLI_REFUSED;
+        return cli_refuse(_("member %s: not in this register"), id);
     }
     if (rc)
         return cli_fail(&err);

@@ -12,21 +12,21 @@
 #include <time.h>
 
 static const char init_usage[] =
-    "usage: mutsync -d DIR init --org ID --role mutual|union|secretariat --country CC\n"
-    "                           --name NAME [--parent ORG --parent-key KEY\n"
-    "                           [--parent-endpoint tcp://HOST:PORT] [--parent-role ROLE]]\n"
-    "                           [--root ORG --root-key KEY] [--register-reach N]\n"
-    "Creates the node: a key pair (DIR/node.key, mode 0600), the store, and the org\n"
-    "card as the first change set of the public feed. KEY is the hex key 'whoami'\n"
-    "prints on the parent. --root/--root-key name the secretariat (the trust root)\n"
-    "when it is not the parent. --register-reach 1 lets the member register travel\n"
-    "to the parent union (default 0: it stays here).\n";
+    N_("usage: mutsync -d DIR init --org ID --role mutual|union|secretariat --country CC\n"
+       "                           --name NAME [--parent ORG --parent-key KEY\n"
+       "                           [--parent-endpoint tcp://HOST:PORT] [--parent-role ROLE]]\n"
+       "                           [--root ORG --root-key KEY] [--register-reach N]\n"
+       "Creates the node: a key pair (DIR/node.key, mode 0600), the store, and the org\n"
+       "card as the first change set of the public feed. KEY is the hex key 'whoami'\n"
+       "prints on the parent. --root/--root-key name the secretariat (the trust root)\n"
+       "when it is not the parent. --register-reach 1 lets the member register travel\n"
+       "to the parent union (default 0: it stays here).\n");
 
 static int parse_key(const char *text, uint8_t *key, const char *what)
 {
     ms_error_t err = {0};
     if (ms_key_from_hex(text, key, &err) != 0)
-        return cli_usage(init_usage, "%s: %s", what, err.message);
+        return cli_usage(init_usage, _("%s: %s"), what, err.message);
     return 0;
 }
 
@@ -65,12 +65,13 @@ static int init_identity(const cli_args_t *args, ms_identity_t *id)
     const char *const *text = args->text;
     int rc;
     if (text[INIT_ROLE] && !(id->role = ms_role_from_name(text[INIT_ROLE])))
-        return cli_usage(init_usage, "role \"%s\" is not mutual, union or secretariat",
+        return cli_usage(init_usage, _("role \"%s\" is not mutual, union or secretariat"),
                          text[INIT_ROLE]);
     if (text[INIT_COUNTRY] && strlen(text[INIT_COUNTRY]) != 2)
-        return cli_usage(init_usage, "country \"%s\" is not a two-letter code", text[INIT_COUNTRY]);
+        return cli_usage(init_usage, _("country \"%s\" is not a two-letter code"),
+                         text[INIT_COUNTRY]);
     if (text[INIT_PARENT_ROLE] && !(id->parent_role = ms_role_from_name(text[INIT_PARENT_ROLE])))
-        return cli_usage(init_usage, "parent role \"%s\" is unknown", text[INIT_PARENT_ROLE]);
+        return cli_usage(init_usage, _("parent role \"%s\" is unknown"), text[INIT_PARENT_ROLE]);
     if (text[INIT_PARENT_KEY] &&
         (rc = parse_key(text[INIT_PARENT_KEY], id->parent_key, "--parent-key")))
         return rc;
@@ -101,11 +102,11 @@ int cmd_init(int argc, char **argv)
     bool has_root_key = args.text[INIT_ROOT_KEY] != NULL;
     const char *dir = cli_dir();
     if (!id.org[0] || !id.role || !id.country[0] || !id.name[0])
-        return cli_usage(init_usage, "--org, --role, --country and --name are required");
+        return cli_usage(init_usage, _("--org, --role, --country and --name are required"));
     if (id.role != MS_ROLE_SECRETARIAT && (id.parent[0] != 0) != has_parent_key)
-        return cli_usage(init_usage, "--parent and --parent-key go together");
+        return cli_usage(init_usage, _("--parent and --parent-key go together"));
     if ((id.root[0] != 0) != has_root_key)
-        return cli_usage(init_usage, "--root and --root-key go together");
+        return cli_usage(init_usage, _("--root and --root-key go together"));
     if (id.parent[0] && !id.parent_role)
         id.parent_role = id.role == MS_ROLE_MUTUAL ? MS_ROLE_UNION : MS_ROLE_SECRETARIAT;
     if (id.parent_role == MS_ROLE_SECRETARIAT && !id.root[0]) {
@@ -121,16 +122,16 @@ int cmd_init(int argc, char **argv)
     char hex[MS_KEY_HEX_BYTES], fingerprint[MS_FINGERPRINT_BYTES];
     ms_key_to_hex(ms_node_identity(node)->key, hex);
     ms_key_fingerprint(ms_node_identity(node)->key, fingerprint);
-    printf("created %s (%s, %s) in %s\nkey %s\nfingerprint %s\n", id.org, ms_role_name(id.role),
+    printf(_("created %s (%s, %s) in %s\nkey %s\nfingerprint %s\n"), id.org, ms_role_name(id.role),
            id.country, dir, hex, fingerprint);
     ms_node_close(&node);
     return CLI_OK;
 }
 
 static const char whoami_usage[] =
-    "usage: mutsync -d DIR whoami [--format table|json]\n"
-    "Shows this node's org, role, country, name, public key and\n"
-    "its fingerprint (read it to the parent's operator at enrolment).\n";
+    N_("usage: mutsync -d DIR whoami [--format table|json]\n"
+       "Shows this node's org, role, country, name, public key and\n"
+       "its fingerprint (read it to the parent's operator at enrolment).\n");
 
 //  The options of a command whose only option is --format table|json.
 static const cli_opt_t format_opts[] = {{"format", CLI_FORMAT, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
@@ -165,27 +166,41 @@ int cmd_whoami(int argc, char **argv)
         cli_print_json(o, false);
         json_object_put(o);
     } else {
-        printf("org          %s\nrole         %s\ncountry      %s\nname         %s\n"
-               "key          %s\nfingerprint  %s\n",
-               id->org, ms_role_name(id->role), id->country, id->name, hex, fingerprint);
-        if (id->parent[0])
-            printf("parent       %s%s%s\n", id->parent, id->parent_endpoint[0] ? " at " : "",
-                   id->parent_endpoint);
-        if (id->root[0])
-            printf("root         %s\n", id->root);
-        printf("register     reach %u\n", id->register_reach);
+        char parent[MS_ORG_MAX + MS_ENDPOINT_MAX + 16], reach[48];
+        snprintf(parent, sizeof parent, id->parent_endpoint[0] ? _("%s at %s") : "%s", id->parent,
+                 id->parent_endpoint);
+        snprintf(reach, sizeof reach, _("reach %u"), id->register_reach);
+        const char *pairs[][2] = {
+            {_("org"), id->org},
+            {_("role"), ms_role_name(id->role)},
+            {_("country"), id->country},
+            {_("name"), id->name},
+            {_("key"), hex},
+            {_("fingerprint"), fingerprint},
+            {_("parent"), parent},
+            {_("root"), id->root},
+            {_("register"), reach},
+        };
+        const char *shown[sizeof pairs / sizeof pairs[0]][2];
+        size_t count = 0;
+        for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+            if (pairs[i][1][0]) {  //  parent and root only when there is one
+                shown[count][0] = pairs[i][0];
+                shown[count++][1] = pairs[i][1];
+            }
+        cli_print_pairs(shown, count, 12);
     }
     ms_node_close(&node);
     return CLI_OK;
 }
 
-static const char child_usage[] =
+static const char child_usage[] = N_(
     "usage: mutsync -d DIR child add --org ID --role mutual|union --country CC --name NAME --key "
     "KEY\n"
     "       mutsync -d DIR child revoke --org ID [--reason TEXT]\n"
     "       mutsync -d DIR child list [--format table|json]\n"
     "add certifies a direct child's key (KEY as its 'whoami' prints it) in this node's\n"
-    "public feed; revoke cancels it from now on; both travel with the public feed.\n";
+    "public feed; revoke cancels it from now on; both travel with the public feed.\n");
 
 typedef struct {
     ms_node_t *node;
@@ -220,7 +235,7 @@ static int child_add(ms_node_t *node, const cli_args_t *args, const void *ctx_un
              text[CHILD_COUNTRY] ? text[CHILD_COUNTRY] : "");
     snprintf(cert.name, sizeof cert.name, "%s", text[CHILD_NAME] ? text[CHILD_NAME] : "");
     if (!org[0] || !cert.role || !cert.country[0] || !cert.name[0] || !key_text)
-        return cli_usage(child_usage, "--org, --role, --country, --name and --key are required");
+        return cli_usage(child_usage, _("--org, --role, --country, --name and --key are required"));
     ms_error_t err = {0};
     if (ms_org_id_check(org, &err) != 0 || ms_key_from_hex(key_text, cert.key, &err) != 0)
         return cli_fail(&err);
@@ -229,14 +244,14 @@ static int child_add(ms_node_t *node, const cli_args_t *args, const void *ctx_un
     uint8_t value[1024];
     size_t len = 0;
     if (ms_cert_encode(&cert, value, sizeof value, &len) != 0)
-        return cli_usage(child_usage, "certificate too large");
+        return cli_usage(child_usage, _("certificate too large"));
     ms_change_t change = {MS_COLL_CERT, MS_OP_UPSERT, org, value, len};
     append_ctx_t ctx = {node, &change, {0}};
     if (ms_store_write(ms_node_store(node), append_public, &ctx, &err) != 0)
         return cli_fail(&err);
     char fingerprint[MS_FINGERPRINT_BYTES];
     ms_key_fingerprint(cert.key, fingerprint);
-    printf("certified %s (%s, %s) key fingerprint %s in public seq %llu\n", org,
+    printf(_("certified %s (%s, %s) key fingerprint %s in public seq %llu\n"), org,
            ms_role_name(cert.role), cert.country, fingerprint, (unsigned long long)ctx.verdict.seq);
     return CLI_OK;
 }
@@ -256,7 +271,7 @@ static int child_revoke(ms_node_t *node, const cli_args_t *args, const void *ctx
     snprintf(revocation.reason, sizeof revocation.reason, "%s",
              args->text[REVOKE_REASON] ? args->text[REVOKE_REASON] : "");
     if (!org[0])
-        return cli_usage(child_usage, "--org is required");
+        return cli_usage(child_usage, _("--org is required"));
     ms_error_t err = {0};
     ms_txn_t *txn;
     ms_trust_entry_t entry;
@@ -266,8 +281,7 @@ static int child_revoke(ms_node_t *node, const cli_args_t *args, const void *ctx
     ms_txn_abort(&txn);
     if (rc == MS_ENOTFOUND ||
         (rc == 0 && strcmp(entry.cert.parent, ms_node_identity(node)->org) != 0)) {
-        fprintf(stderr, "mutsync: %s is not a child certified by this node\n", org);
-        return CLI_REFUSED;
+        return cli_refuse(_("%s is not a child certified by this node"), org);
     }
     if (rc)
         return cli_fail(&err);
@@ -279,13 +293,13 @@ static int child_revoke(ms_node_t *node, const cli_args_t *args, const void *ctx
     uint8_t value[1024];
     size_t len = 0;
     if (ms_revocation_encode(&revocation, value, sizeof value, &len) != 0)
-        return cli_usage(child_usage, "reason too long");
+        return cli_usage(child_usage, _("reason too long"));
     ms_change_t change = {MS_COLL_REVOCATION, MS_OP_UPSERT, key, value, len};
     append_ctx_t ctx = {node, &change, {0}};
     if (ms_store_write(ms_node_store(node), append_public, &ctx, &err) != 0)
         return cli_fail(&err);
-    printf("revoked the key of %s from %lld in public seq %llu\n", org, (long long)revocation.from,
-           (unsigned long long)ctx.verdict.seq);
+    printf(_("revoked the key of %s from %lld in public seq %llu\n"), org,
+           (long long)revocation.from, (unsigned long long)ctx.verdict.seq);
     return CLI_OK;
 }
 
@@ -348,13 +362,13 @@ int cmd_child(int argc, char **argv)
 }
 
 static const char config_usage[] =
-    "usage: mutsync -d DIR config [--parent-endpoint tcp://HOST:PORT] [--register-reach N]\n"
-    "Without options, shows where this node syncs and how far its member register\n"
-    "travels. --parent-endpoint changes where the parent is reached (its server\n"
-    "moved); --register-reach 1 lets the register go to the parent union from the\n"
-    "next sync on (a union that runs a shared register), 0 keeps it here; mutsyncd\n"
-    "reads both when it starts. Who the parent is and which key it has are fixed\n"
-    "at init: they are the trust anchors.\n";
+    N_("usage: mutsync -d DIR config [--parent-endpoint tcp://HOST:PORT] [--register-reach N]\n"
+       "Without options, shows where this node syncs and how far its member register\n"
+       "travels. --parent-endpoint changes where the parent is reached (its server\n"
+       "moved); --register-reach 1 lets the register go to the parent union from the\n"
+       "next sync on (a union that runs a shared register), 0 keeps it here; mutsyncd\n"
+       "reads both when it starts. Who the parent is and which key it has are fixed\n"
+       "at init: they are the trust anchors.\n");
 
 typedef struct {
     ms_node_t *node;
@@ -384,7 +398,7 @@ int cmd_config(int argc, char **argv)
     const char *endpoint = args.text[CONFIG_PARENT_ENDPOINT];
     const char *reach = args.text[CONFIG_REGISTER_REACH];
     if (endpoint && (strlen(endpoint) >= MS_ENDPOINT_MAX || strncmp(endpoint, "tcp://", 6) != 0))
-        return cli_usage(config_usage, "--parent-endpoint must look like tcp://HOST:PORT");
+        return cli_usage(config_usage, _("--parent-endpoint must look like tcp://HOST:PORT"));
     ms_node_t *node;
     if ((rc = cli_open(cli_dir(), &node)))
         return rc;
@@ -392,8 +406,7 @@ int cmd_config(int argc, char **argv)
     if (endpoint || reach) {
         if (!ctx.identity.parent[0]) {
             ms_node_close(&node);
-            fprintf(stderr, "mutsync: %s has no parent: nothing to configure\n", ctx.identity.org);
-            return CLI_REFUSED;
+            return cli_refuse(_("%s has no parent: nothing to configure"), ctx.identity.org);
         }
         if (endpoint)
             snprintf(ctx.identity.parent_endpoint, sizeof ctx.identity.parent_endpoint, "%s",
@@ -407,10 +420,15 @@ int cmd_config(int argc, char **argv)
         }
     }
     const ms_identity_t *id = ms_node_identity(node);
-    printf("parent           %s\nparent endpoint  %s\nregister reach   %u (%s)\n",
-           id->parent[0] ? id->parent : "(none: the root)",
-           id->parent_endpoint[0] ? id->parent_endpoint : "(not set)", id->register_reach,
-           id->register_reach ? "the member register goes to the parent" : "stays here");
+    char reach_text[160];
+    snprintf(reach_text, sizeof reach_text, "%u (%s)", id->register_reach,
+             id->register_reach ? _("the member register goes to the parent") : _("stays here"));
+    const char *pairs[][2] = {
+        {_("parent"), id->parent[0] ? id->parent : _("(none: the root)")},
+        {_("parent endpoint"), id->parent_endpoint[0] ? id->parent_endpoint : _("(not set)")},
+        {_("register reach"), reach_text},
+    };
+    cli_print_pairs(pairs, 3, 16);
     ms_node_close(&node);
     return CLI_OK;
 }

@@ -13,23 +13,23 @@
 #include <string.h>
 
 static const char profile_usage[] =
-    "usage: mutsync -d DIR profile set [--name NAME] [--created YYYY-MM-DD]\n"
-    "                  [--legal-status TEXT] [--commune NAME] [--target-population N]\n"
-    "                  [--guarantees LIST] [--contribution-scheme TEXT]\n"
-    "                  [--support-partner NAME] [--providers ID,ID...]\n"
-    "                  [--governance-members N] [--governance-women N] [--focal-point TEXT]\n"
-    "       mutsync -d DIR profile show [--format table|json]\n"
-    "The org card of the regional inventory, in the public feed: it travels up to\n"
-    "the union and the secretariat. LIST names the guarantees offered, comma\n"
-    "separated, among primary_care, hospitalization, childbirth, sonu, drugs (or\n"
-    "'none'). Options not given keep their value.\n";
+    N_("usage: mutsync -d DIR profile set [--name NAME] [--created YYYY-MM-DD]\n"
+       "                  [--legal-status TEXT] [--commune NAME] [--target-population N]\n"
+       "                  [--guarantees LIST] [--contribution-scheme TEXT]\n"
+       "                  [--support-partner NAME] [--providers ID,ID...]\n"
+       "                  [--governance-members N] [--governance-women N] [--focal-point TEXT]\n"
+       "       mutsync -d DIR profile show [--format table|json]\n"
+       "The org card of the regional inventory, in the public feed: it travels up to\n"
+       "the union and the secretariat. LIST names the guarantees offered, comma\n"
+       "separated, among primary_care, hospitalization, childbirth, sonu, drugs (or\n"
+       "'none'). Options not given keep their value.\n");
 
 static const char indicator_usage[] =
-    "usage: mutsync -d DIR indicator list [--format table|csv|json]\n"
-    "       mutsync -d DIR indicator publish\n"
-    "list shows the catalogue this node uses: the secretariat's published\n"
-    "definitions, else the default ones. publish (secretariat only) writes the\n"
-    "default catalogue's definitions that differ into its public feed.\n";
+    N_("usage: mutsync -d DIR indicator list [--format table|csv|json]\n"
+       "       mutsync -d DIR indicator publish\n"
+       "list shows the catalogue this node uses: the secretariat's published\n"
+       "definitions, else the default ones. publish (secretariat only) writes the\n"
+       "default catalogue's definitions that differ into its public feed.\n");
 
 static int read_card(ms_node_t *node, ms_org_t *card, ms_error_t *err)
 {
@@ -122,7 +122,7 @@ static int set_option(ms_org_t *card, int opt, const cli_args_t *args)
 #define TEXT(index, field)                                                                         \
     case index:                                                                                    \
         if (strlen(arg) >= sizeof card->field)                                                     \
-            return cli_usage(profile_usage, "%s is too long", #field);                             \
+            return cli_usage(profile_usage, _("%s is too long"), #field);                          \
         snprintf(card->field, sizeof card->field, "%s", arg);                                      \
         return 0;
         TEXT(PROFILE_NAME, name)
@@ -135,18 +135,18 @@ static int set_option(ms_org_t *card, int opt, const cli_args_t *args)
     case PROFILE_CREATED:
         return ms_date_parse(arg, &card->created) == 0
                    ? 0
-                   : cli_usage(profile_usage, "--created \"%s\" is not a date", arg);
+                   : cli_usage(profile_usage, _("--created \"%s\" is not a date"), arg);
     case PROFILE_TARGET_POPULATION:
         card->target_population = (uint64_t)args->number[opt];
         return 0;
     case PROFILE_GUARANTEES:
         return set_guarantees(card, arg) == 0
                    ? 0
-                   : cli_usage(profile_usage, "--guarantees: unknown guarantee in \"%s\"", arg);
+                   : cli_usage(profile_usage, _("--guarantees: unknown guarantee in \"%s\""), arg);
     case PROFILE_PROVIDERS:
         return set_providers(card, arg) == 0
                    ? 0
-                   : cli_usage(profile_usage, "--providers: too many or too long ids");
+                   : cli_usage(profile_usage, _("--providers: too many or too long ids"));
     case PROFILE_GOVERNANCE_MEMBERS:
         card->governance_members = (uint32_t)args->number[opt];
         return 0;
@@ -187,19 +187,19 @@ static int profile_set(ms_node_t *node, const cli_args_t *args, const void *ctx_
             return rc;
     }
     if (card.governance_women > card.governance_members)
-        return cli_usage(profile_usage, "--governance-women is more than --governance-members");
+        return cli_usage(profile_usage, _("--governance-women is more than --governance-members"));
     if (memcmp(&before, &card, sizeof card) == 0) {
-        printf("profile unchanged\n");
+        printf(_("profile unchanged\n"));
         return CLI_OK;
     }
     uint8_t value[MS_VALUE_MAX];
     card_write_t w = {node, value, 0};
     if (ms_org_encode(&card, value, sizeof value, &w.len) != 0)
-        return cli_usage(profile_usage, "org card too large");
+        return cli_usage(profile_usage, _("org card too large"));
     if (ms_store_write(ms_node_store(node), write_card, &w, &err) != 0 ||
         ms_views_publish(node, NULL, &err) != 0)
         return cli_fail(&err);
-    printf("profile updated\n");
+    printf(_("profile updated\n"));
     return CLI_OK;
 }
 
@@ -339,7 +339,7 @@ static int indicator_publish(ms_node_t *node, const cli_args_t *args, const void
     size_t count = 0;
     if (ms_views_publish_catalogue(node, &count, &err) != 0)
         return cli_fail(&err);
-    printf("%zu indicator definitions published\n", count);
+    printf(_("%zu indicator definitions published\n"), count);
     return CLI_OK;
 }
 

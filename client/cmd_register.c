@@ -16,33 +16,33 @@
 #include <string.h>
 
 static const char contribution_usage[] =
-    "usage: mutsync -d DIR contribution import FILE.csv [--encoding utf-8|cp1252] [--separator "
-    ",|;]\n"
-    "       mutsync -d DIR contribution list [--format table|csv|json]\n"
-    "import reads the columns household_id, period (YYYY-MM), amount_due_xof,\n"
-    "amount_paid_xof, paid_date (empty when nothing was paid): one row per household\n"
-    "and month. A file with any bad row imports nothing. Contributions stay at the\n"
-    "mutual (register feed); the indicators they change are published.\n";
+    N_("usage: mutsync -d DIR contribution import FILE.csv [--encoding utf-8|cp1252] [--separator "
+       ",|;]\n"
+       "       mutsync -d DIR contribution list [--format table|csv|json]\n"
+       "import reads the columns household_id, period (YYYY-MM), amount_due_xof,\n"
+       "amount_paid_xof, paid_date (empty when nothing was paid): one row per household\n"
+       "and month. A file with any bad row imports nothing. Contributions stay at the\n"
+       "mutual (register feed); the indicators they change are published.\n");
 
 static const char claim_usage[] =
-    "usage: mutsync -d DIR claim import FILE.csv [--encoding utf-8|cp1252] [--separator ,|;]\n"
-    "       mutsync -d DIR claim list [--format table|csv|json]\n"
-    "import reads the columns claim_id, member_id, provider_id, care_date, care_type,\n"
-    "billed_xof, covered_xof, generic_drugs (yes/no), status (paid, pending,\n"
-    "rejected...). A file with any bad row imports nothing. Claims are in the care\n"
-    "feed and never leave the mutual; only the indicators computed from them do.\n";
+    N_("usage: mutsync -d DIR claim import FILE.csv [--encoding utf-8|cp1252] [--separator ,|;]\n"
+       "       mutsync -d DIR claim list [--format table|csv|json]\n"
+       "import reads the columns claim_id, member_id, provider_id, care_date, care_type,\n"
+       "billed_xof, covered_xof, generic_drugs (yes/no), status (paid, pending,\n"
+       "rejected...). A file with any bad row imports nothing. Claims are in the care\n"
+       "feed and never leave the mutual; only the indicators computed from them do.\n");
 
 static const char provider_usage[] =
-    "usage: mutsync -d DIR provider add --id ID --name NAME [--level CSCOM|CSRef|hospital...]\n"
-    "                  [--from YYYY-MM-DD] [--until YYYY-MM-DD]\n"
-    "       mutsync -d DIR provider list [--format table|csv|json]\n"
-    "A contracted health facility and its convention dates (public feed).\n";
+    N_("usage: mutsync -d DIR provider add --id ID --name NAME [--level CSCOM|CSRef|hospital...]\n"
+       "                  [--from YYYY-MM-DD] [--until YYYY-MM-DD]\n"
+       "       mutsync -d DIR provider list [--format table|csv|json]\n"
+       "A contracted health facility and its convention dates (public feed).\n");
 
 static const char complaint_usage[] =
-    "usage: mutsync -d DIR complaint add --id ID --date YYYY-MM-DD --subject TEXT\n"
-    "                  [--provider ID] [--status open|closed]\n"
-    "       mutsync -d DIR complaint list [--format table|csv|json]\n"
-    "The complaints book (care feed: it never leaves the mutual).\n";
+    N_("usage: mutsync -d DIR complaint add --id ID --date YYYY-MM-DD --subject TEXT\n"
+       "                  [--provider ID] [--status open|closed]\n"
+       "       mutsync -d DIR complaint list [--format table|csv|json]\n"
+       "The complaints book (care feed: it never leaves the mutual).\n");
 
 //  ---------------------------------------------------------------------------
 //  Listing: one walk over the node's own records, three formats.
@@ -235,7 +235,7 @@ int cmd_claim(int argc, char **argv)
 static int parse_date(const char *text, int32_t *days, const char *what, const char *usage)
 {
     if (ms_date_parse(text, days) != 0)
-        return cli_usage(usage, "%s \"%s\" is not a date (YYYY-MM-DD)", what, text);
+        return cli_usage(usage, _("%s \"%s\" is not a date (YYYY-MM-DD)"), what, text);
     return 0;
 }
 
@@ -262,11 +262,11 @@ static int provider_add(ms_node_t *node, const cli_args_t *args, const void *ctx
     if (rc)
         return rc;
     if (!id || !ms_record_id_valid(id) || !p.name[0])
-        return cli_usage(provider_usage, "--id (no spaces or '|') and --name are required");
+        return cli_usage(provider_usage, _("--id (no spaces or '|') and --name are required"));
     uint8_t value[MS_VALUE_MAX];
     size_t len = 0;
     if (ms_provider_encode(&p, value, sizeof value, &len) != 0)
-        return cli_usage(provider_usage, "provider record too large");
+        return cli_usage(provider_usage, _("provider record too large"));
     return cli_add_record(node, MS_COLL_PROVIDER, id, value, len);
 }
 
@@ -295,11 +295,11 @@ static int complaint_add(ms_node_t *node, const cli_args_t *args, const void *ct
             return rc;
     }
     if (!id || !ms_record_id_valid(id) || !c.date || !c.subject[0])
-        return cli_usage(complaint_usage, "--id, --date and --subject are required");
+        return cli_usage(complaint_usage, _("--id, --date and --subject are required"));
     uint8_t value[MS_VALUE_MAX];
     size_t len = 0;
     if (ms_complaint_encode(&c, value, sizeof value, &len) != 0)
-        return cli_usage(complaint_usage, "complaint record too large");
+        return cli_usage(complaint_usage, _("complaint record too large"));
     return cli_add_record(node, MS_COLL_COMPLAINT, id, value, len);
 }
 

@@ -15,15 +15,15 @@
 #include <string.h>
 
 static const char sync_usage[] =
-    "usage: mutsync -d DIR sync [--watch] [--interval SECONDS] [--timeout SECONDS]\n"
-    "                           [--endpoint tcp://HOST:PORT] [--window N]\n"
-    "Syncs this node with its parent (set at init): sends what the parent lacks\n"
-    "of this node's feeds in scope (and its descendants'), receives the parent's\n"
-    "and ancestors' public feeds. One shot by default: exits 0 once both sides\n"
-    "hold the same heads, 1 when the parent refused this node or some change\n"
-    "sets, or when --timeout (default 120) passes first; a cut link is retried.\n"
-    "--watch keeps syncing every --interval seconds (default 10) and as soon as\n"
-    "this node writes, reconnecting with back-off, until SIGTERM or SIGINT.\n";
+    N_("usage: mutsync -d DIR sync [--watch] [--interval SECONDS] [--timeout SECONDS]\n"
+       "                           [--endpoint tcp://HOST:PORT] [--window N]\n"
+       "Syncs this node with its parent (set at init): sends what the parent lacks\n"
+       "of this node's feeds in scope (and its descendants'), receives the parent's\n"
+       "and ancestors' public feeds. One shot by default: exits 0 once both sides\n"
+       "hold the same heads, 1 when the parent refused this node or some change\n"
+       "sets, or when --timeout (default 120) passes first; a cut link is retried.\n"
+       "--watch keeps syncing every --interval seconds (default 10) and as soon as\n"
+       "this node writes, reconnecting with back-off, until SIGTERM or SIGINT.\n");
 
 static volatile sig_atomic_t stopping;
 
@@ -56,22 +56,22 @@ static void heads_digest(ms_node_t *node, uint8_t *digest)
 static void print_outcome(const ms_identity_t *id, const char *endpoint, const ms_sync_stats_t *st)
 {
     if (st->idle) {
-        printf("synced with %s at %s: idle, heads already equal (%llu bytes sent, %llu "
-               "received)\n",
+        printf(_("synced with %s at %s: idle, heads already equal (%llu bytes sent, %llu "
+                 "received)\n"),
                id->parent, endpoint, (unsigned long long)st->bytes_sent,
                (unsigned long long)st->bytes_received);
         return;
     }
-    printf("synced with %s at %s: sent %llu change sets in %llu batches (%llu applied there), "
-           "received %llu (%llu applied, %llu already held, %llu refused, %llu held back); "
-           "%llu bytes sent, %llu received; %s\n",
+    printf(_("synced with %s at %s: sent %llu change sets in %llu batches (%llu applied there), "
+             "received %llu (%llu applied, %llu already held, %llu refused, %llu held back); "
+             "%llu bytes sent, %llu received; %s\n"),
            id->parent, endpoint, (unsigned long long)st->envelopes_sent,
            (unsigned long long)st->batches_sent, (unsigned long long)st->peer_applied,
            (unsigned long long)(st->applied + st->duplicates + st->refused + st->held),
            (unsigned long long)st->applied, (unsigned long long)st->duplicates,
            (unsigned long long)st->refused, (unsigned long long)st->held,
            (unsigned long long)st->bytes_sent, (unsigned long long)st->bytes_received,
-           st->complete ? "heads equal" : "heads differ");
+           st->complete ? _("heads equal") : _("heads differ"));
 }
 
 typedef struct {
@@ -154,10 +154,10 @@ static int run(ms_node_t *node, void *zctx, const sync_options_t *o)
         if (status == MS_UPLINK_INCOMPLETE)
             print_outcome(id, endpoint, ms_uplink_last(uplink));
         const char *reason = ms_uplink_reason(uplink);
-        fprintf(stderr, "mutsync: sync with %s at %s: %s\n", id->parent, endpoint,
-                reason[0] ? reason
-                          : "no complete session before the timeout (is mutsyncd running there?)");
-        rc = CLI_REFUSED;
+        rc = cli_refuse(
+            _("sync with %s at %s: %s"), id->parent, endpoint,
+            reason[0] ? reason
+                      : _("no complete session before the timeout (is mutsyncd running there?)"));
     }
     ms_uplink_destroy(&uplink);
     return rc;

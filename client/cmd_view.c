@@ -15,28 +15,28 @@
 #include <time.h>
 
 static const char view_usage[] =
-    "usage: mutsync -d DIR view [--period YYYY-MM|YYYYQn|YYYY] [--org ID] [--by org|country]\n"
-    "                           [--format table|csv|json]\n"
-    "One row per org of this node's subtree (a union's row is its subtree's total),\n"
-    "or per country with --by country, then the total; one column per indicator.\n"
-    "--org ID shows that org's row only. Over orgs values sum; over time flows sum,\n"
-    "stocks take the last month with data, ratios are recomputed from the summed\n"
-    "numerators and denominators. Default period: the current year.\n";
+    N_("usage: mutsync -d DIR view [--period YYYY-MM|YYYYQn|YYYY] [--org ID] [--by org|country]\n"
+       "                           [--format table|csv|json]\n"
+       "One row per org of this node's subtree (a union's row is its subtree's total),\n"
+       "or per country with --by country, then the total; one column per indicator.\n"
+       "--org ID shows that org's row only. Over orgs values sum; over time flows sum,\n"
+       "stocks take the last month with data, ratios are recomputed from the summed\n"
+       "numerators and denominators. Default period: the current year.\n");
 
 static const char inventory_usage[] =
-    "usage: mutsync -d DIR inventory [--year YYYY] [--format table|csv|json]\n"
-    "The synthesis table of mutuals by country with the total of this node's\n"
-    "subtree (the region at the secretariat): mutuals founded by the end of the\n"
-    "year, adherents, beneficiaries, target population, penetration, mutuals\n"
-    "offering each guarantee, average age. Default year: the current one.\n";
+    N_("usage: mutsync -d DIR inventory [--year YYYY] [--format table|csv|json]\n"
+       "The synthesis table of mutuals by country with the total of this node's\n"
+       "subtree (the region at the secretariat): mutuals founded by the end of the\n"
+       "year, adherents, beneficiaries, target population, penetration, mutuals\n"
+       "offering each guarantee, average age. Default year: the current one.\n");
 
 static const char export_usage[] =
-    "usage: mutsync -d DIR export --format csv|dhis2|adx [--period YYYY-MM|YYYYQn|YYYY]\n"
-    "csv: one row per mutual of the subtree (the downloadable inventory): its card\n"
-    "and every indicator for the period. dhis2: a DHIS2 dataValueSets JSON document.\n"
-    "adx: an IHE ADX XML document. In dhis2 and adx, data elements are the\n"
-    "indicator codes and org units the org ids; ratios are left out (they are\n"
-    "indicators there, computed from the numerators and denominators sent).\n";
+    N_("usage: mutsync -d DIR export --format csv|dhis2|adx [--period YYYY-MM|YYYYQn|YYYY]\n"
+       "csv: one row per mutual of the subtree (the downloadable inventory): its card\n"
+       "and every indicator for the period. dhis2: a DHIS2 dataValueSets JSON document.\n"
+       "adx: an IHE ADX XML document. In dhis2 and adx, data elements are the\n"
+       "indicator codes and org units the org ids; ratios are left out (they are\n"
+       "indicators there, computed from the numerators and denominators sent).\n");
 
 typedef struct {
     ms_node_t *node;
@@ -167,7 +167,7 @@ static int view_country(const char *country, void *arg)
 static int parse_period(const char *text, ms_period_t *period, const char *usage)
 {
     if (ms_period_parse(text, period) != 0)
-        return cli_usage(usage, "period \"%s\" is not YYYY-MM, YYYYQn or YYYY", text);
+        return cli_usage(usage, _("period \"%s\" is not YYYY-MM, YYYYQn or YYYY"), text);
     return 0;
 }
 
@@ -193,7 +193,7 @@ int cmd_view(int argc, char **argv)
         (rc = parse_period(args.text[VIEW_PERIOD], &out.period, view_usage)) != 0)
         return rc;
     if (by && strcmp(by, "org") != 0 && strcmp(by, "country") != 0)
-        return cli_usage(view_usage, "--by must be org or country, not \"%s\"", by);
+        return cli_usage(view_usage, _("--by must be org or country, not \"%s\""), by);
     bool by_country = by && strcmp(by, "country") == 0;
     ms_node_t *node = NULL;
     if ((rc = out_open(&out, cli_dir(), &node)) != 0) {
@@ -211,8 +211,7 @@ int cmd_view(int argc, char **argv)
         size_t depth;
         if (ms_views_lineage(out.txn, id->org, only, path, &depth, country, &out.err) != 0 ||
             ms_views_org(out.txn, only, &info, &out.err) != 0) {
-            fprintf(stderr, "mutsync: %s is not in the subtree of %s\n", only, id->org);
-            rc = CLI_REFUSED;
+            rc = cli_refuse(_("%s is not in the subtree of %s"), only, id->org);
         } else {
             snprintf(scope, sizeof scope, "s:%s", only);
             rc = view_row(&out, scope, only, info.name, ms_role_name(info.role), info.country);
@@ -301,7 +300,7 @@ int cmd_inventory(int argc, char **argv)
     out.format = args.format;
     const char *year = args.text[INVENTORY_YEAR];
     if (year && (ms_period_parse(year, &out.period) != 0 || out.period.kind != MS_PERIOD_YEAR))
-        return cli_usage(inventory_usage, "year \"%s\" is not YYYY", year);
+        return cli_usage(inventory_usage, _("year \"%s\" is not YYYY"), year);
     ms_node_t *node = NULL;
     rc = out_open(&out, cli_dir(), &node);
     if (rc == 0) {
@@ -416,7 +415,7 @@ int cmd_export(int argc, char **argv)
                : strcmp(format, "adx") == 0   ? 2
                                               : -1;
     if (kind < 0)
-        return cli_usage(export_usage, "--format csv, dhis2 or adx is required");
+        return cli_usage(export_usage, _("--format csv, dhis2 or adx is required"));
     ms_node_t *node = NULL;
     rc = out_open(&out, cli_dir(), &node);
     if (rc) {

@@ -16,6 +16,7 @@
 
 #include "cli_opts.h"
 
+#include "mutsync/i18n.h"
 #include "mutsync/link.h"
 #include "mutsync/log.h"
 #include "mutsync/mutsync.h"
@@ -39,15 +40,15 @@
 #define SESSIONS_MAX 256   //  sessions at once
 
 static const char usage_text[] =
-    "usage: mutsyncd -d DIR --listen ENDPOINT [--sync-interval SECONDS]\n"
-    "                [--session-timeout SECONDS] [--window N] [-v] [-q]\n"
-    "       mutsyncd --version\n"
-
-    "Runs the node in DIR (a union or the secretariat): accepts its certified\n"
-    "children on ENDPOINT (e.g. tcp://127.0.0.1:7301) and, when the node has a\n"
-    "parent, keeps its own link to it, syncing every --sync-interval seconds\n"
-    "(default 10) and as soon as local heads change. Logs go to stderr.\n"
-    "SIGTERM or SIGINT stops it cleanly.\n";
+    N_("usage: mutsyncd -d DIR --listen ENDPOINT [--sync-interval SECONDS]\n"
+       "                [--session-timeout SECONDS] [--window N] [-v] [-q] [--lang fr|en]\n"
+       "       mutsyncd --version\n"
+       "Runs the node in DIR (a union or the secretariat): accepts its certified\n"
+       "children on ENDPOINT (e.g. tcp://127.0.0.1:7301) and, when the node has a\n"
+       "parent, keeps its own link to it, syncing every --sync-interval seconds\n"
+       "(default 10) and as soon as local heads change. -d may be left to\n"
+       "$MUTSYNC_DIR. Logs go to stderr (in English, for the operators' tools).\n"
+       "SIGTERM or SIGINT stops it cleanly.\n");
 
 typedef struct {
     char org[MS_ORG_MAX + 1];                    //  the child (ZAP User-Id)
@@ -286,7 +287,8 @@ static int parse(int argc, char **argv, options_t *o)
     o->window = (uint32_t)args.number[OPT_WINDOW];
     o->level = args.text[OPT_QUIET] ? MS_LOG_WARN : cli_verbosity() ? MS_LOG_DEBUG : MS_LOG_INFO;
     if (!o->dir || !o->listen)
-        return cli_usage(usage_text, "-d DIR (or $MUTSYNC_DIR) and --listen ENDPOINT are required");
+        return cli_usage(usage_text,
+                         _("-d DIR (or $MUTSYNC_DIR) and --listen ENDPOINT are required"));
     return 0;
 }
 
