@@ -25,14 +25,6 @@ int cli_refuse(const char *fmt, ...)
     return CLI_REFUSED;
 }
 
-size_t cli_width(const char *text)
-{
-    size_t width = 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-        width += (*p & 0xC0) != 0x80;  //  not a continuation byte
-    return width;
-}
-
 void cli_pad(const char *text, size_t width)
 {
     for (size_t used = cli_width(text); used < width; used++)

@@ -8,6 +8,7 @@
 #define MS_CLI_H
 
 #include "cli_opts.h"
+#include "cli_table.h"
 
 #include "mutsync/i18n.h"
 #include "mutsync/import.h"
@@ -32,9 +33,6 @@ int cli_fail(const ms_error_t *err);
 //  Prints "mutsync: MESSAGE" to stderr and returns CLI_REFUSED. FMT is
 //  translated by the caller: _("...").
 int cli_refuse(const char *fmt, ...) MS_PRINTF(1, 2);
-
-//  The columns TEXT takes on a terminal: its UTF-8 characters, not its bytes.
-size_t cli_width(const char *text);
 
 //  Prints PAD spaces so that TEXT, already printed, fills WIDTH columns.
 void cli_pad(const char *text, size_t width);

@@ -102,13 +102,14 @@ static void member_csv(FILE *out, const char *id, const ms_member_t *m)
 }
 
 typedef struct {
-    cli_format_t format;
-    uint64_t count;
-    bool first;
+    cli_format_t format;  //
+    uint64_t count;       //  members listed
+    json_object *array;   //  CLI_JSON
+    cli_table_t *table;   //  CLI_TABLE
 } list_ctx_t;
 
-static int print_member(const char *owner, const char *key, const ms_stored_record_t *record,
-                        void *arg)
+static int list_member(const char *owner, const char *key, const ms_stored_record_t *record,
+                       void *arg)
 {
     (void)owner;
     list_ctx_t *ctx = arg;
@@ -119,18 +120,20 @@ static int print_member(const char *owner, const char *key, const ms_stored_reco
     if (ctx->format == CLI_CSV) {
         member_csv(stdout, key, &m);
     } else if (ctx->format == CLI_JSON) {
-        json_object *o = member_json(key, &m);
-        printf("%s%s", ctx->first ? "" : ",\n",
-               json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-                                                     JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(o);
-        ctx->first = false;
+        json_object_array_add(ctx->array, member_json(key, &m));
     } else {
         char birth[11];
         ms_date_format(m.birth_date, birth);
-        printf("%-20s %-20s %-1s %s %-10s %-9s %s %s\n", key, m.household_id, ms_sex_name(m.sex),
-               birth, ms_member_status_name(m.status), ms_category_name(m.category), m.family_name,
-               m.given_name);
+        const char *row[] = {key,
+                             m.household_id,
+                             ms_sex_name(m.sex),
+                             birth,
+                             ms_member_status_name(m.status),
+                             ms_category_name(m.category),
+                             m.family_name,
+                             m.given_name};
+        if (cli_table_add(ctx->table, row) != 0)
+            return MS_ENOMEM;
     }
     return 0;
 }
@@ -138,22 +141,35 @@ static int print_member(const char *owner, const char *key, const ms_stored_reco
 static int member_list(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    list_ctx_t ctx = {args->format, 0, true};
+    const char *headers[] = {_("member"), _("household"), _("sex"),         _("born"),
+                             _("status"), _("category"),  _("family name"), _("given name")};
+    list_ctx_t ctx = {args->format, 0, NULL, NULL};
+    if (ctx.format == CLI_JSON)
+        ctx.array = json_object_new_array();
+    else if (ctx.format == CLI_TABLE)
+        ctx.table = cli_table_new(sizeof headers / sizeof headers[0], headers);
     ms_error_t err = {0};
     ms_txn_t *txn;
-    if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
-        return cli_fail(&err);
-    if (ctx.format == CLI_CSV)
-        printf("%s\n", MS_MEMBER_HEADER);
-    else if (ctx.format == CLI_JSON)
-        printf("[");
-    int rc = ms_replica_records(txn, MS_COLL_MEMBER, ms_node_identity(node)->org, print_member,
-                                &ctx, &err);
-    ms_txn_abort(&txn);
-    if (ctx.format == CLI_JSON)
-        printf("]\n");
-    else if (ctx.format == CLI_TABLE)
+    int rc = (ctx.format == CLI_JSON && !ctx.array) || (ctx.format == CLI_TABLE && !ctx.table)
+                 ? ms_error_set(&err, MS_ENOMEM, "member list", "out of memory")
+                 : ms_store_read(ms_node_store(node), &txn, &err);
+    if (rc == 0) {
+        if (ctx.format == CLI_CSV)
+            printf("%s\n", MS_MEMBER_HEADER);
+        rc = ms_replica_records(txn, MS_COLL_MEMBER, ms_node_identity(node)->org, list_member, &ctx,
+                                &err);
+        ms_txn_abort(&txn);
+    }
+    if (rc == MS_ENOMEM && !err.code)
+        ms_error_set(&err, MS_ENOMEM, "member list", "out of memory");
+    if (rc == 0 && ctx.array)
+        cli_print_json(ctx.array, true);
+    if (rc == 0 && ctx.table) {
+        cli_table_print(ctx.table, stdout);
         printf(_("%llu members\n"), (unsigned long long)ctx.count);
+    }
+    json_object_put(ctx.array);
+    cli_table_destroy(&ctx.table);
     return rc ? cli_fail(&err) : CLI_OK;
 }
 

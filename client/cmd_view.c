@@ -332,8 +332,8 @@ int cmd_inventory(int argc, char **argv)
 
 typedef struct {
     out_t *out;
-    int kind;  //  0 csv, 1 dhis2, 2 adx
-    bool first;
+    int kind;             //  0 csv, 1 dhis2, 2 adx
+    json_object *values;  //  dhis2: the dataValues
     char dhis2_period[MS_PERIOD_TEXT_BYTES];
     char adx_period[MS_PERIOD_TEXT_BYTES];
     char today[11];
@@ -345,6 +345,18 @@ static void decimal(char *buf, size_t size, double value)
         snprintf(buf, size, "%lld", (long long)value);
     else
         snprintf(buf, size, "%.6f", value);
+}
+
+//  DHIS2 dataValueSets: one value, every field a string.
+static json_object *dhis2_value(const char *element, const char *period, const char *org,
+                                const char *value)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "dataElement", json_object_new_string(element));
+    json_object_object_add(o, "period", json_object_new_string(period));
+    json_object_object_add(o, "orgUnit", json_object_new_string(org));
+    json_object_object_add(o, "value", json_object_new_string(value));
+    return o;
 }
 
 static int export_org(const ms_view_org_t *org, void *arg)
@@ -376,12 +388,10 @@ static int export_org(const ms_view_org_t *org, void *arg)
             printf(",%s", cell.orgs ? value : "");
         } else if (!ratio && cell.orgs) {
             if (e->kind == 1)
-                printf("%s\n    {\"dataElement\": \"%s\", \"period\": \"%s\", \"orgUnit\": "
-                       "\"%s\", \"value\": \"%s\"}",
-                       e->first ? "" : ",", def->code, e->dhis2_period, org->org, value);
+                json_object_array_add(e->values,
+                                      dhis2_value(def->code, e->dhis2_period, org->org, value));
             else
                 printf("    <dataValue dataElement=\"%s\" value=\"%s\"/>\n", def->code, value);
-            e->first = false;
         }
     }
     if (e->kind == 0)
@@ -422,7 +432,7 @@ int cmd_export(int argc, char **argv)
         out_close(&out, &node);
         return rc;
     }
-    export_t e = {&out, kind, true, "", "", ""};
+    export_t e = {&out, kind, kind == 1 ? json_object_new_array() : NULL, "", "", ""};
     ms_period_dhis2(&out.period, e.dhis2_period);
     ms_period_adx(&out.period, e.adx_period);
     time_t now = time(NULL);
@@ -436,18 +446,22 @@ int cmd_export(int argc, char **argv)
         for (size_t i = 0; i < out.def_count; i++)
             printf(",%s", out.defs[i].code);
         printf("\n");
-    } else if (kind == 1) {
-        printf("{\n  \"dataValues\": [");
-    } else {
+    } else if (kind == 2) {
         printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<adx xmlns=\"urn:ihe:qrph:adx:2015\" exported=\"%s\">\n",
                exported);
     }
     rc = ms_views_orgs(out.txn, ms_node_identity(node)->org, export_org, &e, &out.err);
-    if (kind == 1)
-        printf("\n  ]\n}\n");
-    else if (kind == 2)
+    if (kind == 1 && rc == 0) {
+        json_object *doc = json_object_new_object();
+        json_object_object_add(doc, "dataValues", json_object_get(e.values));
+        printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_SPACED |
+                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(doc);
+    } else if (kind == 2) {
         printf("</adx>\n");
+    }
+    json_object_put(e.values);
     if (rc)
         rc = cli_fail(&out.err);
     out_close(&out, &node);

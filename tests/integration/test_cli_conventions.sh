@@ -109,6 +109,22 @@ same_output "$MUTSYNC" -d "$node" member list --format csv
 SECOND=("$MUTSYNC" member show ML-UTM-001-0000007 -d "$node" --format=json)
 same_output "$MUTSYNC" -d "$node" member show --format json ML-UTM-001-0000007
 
+#  member list: a header row, then one aligned row per member, in either language.
+expect_exit 0 "$MUTSYNC" -d "$node" member list
+head -n 1 "$OUT" | grep -qE '^member +household +sex +born +status +category +family name +given name$' ||
+    fail "member list header: $(head -n 1 "$OUT")"
+expect_contains "$OUT" "^ML-UTM-001-0000007 +ML-UTM-001-H[0-9]+ +[FM] +[0-9]{4}-[0-9]{2}-[0-9]{2} "
+expect_contains "$OUT" "^40 members$"
+[ "$(awk 'NR <= 41 { print index($0, $2) }' "$OUT" | sort -u | wc -l)" = 1 ] ||
+    fail "member list: the household column does not line up"
+expect_exit 0 env LANG=fr_SN.UTF-8 "$MUTSYNC" -d "$node" member list
+head -n 1 "$OUT" | grep -qE '^membre +ménage +sexe +naissance +statut +catégorie +nom +prénom$' ||
+    fail "member list French header: $(head -n 1 "$OUT")"
+expect_contains "$OUT" "^40 membres$"
+expect_exit 0 "$MUTSYNC" -d "$node" member list --format csv
+head -n 1 "$OUT" | grep -qx 'member_id,household_id,family_name,given_name,sex,birth_date,village,enrollment_date,category,relationship,status' ||
+    fail "member list --format csv header: $(head -n 1 "$OUT")"
+
 #  -d wins over $MUTSYNC_DIR; without either the node is ./mutsync-node.
 expect_exit 1 env MUTSYNC_DIR="$node" "$MUTSYNC" -d "$root/nowhere" whoami
 (cd "$root" && "$MUTSYNC" init --org ML-UTM-002 --role mutual --country ML --name "Kita") \
