@@ -4,7 +4,6 @@
 
 #include "mutsync/views.h"
 
-#include <getopt.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -15,48 +14,34 @@ int cli_fail(const ms_error_t *err)
     return CLI_REFUSED;
 }
 
-int cli_usage(const char *usage, const char *fmt, ...)
+int cli_refuse(const char *fmt, ...)
 {
     va_list args;
     va_start(args, fmt);
-    fprintf(stderr, "mutsync: ");
+    fputs("mutsync: ", stderr);
     vfprintf(stderr, fmt, args);
     va_end(args);
-    fprintf(stderr, "\n%s", usage);
-    return CLI_USAGE;
+    fputc('\n', stderr);
+    return CLI_REFUSED;
 }
 
-int cli_help(const char *usage)
+void cli_pad(const char *text, size_t width)
 {
-    fputs(usage, stdout);
-    return CLI_OK;
+    for (size_t used = cli_width(text); used < width; used++)
+        putchar(' ');
 }
 
-int cli_format(const char *text, cli_format_t *format)
+void cli_print_pairs(const char *(*pairs)[2], size_t count, size_t min_width)
 {
-    if (strcmp(text, "table") == 0)
-        *format = CLI_TABLE;
-    else if (strcmp(text, "csv") == 0)
-        *format = CLI_CSV;
-    else if (strcmp(text, "json") == 0)
-        *format = CLI_JSON;
-    else
-        return -1;
-    return 0;
-}
-
-int cli_only_format(int argc, char **argv, const char *usage, bool csv_too, cli_format_t *format)
-{
-    *format = CLI_TABLE;
-    if (argc == 3 && strcmp(argv[1], "--format") == 0) {
-        if (cli_format(argv[2], format) != 0 || (*format == CLI_CSV && !csv_too))
-            return cli_usage(usage, "unknown format \"%s\" (table%s or json)", argv[2],
-                             csv_too ? ", csv" : "");
-        return 0;
+    size_t width = min_width;
+    for (size_t i = 0; i < count; i++)
+        if (cli_width(pairs[i][0]) > width)
+            width = cli_width(pairs[i][0]);
+    for (size_t i = 0; i < count; i++) {
+        fputs(pairs[i][0], stdout);
+        cli_pad(pairs[i][0], width);
+        printf(" %s\n", pairs[i][1]);
     }
-    if (argc != 1)
-        return cli_usage(usage, "unexpected argument \"%s\" (only --format)", argv[1]);
-    return 0;
 }
 
 int cli_open(const char *dir, ms_node_t **node_p)
@@ -69,17 +54,6 @@ int cli_open(const char *dir, ms_node_t **node_p)
         return cli_fail(&err);
     }
     return CLI_OK;
-}
-
-int cli_wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0)
-            return 0;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            return 1;
-    }
-    return 0;
 }
 
 void cli_print_json(json_object *o, bool pretty)
@@ -104,23 +78,27 @@ void cli_csv_field(FILE *out, const char *text)
     fputc('"', out);
 }
 
-int cli_dispatch(const char *dir, int argc, char **argv, const char *usage, const cli_sub_t *subs,
-                 const void *ctx)
+int cli_dispatch(int argc, char **argv, const char *usage, const cli_sub_t *subs, const void *ctx)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(usage);
-    const cli_sub_t *sub = subs;
-    while (sub->name && (argc < 2 || strcmp(sub->name, argv[1]) != 0))
-        sub++;
-    if (argc < 2)
-        return cli_usage(usage, "%s needs a subcommand", argv[0]);
-    if (!sub->name)
-        return cli_usage(usage, "unknown %s subcommand \"%s\"", argv[0], argv[1]);
-    ms_node_t *node;
-    int rc = cli_open(dir, &node);
+    cli_args_t head;
+    int rc = cli_parse_head(argc, argv, NULL, usage, &head);
     if (rc)
         return rc;
-    rc = sub->fn(node, argc - 1, argv + 1, ctx);
+    if (head.rest_argc == 0)
+        return cli_usage(usage, _("%s needs a subcommand"), argv[0]);
+    const cli_sub_t *sub = subs;
+    while (sub->name && strcmp(sub->name, head.rest_argv[0]) != 0)
+        sub++;
+    if (!sub->name)
+        return cli_usage(usage, _("unknown %s subcommand \"%s\""), argv[0], head.rest_argv[0]);
+    cli_args_t args;
+    rc = cli_parse(head.rest_argc, head.rest_argv, sub->opts, sub->operand, usage, &args);
+    if (rc)
+        return rc;
+    ms_node_t *node;
+    if ((rc = cli_open(cli_dir(), &node)))
+        return rc;
+    rc = sub->fn(node, &args, ctx);
     ms_node_close(&node);
     return rc;
 }
@@ -135,41 +113,41 @@ const cli_command_t *cli_find(const cli_command_t *table, const char *name)
 
 static void print_import(const char *what, const ms_import_stats_t *stats, size_t reports)
 {
-    printf("%s: %llu rows, %llu added, %llu updated, %llu unchanged", what,
+    printf(_("%s: %llu rows, %llu added, %llu updated, %llu unchanged"), what,
            (unsigned long long)stats->rows, (unsigned long long)stats->added,
            (unsigned long long)stats->updated, (unsigned long long)stats->unchanged);
     if (stats->changesets)
-        printf("; %llu change sets signed (seq %llu..%llu)", (unsigned long long)stats->changesets,
-               (unsigned long long)stats->first_seq, (unsigned long long)stats->last_seq);
-    printf("; %zu reports published\n", reports);
+        printf(_("; %llu change sets signed (seq %llu..%llu)"),
+               (unsigned long long)stats->changesets, (unsigned long long)stats->first_seq,
+               (unsigned long long)stats->last_seq);
+    printf(_("; %zu reports published\n"), reports);
 }
 
-int cli_import(ms_node_t *node, const ms_import_schema_t *schema, const char *usage, int argc,
-               char **argv)
+enum { IMPORT_ENCODING, IMPORT_SEPARATOR };
+
+const cli_opt_t cli_import_opts[] = {
+    {"encoding", CLI_TEXT, 0, 0, 0},
+    {"separator", CLI_TEXT, 0, 0, 0},
+    {NULL, 0, 0, 0, 0},
+};
+
+int cli_import(ms_node_t *node, const ms_import_schema_t *schema, const char *usage,
+               const cli_args_t *args)
 {
-    static const struct option options[] = {{"encoding", required_argument, 0, 'e'},
-                                            {"separator", required_argument, 0, 's'},
-                                            {0, 0, 0, 0}};
-    ms_import_options_t import_options = {NULL, 0};
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt == 'e')
-            import_options.encoding = optarg;
-        else if (opt == 's' && strlen(optarg) == 1 && (optarg[0] == ',' || optarg[0] == ';'))
-            import_options.separator = optarg[0];
-        else
-            return cli_usage(usage, "bad option (--encoding utf-8|cp1252, --separator ,|;)");
+    ms_import_options_t import_options = {args->text[IMPORT_ENCODING], 0};
+    const char *separator = args->text[IMPORT_SEPARATOR];
+    if (separator) {
+        if (strcmp(separator, ",") != 0 && strcmp(separator, ";") != 0)
+            return cli_usage(usage, _("--separator must be , or ;"));
+        import_options.separator = separator[0];
     }
-    if (optind != argc - 1)
-        return cli_usage(usage, "import needs one FILE.csv");
     ms_error_t err = {0};
     ms_import_stats_t stats;
     size_t reports = 0;
-    if (ms_import_file(node, argv[optind], schema, &import_options, &stats, &err) != 0 ||
+    if (ms_import_file(node, args->operand, schema, &import_options, &stats, &err) != 0 ||
         ms_views_publish(node, &reports, &err) != 0)
         return cli_fail(&err);
-    print_import(argv[optind], &stats, reports);
+    print_import(args->operand, &stats, reports);
     return CLI_OK;
 }
 
@@ -198,8 +176,8 @@ int cli_add_record(ms_node_t *node, ms_collection_t collection, const char *key,
         ms_views_publish(node, NULL, &err) != 0)
         return cli_fail(&err);
     printf("%s %s %s\n", ms_collection_name(collection), key,
-           a.stats.added     ? "added"
-           : a.stats.updated ? "updated"
-                             : "unchanged");
+           a.stats.added     ? _("added")
+           : a.stats.updated ? _("updated")
+                             : _("unchanged"));
     return CLI_OK;
 }

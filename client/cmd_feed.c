@@ -18,11 +18,11 @@
 #include <time.h>
 
 static const char feed_usage[] =
-    "usage: mutsync -d DIR feed list [--format table|json]\n"
-    "       mutsync -d DIR feed verify\n"
-    "list shows every feed this node holds: org, feed name, head seq and head hash.\n"
-    "verify re-reads every stored envelope and checks signatures, ids, hash chains\n"
-    "and heads; it exits 0 only if all hold.\n";
+    N_("usage: mutsync -d DIR feed list [--format table|json]\n"
+       "       mutsync -d DIR feed verify\n"
+       "list shows every feed this node holds: org, feed name, head seq and head hash.\n"
+       "verify re-reads every stored envelope and checks signatures, ids, hash chains\n"
+       "and heads; it exits 0 only if all hold.\n");
 
 typedef struct {
     cli_format_t format;
@@ -49,13 +49,10 @@ static int print_feed(const char *org, const char *feed, const ms_head_t *head, 
     return 0;
 }
 
-static int feed_list(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+static int feed_list(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    feeds_ctx_t ctx = {CLI_TABLE, NULL};
-    int rc = cli_only_format(argc, argv, feed_usage, false, &ctx.format);
-    if (rc)
-        return rc;
+    feeds_ctx_t ctx = {args->format, NULL};
     ms_error_t err = {0};
     ms_txn_t *txn;
     if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
@@ -63,7 +60,7 @@ static int feed_list(ms_node_t *node, int argc, char **argv, const void *ctx_unu
     if (ctx.format == CLI_TABLE)
         printf("%-22s %-9s %8s  %s\n", "ORG", "FEED", "SEQ", "HEAD HASH");
     ctx.list = json_object_new_array();
-    rc = ms_replica_feeds(txn, print_feed, &ctx, &err);
+    int rc = ms_replica_feeds(txn, print_feed, &ctx, &err);
     ms_txn_abort(&txn);
     if (rc == 0 && ctx.format == CLI_JSON)
         cli_print_json(ctx.list, false);
@@ -76,16 +73,15 @@ static void print_problem(const char *org, const char *feed, uint64_t seq, const
 {
     (void)ctx;
     if (seq)
-        printf("FAIL %s/%s seq %llu: %s\n", org, feed, (unsigned long long)seq, problem);
+        printf(_("FAIL %s/%s seq %llu: %s\n"), org, feed, (unsigned long long)seq, problem);
     else
-        printf("FAIL %s/%s head: %s\n", org, feed, problem);
+        printf(_("FAIL %s/%s head: %s\n"), org, feed, problem);
 }
 
-static int feed_verify(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+static int feed_verify(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    if (argc != 1)
-        return cli_usage(feed_usage, "unexpected argument \"%s\"", argv[1]);
+    (void)args;
     ms_error_t err = {0};
     ms_audit_t report;
     struct timespec start, end;
@@ -94,33 +90,38 @@ static int feed_verify(ms_node_t *node, int argc, char **argv, const void *ctx_u
         return cli_fail(&err);
     clock_gettime(CLOCK_MONOTONIC, &end);
     double seconds = (double)(end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9;
-    printf("checked %llu feeds, %llu change sets, %llu changes, %llu bytes in %.3f s: %s\n",
+    printf(_("checked %llu feeds, %llu change sets, %llu changes, %llu bytes in %.3f s: %s\n"),
            (unsigned long long)report.feeds, (unsigned long long)report.envelopes,
            (unsigned long long)report.changes, (unsigned long long)report.bytes, seconds,
-           report.failures ? "FAILED" : "all signatures, ids and hash chains hold");
+           report.failures ? _("FAILED") : _("all signatures, ids and hash chains hold"));
     if (report.failures) {
-        printf("%llu problems\n", (unsigned long long)report.failures);
+        printf(_("%llu problems\n"), (unsigned long long)report.failures);
         return CLI_REFUSED;
     }
     return CLI_OK;
 }
 
-int cmd_feed(const char *dir, int argc, char **argv)
+//  The options of a listing whose only option is --format table|json.
+static const cli_opt_t format_opts[] = {{"format", CLI_FORMAT, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
+
+int cmd_feed(int argc, char **argv)
 {
-    static const cli_sub_t subs[] = {{"list", feed_list}, {"verify", feed_verify}, {NULL, NULL}};
-    return cli_dispatch(dir, argc, argv, feed_usage, subs, NULL);
+    static const cli_sub_t subs[] = {{"list", feed_list, format_opts, NULL},
+                                     {"verify", feed_verify, NULL, NULL},
+                                     {NULL, NULL, NULL, NULL}};
+    return cli_dispatch(argc, argv, feed_usage, subs, NULL);
 }
 
 static const char quarantine_usage[] =
-    "usage: mutsync -d DIR quarantine list [--format table|json]\n"
-    "       mutsync -d DIR quarantine purge [--before YYYY-MM-DD]\n"
-    "list shows what this node refused or set aside, with the reason: where it came\n"
-    "from, the feed, seq and id it claimed, its size and why. A refused change set\n"
-    "is refused whole; a change set aside stayed in its feed's chain but was not\n"
-    "applied. Each source has a quota and the list a total cap: past them refusals\n"
-    "are counted, not kept, and list says how many. Nothing of a register or care\n"
-    "feed is kept. purge removes the entries received before the date (all\n"
-    "without --before) and the counts.\n";
+    N_("usage: mutsync -d DIR quarantine list [--format table|json]\n"
+       "       mutsync -d DIR quarantine purge [--before YYYY-MM-DD]\n"
+       "list shows what this node refused or set aside, with the reason: where it came\n"
+       "from, the feed, seq and id it claimed, its size and why. A refused change set\n"
+       "is refused whole; a change set aside stayed in its feed's chain but was not\n"
+       "applied. Each source has a quota and the list a total cap: past them refusals\n"
+       "are counted, not kept, and list says how many. Nothing of a register or care\n"
+       "feed is kept. purge removes the entries received before the date (all\n"
+       "without --before) and the counts.\n");
 
 static int print_entry(const ms_quarantine_entry_t *entry, void *arg)
 {
@@ -165,24 +166,21 @@ static int print_dropped(const char *source, uint64_t dropped, void *arg)
     feeds_ctx_t *ctx = arg;
     if (ctx->format == CLI_JSON)
         return 0;
-    printf("     %llu more refusals from %s were counted, not kept (quota reached)\n",
+    printf(_("     %llu more refusals from %s were counted, not kept (quota reached)\n"),
            (unsigned long long)dropped, source);
     return 0;
 }
 
-static int quarantine_list(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+static int quarantine_list(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    feeds_ctx_t ctx = {CLI_TABLE, NULL};
-    int rc = cli_only_format(argc, argv, quarantine_usage, false, &ctx.format);
-    if (rc)
-        return rc;
+    feeds_ctx_t ctx = {args->format, NULL};
     ms_error_t err = {0};
     ms_txn_t *txn;
     if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
         return cli_fail(&err);
     ctx.list = json_object_new_array();
-    rc = ms_quarantine_list(txn, print_entry, &ctx, &err);
+    int rc = ms_quarantine_list(txn, print_entry, &ctx, &err);
     if (rc == 0)
         rc = ms_quarantine_dropped(txn, print_dropped, &ctx, &err);
     ms_txn_abort(&txn);
@@ -203,71 +201,74 @@ static int purge_txn(ms_txn_t *txn, void *arg, ms_error_t *err)
     return ms_quarantine_purge(txn, p->before, &p->removed, err);
 }
 
-static int quarantine_purge(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+static const cli_opt_t purge_opts[] = {{"before", CLI_TEXT, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
+
+static int quarantine_purge(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    static const struct option options[] = {{"before", required_argument, 0, 'b'}, {0, 0, 0, 0}};
     purge_t p = {0, 0};
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    if (args->text[0]) {
         int32_t day = 0;
-        if (opt != 'b' || ms_date_parse(optarg, &day) != 0)
-            return cli_usage(quarantine_usage, "--before takes a date YYYY-MM-DD");
+        if (ms_date_parse(args->text[0], &day) != 0)
+            return cli_usage(quarantine_usage, _("--before takes a date YYYY-MM-DD, not \"%s\""),
+                             args->text[0]);
         p.before = (int64_t)day * 86400;
     }
-    if (optind != argc)
-        return cli_usage(quarantine_usage, "unexpected argument \"%s\"", argv[optind]);
     ms_error_t err = {0};
     if (ms_store_write(ms_node_store(node), purge_txn, &p, &err) != 0)
         return cli_fail(&err);
-    printf("purged %llu quarantine entries\n", (unsigned long long)p.removed);
+    printf(_("purged %llu quarantine entries\n"), (unsigned long long)p.removed);
     return CLI_OK;
 }
 
-int cmd_quarantine(const char *dir, int argc, char **argv)
+int cmd_quarantine(int argc, char **argv)
 {
-    static const cli_sub_t subs[] = {
-        {"list", quarantine_list}, {"purge", quarantine_purge}, {NULL, NULL}};
-    return cli_dispatch(dir, argc, argv, quarantine_usage, subs, NULL);
+    static const cli_sub_t subs[] = {{"list", quarantine_list, format_opts, NULL},
+                                     {"purge", quarantine_purge, purge_opts, NULL},
+                                     {NULL, NULL, NULL, NULL}};
+    return cli_dispatch(argc, argv, quarantine_usage, subs, NULL);
 }
 
 static const char bundle_usage[] =
-    "usage: mutsync -d DIR bundle export FILE\n"
-    "       mutsync -d DIR bundle import FILE\n"
-    "export writes what the parent may receive (public feeds, and the register\n"
-    "when its reach allows; never claims or complaints) to FILE, for a USB key.\n"
-    "import applies FILE with the same accept rules as a sync; refusals go to the\n"
-    "quarantine; a damaged file imports nothing.\n";
+    N_("usage: mutsync -d DIR bundle export FILE\n"
+       "       mutsync -d DIR bundle import FILE\n"
+       "export writes what the parent may receive (public feeds, and the register\n"
+       "when its reach allows; never claims or complaints) to FILE, for a USB key.\n"
+       "import applies FILE with the same accept rules as a sync; refusals go to the\n"
+       "quarantine; a damaged file imports nothing.\n");
 
-int cmd_bundle(const char *dir, int argc, char **argv)
+static int bundle_export(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(bundle_usage);
-    if (argc != 3 || (strcmp(argv[1], "export") != 0 && strcmp(argv[1], "import") != 0))
-        return cli_usage(bundle_usage, "bundle needs export FILE or import FILE");
-    ms_node_t *node;
-    int rc = cli_open(dir, &node);
-    if (rc)
-        return rc;
+    (void)ctx_unused;
     ms_error_t err = {0};
     ms_bundle_stats_t stats;
-    if (strcmp(argv[1], "export") == 0) {
-        //  The parent must not get stale figures: publish pending reports first.
-        rc = ms_views_publish(node, NULL, &err);
-        if (rc == 0)
-            rc = ms_bundle_export(node, argv[2], &stats, &err);
-        if (rc == 0)
-            printf("exported %llu change sets, %llu bytes to %s\n",
-                   (unsigned long long)stats.envelopes, (unsigned long long)stats.bytes, argv[2]);
-    } else {
-        rc = ms_bundle_import(node, argv[2], &stats, &err);
-        if (rc == 0)
-            printf("read %llu change sets: %llu applied, %llu already held, %llu refused%s\n",
-                   (unsigned long long)stats.envelopes, (unsigned long long)stats.applied,
-                   (unsigned long long)stats.duplicates, (unsigned long long)stats.refused,
-                   stats.refused ? " (see: mutsync quarantine list)" : "");
-    }
-    ms_node_close(&node);
-    return rc ? cli_fail(&err) : CLI_OK;
+    //  The parent must not get stale figures: publish pending reports first.
+    if (ms_views_publish(node, NULL, &err) != 0 ||
+        ms_bundle_export(node, args->operand, &stats, &err) != 0)
+        return cli_fail(&err);
+    printf(_("exported %llu change sets, %llu bytes to %s\n"), (unsigned long long)stats.envelopes,
+           (unsigned long long)stats.bytes, args->operand);
+    return CLI_OK;
+}
+
+static int bundle_import(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
+{
+    (void)ctx_unused;
+    ms_error_t err = {0};
+    ms_bundle_stats_t stats;
+    if (ms_bundle_import(node, args->operand, &stats, &err) != 0)
+        return cli_fail(&err);
+    printf(_("read %llu change sets: %llu applied, %llu already held, %llu refused%s\n"),
+           (unsigned long long)stats.envelopes, (unsigned long long)stats.applied,
+           (unsigned long long)stats.duplicates, (unsigned long long)stats.refused,
+           stats.refused ? _(" (see: mutsync quarantine list)") : "");
+    return CLI_OK;
+}
+
+int cmd_bundle(int argc, char **argv)
+{
+    static const cli_sub_t subs[] = {{"export", bundle_export, NULL, "FILE"},
+                                     {"import", bundle_import, NULL, "FILE"},
+                                     {NULL, NULL, NULL, NULL}};
+    return cli_dispatch(argc, argv, bundle_usage, subs, NULL);
 }

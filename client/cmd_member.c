@@ -7,51 +7,46 @@
 #include "mutsync/member.h"
 #include "mutsync/replica.h"
 
-#include <getopt.h>
 #include <json-c/json.h>
 #include <string.h>
 
 static const char member_usage[] =
-    "usage: mutsync -d DIR member import FILE.csv [--encoding utf-8|cp1252] [--separator ,|;]\n"
-    "       mutsync -d DIR member add --id ID --household ID --family-name NAME\n"
-    "                  --given-name NAME --sex F|M --birth-date YYYY-MM-DD --village NAME\n"
-    "                  --enrollment-date YYYY-MM-DD --category adherent|beneficiaire\n"
-    "                  --relationship self|spouse|child|parent|other\n"
-    "                  [--status active|suspended|left]\n"
-    "       mutsync -d DIR member show ID [--format table|json]\n"
-    "       mutsync -d DIR member list [--format table|csv|json]\n"
-    "import reads a register with the columns member_id, household_id, family_name,\n"
-    "given_name, sex, birth_date, village, enrollment_date, category, relationship,\n"
-    "status (',' or ';' separated, UTF-8 with or without BOM, CRLF or LF). A file with\n"
-    "any bad row imports nothing; the error names the line, the column and why.\n"
-    "Unchanged rows write nothing; changed rows become updates. 'list --format csv'\n"
-    "writes the same columns, so its output imports back unchanged.\n";
+    N_("usage: mutsync -d DIR member import FILE.csv [--encoding utf-8|cp1252] [--separator ,|;]\n"
+       "       mutsync -d DIR member add --id ID --household ID --family-name NAME\n"
+       "                  --given-name NAME --sex F|M --birth-date YYYY-MM-DD --village NAME\n"
+       "                  --enrollment-date YYYY-MM-DD --category adherent|beneficiaire\n"
+       "                  --relationship self|spouse|child|parent|other\n"
+       "                  [--status active|suspended|left]\n"
+       "       mutsync -d DIR member show ID [--format table|json]\n"
+       "       mutsync -d DIR member list [--format table|csv|json]\n"
+       "import reads a register with the columns member_id, household_id, family_name,\n"
+       "given_name, sex, birth_date, village, enrollment_date, category, relationship,\n"
+       "status (',' or ';' separated, UTF-8 with or without BOM, CRLF or LF). A file with\n"
+       "any bad row imports nothing; the error names the line, the column and why.\n"
+       "Unchanged rows write nothing; changed rows become updates. 'list --format csv'\n"
+       "writes the same columns, so its output imports back unchanged.\n");
 
-static int member_add(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+//  In the order of the register's columns (MS_MEMBER_HEADER).
+static const cli_opt_t member_add_opts[] = {
+    {"id", CLI_TEXT, 0, 0, 0},          {"household", CLI_TEXT, 0, 0, 0},
+    {"family-name", CLI_TEXT, 0, 0, 0}, {"given-name", CLI_TEXT, 0, 0, 0},
+    {"sex", CLI_TEXT, 0, 0, 0},         {"birth-date", CLI_TEXT, 0, 0, 0},
+    {"village", CLI_TEXT, 0, 0, 0},     {"enrollment-date", CLI_TEXT, 0, 0, 0},
+    {"category", CLI_TEXT, 0, 0, 0},    {"relationship", CLI_TEXT, 0, 0, 0},
+    {"status", CLI_TEXT, 0, 0, 0},      {NULL, 0, 0, 0, 0},
+};
+
+static int member_add(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    static const struct option options[] = {
-        {"id", required_argument, 0, 0},          {"household", required_argument, 0, 1},
-        {"family-name", required_argument, 0, 2}, {"given-name", required_argument, 0, 3},
-        {"sex", required_argument, 0, 4},         {"birth-date", required_argument, 0, 5},
-        {"village", required_argument, 0, 6},     {"enrollment-date", required_argument, 0, 7},
-        {"category", required_argument, 0, 8},    {"relationship", required_argument, 0, 9},
-        {"status", required_argument, 0, 10},     {0, 0, 0, 0},
-    };
-    const char *fields[MS_MEMBER_COLUMNS] = {0};
-    fields[10] = "active";
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt < 0 || opt >= MS_MEMBER_COLUMNS)
-            return cli_usage(member_usage, "unknown option");
-        fields[opt] = optarg;
-    }
+    const char *fields[MS_MEMBER_COLUMNS];
+    for (int i = 0; i < MS_MEMBER_COLUMNS; i++)
+        fields[i] = args->text[i];
+    if (!fields[10])
+        fields[10] = "active";
     for (int i = 0; i < MS_MEMBER_COLUMNS; i++)
         if (!fields[i])
-            return cli_usage(member_usage, "--%s is required", options[i].name);
-    if (optind != argc)
-        return cli_usage(member_usage, "unexpected argument \"%s\"", argv[optind]);
+            return cli_usage(member_usage, _("--%s is required"), member_add_opts[i].name);
     char key[MS_KEY_MAX + 1];
     uint8_t value[MS_VALUE_MAX];
     size_t len = 0;
@@ -107,13 +102,14 @@ static void member_csv(FILE *out, const char *id, const ms_member_t *m)
 }
 
 typedef struct {
-    cli_format_t format;
-    uint64_t count;
-    bool first;
+    cli_format_t format;  //
+    uint64_t count;       //  members listed
+    json_object *array;   //  CLI_JSON
+    cli_table_t *table;   //  CLI_TABLE
 } list_ctx_t;
 
-static int print_member(const char *owner, const char *key, const ms_stored_record_t *record,
-                        void *arg)
+static int list_member(const char *owner, const char *key, const ms_stored_record_t *record,
+                       void *arg)
 {
     (void)owner;
     list_ctx_t *ctx = arg;
@@ -124,76 +120,81 @@ static int print_member(const char *owner, const char *key, const ms_stored_reco
     if (ctx->format == CLI_CSV) {
         member_csv(stdout, key, &m);
     } else if (ctx->format == CLI_JSON) {
-        json_object *o = member_json(key, &m);
-        printf("%s%s", ctx->first ? "" : ",\n",
-               json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-                                                     JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(o);
-        ctx->first = false;
+        json_object_array_add(ctx->array, member_json(key, &m));
     } else {
         char birth[11];
         ms_date_format(m.birth_date, birth);
-        printf("%-20s %-20s %-1s %s %-10s %-9s %s %s\n", key, m.household_id, ms_sex_name(m.sex),
-               birth, ms_member_status_name(m.status), ms_category_name(m.category), m.family_name,
-               m.given_name);
+        const char *row[] = {key,
+                             m.household_id,
+                             ms_sex_name(m.sex),
+                             birth,
+                             ms_member_status_name(m.status),
+                             ms_category_name(m.category),
+                             m.family_name,
+                             m.given_name};
+        if (cli_table_add(ctx->table, row) != 0)
+            return MS_ENOMEM;
     }
     return 0;
 }
 
-static int member_list(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+static int member_list(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    list_ctx_t ctx = {CLI_TABLE, 0, true};
-    int rc = cli_only_format(argc, argv, member_usage, true, &ctx.format);
-    if (rc)
-        return rc;
+    const char *headers[] = {_("member"), _("household"), _("sex"),         _("born"),
+                             _("status"), _("category"),  _("family name"), _("given name")};
+    list_ctx_t ctx = {args->format, 0, NULL, NULL};
+    if (ctx.format == CLI_JSON)
+        ctx.array = json_object_new_array();
+    else if (ctx.format == CLI_TABLE)
+        ctx.table = cli_table_new(sizeof headers / sizeof headers[0], headers);
     ms_error_t err = {0};
     ms_txn_t *txn;
-    if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
-        return cli_fail(&err);
-    if (ctx.format == CLI_CSV)
-        printf("%s\n", MS_MEMBER_HEADER);
-    else if (ctx.format == CLI_JSON)
-        printf("[");
-    rc = ms_replica_records(txn, MS_COLL_MEMBER, ms_node_identity(node)->org, print_member, &ctx,
-                            &err);
-    ms_txn_abort(&txn);
-    if (ctx.format == CLI_JSON)
-        printf("]\n");
-    else if (ctx.format == CLI_TABLE)
-        printf("%llu members\n", (unsigned long long)ctx.count);
+    int rc = (ctx.format == CLI_JSON && !ctx.array) || (ctx.format == CLI_TABLE && !ctx.table)
+                 ? ms_error_set(&err, MS_ENOMEM, "member list", "out of memory")
+                 : ms_store_read(ms_node_store(node), &txn, &err);
+    if (rc == 0) {
+        if (ctx.format == CLI_CSV)
+            printf("%s\n", MS_MEMBER_HEADER);
+        rc = ms_replica_records(txn, MS_COLL_MEMBER, ms_node_identity(node)->org, list_member, &ctx,
+                                &err);
+        ms_txn_abort(&txn);
+    }
+    if (rc == MS_ENOMEM && !err.code)
+        ms_error_set(&err, MS_ENOMEM, "member list", "out of memory");
+    if (rc == 0 && ctx.array)
+        cli_print_json(ctx.array, true);
+    if (rc == 0 && ctx.table) {
+        cli_table_print(ctx.table, stdout);
+        printf(_("%llu members\n"), (unsigned long long)ctx.count);
+    }
+    json_object_put(ctx.array);
+    cli_table_destroy(&ctx.table);
     return rc ? cli_fail(&err) : CLI_OK;
 }
 
-static int member_show(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+static int member_show(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    cli_format_t format = CLI_TABLE;
-    if (argc == 4 && strcmp(argv[2], "--format") == 0) {
-        if (cli_format(argv[3], &format) != 0 || format == CLI_CSV)
-            return cli_usage(member_usage, "unknown format \"%s\"", argv[3]);
-    } else if (argc != 2) {
-        return cli_usage(member_usage, "member show needs one ID");
-    }
+    cli_format_t format = args->format;
+    const char *id = args->operand;
     ms_error_t err = {0};
     ms_txn_t *txn;
     if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
         return cli_fail(&err);
     ms_stored_record_t record;
     ms_member_t m;
-    int rc =
-        ms_replica_record(txn, MS_COLL_MEMBER, ms_node_identity(node)->org, argv[1], &record, &err);
+    int rc = ms_replica_record(txn, MS_COLL_MEMBER, ms_node_identity(node)->org, id, &record, &err);
     if (rc == 0)
         rc = ms_member_decode(record.value, record.value_len, &m, &err);
     uint64_t seq = record.seq;
     ms_txn_abort(&txn);
     if (rc == MS_ENOTFOUND) {
-        fprintf(stderr, "mutsync: member %s: not in this register\n", argv[1]);
-        return CLI_REFUSED;
+        return cli_refuse(_("member %s: not in this register"), id);
     }
     if (rc)
         return cli_fail(&err);
-    json_object *o = member_json(argv[1], &m);
+    json_object *o = member_json(id, &m);
     if (format == CLI_JSON) {
         json_object_object_add(o, "register_seq", json_object_new_uint64(seq));
         cli_print_json(o, true);
@@ -206,18 +207,20 @@ static int member_show(ms_node_t *node, int argc, char **argv, const void *ctx_u
     return CLI_OK;
 }
 
-static int member_import(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+static int member_import(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    return cli_import(node, &ms_member_schema, member_usage, argc, argv);
+    return cli_import(node, &ms_member_schema, member_usage, args);
 }
 
-int cmd_member(const char *dir, int argc, char **argv)
+int cmd_member(int argc, char **argv)
 {
-    static const cli_sub_t subs[] = {{"import", member_import},
-                                     {"add", member_add},
-                                     {"show", member_show},
-                                     {"list", member_list},
-                                     {NULL, NULL}};
-    return cli_dispatch(dir, argc, argv, member_usage, subs, NULL);
+    static const cli_opt_t show_opts[] = {{"format", CLI_FORMAT, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
+    static const cli_opt_t list_opts[] = {{"format", CLI_FORMAT_CSV, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
+    static const cli_sub_t subs[] = {{"import", member_import, cli_import_opts, "FILE.csv"},
+                                     {"add", member_add, member_add_opts, NULL},
+                                     {"show", member_show, show_opts, "ID"},
+                                     {"list", member_list, list_opts, NULL},
+                                     {NULL, NULL, NULL, NULL}};
+    return cli_dispatch(argc, argv, member_usage, subs, NULL);
 }

@@ -7,110 +7,107 @@
 #include "mutsync/replica.h"
 #include "mutsync/trust.h"
 
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 static const char init_usage[] =
-    "usage: mutsync -d DIR init --org ID --role mutual|union|secretariat --country CC\n"
-    "                           --name NAME [--parent ORG --parent-key KEY\n"
-    "                           [--parent-endpoint tcp://HOST:PORT] [--parent-role ROLE]]\n"
-    "                           [--root ORG --root-key KEY] [--register-reach N]\n"
-    "Creates the node: a key pair (DIR/node.key, mode 0600), the store, and the org\n"
-    "card as the first change set of the public feed. KEY is the hex key 'whoami'\n"
-    "prints on the parent. --root/--root-key name the secretariat (the trust root)\n"
-    "when it is not the parent. --register-reach 1 lets the member register travel\n"
-    "to the parent union (default 0: it stays here).\n";
+    N_("usage: mutsync -d DIR init --org ID --role mutual|union|secretariat --country CC\n"
+       "                           --name NAME [--parent ORG --parent-key KEY\n"
+       "                           [--parent-endpoint tcp://HOST:PORT] [--parent-role ROLE]]\n"
+       "                           [--root ORG --root-key KEY] [--register-reach N]\n"
+       "Creates the node: a key pair (DIR/node.key, mode 0600), the store, and the org\n"
+       "card as the first change set of the public feed. KEY is the hex key 'whoami'\n"
+       "prints on the parent. --root/--root-key name the secretariat (the trust root)\n"
+       "when it is not the parent. --register-reach 1 lets the member register travel\n"
+       "to the parent union (default 0: it stays here).\n");
 
 static int parse_key(const char *text, uint8_t *key, const char *what)
 {
     ms_error_t err = {0};
     if (ms_key_from_hex(text, key, &err) != 0)
-        return cli_usage(init_usage, "%s: %s", what, err.message);
+        return cli_usage(init_usage, _("%s: %s"), what, err.message);
     return 0;
 }
 
-int cmd_init(const char *dir, int argc, char **argv)
+enum {
+    INIT_ORG,
+    INIT_ROLE,
+    INIT_COUNTRY,
+    INIT_NAME,
+    INIT_PARENT,
+    INIT_PARENT_KEY,
+    INIT_PARENT_ENDPOINT,
+    INIT_PARENT_ROLE,
+    INIT_ROOT,
+    INIT_ROOT_KEY,
+    INIT_REGISTER_REACH,
+};
+
+static const cli_opt_t init_opts[] = {
+    {"org", CLI_TEXT, 0, 0, 0},
+    {"role", CLI_TEXT, 0, 0, 0},
+    {"country", CLI_TEXT, 0, 0, 0},
+    {"name", CLI_TEXT, 0, 0, 0},
+    {"parent", CLI_TEXT, 0, 0, 0},
+    {"parent-key", CLI_TEXT, 0, 0, 0},
+    {"parent-endpoint", CLI_TEXT, 0, 0, 0},
+    {"parent-role", CLI_TEXT, 0, 0, 0},
+    {"root", CLI_TEXT, 0, 0, 0},
+    {"root-key", CLI_TEXT, 0, 0, 0},
+    {"register-reach", CLI_UINT, 0, 1, 0},
+    {NULL, 0, 0, 0, 0},
+};
+
+//  Fills ID from the parsed options; returns 0 or CLI_USAGE.
+static int init_identity(const cli_args_t *args, ms_identity_t *id)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(init_usage);
-    static const struct option options[] = {
-        {"org", required_argument, 0, 'o'},
-        {"role", required_argument, 0, 'r'},
-        {"country", required_argument, 0, 'c'},
-        {"name", required_argument, 0, 'n'},
-        {"parent", required_argument, 0, 'p'},
-        {"parent-key", required_argument, 0, 'k'},
-        {"parent-endpoint", required_argument, 0, 'e'},
-        {"parent-role", required_argument, 0, 'R'},
-        {"root", required_argument, 0, 't'},
-        {"root-key", required_argument, 0, 'K'},
-        {"register-reach", required_argument, 0, 'g'},
-        {0, 0, 0, 0},
-    };
+    const char *const *text = args->text;
+    int rc;
+    if (text[INIT_ROLE] && !(id->role = ms_role_from_name(text[INIT_ROLE])))
+        return cli_usage(init_usage, _("role \"%s\" is not mutual, union or secretariat"),
+                         text[INIT_ROLE]);
+    if (text[INIT_COUNTRY] && strlen(text[INIT_COUNTRY]) != 2)
+        return cli_usage(init_usage, _("country \"%s\" is not a two-letter code"),
+                         text[INIT_COUNTRY]);
+    if (text[INIT_PARENT_ROLE] && !(id->parent_role = ms_role_from_name(text[INIT_PARENT_ROLE])))
+        return cli_usage(init_usage, _("parent role \"%s\" is unknown"), text[INIT_PARENT_ROLE]);
+    if (text[INIT_PARENT_KEY] &&
+        (rc = parse_key(text[INIT_PARENT_KEY], id->parent_key, "--parent-key")))
+        return rc;
+    if (text[INIT_ROOT_KEY] && (rc = parse_key(text[INIT_ROOT_KEY], id->root_key, "--root-key")))
+        return rc;
+    snprintf(id->org, sizeof id->org, "%s", text[INIT_ORG] ? text[INIT_ORG] : "");
+    snprintf(id->country, sizeof id->country, "%s", text[INIT_COUNTRY] ? text[INIT_COUNTRY] : "");
+    snprintf(id->name, sizeof id->name, "%s", text[INIT_NAME] ? text[INIT_NAME] : "");
+    snprintf(id->parent, sizeof id->parent, "%s", text[INIT_PARENT] ? text[INIT_PARENT] : "");
+    snprintf(id->parent_endpoint, sizeof id->parent_endpoint, "%s",
+             text[INIT_PARENT_ENDPOINT] ? text[INIT_PARENT_ENDPOINT] : "");
+    snprintf(id->root, sizeof id->root, "%s", text[INIT_ROOT] ? text[INIT_ROOT] : "");
+    id->register_reach = (uint32_t)args->number[INIT_REGISTER_REACH];
+    return 0;
+}
+
+int cmd_init(int argc, char **argv)
+{
+    cli_args_t args;
+    int rc = cli_parse(argc, argv, init_opts, NULL, init_usage, &args);
+    if (rc)
+        return rc;
     ms_identity_t id;
     memset(&id, 0, sizeof id);
-    bool has_parent_key = false, has_root_key = false;
-    int opt, rc;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        switch (opt) {
-        case 'o':
-            snprintf(id.org, sizeof id.org, "%s", optarg);
-            break;
-        case 'r':
-            if (!(id.role = ms_role_from_name(optarg)))
-                return cli_usage(init_usage, "role \"%s\" is not mutual, union or secretariat",
-                                 optarg);
-            break;
-        case 'c':
-            snprintf(id.country, sizeof id.country, "%.2s", optarg);
-            if (strlen(optarg) != 2)
-                return cli_usage(init_usage, "country \"%s\" is not a two-letter code", optarg);
-            break;
-        case 'n':
-            snprintf(id.name, sizeof id.name, "%s", optarg);
-            break;
-        case 'p':
-            snprintf(id.parent, sizeof id.parent, "%s", optarg);
-            break;
-        case 'k':
-            if ((rc = parse_key(optarg, id.parent_key, "--parent-key")))
-                return rc;
-            has_parent_key = true;
-            break;
-        case 'e':
-            snprintf(id.parent_endpoint, sizeof id.parent_endpoint, "%s", optarg);
-            break;
-        case 'R':
-            if (!(id.parent_role = ms_role_from_name(optarg)))
-                return cli_usage(init_usage, "parent role \"%s\" is unknown", optarg);
-            break;
-        case 't':
-            snprintf(id.root, sizeof id.root, "%s", optarg);
-            break;
-        case 'K':
-            if ((rc = parse_key(optarg, id.root_key, "--root-key")))
-                return rc;
-            has_root_key = true;
-            break;
-        case 'g':
-            id.register_reach = (uint32_t)strtoul(optarg, NULL, 10);
-            break;
-        default:
-            return cli_usage(init_usage, "unknown option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage(init_usage, "unexpected argument \"%s\"", argv[optind]);
+    if ((rc = init_identity(&args, &id)))
+        return rc;
+    bool has_parent_key = args.text[INIT_PARENT_KEY] != NULL;
+    bool has_root_key = args.text[INIT_ROOT_KEY] != NULL;
+    const char *dir = cli_dir();
     if (!id.org[0] || !id.role || !id.country[0] || !id.name[0])
-        return cli_usage(init_usage, "--org, --role, --country and --name are required");
+        return cli_usage(init_usage, _("--org, --role, --country and --name are required"));
     if (id.role != MS_ROLE_SECRETARIAT && (id.parent[0] != 0) != has_parent_key)
-        return cli_usage(init_usage, "--parent and --parent-key go together");
+        return cli_usage(init_usage, _("--parent and --parent-key go together"));
     if ((id.root[0] != 0) != has_root_key)
-        return cli_usage(init_usage, "--root and --root-key go together");
+        return cli_usage(init_usage, _("--root and --root-key go together"));
     if (id.parent[0] && !id.parent_role)
         id.parent_role = id.role == MS_ROLE_MUTUAL ? MS_ROLE_UNION : MS_ROLE_SECRETARIAT;
     if (id.parent_role == MS_ROLE_SECRETARIAT && !id.root[0]) {
@@ -126,27 +123,29 @@ int cmd_init(const char *dir, int argc, char **argv)
     char hex[MS_KEY_HEX_BYTES], fingerprint[MS_FINGERPRINT_BYTES];
     ms_key_to_hex(ms_node_identity(node)->key, hex);
     ms_key_fingerprint(ms_node_identity(node)->key, fingerprint);
-    printf("created %s (%s, %s) in %s\nkey %s\nfingerprint %s\n", id.org, ms_role_name(id.role),
+    printf(_("created %s (%s, %s) in %s\nkey %s\nfingerprint %s\n"), id.org, ms_role_name(id.role),
            id.country, dir, hex, fingerprint);
     ms_node_close(&node);
     return CLI_OK;
 }
 
 static const char whoami_usage[] =
-    "usage: mutsync -d DIR whoami [--format table|json]\n"
-    "Shows this node's org, role, country, name, public key and\n"
-    "its fingerprint (read it to the parent's operator at enrolment).\n";
+    N_("usage: mutsync -d DIR whoami [--format table|json]\n"
+       "Shows this node's org, role, country, name, public key and\n"
+       "its fingerprint (read it to the parent's operator at enrolment).\n");
 
-int cmd_whoami(const char *dir, int argc, char **argv)
+//  The options of a command whose only option is --format table|json.
+static const cli_opt_t format_opts[] = {{"format", CLI_FORMAT, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
+
+int cmd_whoami(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(whoami_usage);
-    cli_format_t format;
-    int rc = cli_only_format(argc, argv, whoami_usage, false, &format);
+    cli_args_t args;
+    int rc = cli_parse(argc, argv, format_opts, NULL, whoami_usage, &args);
     if (rc)
         return rc;
+    cli_format_t format = args.format;
     ms_node_t *node;
-    rc = cli_open(dir, &node);
+    rc = cli_open(cli_dir(), &node);
     if (rc)
         return rc;
     const ms_identity_t *id = ms_node_identity(node);
@@ -168,21 +167,35 @@ int cmd_whoami(const char *dir, int argc, char **argv)
         cli_print_json(o, false);
         json_object_put(o);
     } else {
-        printf("org          %s\nrole         %s\ncountry      %s\nname         %s\n"
-               "key          %s\nfingerprint  %s\n",
-               id->org, ms_role_name(id->role), id->country, id->name, hex, fingerprint);
-        if (id->parent[0])
-            printf("parent       %s%s%s\n", id->parent, id->parent_endpoint[0] ? " at " : "",
-                   id->parent_endpoint);
-        if (id->root[0])
-            printf("root         %s\n", id->root);
-        printf("register     reach %u\n", id->register_reach);
+        char parent[MS_ORG_MAX + MS_ENDPOINT_MAX + 16], reach[48];
+        snprintf(parent, sizeof parent, id->parent_endpoint[0] ? _("%s at %s") : "%s", id->parent,
+                 id->parent_endpoint);
+        snprintf(reach, sizeof reach, _("reach %u"), id->register_reach);
+        const char *pairs[][2] = {
+            {_("org"), id->org},
+            {_("role"), ms_role_name(id->role)},
+            {_("country"), id->country},
+            {_("name"), id->name},
+            {_("key"), hex},
+            {_("fingerprint"), fingerprint},
+            {_("parent"), parent},
+            {_("root"), id->root},
+            {_("register"), reach},
+        };
+        const char *shown[sizeof pairs / sizeof pairs[0]][2];
+        size_t count = 0;
+        for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+            if (pairs[i][1][0]) {  //  parent and root only when there is one
+                shown[count][0] = pairs[i][0];
+                shown[count++][1] = pairs[i][1];
+            }
+        cli_print_pairs(shown, count, 12);
     }
     ms_node_close(&node);
     return CLI_OK;
 }
 
-static const char child_usage[] =
+static const char child_usage[] = N_(
     "usage: mutsync -d DIR child add --org ID --role mutual|union --country CC --name NAME --key "
     "KEY\n"
     "       mutsync -d DIR child revoke --org ID [--reason TEXT]\n"
@@ -196,7 +209,7 @@ static const char child_usage[] =
     "signed before stays valid, anything after is refused everywhere.\n"
     "remove withdraws a certificate given by mistake, for a key that never wrote.\n"
     "release hands the id to NEWPARENT (a mutual moving to another union): only\n"
-    "NEWPARENT may certify it next. All travel with the public feed.\n";
+    "NEWPARENT may certify it next. All travel with the public feed.\n");
 
 typedef struct {
     ms_node_t *node;
@@ -210,36 +223,28 @@ static int append_public(ms_txn_t *txn, void *arg, ms_error_t *err)
     return ms_node_append(ctx->node, txn, "public", ctx->change, 1, &ctx->verdict, err);
 }
 
-static int child_add(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+enum { CHILD_ORG, CHILD_ROLE, CHILD_COUNTRY, CHILD_NAME, CHILD_KEY };
+
+static const cli_opt_t child_add_opts[] = {
+    {"org", CLI_TEXT, 0, 0, 0},  {"role", CLI_TEXT, 0, 0, 0}, {"country", CLI_TEXT, 0, 0, 0},
+    {"name", CLI_TEXT, 0, 0, 0}, {"key", CLI_TEXT, 0, 0, 0},  {NULL, 0, 0, 0, 0},
+};
+
+static int child_add(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    static const struct option options[] = {
-        {"org", required_argument, 0, 'o'},     {"role", required_argument, 0, 'r'},
-        {"country", required_argument, 0, 'c'}, {"name", required_argument, 0, 'n'},
-        {"key", required_argument, 0, 'k'},     {0, 0, 0, 0},
-    };
+    const char *const *text = args->text;
     ms_cert_t cert;
     memset(&cert, 0, sizeof cert);
     char org[MS_ORG_MAX + 1] = "";
-    const char *key_text = NULL;
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt == 'o')
-            snprintf(org, sizeof org, "%s", optarg);
-        else if (opt == 'r')
-            cert.role = ms_role_from_name(optarg);
-        else if (opt == 'c')
-            snprintf(cert.country, sizeof cert.country, "%.2s", optarg);
-        else if (opt == 'n')
-            snprintf(cert.name, sizeof cert.name, "%s", optarg);
-        else if (opt == 'k')
-            key_text = optarg;
-        else
-            return cli_usage(child_usage, "unknown option");
-    }
+    const char *key_text = text[CHILD_KEY];
+    snprintf(org, sizeof org, "%s", text[CHILD_ORG] ? text[CHILD_ORG] : "");
+    cert.role = text[CHILD_ROLE] ? ms_role_from_name(text[CHILD_ROLE]) : 0;
+    snprintf(cert.country, sizeof cert.country, "%.2s",
+             text[CHILD_COUNTRY] ? text[CHILD_COUNTRY] : "");
+    snprintf(cert.name, sizeof cert.name, "%s", text[CHILD_NAME] ? text[CHILD_NAME] : "");
     if (!org[0] || !cert.role || !cert.country[0] || !cert.name[0] || !key_text)
-        return cli_usage(child_usage, "--org, --role, --country, --name and --key are required");
+        return cli_usage(child_usage, _("--org, --role, --country, --name and --key are required"));
     ms_error_t err = {0};
     if (ms_org_id_check(org, &err) != 0 || ms_key_from_hex(key_text, cert.key, &err) != 0)
         return cli_fail(&err);
@@ -248,14 +253,14 @@ static int child_add(ms_node_t *node, int argc, char **argv, const void *ctx_unu
     uint8_t value[1024];
     size_t len = 0;
     if (ms_cert_encode(&cert, value, sizeof value, &len) != 0)
-        return cli_usage(child_usage, "certificate too large");
+        return cli_usage(child_usage, _("certificate too large"));
     ms_change_t change = {MS_COLL_CERT, MS_OP_UPSERT, org, value, len};
     append_ctx_t ctx = {node, &change, {0}};
     if (ms_store_write(ms_node_store(node), append_public, &ctx, &err) != 0)
         return cli_fail(&err);
     char fingerprint[MS_FINGERPRINT_BYTES];
     ms_key_fingerprint(cert.key, fingerprint);
-    printf("certified %s (%s, %s) key fingerprint %s in public seq %llu\n", org,
+    printf(_("certified %s (%s, %s) key fingerprint %s in public seq %llu\n"), org,
            ms_role_name(cert.role), cert.country, fingerprint, (unsigned long long)ctx.verdict.seq);
     return CLI_OK;
 }
@@ -291,28 +296,19 @@ static int own_child(ms_node_t *node, const char *org, ms_trust_entry_t *entry)
     ms_txn_abort(&txn);
     if (rc == MS_ENOTFOUND ||
         (rc == 0 &&
-         (strcmp(entry->cert.parent, ms_node_identity(node)->org) != 0 || entry->released_to[0]))) {
-        fprintf(stderr, "mutsync: %s is not a child certified by this node\n", org);
-        return CLI_REFUSED;
-    }
+         (strcmp(entry->cert.parent, ms_node_identity(node)->org) != 0 || entry->released_to[0])))
+        return cli_refuse(_("%s is not a child certified by this node"), org);
     return rc ? cli_fail(&err) : CLI_OK;
 }
 
-static int child_remove(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+static const cli_opt_t child_remove_opts[] = {{"org", CLI_TEXT, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
+
+static int child_remove(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    static const struct option options[] = {{"org", required_argument, 0, 'o'}, {0, 0, 0, 0}};
-    char org[MS_ORG_MAX + 1] = "";
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt == 'o')
-            snprintf(org, sizeof org, "%s", optarg);
-        else
-            return cli_usage(child_usage, "unknown option");
-    }
-    if (!org[0] || optind != argc)
-        return cli_usage(child_usage, "child remove needs --org ID");
+    const char *org = args->text[0];
+    if (!org || !org[0])
+        return cli_usage(child_usage, _("child remove needs --org ID"));
     ms_trust_entry_t entry;
     int rc = own_child(node, org, &entry);
     if (rc)
@@ -323,47 +319,39 @@ static int child_remove(ms_node_t *node, int argc, char **argv, const void *ctx_
     if (feed_positions(node, org, &written, &err) != 0)
         return cli_fail(&err);
     for (size_t i = 0; i < written.position_count; i++)
-        if (written.positions[i].last_seq) {
-            fprintf(stderr,
-                    "mutsync: the key of %s wrote %llu change sets of its %s feed: revoke it "
-                    "with 'child revoke --org %s' instead\n",
-                    org, (unsigned long long)written.positions[i].last_seq,
-                    written.positions[i].feed, org);
-            return CLI_REFUSED;
-        }
+        if (written.positions[i].last_seq)
+            return cli_refuse(_("the key of %s wrote %llu change sets of its %s feed: revoke it "
+                                "with 'child revoke --org %s' instead"),
+                              org, (unsigned long long)written.positions[i].last_seq,
+                              written.positions[i].feed, org);
     ms_change_t change = {MS_COLL_CERT, MS_OP_DELETE, org, NULL, 0};
     append_ctx_t ctx = {node, &change, {0}};
     if (ms_store_write(ms_node_store(node), append_public, &ctx, &err) != 0)
         return cli_fail(&err);
-    printf("withdrew the certificate of %s in public seq %llu\n", org,
+    printf(_("withdrew the certificate of %s in public seq %llu\n"), org,
            (unsigned long long)ctx.verdict.seq);
     return CLI_OK;
 }
 
-static int child_release(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+enum { RELEASE_ORG, RELEASE_TO, RELEASE_REASON };
+
+static const cli_opt_t child_release_opts[] = {{"org", CLI_TEXT, 0, 0, 0},
+                                               {"to", CLI_TEXT, 0, 0, 0},
+                                               {"reason", CLI_TEXT, 0, 0, 0},
+                                               {NULL, 0, 0, 0, 0}};
+
+static int child_release(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    static const struct option options[] = {{"org", required_argument, 0, 'o'},
-                                            {"to", required_argument, 0, 't'},
-                                            {"reason", required_argument, 0, 'r'},
-                                            {0, 0, 0, 0}};
-    char org[MS_ORG_MAX + 1] = "";
+    const char *org = args->text[RELEASE_ORG];
     ms_release_t release;
     memset(&release, 0, sizeof release);
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt == 'o')
-            snprintf(org, sizeof org, "%s", optarg);
-        else if (opt == 't')
-            snprintf(release.to, sizeof release.to, "%s", optarg);
-        else if (opt == 'r')
-            snprintf(release.reason, sizeof release.reason, "%s", optarg);
-        else
-            return cli_usage(child_usage, "unknown option");
-    }
-    if (!org[0] || !release.to[0] || optind != argc)
-        return cli_usage(child_usage, "child release needs --org ID and --to NEWPARENT");
+    snprintf(release.to, sizeof release.to, "%s",
+             args->text[RELEASE_TO] ? args->text[RELEASE_TO] : "");
+    snprintf(release.reason, sizeof release.reason, "%s",
+             args->text[RELEASE_REASON] ? args->text[RELEASE_REASON] : "");
+    if (!org || !org[0] || !release.to[0])
+        return cli_usage(child_usage, _("child release needs --org ID and --to NEWPARENT"));
     ms_error_t err = {0};
     if (ms_org_id_check(release.to, &err) != 0)
         return cli_fail(&err);
@@ -374,36 +362,32 @@ static int child_release(ms_node_t *node, int argc, char **argv, const void *ctx
     uint8_t value[1024];
     size_t len = 0;
     if (ms_release_encode(&release, value, sizeof value, &len) != 0)
-        return cli_usage(child_usage, "reason too long");
+        return cli_usage(child_usage, _("reason too long"));
     ms_change_t change = {MS_COLL_RELEASE, MS_OP_UPSERT, org, value, len};
     append_ctx_t ctx = {node, &change, {0}};
     if (ms_store_write(ms_node_store(node), append_public, &ctx, &err) != 0)
         return cli_fail(&err);
-    printf("released %s to %s in public seq %llu: only %s may certify it now\n", org, release.to,
+    printf(_("released %s to %s in public seq %llu: only %s may certify it now\n"), org, release.to,
            (unsigned long long)ctx.verdict.seq, release.to);
     return CLI_OK;
 }
 
-static int child_revoke(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+enum { REVOKE_ORG, REVOKE_REASON };
+
+static const cli_opt_t child_revoke_opts[] = {
+    {"org", CLI_TEXT, 0, 0, 0}, {"reason", CLI_TEXT, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
+
+static int child_revoke(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    static const struct option options[] = {
-        {"org", required_argument, 0, 'o'}, {"reason", required_argument, 0, 'r'}, {0, 0, 0, 0}};
     char org[MS_ORG_MAX + 1] = "";
     ms_revocation_t revocation;
     memset(&revocation, 0, sizeof revocation);
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt == 'o')
-            snprintf(org, sizeof org, "%s", optarg);
-        else if (opt == 'r')
-            snprintf(revocation.reason, sizeof revocation.reason, "%s", optarg);
-        else
-            return cli_usage(child_usage, "unknown option");
-    }
+    snprintf(org, sizeof org, "%s", args->text[REVOKE_ORG] ? args->text[REVOKE_ORG] : "");
+    snprintf(revocation.reason, sizeof revocation.reason, "%s",
+             args->text[REVOKE_REASON] ? args->text[REVOKE_REASON] : "");
     if (!org[0])
-        return cli_usage(child_usage, "--org is required");
+        return cli_usage(child_usage, _("--org is required"));
     ms_error_t err = {0};
     ms_trust_entry_t entry;
     int rc = own_child(node, org, &entry);
@@ -419,12 +403,12 @@ static int child_revoke(ms_node_t *node, int argc, char **argv, const void *ctx_
     uint8_t value[1024];
     size_t len = 0;
     if (ms_revocation_encode(&revocation, value, sizeof value, &len) != 0)
-        return cli_usage(child_usage, "reason too long");
+        return cli_usage(child_usage, _("reason too long"));
     ms_change_t change = {MS_COLL_REVOCATION, MS_OP_UPSERT, key, value, len};
     append_ctx_t ctx = {node, &change, {0}};
     if (ms_store_write(ms_node_store(node), append_public, &ctx, &err) != 0)
         return cli_fail(&err);
-    printf("revoked the key of %s in public seq %llu; it stays valid up to", org,
+    printf(_("revoked the key of %s in public seq %llu; it stays valid up to"), org,
            (unsigned long long)ctx.verdict.seq);
     for (size_t i = 0; i < revocation.position_count; i++)
         printf("%s %s seq %llu", i ? "," : "", revocation.positions[i].feed,
@@ -466,18 +450,15 @@ static int print_child(const ms_trust_entry_t *entry, void *arg)
     return 0;
 }
 
-static int child_list(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+static int child_list(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    list_ctx_t ctx = {NULL, ms_node_identity(node)->org, CLI_TABLE, NULL};
-    int rc = cli_only_format(argc, argv, child_usage, false, &ctx.format);
-    if (rc)
-        return rc;
+    list_ctx_t ctx = {NULL, ms_node_identity(node)->org, args->format, NULL};
     ms_error_t err = {0};
     if (ms_store_read(ms_node_store(node), &ctx.txn, &err) != 0)
         return cli_fail(&err);
     ctx.list = json_object_new_array();
-    rc = ms_trust_list(ctx.txn, print_child, &ctx, &err);
+    int rc = ms_trust_list(ctx.txn, print_child, &ctx, &err);
     ms_txn_abort(&ctx.txn);
     if (rc == 0 && ctx.format == CLI_JSON)
         cli_print_json(ctx.list, false);
@@ -485,22 +466,25 @@ static int child_list(ms_node_t *node, int argc, char **argv, const void *ctx_un
     return rc ? cli_fail(&err) : CLI_OK;
 }
 
-int cmd_child(const char *dir, int argc, char **argv)
+int cmd_child(int argc, char **argv)
 {
-    static const cli_sub_t subs[] = {{"add", child_add},       {"revoke", child_revoke},
-                                     {"remove", child_remove}, {"release", child_release},
-                                     {"list", child_list},     {NULL, NULL}};
-    return cli_dispatch(dir, argc, argv, child_usage, subs, NULL);
+    static const cli_sub_t subs[] = {{"add", child_add, child_add_opts, NULL},
+                                     {"revoke", child_revoke, child_revoke_opts, NULL},
+                                     {"remove", child_remove, child_remove_opts, NULL},
+                                     {"release", child_release, child_release_opts, NULL},
+                                     {"list", child_list, format_opts, NULL},
+                                     {NULL, NULL, NULL, NULL}};
+    return cli_dispatch(argc, argv, child_usage, subs, NULL);
 }
 
 static const char config_usage[] =
-    "usage: mutsync -d DIR config [--parent-endpoint tcp://HOST:PORT] [--register-reach N]\n"
-    "Without options, shows where this node syncs and how far its member register\n"
-    "travels. --parent-endpoint changes where the parent is reached (its server\n"
-    "moved); --register-reach 1 lets the register go to the parent union from the\n"
-    "next sync on (a union that runs a shared register), 0 keeps it here; mutsyncd\n"
-    "reads both when it starts. Who the parent is and which key it has are fixed\n"
-    "at init: they are the trust anchors.\n";
+    N_("usage: mutsync -d DIR config [--parent-endpoint tcp://HOST:PORT] [--register-reach N]\n"
+       "Without options, shows where this node syncs and how far its member register\n"
+       "travels. --parent-endpoint changes where the parent is reached (its server\n"
+       "moved); --register-reach 1 lets the register go to the parent union from the\n"
+       "next sync on (a union that runs a shared register), 0 keeps it here; mutsyncd\n"
+       "reads both when it starts. Who the parent is and which key it has are fixed\n"
+       "at init: they are the trust anchors.\n");
 
 typedef struct {
     ms_node_t *node;
@@ -513,48 +497,38 @@ static int save_config(ms_txn_t *txn, void *arg, ms_error_t *err)
     return ms_node_save_identity(ctx->node, txn, &ctx->identity, err);
 }
 
-int cmd_config(const char *dir, int argc, char **argv)
+enum { CONFIG_PARENT_ENDPOINT, CONFIG_REGISTER_REACH };
+
+static const cli_opt_t config_opts[] = {
+    {"parent-endpoint", CLI_TEXT, 0, 0, 0},
+    {"register-reach", CLI_UINT, 0, 1, 0},
+    {NULL, 0, 0, 0, 0},
+};
+
+int cmd_config(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(config_usage);
-    static const struct option options[] = {{"parent-endpoint", required_argument, 0, 'e'},
-                                            {"register-reach", required_argument, 0, 'g'},
-                                            {0, 0, 0, 0}};
-    const char *endpoint = NULL, *reach = NULL;
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt == 'e')
-            endpoint = optarg;
-        else if (opt == 'g')
-            reach = optarg;
-        else
-            return cli_usage(config_usage, "unknown option");
-    }
-    if (optind != argc)
-        return cli_usage(config_usage, "unexpected argument \"%s\"", argv[optind]);
-    char *end = NULL;
-    unsigned long levels = reach ? strtoul(reach, &end, 10) : 0;
-    if (reach && (!reach[0] || *end || levels > 1))
-        return cli_usage(config_usage, "--register-reach must be 0 or 1, not \"%s\"", reach);
-    if (endpoint && (strlen(endpoint) >= MS_ENDPOINT_MAX || strncmp(endpoint, "tcp://", 6) != 0))
-        return cli_usage(config_usage, "--parent-endpoint must look like tcp://HOST:PORT");
-    ms_node_t *node;
-    int rc = cli_open(dir, &node);
+    cli_args_t args;
+    int rc = cli_parse(argc, argv, config_opts, NULL, config_usage, &args);
     if (rc)
+        return rc;
+    const char *endpoint = args.text[CONFIG_PARENT_ENDPOINT];
+    const char *reach = args.text[CONFIG_REGISTER_REACH];
+    if (endpoint && (strlen(endpoint) >= MS_ENDPOINT_MAX || strncmp(endpoint, "tcp://", 6) != 0))
+        return cli_usage(config_usage, _("--parent-endpoint must look like tcp://HOST:PORT"));
+    ms_node_t *node;
+    if ((rc = cli_open(cli_dir(), &node)))
         return rc;
     config_ctx_t ctx = {node, *ms_node_identity(node)};
     if (endpoint || reach) {
         if (!ctx.identity.parent[0]) {
             ms_node_close(&node);
-            fprintf(stderr, "mutsync: %s has no parent: nothing to configure\n", ctx.identity.org);
-            return CLI_REFUSED;
+            return cli_refuse(_("%s has no parent: nothing to configure"), ctx.identity.org);
         }
         if (endpoint)
             snprintf(ctx.identity.parent_endpoint, sizeof ctx.identity.parent_endpoint, "%s",
                      endpoint);
         if (reach)
-            ctx.identity.register_reach = (uint32_t)levels;
+            ctx.identity.register_reach = (uint32_t)args.number[CONFIG_REGISTER_REACH];
         ms_error_t err = {0};
         if (ms_store_write(ms_node_store(node), save_config, &ctx, &err) != 0) {
             ms_node_close(&node);
@@ -562,10 +536,15 @@ int cmd_config(const char *dir, int argc, char **argv)
         }
     }
     const ms_identity_t *id = ms_node_identity(node);
-    printf("parent           %s\nparent endpoint  %s\nregister reach   %u (%s)\n",
-           id->parent[0] ? id->parent : "(none: the root)",
-           id->parent_endpoint[0] ? id->parent_endpoint : "(not set)", id->register_reach,
-           id->register_reach ? "the member register goes to the parent" : "stays here");
+    char reach_text[160];
+    snprintf(reach_text, sizeof reach_text, "%u (%s)", id->register_reach,
+             id->register_reach ? _("the member register goes to the parent") : _("stays here"));
+    const char *pairs[][2] = {
+        {_("parent"), id->parent[0] ? id->parent : _("(none: the root)")},
+        {_("parent endpoint"), id->parent_endpoint[0] ? id->parent_endpoint : _("(not set)")},
+        {_("register reach"), reach_text},
+    };
+    cli_print_pairs(pairs, 3, 16);
     ms_node_close(&node);
     return CLI_OK;
 }

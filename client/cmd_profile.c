@@ -8,29 +8,28 @@
 #include "mutsync/replica.h"
 #include "mutsync/views.h"
 
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char profile_usage[] =
-    "usage: mutsync -d DIR profile set [--name NAME] [--created YYYY-MM-DD]\n"
-    "                  [--legal-status TEXT] [--commune NAME] [--target-population N]\n"
-    "                  [--guarantees LIST] [--contribution-scheme TEXT]\n"
-    "                  [--support-partner NAME] [--providers ID,ID...]\n"
-    "                  [--governance-members N] [--governance-women N] [--focal-point TEXT]\n"
-    "       mutsync -d DIR profile show [--format table|json]\n"
-    "The org card of the regional inventory, in the public feed: it travels up to\n"
-    "the union and the secretariat. LIST names the guarantees offered, comma\n"
-    "separated, among primary_care, hospitalization, childbirth, sonu, drugs (or\n"
-    "'none'). Options not given keep their value.\n";
+    N_("usage: mutsync -d DIR profile set [--name NAME] [--created YYYY-MM-DD]\n"
+       "                  [--legal-status TEXT] [--commune NAME] [--target-population N]\n"
+       "                  [--guarantees LIST] [--contribution-scheme TEXT]\n"
+       "                  [--support-partner NAME] [--providers ID,ID...]\n"
+       "                  [--governance-members N] [--governance-women N] [--focal-point TEXT]\n"
+       "       mutsync -d DIR profile show [--format table|json]\n"
+       "The org card of the regional inventory, in the public feed: it travels up to\n"
+       "the union and the secretariat. LIST names the guarantees offered, comma\n"
+       "separated, among primary_care, hospitalization, childbirth, sonu, drugs (or\n"
+       "'none'). Options not given keep their value.\n");
 
 static const char indicator_usage[] =
-    "usage: mutsync -d DIR indicator list [--format table|csv|json]\n"
-    "       mutsync -d DIR indicator publish\n"
-    "list shows the catalogue this node uses: the secretariat's published\n"
-    "definitions, else the default ones. publish (secretariat only) writes the\n"
-    "default catalogue's definitions that differ into its public feed.\n";
+    N_("usage: mutsync -d DIR indicator list [--format table|csv|json]\n"
+       "       mutsync -d DIR indicator publish\n"
+       "list shows the catalogue this node uses: the secretariat's published\n"
+       "definitions, else the default ones. publish (secretariat only) writes the\n"
+       "default catalogue's definitions that differ into its public feed.\n");
 
 static int read_card(ms_node_t *node, ms_org_t *card, ms_error_t *err)
 {
@@ -84,59 +83,78 @@ static int set_providers(ms_org_t *card, const char *list)
     return 0;
 }
 
-static int parse_count(const char *text, uint64_t max, uint64_t *value)
-{
-    char *end;
-    unsigned long long n = strtoull(text, &end, 10);
-    if (!text[0] || *end || text[0] == '-' || n > max)
-        return -1;
-    *value = n;
-    return 0;
-}
+enum {
+    PROFILE_NAME,
+    PROFILE_CREATED,
+    PROFILE_LEGAL_STATUS,
+    PROFILE_COMMUNE,
+    PROFILE_TARGET_POPULATION,
+    PROFILE_GUARANTEES,
+    PROFILE_CONTRIBUTION_SCHEME,
+    PROFILE_SUPPORT_PARTNER,
+    PROFILE_PROVIDERS,
+    PROFILE_GOVERNANCE_MEMBERS,
+    PROFILE_GOVERNANCE_WOMEN,
+    PROFILE_FOCAL_POINT,
+};
 
-//  Applies one option to CARD; returns 0 or CLI_USAGE.
-static int set_option(ms_org_t *card, int opt, const char *arg)
+static const cli_opt_t profile_set_opts[] = {
+    {"name", CLI_TEXT, 0, 0, 0},
+    {"created", CLI_TEXT, 0, 0, 0},
+    {"legal-status", CLI_TEXT, 0, 0, 0},
+    {"commune", CLI_TEXT, 0, 0, 0},
+    {"target-population", CLI_UINT, 0, 1000000000, 0},
+    {"guarantees", CLI_TEXT, 0, 0, 0},
+    {"contribution-scheme", CLI_TEXT, 0, 0, 0},
+    {"support-partner", CLI_TEXT, 0, 0, 0},
+    {"providers", CLI_TEXT, 0, 0, 0},
+    {"governance-members", CLI_UINT, 0, 100000, 0},
+    {"governance-women", CLI_UINT, 0, 100000, 0},
+    {"focal-point", CLI_TEXT, 0, 0, 0},
+    {NULL, 0, 0, 0, 0},
+};
+
+//  Applies option OPT (a PROFILE_ index) of ARGS to CARD; returns 0 or CLI_USAGE.
+static int set_option(ms_org_t *card, int opt, const cli_args_t *args)
 {
-    uint64_t n = 0;
+    const char *arg = args->text[opt];
     switch (opt) {
-#define TEXT(letter, field)                                                                        \
-    case letter:                                                                                   \
+#define TEXT(index, field)                                                                         \
+    case index:                                                                                    \
         if (strlen(arg) >= sizeof card->field)                                                     \
-            return cli_usage(profile_usage, "%s is too long", #field);                             \
+            return cli_usage(profile_usage, _("%s is too long"), #field);                          \
         snprintf(card->field, sizeof card->field, "%s", arg);                                      \
         return 0;
-        TEXT('n', name)
-        TEXT('l', legal_status)
-        TEXT('m', commune)
-        TEXT('s', contribution_scheme)
-        TEXT('p', support_partner)
-        TEXT('f', focal_point)
+        TEXT(PROFILE_NAME, name)
+        TEXT(PROFILE_LEGAL_STATUS, legal_status)
+        TEXT(PROFILE_COMMUNE, commune)
+        TEXT(PROFILE_CONTRIBUTION_SCHEME, contribution_scheme)
+        TEXT(PROFILE_SUPPORT_PARTNER, support_partner)
+        TEXT(PROFILE_FOCAL_POINT, focal_point)
 #undef TEXT
-    case 'c':
+    case PROFILE_CREATED:
         return ms_date_parse(arg, &card->created) == 0
                    ? 0
-                   : cli_usage(profile_usage, "--created \"%s\" is not a date", arg);
-    case 't':
-        if (parse_count(arg, 1000000000ull, &n) != 0)
-            return cli_usage(profile_usage, "--target-population wants a number of persons");
-        card->target_population = n;
+                   : cli_usage(profile_usage, _("--created \"%s\" is not a date"), arg);
+    case PROFILE_TARGET_POPULATION:
+        card->target_population = (uint64_t)args->number[opt];
         return 0;
-    case 'g':
+    case PROFILE_GUARANTEES:
         return set_guarantees(card, arg) == 0
                    ? 0
-                   : cli_usage(profile_usage, "--guarantees: unknown guarantee in \"%s\"", arg);
-    case 'P':
+                   : cli_usage(profile_usage, _("--guarantees: unknown guarantee in \"%s\""), arg);
+    case PROFILE_PROVIDERS:
         return set_providers(card, arg) == 0
                    ? 0
-                   : cli_usage(profile_usage, "--providers: too many or too long ids");
-    case 'M':
-    case 'W':
-        if (parse_count(arg, 100000, &n) != 0)
-            return cli_usage(profile_usage, "governance counts are whole numbers");
-        *(opt == 'M' ? &card->governance_members : &card->governance_women) = (uint32_t)n;
+                   : cli_usage(profile_usage, _("--providers: too many or too long ids"));
+    case PROFILE_GOVERNANCE_MEMBERS:
+        card->governance_members = (uint32_t)args->number[opt];
+        return 0;
+    case PROFILE_GOVERNANCE_WOMEN:
+        card->governance_women = (uint32_t)args->number[opt];
         return 0;
     default:
-        return cli_usage(profile_usage, "unknown option");
+        return 0;
     }
 }
 
@@ -155,51 +173,33 @@ static int write_card(ms_txn_t *txn, void *arg, ms_error_t *err)
     return ms_node_append(w->node, txn, "public", &change, 1, &verdict, err);
 }
 
-static int profile_set(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+static int profile_set(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    static const struct option options[] = {
-        {"name", required_argument, 0, 'n'},
-        {"created", required_argument, 0, 'c'},
-        {"legal-status", required_argument, 0, 'l'},
-        {"commune", required_argument, 0, 'm'},
-        {"target-population", required_argument, 0, 't'},
-        {"guarantees", required_argument, 0, 'g'},
-        {"contribution-scheme", required_argument, 0, 's'},
-        {"support-partner", required_argument, 0, 'p'},
-        {"providers", required_argument, 0, 'P'},
-        {"governance-members", required_argument, 0, 'M'},
-        {"governance-women", required_argument, 0, 'W'},
-        {"focal-point", required_argument, 0, 'f'},
-        {0, 0, 0, 0},
-    };
     ms_error_t err = {0};
     ms_org_t card;
     if (read_card(node, &card, &err) != 0)
         return cli_fail(&err);
     ms_org_t before = card;
-    int opt, rc = 0;
-    optind = 1;
-    while (rc == 0 && (opt = getopt_long(argc, argv, "", options, NULL)) != -1)
-        rc = set_option(&card, opt, optarg);
-    if (rc)
-        return rc;
-    if (optind != argc)
-        return cli_usage(profile_usage, "unexpected argument \"%s\"", argv[optind]);
+    for (int i = 0; profile_set_opts[i].name; i++) {
+        int rc = args->text[i] ? set_option(&card, i, args) : 0;
+        if (rc)
+            return rc;
+    }
     if (card.governance_women > card.governance_members)
-        return cli_usage(profile_usage, "--governance-women is more than --governance-members");
+        return cli_usage(profile_usage, _("--governance-women is more than --governance-members"));
     if (memcmp(&before, &card, sizeof card) == 0) {
-        printf("profile unchanged\n");
+        printf(_("profile unchanged\n"));
         return CLI_OK;
     }
     uint8_t value[MS_VALUE_MAX];
     card_write_t w = {node, value, 0};
     if (ms_org_encode(&card, value, sizeof value, &w.len) != 0)
-        return cli_usage(profile_usage, "org card too large");
+        return cli_usage(profile_usage, _("org card too large"));
     if (ms_store_write(ms_node_store(node), write_card, &w, &err) != 0 ||
         ms_views_publish(node, NULL, &err) != 0)
         return cli_fail(&err);
-    printf("profile updated\n");
+    printf(_("profile updated\n"));
     return CLI_OK;
 }
 
@@ -240,13 +240,10 @@ static json_object *card_json(const char *org, const ms_org_t *card)
     return o;
 }
 
-static int profile_show(ms_node_t *node, int argc, char **argv, const void *ctx_unused)
+static int profile_show(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    cli_format_t format;
-    int rc = cli_only_format(argc, argv, profile_usage, false, &format);
-    if (rc)
-        return rc;
+    cli_format_t format = args->format;
     ms_error_t err = {0};
     ms_org_t card;
     if (read_card(node, &card, &err) != 0)
@@ -267,10 +264,13 @@ static int profile_show(ms_node_t *node, int argc, char **argv, const void *ctx_
     return CLI_OK;
 }
 
-int cmd_profile(const char *dir, int argc, char **argv)
+int cmd_profile(int argc, char **argv)
 {
-    static const cli_sub_t subs[] = {{"set", profile_set}, {"show", profile_show}, {NULL, NULL}};
-    return cli_dispatch(dir, argc, argv, profile_usage, subs, NULL);
+    static const cli_opt_t show_opts[] = {{"format", CLI_FORMAT, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
+    static const cli_sub_t subs[] = {{"set", profile_set, profile_set_opts, NULL},
+                                     {"show", profile_show, show_opts, NULL},
+                                     {NULL, NULL, NULL, NULL}};
+    return cli_dispatch(argc, argv, profile_usage, subs, NULL);
 }
 
 static const char *aggregation_name(ms_aggregation_t aggregation)
@@ -281,8 +281,10 @@ static const char *aggregation_name(ms_aggregation_t aggregation)
                                          : "";
 }
 
-static int indicator_list(ms_node_t *node, cli_format_t format)
+static int indicator_list(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
+    (void)ctx_unused;
+    cli_format_t format = args->format;
     ms_error_t err = {0};
     ms_txn_t *txn;
     ms_indicator_def_t *defs = NULL;
@@ -329,33 +331,23 @@ static int indicator_list(ms_node_t *node, cli_format_t format)
     return CLI_OK;
 }
 
-int cmd_indicator(const char *dir, int argc, char **argv)
+static int indicator_publish(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(indicator_usage);
-    cli_format_t format = CLI_TABLE;
-    bool list = argc >= 2 && strcmp(argv[1], "list") == 0;
-    bool publish = argc == 2 && strcmp(argv[1], "publish") == 0;
-    if (list && argc == 4 && strcmp(argv[2], "--format") == 0) {
-        if (cli_format(argv[3], &format) != 0)
-            return cli_usage(indicator_usage, "--format is table, csv or json");
-    } else if (!publish && !(list && argc == 2)) {
-        return cli_usage(indicator_usage, "indicator needs list [--format F] or publish");
-    }
-    ms_node_t *node;
-    int rc = cli_open(dir, &node);
-    if (rc)
-        return rc;
-    if (list) {
-        rc = indicator_list(node, format);
-    } else {
-        ms_error_t err = {0};
-        size_t count = 0;
-        if (ms_views_publish_catalogue(node, &count, &err) != 0)
-            rc = cli_fail(&err);
-        else
-            printf("%zu indicator definitions published\n", count);
-    }
-    ms_node_close(&node);
-    return rc;
+    (void)ctx_unused;
+    (void)args;
+    ms_error_t err = {0};
+    size_t count = 0;
+    if (ms_views_publish_catalogue(node, &count, &err) != 0)
+        return cli_fail(&err);
+    printf(_("%zu indicator definitions published\n"), count);
+    return CLI_OK;
+}
+
+int cmd_indicator(int argc, char **argv)
+{
+    static const cli_opt_t list_opts[] = {{"format", CLI_FORMAT_CSV, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
+    static const cli_sub_t subs[] = {{"list", indicator_list, list_opts, NULL},
+                                     {"publish", indicator_publish, NULL, NULL},
+                                     {NULL, NULL, NULL, NULL}};
+    return cli_dispatch(argc, argv, indicator_usage, subs, NULL);
 }

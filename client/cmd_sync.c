@@ -5,25 +5,25 @@
 
 #include "mutsync/log.h"
 #include "mutsync/replica.h"
+#include "mutsync/sync.h"
 #include "mutsync/syncup.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char sync_usage[] =
-    "usage: mutsync -d DIR sync [--watch] [--interval SECONDS] [--timeout SECONDS]\n"
-    "                           [--endpoint tcp://HOST:PORT] [--window N]\n"
-    "Syncs this node with its parent (set at init): sends what the parent lacks\n"
-    "of this node's feeds in scope (and its descendants'), receives the parent's\n"
-    "and ancestors' public feeds. One shot by default: exits 0 once both sides\n"
-    "hold the same heads, 1 when the parent refused this node or some change\n"
-    "sets, or when --timeout (default 120) passes first; a cut link is retried.\n"
-    "--watch keeps syncing every --interval seconds (default 10) and as soon as\n"
-    "this node writes, reconnecting with back-off, until SIGTERM or SIGINT.\n";
+    N_("usage: mutsync -d DIR sync [--watch] [--interval SECONDS] [--timeout SECONDS]\n"
+       "                           [--endpoint tcp://HOST:PORT] [--window N]\n"
+       "Syncs this node with its parent (set at init): sends what the parent lacks\n"
+       "of this node's feeds in scope (and its descendants'), receives the parent's\n"
+       "and ancestors' public feeds. One shot by default: exits 0 once both sides\n"
+       "hold the same heads, 1 when the parent refused this node or some change\n"
+       "sets, or when --timeout (default 120) passes first; a cut link is retried.\n"
+       "--watch keeps syncing every --interval seconds (default 10) and as soon as\n"
+       "this node writes, reconnecting with back-off, until SIGTERM or SIGINT.\n");
 
 static volatile sig_atomic_t stopping;
 
@@ -56,22 +56,22 @@ static void heads_digest(ms_node_t *node, uint8_t *digest)
 static void print_outcome(const ms_identity_t *id, const char *endpoint, const ms_sync_stats_t *st)
 {
     if (st->idle) {
-        printf("synced with %s at %s: idle, heads already equal (%llu bytes sent, %llu "
-               "received)\n",
+        printf(_("synced with %s at %s: idle, heads already equal (%llu bytes sent, %llu "
+                 "received)\n"),
                id->parent, endpoint, (unsigned long long)st->bytes_sent,
                (unsigned long long)st->bytes_received);
         return;
     }
-    printf("synced with %s at %s: sent %llu change sets in %llu batches (%llu applied there), "
-           "received %llu (%llu applied, %llu already held, %llu refused, %llu held back); "
-           "%llu bytes sent, %llu received; %s\n",
+    printf(_("synced with %s at %s: sent %llu change sets in %llu batches (%llu applied there), "
+             "received %llu (%llu applied, %llu already held, %llu refused, %llu held back); "
+             "%llu bytes sent, %llu received; %s\n"),
            id->parent, endpoint, (unsigned long long)st->envelopes_sent,
            (unsigned long long)st->batches_sent, (unsigned long long)st->peer_applied,
            (unsigned long long)(st->applied + st->duplicates + st->refused + st->held),
            (unsigned long long)st->applied, (unsigned long long)st->duplicates,
            (unsigned long long)st->refused, (unsigned long long)st->held,
            (unsigned long long)st->bytes_sent, (unsigned long long)st->bytes_received,
-           st->complete ? "heads equal" : "heads differ");
+           st->complete ? _("heads equal") : _("heads differ"));
 }
 
 typedef struct {
@@ -79,45 +79,30 @@ typedef struct {
     int64_t timeout_ms;
 } sync_options_t;
 
+enum { SYNC_WATCH, SYNC_INTERVAL, SYNC_TIMEOUT, SYNC_ENDPOINT, SYNC_WINDOW, SYNC_SESSION_TIMEOUT };
+
+static const cli_opt_t sync_opts[] = {
+    {"watch", CLI_FLAG, 0, 0, 0},
+    {"interval", CLI_DECIMAL, 0.1, 86400, 0},
+    {"timeout", CLI_DECIMAL, 0.1, 604800, 0},
+    {"endpoint", CLI_TEXT, 0, 0, 0},
+    {"window", CLI_UINT, 1, MS_SYNC_WINDOW_MAX, 0},
+    {"session-timeout", CLI_DECIMAL, 0.1, 86400, 0},
+    {NULL, 0, 0, 0, 0},
+};
+
 static int parse(int argc, char **argv, sync_options_t *o)
 {
-    static const struct option options[] = {
-        {"watch", no_argument, 0, 'w'},
-        {"interval", required_argument, 0, 'i'},
-        {"timeout", required_argument, 0, 't'},
-        {"endpoint", required_argument, 0, 'e'},
-        {"window", required_argument, 0, 'n'},
-        {"session-timeout", required_argument, 0, 's'},
-        {0, 0, 0, 0},
-    };
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        switch (opt) {
-        case 'w':
-            o->up.watch = true;
-            break;
-        case 'i':
-            o->up.interval_ms = (int64_t)(strtod(optarg, NULL) * 1000);
-            break;
-        case 't':
-            o->timeout_ms = (int64_t)(strtod(optarg, NULL) * 1000);
-            break;
-        case 'e':
-            o->up.endpoint = optarg;
-            break;
-        case 'n':
-            o->up.window = (uint32_t)strtoul(optarg, NULL, 10);
-            break;
-        case 's':
-            o->up.session_timeout_ms = (int64_t)(strtod(optarg, NULL) * 1000);
-            break;
-        default:
-            return cli_usage(sync_usage, "unknown option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage(sync_usage, "unexpected argument \"%s\"", argv[optind]);
+    cli_args_t args;
+    int rc = cli_parse(argc, argv, sync_opts, NULL, sync_usage, &args);
+    if (rc)
+        return rc;
+    o->up.watch = args.text[SYNC_WATCH] != NULL;
+    o->up.interval_ms = (int64_t)(args.number[SYNC_INTERVAL] * 1000);
+    o->timeout_ms = (int64_t)(args.number[SYNC_TIMEOUT] * 1000);
+    o->up.endpoint = args.text[SYNC_ENDPOINT];
+    o->up.window = (uint32_t)args.number[SYNC_WINDOW];
+    o->up.session_timeout_ms = (int64_t)(args.number[SYNC_SESSION_TIMEOUT] * 1000);
     if (o->timeout_ms <= 0)
         o->timeout_ms = 120000;
     return 0;
@@ -169,19 +154,17 @@ static int run(ms_node_t *node, void *zctx, const sync_options_t *o)
         if (status == MS_UPLINK_INCOMPLETE)
             print_outcome(id, endpoint, ms_uplink_last(uplink));
         const char *reason = ms_uplink_reason(uplink);
-        fprintf(stderr, "mutsync: sync with %s at %s: %s\n", id->parent, endpoint,
-                reason[0] ? reason
-                          : "no complete session before the timeout (is mutsyncd running there?)");
-        rc = CLI_REFUSED;
+        rc = cli_refuse(
+            _("sync with %s at %s: %s"), id->parent, endpoint,
+            reason[0] ? reason
+                      : _("no complete session before the timeout (is mutsyncd running there?)"));
     }
     ms_uplink_destroy(&uplink);
     return rc;
 }
 
-int cmd_sync(const char *dir, int argc, char **argv)
+int cmd_sync(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(sync_usage);
     sync_options_t o = {0};
     int rc = parse(argc, argv, &o);
     if (rc)
@@ -189,7 +172,7 @@ int cmd_sync(const char *dir, int argc, char **argv)
     if (o.up.watch && ms_log_level() < MS_LOG_INFO)
         ms_log_set_level(MS_LOG_INFO);
     ms_node_t *node;
-    if ((rc = cli_open(dir, &node)))
+    if ((rc = cli_open(cli_dir(), &node)))
         return rc;
     struct sigaction action = {.sa_handler = on_signal};
     sigemptyset(&action.sa_mask);

@@ -9,35 +9,34 @@
 #include "mutsync/inventory.h"
 #include "mutsync/views.h"
 
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 static const char view_usage[] =
-    "usage: mutsync -d DIR view [--period YYYY-MM|YYYYQn|YYYY] [--org ID] [--by org|country]\n"
-    "                           [--format table|csv|json]\n"
-    "One row per org of this node's subtree (a union's row is its subtree's total),\n"
-    "or per country with --by country, then the total; one column per indicator.\n"
-    "--org ID shows that org's row only. Over orgs values sum; over time flows sum,\n"
-    "stocks take the last month with data, ratios are recomputed from the summed\n"
-    "numerators and denominators. Default period: the current year.\n";
+    N_("usage: mutsync -d DIR view [--period YYYY-MM|YYYYQn|YYYY] [--org ID] [--by org|country]\n"
+       "                           [--format table|csv|json]\n"
+       "One row per org of this node's subtree (a union's row is its subtree's total),\n"
+       "or per country with --by country, then the total; one column per indicator.\n"
+       "--org ID shows that org's row only. Over orgs values sum; over time flows sum,\n"
+       "stocks take the last month with data, ratios are recomputed from the summed\n"
+       "numerators and denominators. Default period: the current year.\n");
 
 static const char inventory_usage[] =
-    "usage: mutsync -d DIR inventory [--year YYYY] [--format table|csv|json]\n"
-    "The synthesis table of mutuals by country with the total of this node's\n"
-    "subtree (the region at the secretariat): mutuals founded by the end of the\n"
-    "year, adherents, beneficiaries, target population, penetration, mutuals\n"
-    "offering each guarantee, average age. Default year: the current one.\n";
+    N_("usage: mutsync -d DIR inventory [--year YYYY] [--format table|csv|json]\n"
+       "The synthesis table of mutuals by country with the total of this node's\n"
+       "subtree (the region at the secretariat): mutuals founded by the end of the\n"
+       "year, adherents, beneficiaries, target population, penetration, mutuals\n"
+       "offering each guarantee, average age. Default year: the current one.\n");
 
 static const char export_usage[] =
-    "usage: mutsync -d DIR export --format csv|dhis2|adx [--period YYYY-MM|YYYYQn|YYYY]\n"
-    "csv: one row per mutual of the subtree (the downloadable inventory): its card\n"
-    "and every indicator for the period. dhis2: a DHIS2 dataValueSets JSON document.\n"
-    "adx: an IHE ADX XML document. In dhis2 and adx, data elements are the\n"
-    "indicator codes and org units the org ids; ratios are left out (they are\n"
-    "indicators there, computed from the numerators and denominators sent).\n";
+    N_("usage: mutsync -d DIR export --format csv|dhis2|adx [--period YYYY-MM|YYYYQn|YYYY]\n"
+       "csv: one row per mutual of the subtree (the downloadable inventory): its card\n"
+       "and every indicator for the period. dhis2: a DHIS2 dataValueSets JSON document.\n"
+       "adx: an IHE ADX XML document. In dhis2 and adx, data elements are the\n"
+       "indicator codes and org units the org ids; ratios are left out (they are\n"
+       "indicators there, computed from the numerators and denominators sent).\n");
 
 typedef struct {
     ms_node_t *node;
@@ -168,44 +167,36 @@ static int view_country(const char *country, void *arg)
 static int parse_period(const char *text, ms_period_t *period, const char *usage)
 {
     if (ms_period_parse(text, period) != 0)
-        return cli_usage(usage, "period \"%s\" is not YYYY-MM, YYYYQn or YYYY", text);
+        return cli_usage(usage, _("period \"%s\" is not YYYY-MM, YYYYQn or YYYY"), text);
     return 0;
 }
 
-int cmd_view(const char *dir, int argc, char **argv)
+enum { VIEW_PERIOD, VIEW_ORG, VIEW_BY, VIEW_FORMAT };
+
+static const cli_opt_t view_opts[] = {
+    {"period", CLI_TEXT, 0, 0, 0},       {"org", CLI_TEXT, 0, 0, 0}, {"by", CLI_TEXT, 0, 0, 0},
+    {"format", CLI_FORMAT_CSV, 0, 0, 0}, {NULL, 0, 0, 0, 0},
+};
+
+int cmd_view(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(view_usage);
-    static const struct option options[] = {{"period", required_argument, 0, 'p'},
-                                            {"org", required_argument, 0, 'o'},
-                                            {"by", required_argument, 0, 'b'},
-                                            {"format", required_argument, 0, 'f'},
-                                            {0, 0, 0, 0}};
+    cli_args_t args;
+    int rc = cli_parse(argc, argv, view_opts, NULL, view_usage, &args);
+    if (rc)
+        return rc;
     out_t out;
     memset(&out, 0, sizeof out);
     default_period(&out.period);
-    const char *only = NULL;
-    bool by_country = false;
-    int opt, rc = 0;
-    optind = 1;
-    while (rc == 0 && (opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt == 'p')
-            rc = parse_period(optarg, &out.period, view_usage);
-        else if (opt == 'o')
-            only = optarg;
-        else if (opt == 'b' && (strcmp(optarg, "org") == 0 || strcmp(optarg, "country") == 0))
-            by_country = strcmp(optarg, "country") == 0;
-        else if (opt == 'f' && cli_format(optarg, &out.format) == 0)
-            continue;
-        else
-            rc = cli_usage(view_usage, "bad option");
-    }
-    if (rc == 0 && optind != argc)
-        rc = cli_usage(view_usage, "unexpected argument \"%s\"", argv[optind]);
-    if (rc)
+    out.format = args.format;
+    const char *only = args.text[VIEW_ORG], *by = args.text[VIEW_BY];
+    if (args.text[VIEW_PERIOD] &&
+        (rc = parse_period(args.text[VIEW_PERIOD], &out.period, view_usage)) != 0)
         return rc;
+    if (by && strcmp(by, "org") != 0 && strcmp(by, "country") != 0)
+        return cli_usage(view_usage, _("--by must be org or country, not \"%s\""), by);
+    bool by_country = by && strcmp(by, "country") == 0;
     ms_node_t *node = NULL;
-    if ((rc = out_open(&out, dir, &node)) != 0) {
+    if ((rc = out_open(&out, cli_dir(), &node)) != 0) {
         out_close(&out, &node);
         return rc;
     }
@@ -220,8 +211,7 @@ int cmd_view(const char *dir, int argc, char **argv)
         size_t depth;
         if (ms_views_lineage(out.txn, id->org, only, path, &depth, country, &out.err) != 0 ||
             ms_views_org(out.txn, only, &info, &out.err) != 0) {
-            fprintf(stderr, "mutsync: %s is not in the subtree of %s\n", only, id->org);
-            rc = CLI_REFUSED;
+            rc = cli_refuse(_("%s is not in the subtree of %s"), only, id->org);
         } else {
             snprintf(scope, sizeof scope, "s:%s", only);
             rc = view_row(&out, scope, only, info.name, ms_role_name(info.role), info.country);
@@ -293,25 +283,26 @@ static int inventory_country(const char *country, void *arg)
     return inventory_row(arg, scope, country);
 }
 
-int cmd_inventory(const char *dir, int argc, char **argv)
+enum { INVENTORY_YEAR, INVENTORY_FORMAT };
+
+static const cli_opt_t inventory_opts[] = {
+    {"year", CLI_TEXT, 0, 0, 0}, {"format", CLI_FORMAT_CSV, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
+
+int cmd_inventory(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(inventory_usage);
+    cli_args_t args;
+    int rc = cli_parse(argc, argv, inventory_opts, NULL, inventory_usage, &args);
+    if (rc)
+        return rc;
     out_t out;
     memset(&out, 0, sizeof out);
     default_period(&out.period);
-    for (int i = 1; i < argc; i += 2) {
-        if (i + 1 >= argc)
-            return cli_usage(inventory_usage, "%s wants a value", argv[i]);
-        if (strcmp(argv[i], "--year") == 0) {
-            if (ms_period_parse(argv[i + 1], &out.period) != 0 || out.period.kind != MS_PERIOD_YEAR)
-                return cli_usage(inventory_usage, "year \"%s\" is not YYYY", argv[i + 1]);
-        } else if (strcmp(argv[i], "--format") != 0 || cli_format(argv[i + 1], &out.format) != 0) {
-            return cli_usage(inventory_usage, "bad option %s", argv[i]);
-        }
-    }
+    out.format = args.format;
+    const char *year = args.text[INVENTORY_YEAR];
+    if (year && (ms_period_parse(year, &out.period) != 0 || out.period.kind != MS_PERIOD_YEAR))
+        return cli_usage(inventory_usage, _("year \"%s\" is not YYYY"), year);
     ms_node_t *node = NULL;
-    int rc = out_open(&out, dir, &node);
+    rc = out_open(&out, cli_dir(), &node);
     if (rc == 0) {
         if (out.format == CLI_JSON)
             out.array = json_object_new_array();
@@ -341,8 +332,8 @@ int cmd_inventory(const char *dir, int argc, char **argv)
 
 typedef struct {
     out_t *out;
-    int kind;  //  0 csv, 1 dhis2, 2 adx
-    bool first;
+    int kind;             //  0 csv, 1 dhis2, 2 adx
+    json_object *values;  //  dhis2: the dataValues
     char dhis2_period[MS_PERIOD_TEXT_BYTES];
     char adx_period[MS_PERIOD_TEXT_BYTES];
     char today[11];
@@ -354,6 +345,18 @@ static void decimal(char *buf, size_t size, double value)
         snprintf(buf, size, "%lld", (long long)value);
     else
         snprintf(buf, size, "%.6f", value);
+}
+
+//  DHIS2 dataValueSets: one value, every field a string.
+static json_object *dhis2_value(const char *element, const char *period, const char *org,
+                                const char *value)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "dataElement", json_object_new_string(element));
+    json_object_object_add(o, "period", json_object_new_string(period));
+    json_object_object_add(o, "orgUnit", json_object_new_string(org));
+    json_object_object_add(o, "value", json_object_new_string(value));
+    return o;
 }
 
 static int export_org(const ms_view_org_t *org, void *arg)
@@ -385,12 +388,10 @@ static int export_org(const ms_view_org_t *org, void *arg)
             printf(",%s", cell.orgs ? value : "");
         } else if (!ratio && cell.orgs) {
             if (e->kind == 1)
-                printf("%s\n    {\"dataElement\": \"%s\", \"period\": \"%s\", \"orgUnit\": "
-                       "\"%s\", \"value\": \"%s\"}",
-                       e->first ? "" : ",", def->code, e->dhis2_period, org->org, value);
+                json_object_array_add(e->values,
+                                      dhis2_value(def->code, e->dhis2_period, org->org, value));
             else
                 printf("    <dataValue dataElement=\"%s\" value=\"%s\"/>\n", def->code, value);
-            e->first = false;
         }
     }
     if (e->kind == 0)
@@ -400,39 +401,38 @@ static int export_org(const ms_view_org_t *org, void *arg)
     return 0;
 }
 
-int cmd_export(const char *dir, int argc, char **argv)
+enum { EXPORT_PERIOD, EXPORT_FORMAT };
+
+static const cli_opt_t export_opts[] = {
+    {"period", CLI_TEXT, 0, 0, 0}, {"format", CLI_TEXT, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
+
+int cmd_export(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(export_usage);
+    cli_args_t args;
+    int rc = cli_parse(argc, argv, export_opts, NULL, export_usage, &args);
+    if (rc)
+        return rc;
     out_t out;
     memset(&out, 0, sizeof out);
     default_period(&out.period);
-    int kind = -1;
-    for (int i = 1; i < argc; i += 2) {
-        if (i + 1 >= argc)
-            return cli_usage(export_usage, "%s wants a value", argv[i]);
-        if (strcmp(argv[i], "--period") == 0) {
-            int rc = parse_period(argv[i + 1], &out.period, export_usage);
-            if (rc)
-                return rc;
-        } else if (strcmp(argv[i], "--format") == 0) {
-            kind = strcmp(argv[i + 1], "csv") == 0     ? 0
-                   : strcmp(argv[i + 1], "dhis2") == 0 ? 1
-                   : strcmp(argv[i + 1], "adx") == 0   ? 2
-                                                       : -2;
-        } else {
-            return cli_usage(export_usage, "unknown option %s", argv[i]);
-        }
-    }
+    if (args.text[EXPORT_PERIOD] &&
+        (rc = parse_period(args.text[EXPORT_PERIOD], &out.period, export_usage)) != 0)
+        return rc;
+    const char *format = args.text[EXPORT_FORMAT];
+    int kind = !format                        ? -1
+               : strcmp(format, "csv") == 0   ? 0
+               : strcmp(format, "dhis2") == 0 ? 1
+               : strcmp(format, "adx") == 0   ? 2
+                                              : -1;
     if (kind < 0)
-        return cli_usage(export_usage, "--format csv, dhis2 or adx is required");
+        return cli_usage(export_usage, _("--format csv, dhis2 or adx is required"));
     ms_node_t *node = NULL;
-    int rc = out_open(&out, dir, &node);
+    rc = out_open(&out, cli_dir(), &node);
     if (rc) {
         out_close(&out, &node);
         return rc;
     }
-    export_t e = {&out, kind, true, "", "", ""};
+    export_t e = {&out, kind, kind == 1 ? json_object_new_array() : NULL, "", "", ""};
     ms_period_dhis2(&out.period, e.dhis2_period);
     ms_period_adx(&out.period, e.adx_period);
     time_t now = time(NULL);
@@ -446,18 +446,22 @@ int cmd_export(const char *dir, int argc, char **argv)
         for (size_t i = 0; i < out.def_count; i++)
             printf(",%s", out.defs[i].code);
         printf("\n");
-    } else if (kind == 1) {
-        printf("{\n  \"dataValues\": [");
-    } else {
+    } else if (kind == 2) {
         printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<adx xmlns=\"urn:ihe:qrph:adx:2015\" exported=\"%s\">\n",
                exported);
     }
     rc = ms_views_orgs(out.txn, ms_node_identity(node)->org, export_org, &e, &out.err);
-    if (kind == 1)
-        printf("\n  ]\n}\n");
-    else if (kind == 2)
+    if (kind == 1 && rc == 0) {
+        json_object *doc = json_object_new_object();
+        json_object_object_add(doc, "dataValues", json_object_get(e.values));
+        printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_SPACED |
+                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(doc);
+    } else if (kind == 2) {
         printf("</adx>\n");
+    }
+    json_object_put(e.values);
     if (rc)
         rc = cli_fail(&out.err);
     out_close(&out, &node);

@@ -14,15 +14,18 @@
 //  kill -9 at any moment loses nothing acknowledged: an Ack follows a
 //  durable commit.
 
+#include "cli_opts.h"
+
+#include "mutsync/i18n.h"
 #include "mutsync/link.h"
 #include "mutsync/log.h"
+#include "mutsync/mutsync.h"
 #include "mutsync/replica.h"
 #include "mutsync/sync.h"
 #include "mutsync/syncup.h"
 #include "mutsync/views.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -37,13 +40,15 @@
 #define SESSIONS_MAX 256   //  sessions at once
 
 static const char usage_text[] =
-    "usage: mutsyncd -d DIR --listen ENDPOINT [--sync-interval SECONDS]\n"
-    "                [--session-timeout SECONDS] [--window N] [-v] [-q]\n"
-    "Runs the node in DIR (a union or the secretariat): accepts its certified\n"
-    "children on ENDPOINT (e.g. tcp://127.0.0.1:7301) and, when the node has a\n"
-    "parent, keeps its own link to it, syncing every --sync-interval seconds\n"
-    "(default 10) and as soon as local heads change. Logs go to stderr.\n"
-    "SIGTERM or SIGINT stops it cleanly.\n";
+    N_("usage: mutsyncd -d DIR --listen ENDPOINT [--sync-interval SECONDS]\n"
+       "                [--session-timeout SECONDS] [--window N] [-v] [-q] [--lang fr|en]\n"
+       "       mutsyncd --version\n"
+       "Runs the node in DIR (a union or the secretariat): accepts its certified\n"
+       "children on ENDPOINT (e.g. tcp://127.0.0.1:7301) and, when the node has a\n"
+       "parent, keeps its own link to it, syncing every --sync-interval seconds\n"
+       "(default 10) and as soon as local heads change. -d may be left to\n"
+       "$MUTSYNC_DIR. Logs go to stderr (in English, for the operators' tools).\n"
+       "SIGTERM or SIGINT stops it cleanly.\n");
 
 typedef struct {
     char org[MS_ORG_MAX + 1];                    //  the child (ZAP User-Id)
@@ -248,52 +253,42 @@ typedef struct {
     ms_log_level_t level;
 } options_t;
 
+enum { OPT_LISTEN, OPT_SYNC_INTERVAL, OPT_SESSION_TIMEOUT, OPT_WINDOW, OPT_QUIET, OPT_VERSION };
+
+static const cli_opt_t option_table[] = {
+    {"listen", CLI_TEXT, 0, 0, 0},
+    {"sync-interval", CLI_DECIMAL, 0.1, 86400, 0},
+    {"session-timeout", CLI_DECIMAL, 0.1, 86400, 0},
+    {"window", CLI_UINT, 1, MS_SYNC_WINDOW_MAX, 0},
+    {"quiet", CLI_FLAG, 0, 0, 'q'},
+    {"version", CLI_FLAG, 0, 0, 0},
+    {NULL, 0, 0, 0, 0},
+};
+
+//  Returns 0, or the exit status (usage: 2) after saying why. --help
+//  and --version print and exit 0.
 static int parse(int argc, char **argv, options_t *o)
 {
-    static const struct option longs[] = {
-        {"listen", required_argument, 0, 'l'},
-        {"sync-interval", required_argument, 0, 'i'},
-        {"session-timeout", required_argument, 0, 't'},
-        {"window", required_argument, 0, 'w'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
-    int opt;
-    while ((opt = getopt_long(argc, argv, "d:vqh", longs, NULL)) != -1) {
-        switch (opt) {
-        case 'd':
-            o->dir = optarg;
-            break;
-        case 'l':
-            o->listen = optarg;
-            break;
-        case 'i':
-            o->interval_ms = (int64_t)(strtod(optarg, NULL) * 1000);
-            break;
-        case 't':
-            o->session_timeout_ms = (int64_t)(strtod(optarg, NULL) * 1000);
-            break;
-        case 'w':
-            o->window = (uint32_t)strtoul(optarg, NULL, 10);
-            break;
-        case 'v':
-            o->level = MS_LOG_DEBUG;
-            break;
-        case 'q':
-            o->level = MS_LOG_WARN;
-            break;
-        case 'h':
-            fputs(usage_text, stdout);
-            exit(0);
-        default:
-            fputs(usage_text, stderr);
-            return 2;
-        }
+    cli_set_program("mutsyncd");
+    cli_args_t args;
+    int rc = cli_parse(argc, argv, option_table, NULL, usage_text, &args);
+    if (rc == CLI_HELPED)
+        exit(0);
+    if (rc)
+        return rc;
+    if (args.text[OPT_VERSION]) {
+        printf("mutsyncd %s\n", MS_VERSION_TEXT);
+        exit(0);
     }
-    if (!o->dir || !o->listen || optind < argc) {
-        fprintf(stderr, "mutsyncd: -d DIR and --listen ENDPOINT are required\n%s", usage_text);
-        return 2;
-    }
+    o->dir = cli_dir_given();
+    o->listen = args.text[OPT_LISTEN];
+    o->interval_ms = (int64_t)(args.number[OPT_SYNC_INTERVAL] * 1000);
+    o->session_timeout_ms = (int64_t)(args.number[OPT_SESSION_TIMEOUT] * 1000);
+    o->window = (uint32_t)args.number[OPT_WINDOW];
+    o->level = args.text[OPT_QUIET] ? MS_LOG_WARN : cli_verbosity() ? MS_LOG_DEBUG : MS_LOG_INFO;
+    if (!o->dir || !o->listen)
+        return cli_usage(usage_text,
+                         _("-d DIR (or $MUTSYNC_DIR) and --listen ENDPOINT are required"));
     return 0;
 }
 

@@ -42,8 +42,16 @@ expect_exit 0 "$MUTSYNC" -d "$node" provider list --format json
 expect_contains "$OUT" '"level": ?"CSCOM"'
 expect_exit 0 "$MUTSYNC" -d "$node" complaint add --id P-1 --date 2026-10-03 \
     --provider BJ-CS-001 --subject "Attente trop longue"
-expect_exit 0 "$MUTSYNC" -d "$node" complaint list
+expect_exit 0 "$MUTSYNC" -d "$node" complaint list --format csv
+expect_contains "$OUT" "^complaint_id,date,provider_id,subject,status$"
 expect_contains "$OUT" "^P-1,2026-10-03,BJ-CS-001,Attente trop longue,open$"
+#  Without --format, a table: a header row and aligned columns.
+expect_exit 0 "$MUTSYNC" -d "$node" complaint list
+expect_contains "$OUT" "^complaint +date +provider +subject +status$"
+expect_contains "$OUT" "^P-1 +2026-10-03 +BJ-CS-001 +Attente trop longue +open$"
+expect_exit 0 "$MUTSYNC" -d "$node" provider list
+expect_contains "$OUT" "^provider +name +level +convention from +until$"
+expect_contains "$OUT" "^BJ-CS-001 +CS de Bembéréké +CSCOM"
 expect_exit 2 "$MUTSYNC" -d "$node" complaint add --id P-2 --date 2026-02-30 --subject x
 
 expect_exit 0 "$MUTSYNC" -d "$node" profile set --created 2004-03-01 --target-population 45000 \
