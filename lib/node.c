@@ -320,7 +320,7 @@ int ms_node_keypair(ms_node_t *self, const ms_keypair_t **keypair_p, ms_error_t 
 
 void ms_node_set_hook(ms_node_t *self, const ms_apply_hook_t *hook)
 {
-    self->hook = hook ? *hook : (ms_apply_hook_t){NULL, NULL, NULL};
+    self->hook = hook ? *hook : (ms_apply_hook_t){NULL, NULL, NULL, NULL};
 }
 
 int ms_node_append(ms_node_t *self, ms_txn_t *txn, const char *feed, const ms_change_t *changes,

@@ -561,7 +561,7 @@ int ms_views_publish_catalogue(ms_node_t *node, size_t *count_p, ms_error_t *err
 
 int ms_views_attach(ms_node_t *node, ms_error_t *err)
 {
-    ms_apply_hook_t hook = {on_apply, on_applied, node};
+    ms_apply_hook_t hook = {on_apply, on_applied, node, NULL};
     ms_node_set_hook(node, &hook);
     ms_txn_t *txn;
     ms_val_t val;
