@@ -83,12 +83,13 @@ static void out_close(out_t *out, ms_node_t **node_p)
     ms_node_close(node_p);
 }
 
-static void print_number(FILE *file, double value, bool ratio)
+//  A ratio with 4 decimals; a count or an amount exactly, from its integer.
+static void print_number(char *text, size_t size, const ms_cell_t *cell, double value, bool ratio)
 {
     if (ratio)
-        fprintf(file, "%.4f", value);
+        snprintf(text, size, "%.4f", value);
     else
-        fprintf(file, "%.0f", value);
+        snprintf(text, size, "%lld", (long long)cell->value);
 }
 
 //  One row of the view: SCOPE's cells for every indicator.
@@ -106,14 +107,16 @@ static int view_row(out_t *out, const char *scope, const char *id, const char *n
             return cli_fail(&out->err);
         bool ratio = out->defs[i].def.aggregation == MS_AGG_RATIO;
         double value = ms_cell_value(&cell, &out->defs[i]);
+        char text[48];
+        print_number(text, sizeof text, &cell, value, ratio);
         if (values) {
-            json_object_object_add(values, out->defs[i].code, json_object_new_double(value));
+            json_object_object_add(values, out->defs[i].code,
+                                   ratio ? json_object_new_double(value)
+                                         : json_object_new_int64(cell.value));
         } else if (out->format == CLI_TABLE) {
-            char text[48];
-            snprintf(text, sizeof text, ratio ? "%.4f" : "%.0f", value);
             printf(" %*s", (int)strlen(out->defs[i].code), text);
         } else {
-            print_number(stdout, value, ratio);
+            fputs(text, stdout);
             if (out->format == CLI_CSV && i + 1 < out->def_count)
                 putchar(',');
         }
@@ -255,16 +258,16 @@ static int inventory_row(out_t *out, const char *scope, const char *label)
         ms_views_cell(out->txn, scope, &out->period, "penetration_rate", &penetration, &out->err) !=
             0)
         return cli_fail(&out->err);
-    double rate =
-        penetration.denominator != 0 ? penetration.numerator / penetration.denominator : 0;
+    double rate = penetration.denominator != 0
+                      ? (double)penetration.numerator / (double)penetration.denominator
+                      : 0;
     if (out->format == CLI_JSON) {
         json_object *o = json_object_new_object(), *g = json_object_new_object();
         json_object_object_add(o, "scope", json_object_new_string(label));
         json_object_object_add(o, "year", json_object_new_int((int)out->period.year));
         json_object_object_add(o, "mutuals", json_object_new_int64((int64_t)row.mutuals));
-        json_object_object_add(o, "adherents", json_object_new_int64((int64_t)adherents.value));
-        json_object_object_add(o, "beneficiaries",
-                               json_object_new_int64((int64_t)beneficiaries.value));
+        json_object_object_add(o, "adherents", json_object_new_int64(adherents.value));
+        json_object_object_add(o, "beneficiaries", json_object_new_int64(beneficiaries.value));
         json_object_object_add(o, "target_population",
                                json_object_new_int64((int64_t)row.target_population));
         json_object_object_add(o, "penetration_rate", json_object_new_double(rate));
@@ -276,10 +279,10 @@ static int inventory_row(out_t *out, const char *scope, const char *label)
         json_object_array_add(out->array, o);
         return 0;
     }
-    printf(out->format == CLI_CSV ? "%s,%llu,%.0f,%.0f,%llu,%.4f"
-                                  : "%-8s %7llu %9.0f %13.0f %10llu %11.4f",
-           label, (unsigned long long)row.mutuals, adherents.value, beneficiaries.value,
-           (unsigned long long)row.target_population, rate);
+    printf(out->format == CLI_CSV ? "%s,%llu,%lld,%lld,%llu,%.4f"
+                                  : "%-8s %7llu %9lld %13lld %10llu %11.4f",
+           label, (unsigned long long)row.mutuals, (long long)adherents.value,
+           (long long)beneficiaries.value, (unsigned long long)row.target_population, rate);
     for (int i = 0; i < MS_GUARANTEE_COUNT; i++)
         printf(out->format == CLI_CSV ? ",%llu" : " %5llu", (unsigned long long)row.offering[i]);
     printf(out->format == CLI_CSV ? ",%.1f\n" : " %7.1f\n", row.average_age);
@@ -348,9 +351,11 @@ typedef struct {
     char today[11];
 } export_t;
 
-static void decimal(char *buf, size_t size, double value)
+static void decimal(char *buf, size_t size, const ms_cell_t *cell, double value, bool ratio)
 {
-    if (value == (double)(long long)value)
+    if (!ratio)
+        snprintf(buf, size, "%lld", (long long)cell->value);
+    else if (value == (double)(long long)value)
         snprintf(buf, size, "%lld", (long long)value);
     else
         snprintf(buf, size, "%.6f", value);
@@ -380,7 +385,7 @@ static int export_org(const ms_view_org_t *org, void *arg)
         if (ms_views_cell(out->txn, scope, &out->period, def->code, &cell, &out->err) != 0)
             return MS_ESTORE;
         bool ratio = def->def.aggregation == MS_AGG_RATIO;
-        decimal(value, sizeof value, ms_cell_value(&cell, def));
+        decimal(value, sizeof value, &cell, ms_cell_value(&cell, def), ratio);
         if (e->kind == 0) {
             printf(",%s", cell.orgs ? value : "");
         } else if (!ratio && cell.orgs) {
