@@ -22,7 +22,15 @@ static const char view_usage[] =
     "or per country with --by country, then the total; one column per indicator.\n"
     "--org ID shows that org's row only. Over orgs values sum; over time flows sum,\n"
     "stocks take the last month with data, ratios are recomputed from the summed\n"
-    "numerators and denominators. Default period: the current year.\n";
+    "numerators and denominators. Default period: the current year.\n"
+    "Reports for a month more than one month past this node's clock are kept but\n"
+    "held, not counted, until their month comes; a note on stderr says how many.\n"
+    "\n"
+    "       mutsync -d DIR view held\n"
+    "Lists the held reports: month, org, how many.\n"
+    "       mutsync -d DIR view rebuild\n"
+    "Drops every aggregate and recomputes it from the stored reports and org cards\n"
+    "(one transaction), and says what it counted, held and set aside.\n";
 
 static const char inventory_usage[] =
     "usage: mutsync -d DIR inventory [--year YYYY] [--format table|csv|json]\n"
@@ -175,8 +183,89 @@ static int parse_period(const char *text, ms_period_t *period, const char *usage
     return 0;
 }
 
+static int view_rebuild(ms_node_t *node, int argc, char **argv, const void *ctx)
+{
+    (void)ctx;
+    if (argc > 1)
+        return cli_usage(view_usage, "unexpected argument \"%s\"", argv[1]);
+    ms_views_rebuilt_t done;
+    ms_error_t err = {0};
+    if (ms_views_rebuild(node, (int64_t)time(NULL), &done, &err) != 0)
+        return cli_fail(&err);
+    printf("views of %s rebuilt from the stored records: %zu reports counted, %zu held for a "
+           "later month, %zu set aside (bad value), %zu outside the views, %zu org cards\n",
+           ms_node_identity(node)->org, done.reports, done.held, done.set_aside, done.ignored,
+           done.cards);
+    return 0;
+}
+
+//  Held reports, grouped by month and org (the order they are walked in).
+typedef struct {
+    char owner[MS_ORG_MAX + 1];
+    uint32_t month;
+    size_t group;  //  reports in the current (month, owner)
+    size_t total;
+    bool print;
+} held_t;
+
+static void held_flush(held_t *h)
+{
+    if (h->print && h->group)
+        printf("%04u-%02u  %-16s %zu reports\n", h->month / 100, h->month % 100, h->owner,
+               h->group);
+    h->group = 0;
+}
+
+static int held_one(const char *owner, const char *key, uint32_t month, void *ctx)
+{
+    (void)key;
+    held_t *h = ctx;
+    if (month != h->month || strcmp(owner, h->owner) != 0) {
+        held_flush(h);
+        h->month = month;
+        snprintf(h->owner, sizeof h->owner, "%s", owner);
+    }
+    h->group++;
+    h->total++;
+    return 0;
+}
+
+static int held_walk(ms_txn_t *txn, bool print, size_t *total, ms_error_t *err)
+{
+    held_t h;
+    memset(&h, 0, sizeof h);
+    h.print = print;
+    int rc = ms_views_held(txn, held_one, &h, err);
+    held_flush(&h);
+    *total = h.total;
+    return rc;
+}
+
+static int view_held(ms_node_t *node, int argc, char **argv, const void *ctx)
+{
+    (void)ctx;
+    if (argc > 1)
+        return cli_usage(view_usage, "unexpected argument \"%s\"", argv[1]);
+    ms_txn_t *txn;
+    ms_error_t err = {0};
+    size_t total = 0;
+    int rc = ms_store_read(ms_node_store(node), &txn, &err);
+    if (rc == 0)
+        rc = held_walk(txn, true, &total, &err);
+    ms_txn_abort(&txn);
+    if (rc)
+        return cli_fail(&err);
+    uint32_t limit = ms_views_count_limit((int64_t)time(NULL));
+    printf("%zu reports held; months up to %04u-%02u are counted\n", total, limit / 100,
+           limit % 100);
+    return 0;
+}
+
 int cmd_view(const char *dir, int argc, char **argv)
 {
+    static const cli_sub_t subs[] = {{"rebuild", view_rebuild}, {"held", view_held}, {0, 0}};
+    if (argc > 1 && (strcmp(argv[1], "rebuild") == 0 || strcmp(argv[1], "held") == 0))
+        return cli_dispatch(dir, argc, argv, view_usage, subs, NULL);
     if (cli_wants_help(argc, argv))
         return cli_help(view_usage);
     static const struct option options[] = {{"period", required_argument, 0, 'p'},
@@ -240,6 +329,12 @@ int cmd_view(const char *dir, int argc, char **argv)
     }
     if (rc == 0 && out.array)
         cli_print_json(out.array, true);
+    size_t held = 0;
+    if (rc == 0 && held_walk(out.txn, false, &held, &out.err) == 0 && held > 0)
+        fprintf(stderr,
+                "mutsync: %zu reports for a month ahead of this node's clock are held, "
+                "not counted (mutsync view held)\n",
+                held);
     out_close(&out, &node);
     return rc;
 }
