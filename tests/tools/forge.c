@@ -154,9 +154,10 @@ static int report(const char *dir, const char *key, int argc, char **argv)
     const char *bar = strchr(key, '|');
     const char *bar2 = bar ? strchr(bar + 1, '|') : NULL;
     snprintf(r.period, sizeof r.period, "%s", option(argc, argv, "--period", key));
+    char code[MS_CODE_MAX + 1] = "";
     if (bar2)
-        snprintf(r.indicator, sizeof r.indicator, "%.*s", (int)(bar2 - bar - 1), bar + 1);
-    snprintf(r.indicator, sizeof r.indicator, "%s", option(argc, argv, "--indicator", r.indicator));
+        snprintf(code, sizeof code, "%.*s", (int)(bar2 - bar - 1), bar + 1);
+    snprintf(r.indicator, sizeof r.indicator, "%s", option(argc, argv, "--indicator", code));
     r.value = strtod(option(argc, argv, "--value", "0"), NULL);
     r.numerator = strtod(option(argc, argv, "--numerator", "0"), NULL);
     r.denominator = strtod(option(argc, argv, "--denominator", "0"), NULL);
