@@ -21,7 +21,15 @@ static const char view_usage[] =
        "or per country with --by country, then the total; one column per indicator.\n"
        "--org ID shows that org's row only. Over orgs values sum; over time flows sum,\n"
        "stocks take the last month with data, ratios are recomputed from the summed\n"
-       "numerators and denominators. Default period: the current year.\n");
+       "numerators and denominators. Default period: the current year.\n"
+       "Reports for a month more than one month past this node's clock are kept but\n"
+       "held, not counted, until their month comes; a note on stderr says how many.\n"
+       "\n"
+       "       mutsync -d DIR view held\n"
+       "Lists the held reports: month, org, how many.\n"
+       "       mutsync -d DIR view rebuild\n"
+       "Drops every aggregate and recomputes it from the stored reports and org cards\n"
+       "(one transaction), and says what it counted, held and set aside.\n");
 
 static const char inventory_usage[] =
     N_("usage: mutsync -d DIR inventory [--year YYYY] [--format table|csv|json]\n"
@@ -82,12 +90,13 @@ static void out_close(out_t *out, ms_node_t **node_p)
     ms_node_close(node_p);
 }
 
-static void print_number(FILE *file, double value, bool ratio)
+//  A ratio with 4 decimals; a count or an amount exactly, from its integer.
+static void print_number(char *text, size_t size, const ms_cell_t *cell, double value, bool ratio)
 {
     if (ratio)
-        fprintf(file, "%.4f", value);
+        snprintf(text, size, "%.4f", value);
     else
-        fprintf(file, "%.0f", value);
+        snprintf(text, size, "%lld", (long long)cell->value);
 }
 
 //  One row of the view: SCOPE's cells for every indicator.
@@ -105,14 +114,16 @@ static int view_row(out_t *out, const char *scope, const char *id, const char *n
             return cli_fail(&out->err);
         bool ratio = out->defs[i].def.aggregation == MS_AGG_RATIO;
         double value = ms_cell_value(&cell, &out->defs[i]);
+        char text[48];
+        print_number(text, sizeof text, &cell, value, ratio);
         if (values) {
-            json_object_object_add(values, out->defs[i].code, json_object_new_double(value));
+            json_object_object_add(values, out->defs[i].code,
+                                   ratio ? json_object_new_double(value)
+                                         : json_object_new_int64(cell.value));
         } else if (out->format == CLI_TABLE) {
-            char text[48];
-            snprintf(text, sizeof text, ratio ? "%.4f" : "%.0f", value);
             printf(" %*s", (int)strlen(out->defs[i].code), text);
         } else {
-            print_number(stdout, value, ratio);
+            fputs(text, stdout);
             if (out->format == CLI_CSV && i + 1 < out->def_count)
                 putchar(',');
         }
@@ -178,8 +189,90 @@ static const cli_opt_t view_opts[] = {
     {"format", CLI_FORMAT_CSV, 0, 0, 0}, {NULL, 0, 0, 0, 0},
 };
 
+static int view_rebuild(ms_node_t *node, const cli_args_t *args, const void *ctx)
+{
+    (void)ctx;
+    (void)args;
+    ms_views_rebuilt_t done;
+    ms_error_t err = {0};
+    if (ms_views_rebuild(node, (int64_t)time(NULL), &done, &err) != 0)
+        return cli_fail(&err);
+    printf(_("views of %s rebuilt from the stored records: %zu reports counted, %zu held for a "
+             "later month, %zu set aside (bad value), %zu outside the views, %zu org cards\n"),
+           ms_node_identity(node)->org, done.reports, done.held, done.set_aside, done.ignored,
+           done.cards);
+    return 0;
+}
+
+//  Held reports, grouped by month and org (the order they are walked in).
+typedef struct {
+    char owner[MS_ORG_MAX + 1];
+    uint32_t month;
+    size_t group;  //  reports in the current (month, owner)
+    size_t total;
+    bool print;
+} held_t;
+
+static void held_flush(held_t *h)
+{
+    if (h->print && h->group)
+        printf(_("%04u-%02u  %-16s %zu reports\n"), h->month / 100, h->month % 100, h->owner,
+               h->group);
+    h->group = 0;
+}
+
+static int held_one(const char *owner, const char *key, uint32_t month, void *ctx)
+{
+    (void)key;
+    held_t *h = ctx;
+    if (month != h->month || strcmp(owner, h->owner) != 0) {
+        held_flush(h);
+        h->month = month;
+        snprintf(h->owner, sizeof h->owner, "%s", owner);
+    }
+    h->group++;
+    h->total++;
+    return 0;
+}
+
+static int held_walk(ms_txn_t *txn, bool print, size_t *total, ms_error_t *err)
+{
+    held_t h;
+    memset(&h, 0, sizeof h);
+    h.print = print;
+    int rc = ms_views_held(txn, held_one, &h, err);
+    held_flush(&h);
+    *total = h.total;
+    return rc;
+}
+
+static int view_held(ms_node_t *node, const cli_args_t *args, const void *ctx)
+{
+    (void)ctx;
+    (void)args;
+    ms_txn_t *txn;
+    ms_error_t err = {0};
+    size_t total = 0;
+    int rc = ms_store_read(ms_node_store(node), &txn, &err);
+    if (rc == 0)
+        rc = held_walk(txn, true, &total, &err);
+    ms_txn_abort(&txn);
+    if (rc)
+        return cli_fail(&err);
+    uint32_t limit = ms_views_count_limit((int64_t)time(NULL));
+    printf(_("%zu reports held; months up to %04u-%02u are counted\n"), total, limit / 100,
+           limit % 100);
+    return 0;
+}
+
 int cmd_view(int argc, char **argv)
 {
+    if (argc > 1 && (strcmp(argv[1], "rebuild") == 0 || strcmp(argv[1], "held") == 0)) {
+        static const cli_sub_t subs[] = {{"rebuild", view_rebuild, NULL, NULL},
+                                         {"held", view_held, NULL, NULL},
+                                         {NULL, NULL, NULL, NULL}};
+        return cli_dispatch(argc, argv, view_usage, subs, NULL);
+    }
     cli_args_t args;
     int rc = cli_parse(argc, argv, view_opts, NULL, view_usage, &args);
     if (rc)
@@ -227,6 +320,12 @@ int cmd_view(int argc, char **argv)
     }
     if (rc == 0 && out.array)
         cli_print_json(out.array, true);
+    size_t held = 0;
+    if (rc == 0 && held_walk(out.txn, false, &held, &out.err) == 0 && held > 0)
+        fprintf(stderr,
+                _("mutsync: %zu reports for a month ahead of this node's clock are held, "
+                  "not counted (mutsync view held)\n"),
+                held);
     out_close(&out, &node);
     return rc;
 }
@@ -245,16 +344,16 @@ static int inventory_row(out_t *out, const char *scope, const char *label)
         ms_views_cell(out->txn, scope, &out->period, "penetration_rate", &penetration, &out->err) !=
             0)
         return cli_fail(&out->err);
-    double rate =
-        penetration.denominator != 0 ? penetration.numerator / penetration.denominator : 0;
+    double rate = penetration.denominator != 0
+                      ? (double)penetration.numerator / (double)penetration.denominator
+                      : 0;
     if (out->format == CLI_JSON) {
         json_object *o = json_object_new_object(), *g = json_object_new_object();
         json_object_object_add(o, "scope", json_object_new_string(label));
         json_object_object_add(o, "year", json_object_new_int((int)out->period.year));
         json_object_object_add(o, "mutuals", json_object_new_int64((int64_t)row.mutuals));
-        json_object_object_add(o, "adherents", json_object_new_int64((int64_t)adherents.value));
-        json_object_object_add(o, "beneficiaries",
-                               json_object_new_int64((int64_t)beneficiaries.value));
+        json_object_object_add(o, "adherents", json_object_new_int64(adherents.value));
+        json_object_object_add(o, "beneficiaries", json_object_new_int64(beneficiaries.value));
         json_object_object_add(o, "target_population",
                                json_object_new_int64((int64_t)row.target_population));
         json_object_object_add(o, "penetration_rate", json_object_new_double(rate));
@@ -266,10 +365,10 @@ static int inventory_row(out_t *out, const char *scope, const char *label)
         json_object_array_add(out->array, o);
         return 0;
     }
-    printf(out->format == CLI_CSV ? "%s,%llu,%.0f,%.0f,%llu,%.4f"
-                                  : "%-8s %7llu %9.0f %13.0f %10llu %11.4f",
-           label, (unsigned long long)row.mutuals, adherents.value, beneficiaries.value,
-           (unsigned long long)row.target_population, rate);
+    printf(out->format == CLI_CSV ? "%s,%llu,%lld,%lld,%llu,%.4f"
+                                  : "%-8s %7llu %9lld %13lld %10llu %11.4f",
+           label, (unsigned long long)row.mutuals, (long long)adherents.value,
+           (long long)beneficiaries.value, (unsigned long long)row.target_population, rate);
     for (int i = 0; i < MS_GUARANTEE_COUNT; i++)
         printf(out->format == CLI_CSV ? ",%llu" : " %5llu", (unsigned long long)row.offering[i]);
     printf(out->format == CLI_CSV ? ",%.1f\n" : " %7.1f\n", row.average_age);
@@ -339,9 +438,11 @@ typedef struct {
     char today[11];
 } export_t;
 
-static void decimal(char *buf, size_t size, double value)
+static void decimal(char *buf, size_t size, const ms_cell_t *cell, double value, bool ratio)
 {
-    if (value == (double)(long long)value)
+    if (!ratio)
+        snprintf(buf, size, "%lld", (long long)cell->value);
+    else if (value == (double)(long long)value)
         snprintf(buf, size, "%lld", (long long)value);
     else
         snprintf(buf, size, "%.6f", value);
@@ -383,7 +484,7 @@ static int export_org(const ms_view_org_t *org, void *arg)
         if (ms_views_cell(out->txn, scope, &out->period, def->code, &cell, &out->err) != 0)
             return MS_ESTORE;
         bool ratio = def->def.aggregation == MS_AGG_RATIO;
-        decimal(value, sizeof value, ms_cell_value(&cell, def));
+        decimal(value, sizeof value, &cell, ms_cell_value(&cell, def), ratio);
         if (e->kind == 0) {
             printf(",%s", cell.orgs ? value : "");
         } else if (!ratio && cell.orgs) {

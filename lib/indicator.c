@@ -2,12 +2,17 @@
 //
 //  The default catalogue below is what the secretariat publishes at first
 //  and what a node uses until the published one reaches it. Codes are
-//  stable: they key reports, view cells and export data elements.
+//  stable: they key reports, view cells and export data elements. The
+//  catalogue also says what a report may carry (ms_report_judge), the one
+//  rule the views hook, accept's value check and the mutual's own
+//  publishing all apply.
 
 #include "mutsync/indicator.h"
 
 #include "mutsync/replica.h"
 
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +155,125 @@ int ms_catalogue_list(ms_txn_t *txn, const char *root, ms_indicator_def_t **defs
     *count_p = list.count;
     return 0;
 }
+
+//  ---------------------------------------------------------------------------
+//  Judging a report
+
+int64_t ms_indicator_bound(const ms_indicator_def_t *def)
+{
+    return strcmp(def->def.unit, "XOF") == 0 ? MS_REPORT_AMOUNT_MAX : MS_REPORT_COUNT_MAX;
+}
+
+int ms_report_key_parse(const char *key, uint32_t *month, char *indicator, char *disaggregation)
+{
+    *month = 0;
+    indicator[0] = disaggregation[0] = 0;
+    const char *bar1 = strchr(key, '|');
+    const char *bar2 = bar1 ? strchr(bar1 + 1, '|') : NULL;
+    if (!bar2 || strchr(bar2 + 1, '|') || bar1 - key != 7 || bar2 - bar1 - 1 > MS_CODE_MAX ||
+        strlen(bar2 + 1) > MS_CODE_MAX)
+        return MS_EINVAL;
+    char period[8], code[MS_CODE_MAX + 1];
+    memcpy(period, key, 7);
+    period[7] = 0;
+    memcpy(code, bar1 + 1, (size_t)(bar2 - bar1 - 1));
+    code[bar2 - bar1 - 1] = 0;
+    uint32_t yyyymm;
+    if (ms_month_parse(period, &yyyymm) != 0 || !ms_code_valid(code, false) ||
+        !ms_code_valid(bar2 + 1, true))
+        return MS_EINVAL;
+    *month = yyyymm;
+    memcpy(indicator, code, strlen(code) + 1);
+    memcpy(disaggregation, bar2 + 1, strlen(bar2 + 1) + 1);
+    return 0;
+}
+
+//  Sets DETAIL and returns 1 (set aside).
+static int aside(char *detail, size_t cap, const char *fmt, ...) MS_PRINTF(3, 4);
+static int aside(char *detail, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (cap)
+        vsnprintf(detail, cap, fmt, ap);
+    va_end(ap);
+    return 1;
+}
+
+//  Judges one figure NAME of FIGURE: whole, in 0..BOUND. Returns 0 or 1.
+static int judge_figure(const char *key, const char *name, double figure, int64_t bound,
+                        char *detail, size_t cap)
+{
+    if (!isfinite(figure))
+        return aside(detail, cap, "report %s: %s is not a finite number", key, name);
+    if (figure < 0)
+        return aside(detail, cap, "report %s: %s %.17g is negative", key, name, figure);
+    if (figure > (double)bound)
+        return aside(detail, cap, "report %s: %s %.17g is above the bound %lld", key, name, figure,
+                     (long long)bound);
+    if ((double)(int64_t)figure != figure)
+        return aside(detail, cap, "report %s: %s %.17g is not a whole number", key, name, figure);
+    return 0;
+}
+
+//  The bound of the part CODE of a ratio: its own definition's, or the
+//  larger one when the catalogue does not define it.
+static int part_bound(ms_txn_t *txn, const char *root, const char *code, int64_t *bound,
+                      ms_error_t *err)
+{
+    ms_indicator_def_t def;
+    int rc = ms_catalogue_get(txn, root, code, &def, err);
+    *bound = rc == 0 ? ms_indicator_bound(&def) : MS_REPORT_AMOUNT_MAX;
+    return rc == MS_ENOTFOUND ? 0 : rc;
+}
+
+int ms_report_judge(ms_txn_t *txn, const char *root, const char *key, const ms_report_t *report,
+                    char *detail, size_t cap, ms_error_t *err)
+{
+    if (cap)
+        detail[0] = 0;
+    uint32_t month;
+    char code[MS_CODE_MAX + 1], disaggregation[MS_CODE_MAX + 1], period[8];
+    if (ms_report_key_parse(key, &month, code, disaggregation) != 0)
+        return aside(detail, cap, "report key \"%s\" is not YYYY-MM|indicator|disaggregation", key);
+    ms_month_format(month, period);
+    if (strcmp(period, report->period) != 0 || strcmp(code, report->indicator) != 0 ||
+        strcmp(disaggregation, report->disaggregation) != 0)
+        return aside(detail, cap, "report key \"%s\" does not name its content %s|%s|%s", key,
+                     report->period, report->indicator, report->disaggregation);
+    ms_indicator_def_t def;
+    int rc = ms_catalogue_get(txn, root, code, &def, err);
+    if (rc == MS_ENOTFOUND)
+        return aside(detail, cap, "report %s: indicator %s is not in the catalogue", key, code);
+    if (rc)
+        return rc;
+    if (def.def.aggregation != MS_AGG_RATIO) {
+        if (report->numerator != 0 || report->denominator != 0)
+            return aside(detail, cap,
+                         "report %s: %s is a count, it carries a value and no numerator or "
+                         "denominator",
+                         key, code);
+        return judge_figure(key, "value", report->value, ms_indicator_bound(&def), detail, cap);
+    }
+    int64_t num_bound, den_bound;
+    rc = part_bound(txn, root, def.def.numerator, &num_bound, err);
+    if (rc == 0)
+        rc = part_bound(txn, root, def.def.denominator, &den_bound, err);
+    if (rc)
+        return rc;
+    if (!isfinite(report->value) || report->value < 0)
+        return aside(detail, cap, "report %s: ratio value %.17g is not a finite number >= 0", key,
+                     report->value);
+    if (report->value != 0 && report->denominator == 0)
+        return aside(detail, cap,
+                     "report %s: %s is a ratio, it carries a numerator and a denominator", key,
+                     code);
+    rc = judge_figure(key, "numerator", report->numerator, num_bound, detail, cap);
+    return rc ? rc : judge_figure(key, "denominator", report->denominator, den_bound, detail, cap);
+}
+
+//  ---------------------------------------------------------------------------
+//  Periods
 
 static bool digits(const char *text, size_t len, uint32_t *value)
 {

@@ -27,6 +27,7 @@
 #include "mutsync/household.h"
 
 #include "mutsync/indicator.h"
+#include "mutsync/log.h"
 #include "mutsync/replica.h"
 
 #include <assert.h>
@@ -80,7 +81,8 @@ static int counter_add(ms_txn_t *txn, int counter, uint32_t month, int64_t delta
         return rc;
     if (rc == 0 && val.len == sizeof value)
         memcpy(&value, val.data, sizeof value);
-    value += delta;
+    if (__builtin_add_overflow(value, delta, &value))
+        return ms_error_set(err, MS_ESTORE, "tally", "counter %d of %u overflows", counter, month);
     return ms_txn_put(txn, MS_TABLE_INDEX, key, sizeof key, &value, sizeof value, 0, err);
 }
 
@@ -409,12 +411,12 @@ int ms_tally_pending(ms_txn_t *txn, int64_t now, bool *pending, ms_error_t *err)
 //  Figures and publication
 
 typedef struct {
-    double stock[STOCKS];
-    double flow[C_COUNT];
-    double target;  //  persons, from the org card
+    int64_t stock[STOCKS];
+    int64_t flow[C_COUNT];
+    int64_t target;  //  persons, from the org card
 } figures_t;
 
-static int stock_at(ms_txn_t *txn, int counter, uint32_t month, double *value, ms_error_t *err)
+static int stock_at(ms_txn_t *txn, int counter, uint32_t month, int64_t *value, ms_error_t *err)
 {
     uint8_t prefix[3] = {'T', 'c', (uint8_t)counter};
     ms_cursor_t *cursor;
@@ -432,14 +434,17 @@ static int stock_at(ms_txn_t *txn, int counter, uint32_t month, double *value, m
         int64_t delta = 0;
         if (val.len == sizeof delta)
             memcpy(&delta, val.data, sizeof delta);
-        sum += delta;
+        if (__builtin_add_overflow(sum, delta, &sum)) {
+            rc = ms_error_set(err, MS_ESTORE, "tally", "stock counter %d overflows", counter);
+            break;
+        }
     }
     ms_cursor_close(&cursor);
-    *value = (double)sum;
+    *value = sum;
     return rc < 0 ? rc : 0;
 }
 
-static int figures_of(ms_txn_t *txn, uint32_t month, double target, figures_t *f, ms_error_t *err)
+static int figures_of(ms_txn_t *txn, uint32_t month, int64_t target, figures_t *f, ms_error_t *err)
 {
     memset(f, 0, sizeof *f);
     f->target = target;
@@ -459,7 +464,7 @@ static int figures_of(ms_txn_t *txn, uint32_t month, double target, figures_t *f
         int64_t sum = 0;
         if (rc == 0 && val.len == sizeof sum)
             memcpy(&sum, val.data, sizeof sum);
-        f->flow[i] = (double)sum;
+        f->flow[i] = sum;
         if (rc == MS_ENOTFOUND)
             rc = 0;
     }
@@ -498,25 +503,27 @@ static bool indicator_of(const figures_t *f, const char *code, double *value, do
         if (strcmp(map[i].code, code) != 0)
             continue;
         *num = *den = 0;
+        //  Every figure a report may carry is below 2^53 (indicator.h), so
+        //  the doubles below hold them exactly; larger ones are withheld.
         int c = map[i].counter;
         if (c >= 0) {
-            *value = c < STOCKS ? f->stock[c] : f->flow[c];
+            *value = (double)(c < STOCKS ? f->stock[c] : f->flow[c]);
             return true;
         }
         if (c == -2) {
-            *value = f->target;
+            *value = (double)f->target;
             return true;
         }
         int n = map[i].numerator, d = map[i].denominator;
-        *num = n < STOCKS ? f->stock[n] : f->flow[n];
-        *den = d == -2 ? f->target : d < STOCKS ? f->stock[d] : f->flow[d];
+        *num = (double)(n < STOCKS ? f->stock[n] : f->flow[n]);
+        *den = (double)(d == -2 ? f->target : d < STOCKS ? f->stock[d] : f->flow[d]);
         *value = *den != 0 ? *num / *den : 0;
         return true;
     }
     return false;
 }
 
-static int target_of(ms_node_t *node, ms_txn_t *txn, double *target, ms_error_t *err)
+static int target_of(ms_node_t *node, ms_txn_t *txn, int64_t *target, ms_error_t *err)
 {
     const char *org = ms_node_identity(node)->org;
     ms_stored_record_t stored;
@@ -526,7 +533,7 @@ static int target_of(ms_node_t *node, ms_txn_t *txn, double *target, ms_error_t 
         return 0;
     ms_org_t card;
     if (rc == 0 && ms_org_decode(stored.value, stored.value_len, &card, NULL) == 0)
-        *target = (double)card.target_population;
+        *target = card.target_population > INT64_MAX ? INT64_MAX : (int64_t)card.target_population;
     return rc;
 }
 
@@ -534,7 +541,8 @@ int ms_tally_value(ms_node_t *node, ms_txn_t *txn, const char *code, uint32_t yy
                    double *numerator, double *denominator, ms_error_t *err)
 {
     figures_t f;
-    double target, num, den;
+    int64_t target;
+    double num, den;
     int rc = target_of(node, txn, &target, err);
     if (rc == 0)
         rc = figures_of(txn, yyyymm, target, &f, err);
@@ -581,15 +589,30 @@ static int offer(ms_node_t *node, ms_txn_t *txn, batch_t *batch, const char *mon
     size_t len = 0;
     if (ms_report_encode(&report, batch->values[i], sizeof batch->values[i], &len) != 0)
         return ms_error_set(err, MS_EINVAL, "tally", "report %s too large", batch->keys[i]);
+    //  The writer's rule: never sign a figure every reader would set aside.
+    //  Such a figure is withheld, and an earlier report for its key withdrawn,
+    //  so no level above keeps a stale value for it.
+    char detail[256];
+    const ms_identity_t *id = ms_node_identity(node);
+    int rc = ms_report_judge(txn, id->root, batch->keys[i], &report, detail, sizeof detail, err);
+    if (rc < 0)
+        return rc;
+    bool withheld = rc == 1;
+    if (withheld)
+        ms_log(MS_LOG_WARN, "tally", "%s: withheld %s", id->org, detail);
     ms_stored_record_t stored;
-    int rc = ms_replica_record(txn, MS_COLL_REPORT, ms_node_identity(node)->org, batch->keys[i],
-                               &stored, err);
+    rc = ms_replica_record(txn, MS_COLL_REPORT, id->org, batch->keys[i], &stored, err);
     if (rc && rc != MS_ENOTFOUND)
         return rc;
-    if (rc == 0 && stored.value_len == len && memcmp(stored.value, batch->values[i], len) == 0)
+    if (withheld && rc == MS_ENOTFOUND)
+        return 0;
+    if (!withheld && rc == 0 && stored.value_len == len &&
+        memcmp(stored.value, batch->values[i], len) == 0)
         return 0;
     batch->changes[i] =
-        (ms_change_t){MS_COLL_REPORT, MS_OP_UPSERT, batch->keys[i], batch->values[i], len};
+        withheld
+            ? (ms_change_t){MS_COLL_REPORT, MS_OP_DELETE, batch->keys[i], NULL, 0}
+            : (ms_change_t){MS_COLL_REPORT, MS_OP_UPSERT, batch->keys[i], batch->values[i], len};
     batch->count++;
     (*count)++;
     return batch->count == MS_TALLY_BATCH ? flush(node, txn, batch, err) : 0;
@@ -612,7 +635,7 @@ int ms_tally_publish(ms_node_t *node, ms_txn_t *txn, int64_t now, size_t *count_
     uint32_t start = !moved && meta.dirty > first ? meta.dirty : first;
     const ms_indicator_def_t *defs;
     size_t def_count = ms_catalogue_default(&defs);
-    double target;
+    int64_t target;
     rc = target_of(node, txn, &target, err);
     batch_t *batch = rc == 0 ? calloc(1, sizeof *batch) : NULL;
     if (rc == 0 && !batch)

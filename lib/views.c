@@ -1,19 +1,20 @@
-//  views - the apply hook, report cells by differences, and their reading.
+//  views - the apply hook, reports judged, held or counted, and rebuilds.
 //
-//  DESIGN. accept calls on_apply for each change before writing it, with
-//  the record it replaces, inside the write transaction. A report moves
-//  the reporting org's own month cell ("o:ORG") from the old value to the
-//  new one; the difference goes to the same month in every rollup scope
-//  (its subtree ancestors and its country). The org's quarter and year
-//  cells are then brought up to date: a flow by the same difference, a
-//  stock by reading the org's own month cells of that period (at most 12
-//  lookups) to find its last month with data; their differences go to the
-//  rollups in turn. Nothing here ever walks all orgs or all reports,
-//  except the one-time build of a node whose views were never built.
+//  DESIGN. accept asks ms_views_check about each change before writing it
+//  (a report that breaks a value rule is set aside), then calls on_apply
+//  with the record it replaces still in the store, inside the write
+//  transaction. A report sets the reporting org's own cell for the month
+//  its key names (viewcell.h moves everything above by the difference):
+//  to its figures when they may be counted (judged again here, so a store
+//  written by a replica that skipped the check still counts nothing bad)
+//  and its month has come; to nothing otherwise. A report more than one
+//  month ahead of this node's clock is held ("F" keys) and counted when
+//  the node is next opened in or after the month before it. The views are
+//  thus always what ms_views_rebuild computes from the stored records.
 //
-//  Cell key: "C" scope NUL period NUL indicator NUL disaggregation; value:
-//  an ms_cell_t as bytes. Subtree membership: "M" ancestor NUL org.
-//  Countries: "N" code. Version: "V".
+//  Keys in MS_TABLE_VIEWS: "C" cells (viewcell.c), "M" ancestor NUL org
+//  (subtree membership), "N" country, "I" inventory, "H" feed -> last seq
+//  seen, "F" month owner NUL key (held reports), "V" layout version.
 
 #include "mutsync/views.h"
 
@@ -26,8 +27,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-#define CELL_KEY_MAX (1 + MS_SCOPE_MAX + 1 + MS_PERIOD_TEXT_BYTES + MS_CODE_MAX * 2 + 3)
 
 int ms_views_lineage(ms_txn_t *txn, const char *self, const char *org,
                      char path[MS_VIEWS_DEPTH_MAX][MS_ORG_MAX + 1], size_t *depth_p, char *country,
@@ -58,177 +57,19 @@ int ms_views_lineage(ms_txn_t *txn, const char *self, const char *org,
 }
 
 //  ---------------------------------------------------------------------------
-//  Cells
-
-static size_t cell_key(const char *scope, const char *period, const char *indicator, uint8_t *out)
-{
-    int len =
-        snprintf((char *)out, CELL_KEY_MAX, "C%s%c%s%c%s%c", scope, 0, period, 0, indicator, 0);
-    return len > 0 && len < CELL_KEY_MAX ? (size_t)len : 0;
-}
-
-static int cell_get(ms_txn_t *txn, const char *scope, const char *period, const char *indicator,
-                    ms_cell_t *cell, ms_error_t *err)
-{
-    memset(cell, 0, sizeof *cell);
-    uint8_t key[CELL_KEY_MAX];
-    size_t len = cell_key(scope, period, indicator, key);
-    ms_val_t val;
-    int rc = ms_txn_get(txn, MS_TABLE_VIEWS, key, len, &val, err);
-    if (rc == 0 && val.len == sizeof *cell)
-        memcpy(cell, val.data, sizeof *cell);
-    return rc == MS_ENOTFOUND ? 0 : rc;
-}
-
-static int cell_put(ms_txn_t *txn, const char *scope, const char *period, const char *indicator,
-                    const ms_cell_t *cell, ms_error_t *err)
-{
-    uint8_t key[CELL_KEY_MAX];
-    size_t len = cell_key(scope, period, indicator, key);
-    if (cell->orgs == 0 && cell->value == 0 && cell->numerator == 0 && cell->denominator == 0)
-        return ms_txn_del(txn, MS_TABLE_VIEWS, key, len, err);
-    return ms_txn_put(txn, MS_TABLE_VIEWS, key, len, cell, sizeof *cell, 0, err);
-}
+//  Cells and the subtree
 
 int ms_views_cell(ms_txn_t *txn, const char *scope, const ms_period_t *period,
                   const char *indicator, ms_cell_t *cell, ms_error_t *err)
 {
     char text[MS_PERIOD_TEXT_BYTES];
     ms_period_format(period, text);
-    return cell_get(txn, scope, text, indicator, cell, err);
-}
-
-double ms_cell_value(const ms_cell_t *cell, const ms_indicator_def_t *def)
-{
-    if (def && def->def.aggregation == MS_AGG_RATIO)
-        return cell->denominator != 0 ? cell->numerator / cell->denominator : 0;
-    return cell->value;
-}
-
-//  What one report moves: where it counts and how it aggregates over time.
-typedef struct {
-    char path[MS_VIEWS_DEPTH_MAX][MS_ORG_MAX + 1];  //  the org, up to this node
-    size_t depth;                                   //
-    char country[3];                                //
-    const char *indicator;                          //
-    bool stock;                                     //  last month over time
-} target_t;
-
-static int rollup(ms_txn_t *txn, const target_t *t, const char *period, const ms_cell_t *delta,
-                  ms_error_t *err)
-{
-    char scope[MS_SCOPE_MAX + 1];
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i <= t->depth; i++) {
-        if (i < t->depth)
-            snprintf(scope, sizeof scope, "s:%s", t->path[i]);
-        else if (t->country[0])
-            snprintf(scope, sizeof scope, "c:%s", t->country);
-        else
-            break;
-        ms_cell_t cell;
-        rc = cell_get(txn, scope, period, t->indicator, &cell, err);
-        if (rc)
-            break;
-        cell.value += delta->value;
-        cell.numerator += delta->numerator;
-        cell.denominator += delta->denominator;
-        cell.orgs += delta->orgs;
-        rc = cell_put(txn, scope, period, t->indicator, &cell, err);
-    }
-    return rc;
-}
-
-static void difference(const ms_cell_t *after, const ms_cell_t *before, bool count_orgs,
-                       ms_cell_t *delta)
-{
-    memset(delta, 0, sizeof *delta);
-    delta->value = after->value - before->value;
-    delta->numerator = after->numerator - before->numerator;
-    delta->denominator = after->denominator - before->denominator;
-    delta->orgs = count_orgs ? (after->orgs > 0) - (before->orgs > 0) : after->orgs - before->orgs;
-}
-
-//  Brings the org's cell for the quarter or year holding MONTH up to date.
-static int period_update(ms_txn_t *txn, const target_t *t, const char *own, uint32_t month,
-                         ms_period_kind_t kind, const ms_cell_t *month_delta, ms_error_t *err)
-{
-    ms_period_t period = ms_period_of_month(month, kind);
-    char text[MS_PERIOD_TEXT_BYTES];
-    ms_period_format(&period, text);
-    ms_cell_t before, after;
-    int rc = cell_get(txn, own, text, t->indicator, &before, err);
-    if (rc)
-        return rc;
-    after = before;
-    if (!t->stock) {
-        after.value += month_delta->value;
-        after.numerator += month_delta->numerator;
-        after.denominator += month_delta->denominator;
-        after.orgs += month_delta->orgs;
-    } else {
-        memset(&after, 0, sizeof after);
-        uint32_t first = ms_period_first_month(&period);
-        for (uint32_t m = ms_period_last_month(&period); rc == 0 && m >= first; m--) {
-            ms_period_t one = ms_period_of_month(m, MS_PERIOD_MONTH);
-            char month_text[MS_PERIOD_TEXT_BYTES];
-            ms_period_format(&one, month_text);
-            ms_cell_t cell;
-            rc = cell_get(txn, own, month_text, t->indicator, &cell, err);
-            if (rc == 0 && cell.orgs > 0 && after.orgs++ == 0) {
-                after.value = cell.value;
-                after.numerator = cell.numerator;
-                after.denominator = cell.denominator;
-                after.month = m;
-            }
-        }
-    }
-    if (rc == 0)
-        rc = cell_put(txn, own, text, t->indicator, &after, err);
-    ms_cell_t delta;
-    difference(&after, &before, true, &delta);
-    return rc ? rc : rollup(txn, t, text, &delta, err);
-}
-
-//  Sets the org's own cell for MONTH to REPORT (NULL: no report) and moves
-//  every cell above by the difference.
-static int month_set(ms_txn_t *txn, const target_t *t, const char *period,
-                     const ms_report_t *report, ms_error_t *err)
-{
-    uint32_t month;
-    if (ms_month_parse(period, &month) != 0)
-        return 0;
-    char own[MS_SCOPE_MAX + 1];
-    snprintf(own, sizeof own, "o:%s", t->path[0]);
-    ms_cell_t before, after;
-    memset(&after, 0, sizeof after);
-    int rc = cell_get(txn, own, period, t->indicator, &before, err);
-    if (rc)
-        return rc;
-    if (report) {
-        after.value = report->value;
-        after.numerator = report->numerator;
-        after.denominator = report->denominator;
-        after.orgs = 1;
-        after.month = month;
-    }
-    if (memcmp(&before, &after, sizeof before) == 0)
-        return 0;
-    rc = cell_put(txn, own, period, t->indicator, &after, err);
-    ms_cell_t delta;
-    difference(&after, &before, false, &delta);
-    if (rc == 0)
-        rc = rollup(txn, t, period, &delta, err);
-    if (rc == 0)
-        rc = period_update(txn, t, own, month, MS_PERIOD_QUARTER, &delta, err);
-    if (rc == 0)
-        rc = period_update(txn, t, own, month, MS_PERIOD_YEAR, &delta, err);
-    return rc;
+    return ms_viewcell_get(txn, scope, text, indicator, cell, err);
 }
 
 //  Records ORG (PATH[0]) as a member of each subtree on its path, and its
 //  country among those the views show when WITH_COUNTRY (a reporting org).
-static int note_member(ms_txn_t *txn, const target_t *t, bool with_country, ms_error_t *err)
+static int note_member(ms_txn_t *txn, const ms_cell_target_t *t, bool with_country, ms_error_t *err)
 {
     uint8_t key[2 + 2 * MS_ORG_MAX + 2];
     ms_val_t val;
@@ -248,49 +89,132 @@ static int note_member(ms_txn_t *txn, const target_t *t, bool with_country, ms_e
     return rc;
 }
 
-static int target_of(ms_node_t *node, ms_txn_t *txn, const char *org, target_t *t, ms_error_t *err)
+static int target_of(ms_node_t *node, ms_txn_t *txn, const char *org, ms_cell_target_t *t,
+                     ms_error_t *err)
 {
     memset(t, 0, sizeof *t);
     return ms_views_lineage(txn, ms_node_identity(node)->org, org, t->path, &t->depth, t->country,
                             err);
 }
 
-static int report_apply(ms_node_t *node, ms_txn_t *txn, const char *owner,
-                        const ms_change_t *change, const ms_stored_record_t *old, ms_error_t *err)
+//  ---------------------------------------------------------------------------
+//  Reports: judged, held while their month is ahead, counted.
+
+//  A held report: "F" month (4 BE) owner NUL key -> "". Month first, so
+//  the reports whose month has come are a prefix of the walk.
+#define HELD_KEY_MAX (1 + 4 + MS_ORG_MAX + 1 + MS_KEY_MAX)
+
+static size_t held_key(uint32_t month, const char *owner, const char *key, uint8_t *out)
 {
-    ms_report_t before, after;
-    bool had = old && ms_report_decode(old->value, old->value_len, &before, NULL) == 0 &&
-               !before.disaggregation[0];
-    bool has = change->op == MS_OP_UPSERT &&
-               ms_report_decode(change->value, change->value_len, &after, NULL) == 0 &&
-               !after.disaggregation[0];
-    if (!had && !has)
+    out[0] = 'F';
+    out[1] = (uint8_t)(month >> 24), out[2] = (uint8_t)(month >> 16);
+    out[3] = (uint8_t)(month >> 8), out[4] = (uint8_t)month;
+    int len = snprintf((char *)out + 5, HELD_KEY_MAX - 5, "%s%c%s", owner, 0, key);
+    return 5 + (size_t)len;
+}
+
+uint32_t ms_views_count_limit(int64_t now)
+{
+    return ms_month_next(ms_month_of_date((int32_t)(now / 86400)));
+}
+
+typedef enum { R_NONE, R_COUNTED, R_HELD, R_ASIDE } report_fate_t;
+
+//  Decodes the report upsert CHANGE into REPORT and judges it (indicator.h).
+static int judge_upsert(ms_txn_t *txn, const char *root, const ms_change_t *change,
+                        ms_report_t *report, char *detail, size_t cap, ms_error_t *err)
+{
+    ms_error_t why = {0};
+    if (ms_report_decode(change->value, change->value_len, report, &why) != 0) {
+        snprintf(detail, cap, "report %s: %.200s", change->key, why.message);
+        return 1;
+    }
+    return ms_report_judge(txn, root, change->key, report, detail, cap, err);
+}
+
+//  Moves the cells by the report change CHANGE of OWNER at NOW: the cell its
+//  key names takes the new report's figures when they may be counted and
+//  its month has come, and nothing otherwise (the report it replaces is
+//  taken back by the same difference). *FATE says which; DETAIL (CAP
+//  bytes) why a report was set aside.
+static int report_apply(ms_node_t *node, ms_txn_t *txn, const char *owner,
+                        const ms_change_t *change, int64_t now, report_fate_t *fate, char *detail,
+                        size_t cap, ms_error_t *err)
+{
+    *fate = R_NONE;
+    detail[0] = 0;
+    uint32_t month;
+    char code[MS_CODE_MAX + 1], disaggregation[MS_CODE_MAX + 1];
+    if (ms_report_key_parse(change->key, &month, code, disaggregation) != 0) {
+        *fate = change->op == MS_OP_UPSERT ? R_ASIDE : R_NONE;
+        snprintf(detail, cap, "report key \"%s\" is not YYYY-MM|indicator|disaggregation",
+                 change->key);
         return 0;
-    target_t t;
+    }
+    if (disaggregation[0])
+        return 0;  //  kept; the views count totals only
+    ms_cell_target_t t;
     int rc = target_of(node, txn, owner, &t, err);
     if (rc)
         return rc == MS_ENOTFOUND ? 0 : rc;
-    rc = note_member(txn, &t, true, err);
     const char *root = ms_node_identity(node)->root;
-    ms_indicator_def_t def, numerator;
-    for (int pass = 0; rc == 0 && pass < 2; pass++) {
-        const ms_report_t *report = pass == 0 ? &before : &after;
-        if (pass == 0 && (!had || (has && strcmp(before.period, after.period) == 0 &&
-                                   strcmp(before.indicator, after.indicator) == 0)))
-            continue;
-        if (pass == 1 && !has)
-            continue;
-        t.indicator = report->indicator;
-        t.stock = false;
-        if (ms_catalogue_get(txn, root, report->indicator, &def, NULL) == 0) {
-            t.stock = def.def.aggregation == MS_AGG_LAST;
-            if (def.def.aggregation == MS_AGG_RATIO &&
-                ms_catalogue_get(txn, root, def.def.numerator, &numerator, NULL) == 0)
-                t.stock = numerator.def.aggregation == MS_AGG_LAST;
-        }
-        rc = month_set(txn, &t, report->period, pass == 0 ? NULL : report, err);
+    ms_report_t report;
+    bool has = false;
+    if (change->op == MS_OP_UPSERT) {
+        if ((rc = judge_upsert(txn, root, change, &report, detail, cap, err)) < 0)
+            return rc;
+        has = rc == 0;
+        *fate = has ? R_COUNTED : R_ASIDE;
+        rc = 0;
     }
-    return rc;
+    uint8_t held[HELD_KEY_MAX];
+    size_t held_len = held_key(month, owner, change->key, held);
+    rc = ms_txn_del(txn, MS_TABLE_VIEWS, held, held_len, err);
+    if (rc == 0 && has && month > ms_views_count_limit(now)) {
+        rc = ms_txn_put(txn, MS_TABLE_VIEWS, held, held_len, "", 0, 0, err);
+        has = false;
+        *fate = R_HELD;
+    }
+    if (rc == 0)
+        rc = note_member(txn, &t, true, err);
+    ms_indicator_def_t def, numerator;
+    bool ratio = false;
+    t.indicator = code;
+    if (rc == 0 && ms_catalogue_get(txn, root, code, &def, NULL) == 0) {
+        t.stock = def.def.aggregation == MS_AGG_LAST;
+        ratio = def.def.aggregation == MS_AGG_RATIO;
+        if (ratio && ms_catalogue_get(txn, root, def.def.numerator, &numerator, NULL) == 0)
+            t.stock = numerator.def.aggregation == MS_AGG_LAST;
+    }
+    //  ms_report_judge has checked each figure is whole and bounded. A
+    //  ratio's cell holds its numerator and denominator only.
+    ms_cell_t own;
+    memset(&own, 0, sizeof own);
+    if (has) {
+        own.value = ratio ? 0 : (int64_t)report.value;
+        own.numerator = ratio ? (int64_t)report.numerator : 0;
+        own.denominator = ratio ? (int64_t)report.denominator : 0;
+    }
+    return rc ? rc : ms_viewcell_set_month(txn, &t, month, has ? &own : NULL, err);
+}
+
+int ms_views_check_report(ms_txn_t *txn, const char *root, const ms_change_t *change, char *detail,
+                          size_t cap, ms_error_t *err)
+{
+    if (cap)
+        detail[0] = 0;
+    if (change->collection != MS_COLL_REPORT || change->op != MS_OP_UPSERT)
+        return 0;
+    ms_report_t report;
+    return judge_upsert(txn, root, change, &report, detail, cap, err);
+}
+
+int ms_views_check(ms_txn_t *txn, const char *owner, const ms_change_t *change, void *ctx,
+                   char *detail, size_t cap, ms_error_t *err)
+{
+    (void)owner;
+    ms_node_t *node = ctx;
+    return ms_views_check_report(txn, ms_node_identity(node)->root, change, detail, cap, err);
 }
 
 //  The last seq of each feed the hook saw: "H" feed key -> seq (8 BE). A
@@ -326,17 +250,30 @@ static int on_applied(ms_txn_t *txn, const char *origin, const char *feed, uint6
 }
 
 //  Moves the counters, views and inventory by CHANGE, which replaces OLD
-//  (NULL: a new record).
+//  (NULL: a new record), at NOW. STATS (NULL in the hook) counts what
+//  happened to reports; without it a report not counted for its figures
+//  is logged, as accept's check should have set it aside.
 static int apply_change(ms_node_t *node, ms_txn_t *txn, const char *owner,
-                        const ms_change_t *change, const ms_stored_record_t *old, ms_error_t *err)
+                        const ms_change_t *change, const ms_stored_record_t *old, int64_t now,
+                        ms_views_rebuilt_t *stats, ms_error_t *err)
 {
     int rc = 0;
     if (strcmp(owner, ms_node_identity(node)->org) == 0)
-        rc = ms_tally_apply(node, txn, change, old, (int64_t)time(NULL), err);
-    if (rc == 0 && change->collection == MS_COLL_REPORT)
-        rc = report_apply(node, txn, owner, change, old, err);
+        rc = ms_tally_apply(node, txn, change, old, now, err);
+    if (rc == 0 && change->collection == MS_COLL_REPORT) {
+        report_fate_t fate;
+        char detail[256];
+        rc = report_apply(node, txn, owner, change, now, &fate, detail, sizeof detail, err);
+        if (rc == 0 && stats)
+            *(fate == R_COUNTED ? &stats->reports
+              : fate == R_HELD  ? &stats->held
+              : fate == R_ASIDE ? &stats->set_aside
+                                : &stats->ignored) += 1;
+        else if (rc == 0 && fate == R_ASIDE)
+            ms_log(MS_LOG_WARN, "views", "%s: not counted: %s", owner, detail);
+    }
     if (rc == 0 && change->collection == MS_COLL_ORG) {
-        target_t t;
+        ms_cell_target_t t;
         rc = target_of(node, txn, owner, &t, err);
         ms_org_t card;
         bool mutual = change->op == MS_OP_UPSERT &&
@@ -346,6 +283,8 @@ static int apply_change(ms_node_t *node, ms_txn_t *txn, const char *owner,
             rc = note_member(txn, &t, mutual, err);
         if (rc == 0)
             rc = ms_inventory_apply(node, txn, owner, change, old, err);
+        if (rc == 0 && stats)
+            stats->cards++;
         if (rc == MS_ENOTFOUND)
             rc = 0;
     }
@@ -366,7 +305,125 @@ static int on_apply(ms_txn_t *txn, const char *owner, uint64_t seq, const ms_cha
     int rc = ms_replica_record(txn, change->collection, owner, change->key, &held, err);
     if (rc && rc != MS_ENOTFOUND)
         return rc;
-    return apply_change(node, txn, owner, change, rc == 0 ? &held : NULL, err);
+    return apply_change(node, txn, owner, change, rc == 0 ? &held : NULL, (int64_t)time(NULL), NULL,
+                        err);
+}
+
+//  ---------------------------------------------------------------------------
+//  Held reports: counted once their month comes.
+
+typedef struct {
+    ms_node_t *node;
+    int64_t now;
+    size_t count;  //  reports now counted
+} promote_t;
+
+#define HELD_CHUNK 64  //  held keys taken per walk, then counted
+
+//  Copies up to MAX (at most HELD_CHUNK) held keys whose month is at most LIMIT.
+static int due_keys(ms_txn_t *txn, uint32_t limit, uint8_t keys[][HELD_KEY_MAX], size_t *lens,
+                    size_t max, size_t *count, ms_error_t *err)
+{
+    *count = 0;
+    ms_cursor_t *cursor;
+    int rc = ms_cursor_open(txn, MS_TABLE_VIEWS, "F", 1, &cursor, err);
+    ms_val_t key, val;
+    while (rc == 0 && *count < max && (rc = ms_cursor_next(cursor, &key, &val, err)) == 1) {
+        rc = 0;
+        if (key.len < 7 || key.len > HELD_KEY_MAX)
+            continue;
+        uint32_t month = (uint32_t)key.data[1] << 24 | (uint32_t)key.data[2] << 16 |
+                         (uint32_t)key.data[3] << 8 | key.data[4];
+        if (month > limit)
+            break;
+        memcpy(keys[*count], key.data, key.len);
+        lens[(*count)++] = key.len;
+    }
+    ms_cursor_close(&cursor);
+    return rc < 0 ? rc : 0;
+}
+
+static int promote_due(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    promote_t *p = arg;
+    p->count = 0;
+    uint8_t keys[HELD_CHUNK][HELD_KEY_MAX];
+    size_t lens[HELD_CHUNK], count;
+    int rc;
+    do {
+        rc = due_keys(txn, ms_views_count_limit(p->now), keys, lens, HELD_CHUNK, &count, err);
+        for (size_t i = 0; rc == 0 && i < count; i++) {
+            //  "F" month(4) owner NUL key, with the key NUL-terminated here.
+            char owner[MS_ORG_MAX + 1], key[MS_KEY_MAX + 1];
+            const char *o = (const char *)keys[i] + 5;
+            size_t olen = strnlen(o, lens[i] - 5);
+            size_t klen = lens[i] - 5 - olen - (olen < lens[i] - 5);
+            snprintf(owner, sizeof owner, "%.*s", (int)olen, o);
+            snprintf(key, sizeof key, "%.*s", (int)klen, o + olen + 1);
+            rc = ms_txn_del(txn, MS_TABLE_VIEWS, keys[i], lens[i], err);
+            ms_stored_record_t stored;
+            int found = rc ? rc : ms_replica_record(txn, MS_COLL_REPORT, owner, key, &stored, err);
+            if (found == 0) {
+                ms_change_t change = {MS_COLL_REPORT, MS_OP_UPSERT, key, stored.value,
+                                      stored.value_len};
+                report_fate_t fate;
+                char detail[256];
+                rc = report_apply(p->node, txn, owner, &change, p->now, &fate, detail,
+                                  sizeof detail, err);
+                p->count += rc == 0 && fate == R_COUNTED;
+            } else if (found != MS_ENOTFOUND) {
+                rc = found;
+            }
+        }
+    } while (rc == 0 && count == HELD_CHUNK);
+    return rc;
+}
+
+int ms_views_promote(ms_node_t *node, int64_t now, size_t *count_p, ms_error_t *err)
+{
+    if (count_p)
+        *count_p = 0;
+    ms_txn_t *txn;
+    uint8_t key[1][HELD_KEY_MAX];
+    size_t len[1], due = 0;
+    int rc = ms_store_read(ms_node_store(node), &txn, err);
+    if (rc == 0)
+        rc = due_keys(txn, ms_views_count_limit(now), key, len, 1, &due, err);
+    ms_txn_abort(&txn);
+    if (rc || due == 0)
+        return rc;
+    promote_t p = {node, now, 0};
+    rc = ms_store_write(ms_node_store(node), promote_due, &p, err);
+    if (rc == 0 && count_p)
+        *count_p = p.count;
+    return rc;
+}
+
+int ms_views_held(ms_txn_t *txn, ms_view_held_fn fn, void *ctx, ms_error_t *err)
+{
+    ms_cursor_t *cursor;
+    int rc = ms_cursor_open(txn, MS_TABLE_VIEWS, "F", 1, &cursor, err);
+    if (rc)
+        return rc;
+    ms_val_t key, val;
+    while ((rc = ms_cursor_next(cursor, &key, &val, err)) == 1) {
+        char owner[MS_ORG_MAX + 1], report_key[MS_KEY_MAX + 1];
+        if (key.len < 7 || key.len > HELD_KEY_MAX)
+            continue;
+        const char *o = (const char *)key.data + 5;
+        size_t olen = strnlen(o, key.len - 5);
+        if (olen >= key.len - 5)
+            continue;
+        snprintf(owner, sizeof owner, "%.*s", (int)olen, o);
+        snprintf(report_key, sizeof report_key, "%.*s", (int)(key.len - 6 - olen), o + olen + 1);
+        uint32_t month = (uint32_t)key.data[1] << 24 | (uint32_t)key.data[2] << 16 |
+                         (uint32_t)key.data[3] << 8 | key.data[4];
+        rc = fn(owner, report_key, month, ctx);
+        if (rc)
+            break;
+    }
+    ms_cursor_close(&cursor);
+    return rc < 0 || rc > 1 ? rc : 0;
 }
 
 //  ---------------------------------------------------------------------------
@@ -376,6 +433,8 @@ typedef struct {
     ms_node_t *node;
     ms_txn_t *txn;
     ms_collection_t collection;
+    int64_t now;
+    ms_views_rebuilt_t *stats;
     int rc;
     ms_error_t *err;
 } build_t;
@@ -385,7 +444,7 @@ static int build_one(const char *owner, const char *key, const ms_stored_record_
 {
     build_t *b = arg;
     ms_change_t change = {b->collection, MS_OP_UPSERT, key, record->value, record->value_len};
-    b->rc = apply_change(b->node, b->txn, owner, &change, NULL, b->err);
+    b->rc = apply_change(b->node, b->txn, owner, &change, NULL, b->now, b->stats, b->err);
     return b->rc;
 }
 
@@ -413,10 +472,12 @@ static int lagging(const char *org, const char *feed, const ms_head_t *head, voi
 }
 
 //  Removes every key of MS_TABLE_VIEWS, a thousand at a time.
+#define VIEW_KEY_MAX 512  //  bytes in any key of the table (LMDB's limit is 511)
+
 static int clear_views(ms_txn_t *txn, ms_error_t *err)
 {
     enum { CHUNK = 1000 };
-    static uint8_t keys[CHUNK][CELL_KEY_MAX + 8];
+    static uint8_t keys[CHUNK][VIEW_KEY_MAX];
     static size_t lens[CHUNK];
     for (;;) {
         ms_cursor_t *cursor;
@@ -441,15 +502,16 @@ static int clear_views(ms_txn_t *txn, ms_error_t *err)
     }
 }
 
-//  Builds the views from the stored records. FULL: the first build, which
-//  also runs the node's own registers through the tally; otherwise the
-//  views are rebuilt from org cards and reports only (the tally's history,
-//  such as when a member left, is kept).
-static int build_from_records(ms_node_t *node, ms_txn_t *txn, bool full, ms_error_t *err)
+//  Builds the views from the stored records at NOW. FULL: the first build,
+//  which also runs the node's own registers through the tally; otherwise
+//  the views are rebuilt from org cards and reports only (the tally's
+//  history, such as when a member left, is kept).
+static int build_from_records(ms_node_t *node, ms_txn_t *txn, bool full, int64_t now,
+                              ms_views_rebuilt_t *stats, ms_error_t *err)
 {
     static const ms_collection_t order[] = {MS_COLL_ORG,   MS_COLL_MEMBER,    MS_COLL_CONTRIBUTION,
                                             MS_COLL_CLAIM, MS_COLL_COMPLAINT, MS_COLL_REPORT};
-    build_t b = {node, txn, MS_COLL_NONE, 0, err};
+    build_t b = {node, txn, MS_COLL_NONE, now, stats, 0, err};
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sizeof order / sizeof order[0]; i++) {
         if (!full && order[i] != MS_COLL_ORG && order[i] != MS_COLL_REPORT)
@@ -469,17 +531,36 @@ static int build_from_records(ms_node_t *node, ms_txn_t *txn, bool full, ms_erro
                            0, err);
 }
 
+typedef struct {
+    ms_node_t *node;
+    int64_t now;
+    ms_views_rebuilt_t stats;
+} rebuild_t;
+
 static int build(ms_txn_t *txn, void *arg, ms_error_t *err)
 {
+    rebuild_t *r = arg;
+    memset(&r->stats, 0, sizeof r->stats);
     ms_val_t val;
     int rc = ms_txn_get(txn, MS_TABLE_VIEWS, "V", 1, &val, err);
-    return rc == MS_ENOTFOUND ? build_from_records(arg, txn, true, err) : rc;
+    return rc == MS_ENOTFOUND ? build_from_records(r->node, txn, true, r->now, &r->stats, err) : rc;
 }
 
 static int rebuild(ms_txn_t *txn, void *arg, ms_error_t *err)
 {
+    rebuild_t *r = arg;
+    memset(&r->stats, 0, sizeof r->stats);
     int rc = clear_views(txn, err);
-    return rc ? rc : build_from_records(arg, txn, false, err);
+    return rc ? rc : build_from_records(r->node, txn, false, r->now, &r->stats, err);
+}
+
+int ms_views_rebuild(ms_node_t *node, int64_t now, ms_views_rebuilt_t *out, ms_error_t *err)
+{
+    rebuild_t r = {node, now, {0}};
+    int rc = ms_store_write(ms_node_store(node), rebuild, &r, err);
+    if (out)
+        *out = rc == 0 ? r.stats : (ms_views_rebuilt_t){0};
+    return rc;
 }
 
 typedef struct {
@@ -559,40 +640,56 @@ int ms_views_publish_catalogue(ms_node_t *node, size_t *count_p, ms_error_t *err
     return rc;
 }
 
+//  Whether the views were built (*BUILT), with this layout (*CURRENT).
+static int views_version(ms_txn_t *txn, bool *built, bool *current, ms_error_t *err)
+{
+    ms_val_t val;
+    int rc = ms_txn_get(txn, MS_TABLE_VIEWS, "V", 1, &val, err);
+    *built = rc == 0;
+    *current = rc == 0 && val.len == strlen(MS_VIEWS_VERSION) &&
+               memcmp(val.data, MS_VIEWS_VERSION, val.len) == 0;
+    return rc == MS_ENOTFOUND ? 0 : rc;
+}
+
 int ms_views_attach(ms_node_t *node, ms_error_t *err)
 {
-    ms_apply_hook_t hook = {on_apply, on_applied, node, NULL};
+    ms_apply_hook_t hook = {on_apply, on_applied, node, ms_views_check};
     ms_node_set_hook(node, &hook);
     ms_txn_t *txn;
-    ms_val_t val;
     uint64_t published = 0;
+    bool built = false, current = false;
     const ms_identity_t *id = ms_node_identity(node);
     int rc = ms_store_read(ms_node_store(node), &txn, err);
-    int built = rc ? rc : ms_txn_get(txn, MS_TABLE_VIEWS, "V", 1, &val, err);
+    if (rc == 0)
+        rc = views_version(txn, &built, &current, err);
     if (rc == 0 && id->role == MS_ROLE_SECRETARIAT)
         rc = ms_replica_record_count(txn, MS_COLL_INDICATOR, id->org, &published, err);
     ms_txn_abort(&txn);
     if (rc)
         return rc;
-    if (built == MS_ENOTFOUND)
-        rc = ms_store_write(ms_node_store(node), build, node, err);
-    else if (built)
-        return built;
+    rebuild_t r = {node, (int64_t)time(NULL), {0}};
+    if (!built)
+        rc = ms_store_write(ms_node_store(node), build, &r, err);
     bool behind = false;
-    if (rc == 0 && (rc = ms_store_read(ms_node_store(node), &txn, err)) == 0) {
+    if (rc == 0 && built && current && (rc = ms_store_read(ms_node_store(node), &txn, err)) == 0) {
         heads_t h = {txn, err, 0};
         rc = ms_replica_feeds(txn, lagging, &h, err);
         behind = rc == BEHIND;
         rc = rc == BEHIND ? h.rc : rc;
         ms_txn_abort(&txn);
     }
-    if (rc == 0 && behind) {
+    if (rc == 0 && behind)
         ms_log(MS_LOG_WARN, "views",
                "%s: change sets were applied without the views hook (a program that writes "
                "must call ms_views_attach); rebuilding the views from the records",
                id->org);
-        rc = ms_store_write(ms_node_store(node), rebuild, node, err);
-    }
+    else if (rc == 0 && built && !current)
+        ms_log(MS_LOG_INFO, "views", "%s: views written by an older layout; rebuilding them",
+               id->org);
+    if (rc == 0 && built && (behind || !current))
+        rc = ms_store_write(ms_node_store(node), rebuild, &r, err);
+    if (rc == 0)
+        rc = ms_views_promote(node, r.now, NULL, err);
     if (rc == 0 && id->role == MS_ROLE_SECRETARIAT && published == 0)
         rc = ms_views_publish_catalogue(node, NULL, err);
     return rc;

@@ -27,7 +27,11 @@
 //  claim or complaint (or the current month) to the later of the latest
 //  such month and the current month, at most MS_TALLY_MONTHS_MAX of them.
 //  Publishing compares each month's values with the reports already in
-//  the public feed and appends only those that changed.
+//  the public feed and appends only those that changed. It judges each
+//  report as every reader will (ms_report_judge, indicator.h): a figure
+//  past its bound is withheld with a warning, and an earlier report for
+//  its key withdrawn (deleted), so the node never signs a value a reader
+//  would set aside, and no level above keeps a stale one.
 
 #ifndef MS_TALLY_H
 #define MS_TALLY_H

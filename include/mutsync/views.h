@@ -41,12 +41,10 @@
 #ifndef MS_VIEWS_H
 #define MS_VIEWS_H
 
-#include "mutsync/indicator.h"
 #include "mutsync/node.h"
+#include "mutsync/viewcell.h"
 
-#define MS_VIEWS_DEPTH_MAX 8           //  levels from an org up to this node
-#define MS_SCOPE_MAX (MS_ORG_MAX + 3)  //  bytes in a scope, "s:" + org id
-#define MS_VIEWS_VERSION "views-1"     //  layout of the tables above
+#define MS_VIEWS_VERSION "views-2"  //  layout of the tables above
 
 //  Installs the hook on NODE and brings the views up to date: the first
 //  time (a new node, or one written before views existed) it builds them
@@ -69,22 +67,65 @@ MS_MUST_CHECK int ms_views_publish(ms_node_t *node, size_t *count_p, ms_error_t 
 //  secretariat NODE has published. Refused (MS_EINVAL) on other nodes.
 MS_MUST_CHECK int ms_views_publish_catalogue(ms_node_t *node, size_t *count_p, ms_error_t *err);
 
-typedef struct {
-    double value;        //  sum of values (for ratios: not meaningful, see below)
-    double numerator;    //  sum of numerators (ratios)
-    double denominator;  //  sum of denominators (ratios)
-    int64_t orgs;        //  orgs with data in the period (for "o:" cells: months with data)
-    uint32_t month;      //  "o:" cells of stocks: the month the value comes from
-} ms_cell_t;
-
 //  Reads the cell (SCOPE, PERIOD, INDICATOR, total disaggregation). A cell
 //  never written reads as zeros with orgs 0. Returns 0 or MS_ESTORE.
+//  ms_cell_value (viewcell.h) gives the figure a person reads.
 MS_MUST_CHECK int ms_views_cell(ms_txn_t *txn, const char *scope, const ms_period_t *period,
                                 const char *indicator, ms_cell_t *cell, ms_error_t *err);
 
-//  The value a person reads: VALUE, or numerator / denominator for a ratio
-//  (0 when the denominator is 0).
-double ms_cell_value(const ms_cell_t *cell, const ms_indicator_def_t *def);
+//  ---------------------------------------------------------------------------
+//  Judging reports, and reports held for a later month
+
+//  The value check accept calls (ms_check_fn, registered by ms_views_attach
+//  as the hook's CHECK; CTX is the node): a report upsert whose figures
+//  break a rule of ms_report_judge (indicator.h), or that does not decode,
+//  returns 1 with the reason in DETAIL (CAP bytes): accept keeps the change
+//  set in the chain and sets the change aside. Any other change returns 0.
+//  Negative: a store failure.
+MS_MUST_CHECK int ms_views_check(ms_txn_t *txn, const char *owner, const ms_change_t *change,
+                                 void *ctx, char *detail, size_t cap, ms_error_t *err);
+
+//  The same judgement with ROOT's catalogue and no node, for tests and
+//  for writers: 0 (may be counted), 1 (set aside, DETAIL says why) or a
+//  negative store error.
+MS_MUST_CHECK int ms_views_check_report(ms_txn_t *txn, const char *root, const ms_change_t *change,
+                                        char *detail, size_t cap, ms_error_t *err);
+
+//  The last month counted at NOW (UTC seconds): the month after NOW's. A
+//  report for a later month is valid and kept, but held out of the views
+//  until the node's clock reaches the month before it; the clock decides
+//  only what is counted, never what is accepted.
+uint32_t ms_views_count_limit(int64_t now);
+
+//  Counts the held reports whose month has come by NOW, in one write
+//  transaction (none when nothing is due). ms_views_attach calls it, so
+//  every program that opens the node counts them. *COUNT_P (may be NULL)
+//  gets the number of reports now counted.
+MS_MUST_CHECK int ms_views_promote(ms_node_t *node, int64_t now, size_t *count_p, ms_error_t *err);
+
+//  Calls FN for each held report, by month then org then key: OWNER, the
+//  record KEY and its MONTH (YYYYMM). FN returning non-zero stops the walk
+//  and is returned.
+typedef int (*ms_view_held_fn)(const char *owner, const char *key, uint32_t month, void *ctx);
+MS_MUST_CHECK int ms_views_held(ms_txn_t *txn, ms_view_held_fn fn, void *ctx, ms_error_t *err);
+
+//  What a rebuild found in the stored records.
+typedef struct {
+    size_t reports;    //  reports counted
+    size_t held;       //  reports held until their month comes
+    size_t set_aside;  //  reports not counted: a figure or the key breaks a rule
+    size_t ignored;    //  reports outside the views (disaggregated, or of other orgs)
+    size_t cards;      //  org cards of the subtree
+} ms_views_rebuilt_t;
+
+//  Drops every cell, subtree, inventory and held entry of the views and
+//  recomputes them from the stored org cards and reports at NOW, in one
+//  write transaction: the views are then exactly what the records say,
+//  whatever was written into the table before. The mutual's own tally is
+//  kept (it holds history the records do not). *OUT (may be NULL) says
+//  what was found. Returns 0 or a store error (nothing changed then).
+MS_MUST_CHECK int ms_views_rebuild(ms_node_t *node, int64_t now, ms_views_rebuilt_t *out,
+                                   ms_error_t *err);
 
 //  An org of the subtree, as the views know it.
 typedef struct {

@@ -11,10 +11,17 @@
 //        flips byte K counted from the end of frame N (1: the last byte).
 //    ms-forge cut IN OUT --frame N --keep BYTES
 //        keeps the first BYTES of frame N's envelope (a truncated protobuf).
+//    ms-forge -d DIR report KEY [--value V] [--numerator N] [--denominator D]
+//                               [--period P] [--indicator CODE]
+//        appends to DIR's public feed, signed with DIR's key, a report under
+//        KEY carrying those figures (period and indicator from KEY unless
+//        given), past the writer's own rules and without the views hook: what
+//        a broken or hostile writer would publish. bundle export carries it.
 //  Tests only: it writes what a forger or a broken disk would.
 
 #include "mutsync/bundle.h"
 #include "mutsync/envelope.h"
+#include "mutsync/registers.h"
 #include "mutsync/replica.h"
 
 #include <stdio.h>
@@ -133,6 +140,46 @@ static int card(const char *dir, const char *out, int argc, char **argv)
     return rc;
 }
 
+typedef struct {
+    ms_node_t *node;
+    ms_change_t change;
+} append_t;
+
+static int append_one(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    append_t *a = arg;
+    ms_verdict_t verdict;
+    return ms_node_append(a->node, txn, "public", &a->change, 1, &verdict, err);
+}
+
+static int report(const char *dir, const char *key, int argc, char **argv)
+{
+    ms_node_t *node;
+    ms_error_t err = {0};
+    if (ms_node_open(dir, &node, &err) != 0)
+        return die(err.message);
+    ms_report_t r;
+    memset(&r, 0, sizeof r);
+    const char *bar = strchr(key, '|');
+    const char *bar2 = bar ? strchr(bar + 1, '|') : NULL;
+    snprintf(r.period, sizeof r.period, "%s", option(argc, argv, "--period", key));
+    char code[MS_CODE_MAX + 1] = "";
+    if (bar2)
+        snprintf(code, sizeof code, "%.*s", (int)(bar2 - bar - 1), bar + 1);
+    snprintf(r.indicator, sizeof r.indicator, "%s", option(argc, argv, "--indicator", code));
+    r.value = strtod(option(argc, argv, "--value", "0"), NULL);
+    r.numerator = strtod(option(argc, argv, "--numerator", "0"), NULL);
+    r.denominator = strtod(option(argc, argv, "--denominator", "0"), NULL);
+    uint8_t value[256];
+    size_t len = 0;
+    if (ms_report_encode(&r, value, sizeof value, &len) != 0)
+        return die("cannot encode the report");
+    append_t a = {node, {MS_COLL_REPORT, MS_OP_UPSERT, key, value, len}};
+    int rc = ms_store_write(ms_node_store(node), append_one, &a, &err);
+    ms_node_close(&node);
+    return rc ? die(err.message) : 0;
+}
+
 //  Reads frame N of bundle IN into a new buffer.
 static uint8_t *read_frame(const char *in, long frame, size_t *len)
 {
@@ -172,6 +219,8 @@ int main(int argc, char **argv)
     }
     if (argc < 3)
         return die("usage: see the top of tests/tools/forge.c");
+    if (strcmp(argv[1], "report") == 0 && dir)
+        return report(dir, argv[2], argc - 3, argv + 3);
     if (strcmp(argv[1], "card") == 0 && dir)
         return card(dir, argv[2], argc - 3, argv + 3);
     if (argc < 4)

@@ -2,6 +2,7 @@
 //  view cells, with a real node in a temporary directory.
 
 #include "mutsync/import.h"
+#include "mutsync/replica.h"
 #include "mutsync/tally.h"
 #include "mutsync/views.h"
 
@@ -11,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "digest.h"
 #include "tmpdir.h"
 #include <math.h>
 #include <stdio.h>
@@ -267,6 +269,391 @@ static void test_views_rebuild_after_a_write_without_the_hook(void **state)
     ms_node_close(&node);
 }
 
+//  ---------------------------------------------------------------------------
+//  The value check, the writer's rule, exact sums, held months, rebuilds
+
+typedef struct {
+    uint8_t value[256];
+    ms_change_t change;
+} report_change_t;
+
+static void make_report(report_change_t *rc, const char *key, const char *period,
+                        const char *indicator, double value, double numerator, double denominator)
+{
+    ms_report_t r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.period, sizeof r.period, "%s", period);
+    snprintf(r.indicator, sizeof r.indicator, "%s", indicator);
+    const char *bar = strrchr(key, '|');  //  the disaggregation, as the key says
+    if (bar && ms_code_valid(bar + 1, true))
+        snprintf(r.disaggregation, sizeof r.disaggregation, "%s", bar + 1);
+    r.value = value;
+    r.numerator = numerator;
+    r.denominator = denominator;
+    size_t len = 0;
+    assert_int_equal(ms_report_encode(&r, rc->value, sizeof rc->value, &len), 0);
+    rc->change = (ms_change_t){MS_COLL_REPORT, MS_OP_UPSERT, key, rc->value, len};
+}
+
+//  The check's verdict on one report, with its reason in DETAIL.
+static int check(ms_node_t *node, const char *key, const char *period, const char *indicator,
+                 double value, double numerator, double denominator, char *detail)
+{
+    report_change_t rc;
+    make_report(&rc, key, period, indicator, value, numerator, denominator);
+    ms_txn_t *txn;
+    ms_error_t err = {0};
+    assert_int_equal(ms_store_read(ms_node_store(node), &txn, &err), 0);
+    int verdict = ms_views_check(txn, "ML-UTM-001", &rc.change, node, detail, 256, &err);
+    ms_txn_abort(&txn);
+    return verdict;
+}
+
+static void test_check_accepts_whole_figures_up_to_their_bound(void **state)
+{
+    ms_node_t *node = mutual_node(*state);
+    char why[256];
+    const char *b = "2026-10|beneficiaries|", *paid = "2026-10|contributions_paid_xof|";
+    const char *rate = "2026-10|collection_rate|";
+    assert_int_equal(check(node, b, "2026-10", "beneficiaries", 0, 0, 0, why), 0);
+    assert_int_equal(check(node, b, "2026-10", "beneficiaries", 1e9, 0, 0, why), 0);
+    assert_string_equal(why, "");
+    assert_int_equal(check(node, paid, "2026-10", "contributions_paid_xof", 1e12, 0, 0, why), 0);
+    assert_int_equal(check(node, rate, "2026-10", "collection_rate", 1, 1e12, 1e12, why), 0);
+    assert_int_equal(check(node, rate, "2026-10", "collection_rate", 0, 0, 0, why), 0);
+    assert_int_equal(
+        check(node, "2026-10|beneficiaries|sex=F", "2026-10", "beneficiaries", 7, 0, 0, why), 0);
+    //  A delete and another collection carry no figure to judge.
+    ms_change_t del = {MS_COLL_REPORT, MS_OP_DELETE, b, NULL, 0};
+    ms_change_t card = {MS_COLL_ORG, MS_OP_UPSERT, "ML-UTM-001", (const uint8_t *)"x", 1};
+    ms_txn_t *txn;
+    ms_error_t err = {0};
+    assert_int_equal(ms_store_read(ms_node_store(node), &txn, &err), 0);
+    assert_int_equal(ms_views_check(txn, "ML-UTM-001", &del, node, why, sizeof why, &err), 0);
+    assert_int_equal(ms_views_check(txn, "ML-UTM-001", &card, node, why, sizeof why, &err), 0);
+    ms_txn_abort(&txn);
+    ms_node_close(&node);
+}
+
+static void test_check_sets_aside_each_broken_rule_with_its_reason(void **state)
+{
+    ms_node_t *node = mutual_node(*state);
+    static const struct {
+        const char *key, *period, *indicator;
+        double value, numerator, denominator;
+        const char *reason;
+    } cases[] = {
+        {"2026-10|beneficiaries|", "2026-10", "beneficiaries", 1e9 + 1, 0, 0, "above the bound"},
+        {"2026-10|contributions_paid_xof|", "2026-10", "contributions_paid_xof", 1e12 + 1, 0, 0,
+         "above the bound 1000000000000"},
+        {"2026-10|claims_covered_xof|", "2026-10", "claims_covered_xof", 1.7e308, 0, 0,
+         "above the bound"},
+        {"2026-10|beneficiaries|", "2026-10", "beneficiaries", -1000000, 0, 0, "negative"},
+        {"2026-10|beneficiaries|", "2026-10", "beneficiaries", -1, 0, 0, "negative"},
+        {"2026-10|beneficiaries|", "2026-10", "beneficiaries", 2.5, 0, 0, "not a whole number"},
+        {"2026-10|beneficiaries|", "2026-10", "beneficiaries", NAN, 0, 0, "finite"},
+        {"2026-10|beneficiaries|", "2026-10", "beneficiaries", INFINITY, 0, 0, "finite"},
+        {"2026-10|adherents|", "2026-10", "beneficiaries", 10, 0, 0, "does not name its content"},
+        {"2026-09|beneficiaries|", "2026-10", "beneficiaries", 10, 0, 0, "does not name"},
+        {"2026-10|beneficiaries", "2026-10", "beneficiaries", 10, 0, 0, "is not YYYY-MM|"},
+        {"2026-10|beneficiaries||", "2026-10", "beneficiaries", 10, 0, 0, "is not YYYY-MM|"},
+        {"202610|beneficiaries|", "2026-10", "beneficiaries", 10, 0, 0, "is not YYYY-MM|"},
+        {"2026-13|beneficiaries|", "2026-10", "beneficiaries", 10, 0, 0, "is not YYYY-MM|"},
+        {"2026-10|hectares|", "2026-10", "hectares", 10, 0, 0, "not in the catalogue"},
+        {"2026-10|beneficiaries|", "2026-10", "beneficiaries", 10, 10, 20, "is a count"},
+        {"2026-10|collection_rate|", "2026-10", "collection_rate", 0.5, 0, 0, "is a ratio"},
+        {"2026-10|collection_rate|", "2026-10", "collection_rate", 0.5, 0.5, 1, "numerator"},
+        {"2026-10|collection_rate|", "2026-10", "collection_rate", 0, 1, 1e12 + 1, "denominator"},
+        {"2026-10|generic_drug_rate|", "2026-10", "generic_drug_rate", 0, 1e9 + 1, 2e9,
+         "numerator 1000000001 is above the bound 1000000000"},
+        {"2026-10|collection_rate|", "2026-10", "collection_rate", -1, 1, 1, "ratio value"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char why[256] = "";
+        int verdict = check(node, cases[i].key, cases[i].period, cases[i].indicator, cases[i].value,
+                            cases[i].numerator, cases[i].denominator, why);
+        if (verdict != 1 || !strstr(why, cases[i].reason))
+            fail_msg("case %zu (%s): verdict %d, reason \"%s\"", i, cases[i].key, verdict, why);
+    }
+    ms_node_close(&node);
+}
+
+typedef struct {
+    ms_node_t *node;
+    ms_change_t *changes;
+    size_t count;
+} append_t;
+
+static int append_changes(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    append_t *a = arg;
+    ms_verdict_t verdict;
+    return ms_node_append(a->node, txn, "public", a->changes, a->count, &verdict, err);
+}
+
+//  Appends one report to the node's public feed, as a hostile or broken
+//  writer would: no writer's rule, only the accept rules and the hook.
+static void append_report(ms_node_t *node, const char *key, const char *period,
+                          const char *indicator, double value, double numerator, double denominator)
+{
+    report_change_t rc;
+    make_report(&rc, key, period, indicator, value, numerator, denominator);
+    append_t a = {node, &rc.change, 1};
+    ms_error_t err = {0};
+    assert_int_equal(ms_store_write(ms_node_store(node), append_changes, &a, &err), 0);
+}
+
+//  As append_report, for a figure the writer's own rules refuse before signing.
+static void refused_report(ms_node_t *node, const char *key, const char *period,
+                           const char *indicator, double value)
+{
+    report_change_t rc;
+    make_report(&rc, key, period, indicator, value, 0, 0);
+    append_t a = {node, &rc.change, 1};
+    ms_error_t err = {0};
+    assert_int_equal(ms_store_write(ms_node_store(node), append_changes, &a, &err), MS_EREFUSED);
+    assert_non_null(strstr(err.message, "break a value rule"));
+}
+
+static ms_cell_t cell_of(ms_node_t *node, const char *scope, const char *period,
+                         const char *indicator)
+{
+    ms_txn_t *txn;
+    ms_cell_t cell;
+    ms_period_t p;
+    ms_error_t err = {0};
+    assert_int_equal(ms_period_parse(period, &p), 0);
+    assert_int_equal(ms_store_read(ms_node_store(node), &txn, &err), 0);
+    assert_int_equal(ms_views_cell(txn, scope, &p, indicator, &cell, &err), 0);
+    ms_txn_abort(&txn);
+    return cell;
+}
+
+static void test_views_sum_exactly_and_never_count_a_huge_value(void **state)
+{
+    ms_node_t *node = mutual_node(*state);
+    const char *scope = "s:ML-UTM-001";
+    append_report(node, "2026-01|claims_covered_xof|", "2026-01", "claims_covered_xof",
+                  999999999999, 0, 0);
+    append_report(node, "2026-02|claims_covered_xof|", "2026-02", "claims_covered_xof",
+                  999999999997, 0, 0);
+    ms_cell_t year = cell_of(node, scope, "2026", "claims_covered_xof");
+    assert_true(year.value == 1999999999996LL);
+    assert_int_equal(year.orgs, 1);
+    //  1.7e308 twice: the union total became inf and stayed inf. The
+    //  writer refuses it now; a receiver sets it aside (test_views_recover).
+    refused_report(node, "2026-03|claims_covered_xof|", "2026-03", "claims_covered_xof", 1.7e308);
+    refused_report(node, "2026-04|claims_covered_xof|", "2026-04", "claims_covered_xof", 1.7e308);
+    year = cell_of(node, scope, "2026", "claims_covered_xof");
+    assert_true(year.value == 1999999999996LL);
+    assert_int_equal(cell_of(node, scope, "2026-03", "claims_covered_xof").orgs, 0);
+    //  Corrected to 5 each: counted exactly.
+    append_report(node, "2026-03|claims_covered_xof|", "2026-03", "claims_covered_xof", 5, 0, 0);
+    append_report(node, "2026-04|claims_covered_xof|", "2026-04", "claims_covered_xof", 5, 0, 0);
+    year = cell_of(node, scope, "2026", "claims_covered_xof");
+    assert_true(year.value == 2000000000006LL);
+    assert_true(cell_of(node, scope, "2026-03", "claims_covered_xof").value == 5);
+    //  A negative count replacing a good one is refused: the good one stays.
+    append_report(node, "2026-05|beneficiaries|", "2026-05", "beneficiaries", 120, 0, 0);
+    assert_true(cell_of(node, "c:ML", "2026Q2", "beneficiaries").value == 120);
+    refused_report(node, "2026-05|beneficiaries|", "2026-05", "beneficiaries", -1000000);
+    assert_true(cell_of(node, "c:ML", "2026Q2", "beneficiaries").value == 120);
+    assert_int_equal(cell_of(node, "c:ML", "2026Q2", "beneficiaries").orgs, 1);
+    //  Ratios: integer sums, divided when read.
+    append_report(node, "2026-06|collection_rate|", "2026-06", "collection_rate", 0.75, 3e11, 4e11);
+    ms_cell_t rate = cell_of(node, scope, "2026", "collection_rate");
+    assert_true(rate.numerator == 300000000000LL && rate.denominator == 400000000000LL);
+    const ms_indicator_def_t *defs;
+    size_t count = ms_catalogue_default(&defs);
+    const ms_indicator_def_t *def = NULL;
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(defs[i].code, "collection_rate") == 0)
+            def = &defs[i];
+    assert_non_null(def);
+    assert_true(ms_cell_value(&rate, def) == 0.75);
+    ms_node_close(&node);
+}
+
+static uint32_t month_add(uint32_t month, uint32_t count)
+{
+    while (count--)
+        month = ms_month_next(month);
+    return month;
+}
+
+typedef struct {
+    size_t count;
+    uint32_t month;
+    char key[MS_KEY_MAX + 1];
+} held_list_t;
+
+static int held_one(const char *owner, const char *key, uint32_t month, void *ctx)
+{
+    held_list_t *h = ctx;
+    assert_string_equal(owner, "ML-UTM-001");
+    h->count++;
+    h->month = month;
+    snprintf(h->key, sizeof h->key, "%s", key);
+    return 0;
+}
+
+static held_list_t held_of(ms_node_t *node)
+{
+    held_list_t h;
+    memset(&h, 0, sizeof h);
+    ms_txn_t *txn;
+    ms_error_t err = {0};
+    assert_int_equal(ms_store_read(ms_node_store(node), &txn, &err), 0);
+    assert_int_equal(ms_views_held(txn, held_one, &h, &err), 0);
+    ms_txn_abort(&txn);
+    return h;
+}
+
+static void test_future_month_is_kept_held_and_counted_when_it_comes(void **state)
+{
+    ms_node_t *node = mutual_node(*state);
+    int64_t now = (int64_t)time(NULL);
+    uint32_t next = month_add(this_month(), 1), after = month_add(this_month(), 2);
+    char next_text[8], after_text[8], next_key[40], after_key[40];
+    ms_month_format(next, next_text);
+    ms_month_format(after, after_text);
+    snprintf(next_key, sizeof next_key, "%s|complaints|", next_text);
+    snprintf(after_key, sizeof after_key, "%s|complaints|", after_text);
+    assert_int_equal(ms_views_count_limit(now), next);
+    //  Next month is counted (the largest accepted), the one after held.
+    append_report(node, next_key, next_text, "complaints", 3, 0, 0);
+    append_report(node, after_key, after_text, "complaints", 4, 0, 0);
+    assert_true(cell_of(node, "s:ML-UTM-001", next_text, "complaints").value == 3);
+    assert_int_equal(cell_of(node, "s:ML-UTM-001", after_text, "complaints").orgs, 0);
+    held_list_t h = held_of(node);
+    assert_int_equal(h.count, 1);
+    assert_int_equal(h.month, after);
+    assert_string_equal(h.key, after_key);
+    //  Opening the node again changes nothing while the month is ahead.
+    ms_error_t err = {0};
+    size_t promoted = 9;
+    assert_int_equal(ms_views_promote(node, now, &promoted, &err), 0);
+    assert_int_equal(promoted, 0);
+    //  A rebuild holds it too, and counts the rest.
+    ms_views_rebuilt_t done;
+    assert_int_equal(ms_views_rebuild(node, now, &done, &err), 0);
+    assert_int_equal(done.held, 1);
+    assert_int_equal(done.reports, 1);
+    assert_int_equal(done.set_aside, 0);
+    //  A month later by the node's clock, its month has come.
+    int64_t later = now + 32 * 86400;
+    assert_int_equal(ms_views_promote(node, later, &promoted, &err), 0);
+    assert_int_equal(promoted, 1);
+    assert_true(cell_of(node, "s:ML-UTM-001", after_text, "complaints").value == 4);
+    assert_int_equal(held_of(node).count, 0);
+    //  A rebuild at the real clock holds it again; a correction of a held
+    //  report replaces it and stays held until its month.
+    assert_int_equal(ms_views_rebuild(node, now, &done, &err), 0);
+    assert_int_equal(done.held, 1);
+    assert_int_equal(cell_of(node, "s:ML-UTM-001", after_text, "complaints").orgs, 0);
+    append_report(node, after_key, after_text, "complaints", 6, 0, 0);
+    assert_int_equal(held_of(node).count, 1);
+    assert_int_equal(ms_views_rebuild(node, later, &done, &err), 0);
+    assert_int_equal(done.held, 0);
+    assert_true(cell_of(node, "s:ML-UTM-001", after_text, "complaints").value == 6);
+    ms_node_close(&node);
+}
+
+//  Writes huge and negative figures straight into view cells.
+static int poison(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    (void)arg;
+    static const char *const keys[] = {"s:ML-UTM-001", "c:ML", "o:ML-UTM-001"};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < 3; i++) {
+        uint8_t key[128];
+        int len = snprintf((char *)key, sizeof key, "C%s%c2026%ccontributions_paid_xof%c", keys[i],
+                           0, 0, 0);
+        ms_cell_t cell = {INT64_MAX - 3, 0, 0, i == 1 ? -1000000 : 1, 0};
+        rc = ms_txn_put(txn, MS_TABLE_VIEWS, key, (size_t)len, &cell, sizeof cell, 0, err);
+    }
+    return rc;
+}
+
+static void test_rebuild_restores_the_exact_figures_after_poisoning(void **state)
+{
+    ms_node_t *node = mutual_node(*state);
+    put_member(node, "M1", "H1", MS_SEX_F, MS_CATEGORY_ADHERENT, "2020-03-15", MS_STATUS_ACTIVE);
+    put_contribution(node, "H1|2026-10", 202610, 1000, 400);
+    put_contribution(node, "H1|2026-11", 202611, 1000, 1000);
+    ms_error_t err = {0};
+    assert_int_equal(ms_views_publish(node, NULL, &err), 0);
+    const ms_table_t views[] = {MS_TABLE_VIEWS};
+    uint8_t before[MS_HASH_BYTES], poisoned[MS_HASH_BYTES], after[MS_HASH_BYTES];
+    ms_test_digest(ms_node_store(node), views, 1, before);
+    assert_true(cell_of(node, "s:ML-UTM-001", "2026", "contributions_paid_xof").value == 1400);
+
+    //  Poisoned in the table itself.
+    assert_int_equal(ms_store_write(ms_node_store(node), poison, NULL, &err), 0);
+    ms_test_digest(ms_node_store(node), views, 1, poisoned);
+    assert_memory_not_equal(before, poisoned, MS_HASH_BYTES);
+    assert_true(cell_of(node, "s:ML-UTM-001", "2026", "contributions_paid_xof").value ==
+                INT64_MAX - 3);
+    ms_views_rebuilt_t done;
+    assert_int_equal(ms_views_rebuild(node, (int64_t)time(NULL), &done, &err), 0);
+    ms_test_digest(ms_node_store(node), views, 1, after);
+    assert_memory_equal(before, after, MS_HASH_BYTES);
+    assert_true(cell_of(node, "s:ML-UTM-001", "2026", "contributions_paid_xof").value == 1400);
+    assert_int_equal(done.set_aside, 0);
+    assert_true(done.reports > 0);
+
+    //  Poisoned through a report written with the hook (and its check) off:
+    //  the rebuild sets it aside and the figures are a recomputation's.
+    ms_node_set_hook(node, NULL);
+    append_report(node, "2026-10|contributions_due_xof|", "2026-10", "contributions_due_xof",
+                  1.7e308, 0, 0);
+    append_report(node, "2026-11|contributions_due_xof|", "2026-11", "contributions_due_xof", -5, 0,
+                  0);
+    assert_int_equal(ms_views_rebuild(node, (int64_t)time(NULL), &done, &err), 0);
+    assert_int_equal(done.set_aside, 2);
+    assert_int_equal(cell_of(node, "s:ML-UTM-001", "2026", "contributions_due_xof").orgs, 0);
+    assert_true(cell_of(node, "s:ML-UTM-001", "2026", "contributions_paid_xof").value == 1400);
+    ms_node_close(&node);
+}
+
+static void test_publish_never_signs_a_figure_the_check_sets_aside(void **state)
+{
+    ms_node_t *node = mutual_node(*state);
+    put_contribution(node, "H1|2026-10", 202610, 600000000000ULL, 600000000000ULL);
+    ms_error_t err = {0};
+    assert_int_equal(ms_views_publish(node, NULL, &err), 0);
+    assert_true(cell_of(node, "s:ML-UTM-001", "2026-10", "contributions_due_xof").value ==
+                600000000000LL);
+    //  A second household in the same month: the month's due passes the bound.
+    put_contribution(node, "H2|2026-10", 202610, 600000000000ULL, 0);
+    assert_int_equal(ms_views_publish(node, NULL, &err), 0);
+    ms_txn_t *txn;
+    ms_stored_record_t stored;
+    assert_int_equal(ms_store_read(ms_node_store(node), &txn, &err), 0);
+    //  Withheld, and the earlier report withdrawn; the paid sum still fits.
+    assert_int_equal(ms_replica_record(txn, MS_COLL_REPORT, "ML-UTM-001",
+                                       "2026-10|contributions_due_xof|", &stored, NULL),
+                     MS_ENOTFOUND);
+    assert_int_equal(ms_replica_record(txn, MS_COLL_REPORT, "ML-UTM-001",
+                                       "2026-10|contributions_paid_xof|", &stored, NULL),
+                     0);
+    ms_txn_abort(&txn);
+    assert_int_equal(cell_of(node, "s:ML-UTM-001", "2026-10", "contributions_due_xof").orgs, 0);
+    assert_true(cell_of(node, "s:ML-UTM-001", "2026-10", "contributions_paid_xof").value ==
+                600000000000LL);
+    //  Every report in the feed passes the readers' check.
+    ms_views_rebuilt_t done;
+    assert_int_equal(ms_views_rebuild(node, (int64_t)time(NULL), &done, &err), 0);
+    assert_int_equal(done.set_aside, 0);
+    assert_true(done.reports > 0);
+    //  Back under the bound: published again.
+    put_contribution(node, "H2|2026-10", 202610, 5, 0);
+    assert_int_equal(ms_views_publish(node, NULL, &err), 0);
+    assert_true(cell_of(node, "s:ML-UTM-001", "2026-10", "contributions_due_xof").value ==
+                600000000005LL);
+    ms_node_close(&node);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +668,18 @@ int main(void)
             test_publish_writes_changed_reports_only_and_view_reads_them, ms_tmpdir_setup,
             ms_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_views_rebuild_after_a_write_without_the_hook,
+                                        ms_tmpdir_setup, ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_check_accepts_whole_figures_up_to_their_bound,
+                                        ms_tmpdir_setup, ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_check_sets_aside_each_broken_rule_with_its_reason,
+                                        ms_tmpdir_setup, ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_views_sum_exactly_and_never_count_a_huge_value,
+                                        ms_tmpdir_setup, ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_future_month_is_kept_held_and_counted_when_it_comes,
+                                        ms_tmpdir_setup, ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_rebuild_restores_the_exact_figures_after_poisoning,
+                                        ms_tmpdir_setup, ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_publish_never_signs_a_figure_the_check_sets_aside,
                                         ms_tmpdir_setup, ms_tmpdir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
