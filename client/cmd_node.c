@@ -203,13 +203,13 @@ static const char child_usage[] = N_(
     "       mutsync -d DIR child release --org ID --to NEWPARENT [--reason TEXT]\n"
     "       mutsync -d DIR child list [--format table|json]\n"
     "add certifies a direct child's key (KEY as its 'whoami' prints it) in this node's\n"
-    "public feed; ID must be in this node's namespace (ID-of-this-node-...; the\n"
+    "certs feed; ID must be in this node's namespace (ID-of-this-node-...; the\n"
     "secretariat also grants top-level ids such as ML-UTM) or released to it.\n"
     "revoke cancels the key from the positions its feeds have reached here: what it\n"
     "signed before stays valid, anything after is refused everywhere.\n"
     "remove withdraws a certificate given by mistake, for a key that never wrote.\n"
     "release hands the id to NEWPARENT (a mutual moving to another union): only\n"
-    "NEWPARENT may certify it next. All travel with the public feed.\n");
+    "NEWPARENT may certify it next. All travel in the certs feed.\n");
 
 typedef struct {
     ms_node_t *node;
@@ -217,10 +217,12 @@ typedef struct {
     ms_verdict_t verdict;
 } append_ctx_t;
 
-static int append_public(ms_txn_t *txn, void *arg, ms_error_t *err)
+//  Certificates, revocations and releases go in the certs feed (policy.h).
+static int append_certs(ms_txn_t *txn, void *arg, ms_error_t *err)
 {
     append_ctx_t *ctx = arg;
-    return ms_node_append(ctx->node, txn, "public", ctx->change, 1, &ctx->verdict, err);
+    return ms_node_append(ctx->node, txn, ms_policy_feed_name(MS_FEED_CERTS), ctx->change, 1,
+                          &ctx->verdict, err);
 }
 
 enum { CHILD_ORG, CHILD_ROLE, CHILD_COUNTRY, CHILD_NAME, CHILD_KEY };
@@ -256,11 +258,11 @@ static int child_add(ms_node_t *node, const cli_args_t *args, const void *ctx_un
         return cli_usage(child_usage, _("certificate too large"));
     ms_change_t change = {MS_COLL_CERT, MS_OP_UPSERT, org, value, len};
     append_ctx_t ctx = {node, &change, {0}};
-    if (ms_store_write(ms_node_store(node), append_public, &ctx, &err) != 0)
+    if (ms_store_write(ms_node_store(node), append_certs, &ctx, &err) != 0)
         return cli_fail(&err);
     char fingerprint[MS_FINGERPRINT_BYTES];
     ms_key_fingerprint(cert.key, fingerprint);
-    printf(_("certified %s (%s, %s) key fingerprint %s in public seq %llu\n"), org,
+    printf(_("certified %s (%s, %s) key fingerprint %s in certs seq %llu\n"), org,
            ms_role_name(cert.role), cert.country, fingerprint, (unsigned long long)ctx.verdict.seq);
     return CLI_OK;
 }
@@ -326,9 +328,9 @@ static int child_remove(ms_node_t *node, const cli_args_t *args, const void *ctx
                               written.positions[i].feed, org);
     ms_change_t change = {MS_COLL_CERT, MS_OP_DELETE, org, NULL, 0};
     append_ctx_t ctx = {node, &change, {0}};
-    if (ms_store_write(ms_node_store(node), append_public, &ctx, &err) != 0)
+    if (ms_store_write(ms_node_store(node), append_certs, &ctx, &err) != 0)
         return cli_fail(&err);
-    printf(_("withdrew the certificate of %s in public seq %llu\n"), org,
+    printf(_("withdrew the certificate of %s in certs seq %llu\n"), org,
            (unsigned long long)ctx.verdict.seq);
     return CLI_OK;
 }
@@ -365,9 +367,9 @@ static int child_release(ms_node_t *node, const cli_args_t *args, const void *ct
         return cli_usage(child_usage, _("reason too long"));
     ms_change_t change = {MS_COLL_RELEASE, MS_OP_UPSERT, org, value, len};
     append_ctx_t ctx = {node, &change, {0}};
-    if (ms_store_write(ms_node_store(node), append_public, &ctx, &err) != 0)
+    if (ms_store_write(ms_node_store(node), append_certs, &ctx, &err) != 0)
         return cli_fail(&err);
-    printf(_("released %s to %s in public seq %llu: only %s may certify it now\n"), org, release.to,
+    printf(_("released %s to %s in certs seq %llu: only %s may certify it now\n"), org, release.to,
            (unsigned long long)ctx.verdict.seq, release.to);
     return CLI_OK;
 }
@@ -406,9 +408,9 @@ static int child_revoke(ms_node_t *node, const cli_args_t *args, const void *ctx
         return cli_usage(child_usage, _("reason too long"));
     ms_change_t change = {MS_COLL_REVOCATION, MS_OP_UPSERT, key, value, len};
     append_ctx_t ctx = {node, &change, {0}};
-    if (ms_store_write(ms_node_store(node), append_public, &ctx, &err) != 0)
+    if (ms_store_write(ms_node_store(node), append_certs, &ctx, &err) != 0)
         return cli_fail(&err);
-    printf(_("revoked the key of %s in public seq %llu; it stays valid up to"), org,
+    printf(_("revoked the key of %s in certs seq %llu; it stays valid up to"), org,
            (unsigned long long)ctx.verdict.seq);
     for (size_t i = 0; i < revocation.position_count; i++)
         printf("%s %s seq %llu", i ? "," : "", revocation.positions[i].feed,

@@ -16,9 +16,10 @@
 #include <string.h>
 
 static const ms_feed_policy_t feeds[MS_FEED_KIND_COUNT] = {
-    [MS_FEED_PUBLIC] = {"public", MS_HOLD_TREE, true, true},
-    [MS_FEED_REGISTER] = {"register", MS_HOLD_GRANTED, false, false},
-    [MS_FEED_CARE] = {"care", MS_HOLD_ORIGIN, false, false},
+    [MS_FEED_PUBLIC] = {"public", MS_HOLD_TREE, true, MS_DOWN_OWN_AND_ANCESTORS},
+    [MS_FEED_REGISTER] = {"register", MS_HOLD_GRANTED, false, MS_DOWN_NEVER},
+    [MS_FEED_CARE] = {"care", MS_HOLD_ORIGIN, false, MS_DOWN_NEVER},
+    [MS_FEED_CERTS] = {"certs", MS_HOLD_TREE, true, MS_DOWN_TO_CERTIFIERS},
 };
 
 ms_feed_kind_t ms_policy_kind(const char *name)
@@ -48,6 +49,10 @@ ms_feed_kind_t ms_policy_feed_of(ms_collection_t collection)
     case MS_COLL_CLAIM:
     case MS_COLL_COMPLAINT:
         return MS_FEED_CARE;
+    case MS_COLL_CERT:
+    case MS_COLL_REVOCATION:
+    case MS_COLL_RELEASE:
+        return MS_FEED_CERTS;
     default:
         return MS_FEED_PUBLIC;
     }

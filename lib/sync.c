@@ -249,7 +249,8 @@ static int read_heads(ms_sync_t *self, bool up, ms_sync_heads_t *scope, uint8_t 
     const ms_identity_t *id = ms_node_identity(self->node);
     int rc = ms_store_read(ms_node_store(self->node), &txn, &err);
     if (rc == 0)
-        rc = up ? ms_scope_up(txn, id, scope, &err) : ms_scope_down(txn, id, scope, &err);
+        rc = up ? ms_scope_up(txn, id, scope, &err)
+                : ms_scope_down(txn, id, self->peer, scope, &err);
     if (rc == 0 && digest)
         rc = ms_scope_digest(txn, self->peer, scope, digest, &err);
     ms_txn_abort(&txn);

@@ -57,6 +57,7 @@ typedef struct {
     ms_txn_t *txn;
     const ms_identity_t *self;
     bool up;                                             //  the parent's scope, else a child's
+    bool to_certifier;                                   //  down: the child certifies others
     char ancestors[MS_TRUST_DEPTH_MAX][MS_ORG_MAX + 1];  //  for down: self's chain to the root
     size_t ancestor_count;                               //
     ranked_t *items;                                     //
@@ -72,8 +73,8 @@ static bool is_ancestor(const collect_t *c, const char *org)
     return false;
 }
 
-//  Sets *RANK to the place of (ORG, FEED) in the scope: the org's depth in
-//  the trust tree for a public feed, after every public feed for a register;
+//  Sets *RANK to the place of (ORG, FEED) in the scope: by the org's depth in
+//  the trust tree for public and certs feeds, after them for a register;
 //  -1 when the feed is out of scope. Up: own and descendants' feeds the
 //  parent may hold (policy). Down: own and ancestors' feeds of a kind sent
 //  down. Returns 0 or MS_ESTORE.
@@ -84,7 +85,11 @@ static int rank_of(collect_t *c, const char *org, const char *feed, int *rank)
     if (kind == MS_FEED_UNKNOWN)
         return 0;
     bool own = strcmp(org, c->self->org) == 0;
-    if (!c->up && (!ms_policy_feed(kind)->sent_down || (!own && !is_ancestor(c, org))))
+    ms_down_t down = ms_policy_feed(kind)->down;
+    bool own_goes_down =
+        down == MS_DOWN_OWN_AND_ANCESTORS || (down == MS_DOWN_TO_CERTIFIERS && c->to_certifier);
+    if (!c->up &&
+        (down == MS_DOWN_NEVER || (own && !own_goes_down) || (!own && !is_ancestor(c, org))))
         return 0;
     char chain[MS_TRUST_DEPTH_MAX][MS_ORG_MAX + 1];
     size_t count;
@@ -106,7 +111,12 @@ static int rank_of(collect_t *c, const char *org, const char *feed, int *rank)
         if (!own && !ms_policy_feed(kind)->relayed)
             return 0;
     }
-    *rank = kind == MS_FEED_PUBLIC ? (int)count - 1 : MS_TRUST_DEPTH_MAX + 1 + kind;
+    //  An org's certs (depth d) come before the public feeds of its children
+    //  (depth d + 1), and every public feed before any register.
+    int depth = (int)count - 1;
+    *rank = kind == MS_FEED_CERTS    ? 2 * depth
+            : kind == MS_FEED_PUBLIC ? 2 * depth + 1
+                                     : 2 * MS_TRUST_DEPTH_MAX + 2 + kind;
     return 0;
 }
 
@@ -159,8 +169,8 @@ static int find_ancestors(collect_t *c)
     return 0;
 }
 
-static int scope(ms_txn_t *txn, const ms_identity_t *self, bool up, ms_sync_heads_t *out,
-                 ms_error_t *err)
+static int scope(ms_txn_t *txn, const ms_identity_t *self, bool up, bool to_certifier,
+                 ms_sync_heads_t *out, ms_error_t *err)
 {
     collect_t *c = calloc(1, sizeof *c);
     if (!c)
@@ -168,6 +178,7 @@ static int scope(ms_txn_t *txn, const ms_identity_t *self, bool up, ms_sync_head
     c->txn = txn;
     c->self = self;
     c->up = up;
+    c->to_certifier = to_certifier;
     c->err = err;
     int rc = up ? 0 : find_ancestors(c);
     if (rc == 0)
@@ -186,12 +197,18 @@ static int scope(ms_txn_t *txn, const ms_identity_t *self, bool up, ms_sync_head
 
 int ms_scope_up(ms_txn_t *txn, const ms_identity_t *self, ms_sync_heads_t *out, ms_error_t *err)
 {
-    return scope(txn, self, true, out, err);
+    return scope(txn, self, true, false, out, err);
 }
 
-int ms_scope_down(ms_txn_t *txn, const ms_identity_t *self, ms_sync_heads_t *out, ms_error_t *err)
+int ms_scope_down(ms_txn_t *txn, const ms_identity_t *self, const char *child, ms_sync_heads_t *out,
+                  ms_error_t *err)
 {
-    return scope(txn, self, false, out, err);
+    ms_trust_entry_t entry;
+    int rc = ms_trust_get(txn, child, &entry, err);
+    if (rc && rc != MS_ENOTFOUND)
+        return rc;
+    bool certifier = rc == 0 && entry.cert.role != MS_ROLE_MUTUAL;
+    return scope(txn, self, false, certifier, out, err);
 }
 
 int ms_scope_takes(ms_txn_t *txn, const ms_identity_t *self, const char *peer, bool from_child,
@@ -202,7 +219,7 @@ int ms_scope_takes(ms_txn_t *txn, const ms_identity_t *self, const char *peer, b
     if (kind == MS_FEED_UNKNOWN || strcmp(org, self->org) == 0)
         return 0;
     if (!from_child) {
-        *take = ms_policy_feed(kind)->sent_down;
+        *take = ms_policy_feed(kind)->down != MS_DOWN_NEVER;
         return 0;
     }
     char chain[MS_TRUST_DEPTH_MAX][MS_ORG_MAX + 1];

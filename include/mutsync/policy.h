@@ -9,13 +9,22 @@
 //
 //    kind      held at                                  sent up      sent down
 //    public    anywhere the trust chain verifies it     relayed      own + ancestors'
+//    certs     anywhere the trust chain verifies it     relayed      own + ancestors' to a union;
+//                                                                    ancestors' only to a mutual
 //    register  its origin; the origin's direct parent   one level    never
 //              when the origin's own card grants reach 1
 //    care      its origin only                          never        never
 //
-//  Key succession, release of an id to a new parent and fork resolution
-//  are records of the public feed (cert, revocation, release), so they
-//  travel and are verified like every other public record.
+//  Certificates, revocations and releases (key succession, moves, fork
+//  resolution) are records of their own feed, `certs`: they travel up so
+//  every replica above verifies everything back to the root. Down, a node
+//  needs the certificate of each ancestor it does not pin (its parent and
+//  the root are pinned), found in that ancestor's parent's certs feed, and
+//  passes the same on to its own children: a union receives its parent's
+//  and ancestors' certs feeds; a mutual, which certifies nobody, only its
+//  ancestors' above its parent. So a mutual never downloads its union's
+//  certs feed, its siblings' certificates: what it downloads does not grow
+//  with the number of its siblings.
 
 #ifndef MS_POLICY_H
 #define MS_POLICY_H
@@ -27,6 +36,7 @@ typedef enum {
     MS_FEED_PUBLIC = 0,
     MS_FEED_REGISTER = 1,
     MS_FEED_CARE = 2,
+    MS_FEED_CERTS = 3,
     MS_FEED_KIND_COUNT,
     MS_FEED_UNKNOWN = -1,
 } ms_feed_kind_t;
@@ -38,11 +48,19 @@ typedef enum {
     MS_HOLD_ORIGIN,   //  nobody else
 } ms_hold_t;
 
+//  What a node sends its children of a kind.
+typedef enum {
+    MS_DOWN_NEVER,              //  nothing
+    MS_DOWN_OWN_AND_ANCESTORS,  //  its own feed and its ancestors'
+    MS_DOWN_TO_CERTIFIERS,      //  own and ancestors' to a child that certifies (a union);
+                                //  ancestors' only to a mutual
+} ms_down_t;
+
 typedef struct {
     const char *name;  //  "public", as it appears in change sets
     ms_hold_t hold;    //  who may store it
     bool relayed;      //  sent up beyond the origin's parent
-    bool sent_down;    //  sent to children (the own and ancestors' feeds)
+    ms_down_t down;    //  sent to children
 } ms_feed_policy_t;
 
 //  The kind of the feed named NAME, or MS_FEED_UNKNOWN.

@@ -36,9 +36,10 @@ void ms_sync_heads_clear(ms_sync_heads_t *self);
 MS_MUST_CHECK int ms_scope_up(ms_txn_t *txn, const ms_identity_t *self, ms_sync_heads_t *out,
                               ms_error_t *err);
 
-//  The feeds SELF sends to any of its children, in sending order, with SELF's heads.
-MS_MUST_CHECK int ms_scope_down(ms_txn_t *txn, const ms_identity_t *self, ms_sync_heads_t *out,
-                                ms_error_t *err);
+//  The feeds SELF sends to its child CHILD, in sending order, with SELF's
+//  heads: depends on whether CHILD certifies others (policy.h).
+MS_MUST_CHECK int ms_scope_down(ms_txn_t *txn, const ms_identity_t *self, const char *child,
+                                ms_sync_heads_t *out, ms_error_t *err);
 
 //  Whether SELF takes (ORG, FEED) offered by PEER: from a child, a feed of
 //  the child or of an org below it (or not yet known here) that the policy

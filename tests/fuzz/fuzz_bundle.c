@@ -51,7 +51,7 @@ static int certify(ms_txn_t *txn, void *arg, ms_error_t *err)
         return MS_EINVAL;
     ms_change_t change = {MS_COLL_CERT, MS_OP_UPSERT, "ML-MUT-001", value, len};
     ms_verdict_t verdict;
-    return ms_node_append(node, txn, "public", &change, 1, &verdict, err);
+    return ms_node_append(node, txn, "certs", &change, 1, &verdict, err);
 }
 
 static void start(void)

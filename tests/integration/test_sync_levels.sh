@@ -88,14 +88,17 @@ expect_exit 0 "$MUTSYNC" -d "$M1" sync --timeout 30
 [ "$(seq_of "$M1" ML-UTM-002 public)" = 0 ] || fail "M1 received its sibling's feed"
 expect_exit 0 "$MUTSYNC" -d "$M1" feed verify
 
-#  New reference data at the top reaches a mutual through its union.
-before=$(seq_of "$S" RS-SEC public)
+#  New certificates at the top reach a mutual through its union (the
+#  secretariat's certs feed is an ancestor's); the union's own certs feed,
+#  its mutuals' certificates, never goes down.
+before=$(seq_of "$S" RS-SEC certs)
 expect_exit 0 "$MUTSYNC" -d "$root/BJ" init --org BJ-UCB --role union --country BJ --name UCB
 expect_exit 0 "$MUTSYNC" -d "$S" child add --org BJ-UCB --role union --country BJ \
     --name "Union Bembéréké" --key "$(key_of "$root/BJ")"
-wait_until 20 has_seq "$U" RS-SEC public $((before + 1)) || fail "the union did not pull it"
+wait_until 20 has_seq "$U" RS-SEC certs $((before + 1)) || fail "the union did not pull it"
 expect_exit 0 "$MUTSYNC" -d "$M1" sync --timeout 30
-[ "$(seq_of "$M1" RS-SEC public)" = $((before + 1)) ] || fail "M1 did not get it"
+[ "$(seq_of "$M1" RS-SEC certs)" = $((before + 1)) ] || fail "M1 did not get it"
+[ "$(seq_of "$M1" ML-UTM certs)" = 0 ] || fail "M1 received its siblings' certificates"
 
 #  An idle sync is one small round trip over the link.
 expect_exit 0 "$MUTSYNC" -d "$M1" sync --timeout 30

@@ -95,7 +95,7 @@ static void certify(fixture_t *f, const char *subject, ms_role_t role, const uin
     assert_int_equal(ms_cert_encode(&cert, value, sizeof value, &len), 0);
     ms_change_t change = {MS_COLL_CERT, MS_OP_UPSERT, subject, value, len};
     ms_verdict_t verdict;
-    assert_int_equal(union_append(f, "public", &change, 1, &verdict), 0);
+    assert_int_equal(union_append(f, "certs", &change, 1, &verdict), 0);
     assert_int_equal(verdict.outcome, MS_OUTCOME_APPLIED);
 }
 
@@ -557,7 +557,7 @@ static void revoke(fixture_t *f, const char *subject, const uint8_t *key, int64_
     ms_key_to_hex(key, hex);
     snprintf(change_key, sizeof change_key, "%s|%s", subject, hex);
     ms_change_t change = {MS_COLL_REVOCATION, MS_OP_UPSERT, change_key, value, len};
-    int rc = union_append(f, "public", &change, 1, verdict);
+    int rc = union_append(f, "certs", &change, 1, verdict);
     assert_true(rc == 0 || rc == MS_EREFUSED);
 }
 
@@ -752,7 +752,7 @@ static void test_own_writes_pass_the_same_rules(void **state)
     assert_int_equal(verdict.reason, MS_REFUSAL_AUTHORITY);
     //  A refused own write leaves nothing behind, not even a quarantine entry.
     assert_int_equal(quarantine_count(f), held);
-    assert_int_equal(head_of(f, UNION, "public").seq, 2);  //  org card, certificate
+    assert_int_equal(head_of(f, UNION, "public").seq, 1);  //  its org card
 }
 
 static int count_trusted(const ms_trust_entry_t *entry, void *ctx)
@@ -788,7 +788,7 @@ static void test_accept_refuses_revoking_a_key_that_is_not_the_childs(void **sta
     assert_int_equal(ms_cert_encode(&cert, cert_value, sizeof cert_value, &cert_len), 0);
     ms_change_t certify_change = {MS_COLL_CERT, MS_OP_UPSERT, "ML-UTM-UCS-777", cert_value,
                                   cert_len};
-    sealed_t one = seal(child_union, "ML-UTM-UCS", "public", 1, NULL, T0, &certify_change, 1);
+    sealed_t one = seal(child_union, "ML-UTM-UCS", "certs", 1, NULL, T0, &certify_change, 1);
     check_applied(f, &one);
 
     const ms_keypair_t *union_key = NULL;
@@ -802,7 +802,7 @@ static void test_accept_refuses_revoking_a_key_that_is_not_the_childs(void **sta
     assert_int_equal(ms_revocation_encode(&revocation, value, sizeof value, &len), 0);
     ms_change_t revoke_change = {MS_COLL_REVOCATION, MS_OP_UPSERT, "ML-UTM-UCS-777|parent", value,
                                  len};
-    sealed_t two = seal(child_union, "ML-UTM-UCS", "public", 2, one.id, T0, &revoke_change, 1);
+    sealed_t two = seal(child_union, "ML-UTM-UCS", "certs", 2, one.id, T0, &revoke_change, 1);
     check_refused(f, two.bytes, two.len, MS_REFUSAL_AUTHORITY, NULL);
 
     value_t card = card_value("still mine");
@@ -841,14 +841,14 @@ static void test_accept_refuses_a_cert_for_a_subject_that_is_not_an_org_id(void 
     assert_int_equal(ms_cert_encode(&cert, value, sizeof value, &len), 0);
     ms_change_t change = {MS_COLL_CERT, MS_OP_UPSERT, subject, value, len};
     ms_verdict_t verdict;
-    assert_int_equal(union_append(f, "public", &change, 1, &verdict), MS_EREFUSED);
+    assert_int_equal(union_append(f, "certs", &change, 1, &verdict), MS_EREFUSED);
 
     //  Whatever happened, the replica stays readable and writable.
     ms_txn_t *txn = NULL;
     assert_int_equal(ms_store_read(ms_node_store(f->node), &txn, NULL), 0);
     assert_int_equal(ms_trust_list(txn, count_trusted, &(int){0}, NULL), 0);
     ms_txn_abort(&txn);
-    int rc = union_append(f, "public", &change, 1, &verdict);
+    int rc = union_append(f, "certs", &change, 1, &verdict);
     assert_true(rc == 0 || rc == MS_EREFUSED);
     ms_keypair_destroy(&other);
 }

@@ -2,6 +2,7 @@
 //  written behind the accept rules' back is found and named by feed and seq.
 
 #include "mutsync/audit.h"
+#include "mutsync/policy.h"
 #include "mutsync/envelope.h"
 #include "mutsync/node.h"
 #include "mutsync/replica.h"
@@ -37,7 +38,8 @@ typedef struct {
 static int append_fn(ms_txn_t *txn, void *arg, ms_error_t *err)
 {
     write_t *w = arg;
-    return ms_node_append(w->node, txn, "public", w->change, 1, &w->verdict, err);
+    const char *feed = ms_policy_feed_name(ms_policy_feed_of(w->change->collection));
+    return ms_node_append(w->node, txn, feed, w->change, 1, &w->verdict, err);
 }
 
 static int accept_fn(ms_txn_t *txn, void *arg, ms_error_t *err)
@@ -215,8 +217,8 @@ static void test_audit_of_a_clean_store_finds_nothing(void **state)
     problems_t problems;
     ms_audit_t report = audit(f, &problems);
     assert_int_equal(report.failures, 0);
-    assert_int_equal(report.feeds, 2);      //  the union's public feed, the mutual's
-    assert_int_equal(report.envelopes, 5);  //  org card and certificate; three cards
+    assert_int_equal(report.feeds, 3);      //  the union's public and certs feeds, the mutual's
+    assert_int_equal(report.envelopes, 5);  //  org card, certificate; three cards
     assert_int_equal(report.changes, 5);
     assert_true(report.bytes > 5 * (MS_SIG_BYTES + MS_KEY_BYTES));
 }

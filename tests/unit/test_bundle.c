@@ -116,7 +116,7 @@ static void certify_mutual(fixture_t *f)
     size_t len = 0;
     assert_int_equal(ms_cert_encode(&cert, value, sizeof value, &len), 0);
     ms_change_t change = {MS_COLL_CERT, MS_OP_UPSERT, MUTUAL, value, len};
-    append(f->union_node, "public", &change, 1);
+    append(f->union_node, "certs", &change, 1);
 }
 
 //  The mutual's register (a member) and care (a claim) feeds, and a second
@@ -316,8 +316,8 @@ static void test_bundle_roundtrip_from_mutual_to_union_and_back(void **state)
     digest(f->union_node, after);
     assert_memory_equal(before, after, MS_HASH_BYTES);
 
-    //  Downward: the union's bundle brings its card and the certificate to the
-    //  mutual, certifiers first; the mutual's own feed comes back as duplicates.
+    //  The union's bundle (what its parent receives) carries its card and its
+    //  certs feed, certifiers first; the mutual's own feed comes back as duplicates.
     assert_int_equal(ms_bundle_export(f->union_node, f->path, &stats, &err), 0);
     assert_int_equal(stats.envelopes, 4);
     free(file.data);
@@ -330,7 +330,8 @@ static void test_bundle_roundtrip_from_mutual_to_union_and_back(void **state)
     assert_int_equal(stats.applied, 2);
     assert_int_equal(stats.duplicates, 2);
     assert_int_equal(stats.refused, 0);
-    assert_int_equal(head_of(f->mutual_node, UNION, "public").seq, 2);
+    assert_int_equal(head_of(f->mutual_node, UNION, "public").seq, 1);
+    assert_int_equal(head_of(f->mutual_node, UNION, "certs").seq, 1);
     free(file.data);
 }
 

@@ -5,6 +5,7 @@
 #include "mutsync/sync.h"
 
 #include <setjmp.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -74,6 +75,22 @@ static int append(ms_txn_t *txn, void *arg, ms_error_t *err)
     return ms_node_append(a->node, txn, a->feed, a->changes, a->count, &verdict, err);
 }
 
+//  The union certifies ML-UTM-<NUMBER> with KEY.
+static void certify(ms_node_t *union_node, int number, const uint8_t *key)
+{
+    char org[MS_ORG_MAX + 1];
+    snprintf(org, sizeof org, "ML-UTM-%03d", number);
+    ms_cert_t cert = {.role = MS_ROLE_MUTUAL, .country = "ML", .parent = "ML-UTM"};
+    snprintf(cert.name, sizeof cert.name, "%s", org);
+    memcpy(cert.key, key, MS_KEY_BYTES);
+    uint8_t value[1024];
+    size_t len;
+    assert_int_equal(ms_cert_encode(&cert, value, sizeof value, &len), 0);
+    ms_change_t change = {MS_COLL_CERT, MS_OP_UPSERT, org, value, len};
+    append_t a = {union_node, "certs", &change, 1};
+    assert_int_equal(ms_store_write(ms_node_store(union_node), append, &a, NULL), 0);
+}
+
 static void make_node(const char *path, const char *org, ms_role_t role, ms_node_t *parent,
                       ms_node_t **node_p)
 {
@@ -112,7 +129,7 @@ static int setup(void **state)
     size_t len;
     assert_int_equal(ms_cert_encode(&cert, value, sizeof value, &len), 0);
     ms_change_t change = {MS_COLL_CERT, MS_OP_UPSERT, "ML-UTM-001", value, len};
-    append_t a = {f->union_node, "public", &change, 1};
+    append_t a = {f->union_node, "certs", &change, 1};
     assert_int_equal(ms_store_write(ms_node_store(f->union_node), append, &a, NULL), 0);
 
     ms_member_t member = {.sex = MS_SEX_F, .birth_date = 9000, .category = MS_CATEGORY_ADHERENT};
@@ -182,9 +199,12 @@ static void test_sync_moves_what_each_side_lacks_then_is_idle(void **state)
     assert_true(ms_sync_stats(child)->complete);
     assert_int_equal(ms_sync_stats(child)->envelopes_sent, 4);  //  public 1 + register 3
     assert_int_equal(ms_sync_stats(parent)->applied, 4);
-    assert_int_equal(ms_sync_stats(child)->applied, 2);  //  the union's public feed
+    //  The union's public feed (its card); never its certs feed, which holds the
+    //  mutual's siblings' certificates.
+    assert_int_equal(ms_sync_stats(child)->applied, 1);
     assert_int_equal(seq_of(f->union_node, "ML-UTM-001", "register"), 3);
-    assert_int_equal(seq_of(f->mutual, "ML-UTM", "public"), 2);
+    assert_int_equal(seq_of(f->mutual, "ML-UTM", "public"), 1);
+    assert_int_equal(seq_of(f->mutual, "ML-UTM", "certs"), 0);
     ms_sync_destroy(&child);
     ms_sync_destroy(&parent);
 
@@ -192,6 +212,21 @@ static void test_sync_moves_what_each_side_lacks_then_is_idle(void **state)
     assert_int_equal(ms_sync_state(child), MS_SYNC_DONE);
     assert_true(ms_sync_stats(child)->idle);
     assert_true(ms_sync_stats(child)->bytes_sent + ms_sync_stats(child)->bytes_received <= 40);
+    ms_sync_destroy(&child);
+    ms_sync_destroy(&parent);
+
+    //  200 siblings certified at the union: the mutual downloads none of them.
+    for (int i = 0; i < 200; i++) {
+        uint8_t key[MS_KEY_BYTES];
+        randombytes_buf(key, sizeof key);
+        certify(f->union_node, 2 + i, key);
+    }
+    run_session(f, "ML-UTM-001", &child, &parent);
+    assert_int_equal(ms_sync_state(child), MS_SYNC_DONE);
+    assert_true(ms_sync_stats(child)->complete);
+    assert_int_equal(ms_sync_stats(child)->applied, 0);
+    assert_true(ms_sync_stats(child)->bytes_received < 600);
+    assert_int_equal(seq_of(f->mutual, "ML-UTM", "certs"), 0);
     ms_sync_destroy(&child);
     ms_sync_destroy(&parent);
 }
