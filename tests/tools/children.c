@@ -1,0 +1,98 @@
+//  ms-children - certifies many children at once, for the admission tests
+//  and benchmarks.
+//
+//    ms-children -d DIR --count N [--first I]
+//        certifies N new children of the node in DIR (mutuals), org ids
+//        <org of DIR>-K<I>, <org>-K<I+1>..., each with a fresh random key
+//        whose secret is thrown away: they exist only to make the trust
+//        table as large as a real union's. The certificates are appended to
+//        DIR's public feed through the accept rules (ms_node_append), 500
+//        per change set, so they are as real as those of `mutsync child add`.
+//  Prints "certified N children". Exits 0, 1 on failure, 2 on usage.
+
+#include "mutsync/node.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PER_CHANGESET 500
+
+static const char *option(int argc, char **argv, const char *name, const char *fallback)
+{
+    for (int i = 0; i + 1 < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return argv[i + 1];
+    return fallback;
+}
+
+typedef struct {
+    ms_node_t *node;
+    unsigned first;  //  number of the first child of this change set
+    unsigned count;  //  children in this change set
+} batch_t;
+
+//  One change set of certificates; the keys are made inside so that a
+//  retried transaction (the map grew) makes the same number of children.
+static int certify(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    batch_t *batch = arg;
+    const ms_identity_t *id = ms_node_identity(batch->node);
+    static char orgs[PER_CHANGESET][MS_ORG_MAX + 1];
+    static uint8_t values[PER_CHANGESET][256];
+    ms_change_t changes[PER_CHANGESET];
+    for (unsigned i = 0; i < batch->count; i++) {
+        ms_keypair_t *keypair;
+        int rc = ms_keypair_new(&keypair, err);
+        if (rc)
+            return rc;
+        ms_cert_t cert;
+        memset(&cert, 0, sizeof cert);
+        cert.role = MS_ROLE_MUTUAL;
+        snprintf(cert.country, sizeof cert.country, "%s", id->country);
+        snprintf(cert.name, sizeof cert.name, "Mutuelle %u", batch->first + i);
+        snprintf(cert.parent, sizeof cert.parent, "%s", id->org);
+        memcpy(cert.key, ms_keypair_public(keypair), MS_KEY_BYTES);
+        cert.valid_from = (int64_t)time(NULL);
+        ms_keypair_destroy(&keypair);
+        snprintf(orgs[i], sizeof orgs[i], "%.50s-K%05u", id->org, batch->first + i);
+        size_t len = 0;
+        if (ms_cert_encode(&cert, values[i], sizeof values[i], &len) != 0)
+            return ms_error_set(err, MS_EINVAL, orgs[i], "certificate too large");
+        changes[i] = (ms_change_t){MS_COLL_CERT, MS_OP_UPSERT, orgs[i], values[i], len};
+    }
+    ms_verdict_t verdict;
+    return ms_node_append(batch->node, txn, "public", changes, batch->count, &verdict, err);
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = option(argc, argv, "-d", NULL);
+    const char *count_text = option(argc, argv, "--count", NULL);
+    if (!dir || !count_text) {
+        fprintf(stderr, "usage: ms-children -d DIR --count N [--first I]\n");
+        return 2;
+    }
+    unsigned count = (unsigned)strtoul(count_text, NULL, 10);
+    unsigned first = (unsigned)strtoul(option(argc, argv, "--first", "1"), NULL, 10);
+    ms_node_t *node;
+    ms_error_t err = {0};
+    if (ms_node_open(dir, &node, &err) != 0) {
+        fprintf(stderr, "ms-children: %s\n", err.message);
+        return 1;
+    }
+    int rc = 0;
+    for (unsigned done = 0; rc == 0 && done < count; done += PER_CHANGESET) {
+        batch_t batch = {node, first + done,
+                         count - done < PER_CHANGESET ? count - done : PER_CHANGESET};
+        rc = ms_store_write(ms_node_store(node), certify, &batch, &err);
+    }
+    ms_node_close(&node);
+    if (rc) {
+        fprintf(stderr, "ms-children: %s\n", err.message);
+        return 1;
+    }
+    printf("certified %u children\n", count);
+    return 0;
+}
