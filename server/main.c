@@ -313,6 +313,9 @@ static int serve(server_t *server, void *zap, ms_uplink_t *uplink, int signal_fd
         int64_t timeout = next_heads_ms > now ? next_heads_ms - now : 0;
         if (uplink && ms_uplink_timeout(uplink, now) < timeout)
             timeout = ms_uplink_timeout(uplink, now);
+        int64_t refusals_due = ms_link_zap_tick(now, false);
+        if (refusals_due - now < timeout)
+            timeout = refusals_due > now ? refusals_due - now : 0;
         if (zmq_poll(items, (int)(3 + up_count), (long)timeout) < 0 && zmq_errno() != EINTR) {
             ms_log(MS_LOG_ERROR, "mutsyncd", "poll failed: %s", zmq_strerror(zmq_errno()));
             return 1;
@@ -322,6 +325,7 @@ static int serve(server_t *server, void *zap, ms_uplink_t *uplink, int signal_fd
             struct signalfd_siginfo info;
             if (read(signal_fd, &info, sizeof info) == (ssize_t)sizeof info) {
                 ms_log(MS_LOG_INFO, "mutsyncd", "signal %u: stopping", info.ssi_signo);
+                (void)ms_link_zap_tick(now, true);
                 return 0;
             }
         }
