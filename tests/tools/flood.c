@@ -1,15 +1,19 @@
 //  ms-flood - many CURVE connections with random keys, for the admission tests.
 //
 //    ms-flood --endpoint E --server-key KEY [--connections N] [--seconds S]
-//             [--reconnect-ms R]
+//             [--reconnect-ms R] [--rate P]
 //        keeps N connections (default 500) to E in their CURVE handshake for
 //        S seconds (default 10): N DEALER sockets, each with its own fresh
 //        Curve key pair, whose server key is the CurveZMQ form of KEY (an
 //        Ed25519 key as `mutsync whoami` prints it). Each is refused at the
 //        handshake (no one certified its key); libzmq does not retry a
 //        refused key, so the refused socket is closed and a new one, with a
-//        new key, takes its place. A connection that could not be made is
-//        retried every R ms (default 100).
+//        new key, takes its place, at most P a second (default 100: each
+//        closed connection lingers a minute in TIME_WAIT on the shared
+//        loopback). A connection that could not be made is retried every
+//        R ms (default 100). The connections leave from 127.0.0.2 (E names
+//        the server: tcp://127.0.0.1:PORT), so their many ephemeral ports
+//        never take a port another test on 127.0.0.1 is about to listen on.
 //  Prints "flood connections=N handshakes_refused=H seconds=S" (H counted
 //  from the sockets' monitors) and exits 0; 1 when nothing could be opened,
 //  2 on usage.
@@ -77,35 +81,58 @@ int main(int argc, char **argv)
     int connections = atoi(option(argc, argv, "--connections", "500"));
     int seconds = atoi(option(argc, argv, "--seconds", "10"));
     int reconnect_ms = atoi(option(argc, argv, "--reconnect-ms", "100"));
+    long rate = atol(option(argc, argv, "--rate", "100"));
     uint8_t server_key[MS_KEY_BYTES], server_curve[MS_CURVE_KEY_BYTES];
     if (!endpoint || !server_key_hex || connections < 1 || connections > CONNECTIONS_MAX ||
-        seconds < 1 || seconds > 600 || reconnect_ms < 1 || sodium_init() < 0 ||
+        seconds < 1 || seconds > 600 || reconnect_ms < 1 || rate < 0 || sodium_init() < 0 ||
         ms_key_from_hex(server_key_hex, server_key, NULL) != 0 ||
         ms_key_curve_public(server_key, server_curve, NULL) != 0) {
         fprintf(stderr, "usage: see the top of tests/tools/flood.c\n");
         return 2;
     }
     void *zctx = zmq_ctx_new();
+    char from_endpoint[300];
+    if (strncmp(endpoint, "tcp://", 6) != 0 || strlen(endpoint) > 250) {
+        fprintf(stderr, "ms-flood: --endpoint must be tcp://HOST:PORT\n");
+        return 2;
+    }
+    snprintf(from_endpoint, sizeof from_endpoint, "tcp://127.0.0.2:0;%s", endpoint + 6);
+    endpoint = from_endpoint;
     int max_sockets = 4 * CONNECTIONS_MAX + 16;
     zmq_ctx_set(zctx, ZMQ_MAX_SOCKETS, max_sockets);
     static void *dealers[CONNECTIONS_MAX], *monitors[CONNECTIONS_MAX];
     static zmq_pollitem_t items[CONNECTIONS_MAX];
+    static int slot_of[CONNECTIONS_MAX];
     int opened = 0, made = 0;
     for (int i = 0; i < connections; i++) {
         dealers[opened] =
             open_one(zctx, endpoint, server_curve, reconnect_ms, made++, &monitors[opened]);
-        if (dealers[opened])
-            items[opened] = (zmq_pollitem_t){monitors[opened], 0, ZMQ_POLLIN, 0};
         opened += dealers[opened] != NULL;
     }
     long refused = 0;
-    int64_t deadline = clock_ms() + (int64_t)seconds * 1000;
-    for (int64_t now = clock_ms(); now < deadline; now = clock_ms()) {
-        if (zmq_poll(items, opened, (long)(deadline - now)) < 0)
-            break;
+    int64_t start = clock_ms(), deadline = start + (int64_t)seconds * 1000;
+    for (int64_t now = start; now < deadline; now = clock_ms()) {
+        //  New connections replace refused ones at RATE a second at most.
+        long budget = (long)((now - start) * rate / 1000) + opened - made;
+        int count = 0;
         for (int i = 0; i < opened; i++) {
-            if (!(items[i].revents & ZMQ_POLLIN))
+            if (!dealers[i] && budget > 0) {
+                dealers[i] =
+                    open_one(zctx, endpoint, server_curve, reconnect_ms, made++, &monitors[i]);
+                budget--;
+            }
+            if (dealers[i]) {
+                items[count] = (zmq_pollitem_t){monitors[i], 0, ZMQ_POLLIN, 0};
+                slot_of[count++] = i;
+            }
+        }
+        long wait = count < opened ? 10 : (long)(deadline - now);
+        if (zmq_poll(items, count, wait) < 0)
+            break;
+        for (int k = 0; k < count; k++) {
+            if (!(items[k].revents & ZMQ_POLLIN))
                 continue;
+            int i = slot_of[k];
             zmq_msg_t part;
             zmq_msg_init(&part);
             int more = 1;
@@ -115,16 +142,7 @@ int main(int argc, char **argv)
             refused++;
             zmq_close(dealers[i]);
             zmq_close(monitors[i]);
-            dealers[i] = open_one(zctx, endpoint, server_curve, reconnect_ms, made++, &monitors[i]);
-            if (!dealers[i]) {
-                fprintf(stderr, "ms-flood: cannot open a new connection\n");
-                deadline = now;
-                dealers[i] = monitors[i] = NULL;
-                items[i].socket = NULL;
-                items[i].events = 0;
-                continue;
-            }
-            items[i].socket = monitors[i];
+            dealers[i] = monitors[i] = NULL;
         }
     }
     for (int i = 0; i < opened; i++) {
