@@ -9,6 +9,7 @@
 
 #include "mutsync/link.h"
 
+#include "mutsync/keyindex.h"
 #include "mutsync/log.h"
 #include "mutsync/quarantine.h"
 #include "mutsync/replica.h"
@@ -16,6 +17,8 @@
 #include "mutsync/trust.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdint.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +27,6 @@
 #include <zmq.h>
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
-#define REFUSED_MEMORY 64  //  refused keys remembered, so a retrying peer is quarantined once
-
-static uint8_t refused_keys[REFUSED_MEMORY][MS_CURVE_KEY_BYTES];
-static size_t refused_count;
 
 static int zmq_fail(ms_error_t *err, const char *where, const char *what)
 {
@@ -57,12 +56,73 @@ static int curve_keys(ms_node_t *node, uint8_t *public_key, uint8_t *secret_key,
     return rc ? rc : ms_keypair_curve(keypair, public_key, secret_key, err);
 }
 
+//  The trust entries of a store, for a one-time index rebuild.
+typedef struct {
+    char (*orgs)[MS_ORG_MAX + 1];
+    uint8_t (*keys)[MS_KEY_BYTES];
+    size_t count, cap;
+} trusted_t;
+
+static int collect_trusted(const ms_trust_entry_t *entry, void *arg)
+{
+    trusted_t *all = arg;
+    if (all->count == all->cap) {
+        size_t cap = all->cap ? all->cap * 2 : 256;
+        void *orgs = realloc(all->orgs, cap * sizeof *all->orgs);
+        if (orgs)
+            all->orgs = orgs;
+        void *keys = realloc(all->keys, cap * sizeof *all->keys);
+        if (keys)
+            all->keys = keys;
+        if (!orgs || !keys)
+            return MS_ENOMEM;
+        all->cap = cap;
+    }
+    snprintf(all->orgs[all->count], MS_ORG_MAX + 1, "%s", entry->org);
+    memcpy(all->keys[all->count++], entry->cert.key, MS_KEY_BYTES);
+    return 0;
+}
+
+static int write_index(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    trusted_t *all = arg;
+    return ms_keyindex_rebuild(txn, (const char(*)[MS_ORG_MAX + 1]) all->orgs,
+                               (const uint8_t(*)[MS_KEY_BYTES])all->keys, all->count, err);
+}
+
+//  A store written before the key index existed gets it once, here, so
+//  every ZAP decision after is one seek.
+static int ensure_key_index(ms_node_t *node, ms_error_t *err)
+{
+    ms_txn_t *txn;
+    bool ready = false;
+    trusted_t all = {0};
+    int rc = ms_store_read(ms_node_store(node), &txn, err);
+    if (rc == 0)
+        rc = ms_keyindex_ready(txn, &ready, err);
+    if (rc == 0 && !ready)
+        rc = ms_trust_list(txn, collect_trusted, &all, err);
+    ms_txn_abort(&txn);
+    if (rc == MS_ENOMEM)
+        rc = ms_error_set(err, MS_ENOMEM, "link", "no memory to index the trusted keys");
+    if (rc == 0 && !ready) {
+        rc = ms_store_write(ms_node_store(node), write_index, &all, err);
+        if (rc == 0)
+            ms_log(MS_LOG_INFO, "link", "indexed the Curve keys of %zu trusted orgs", all.count);
+    }
+    free(all.orgs);
+    free(all.keys);
+    return rc;
+}
+
 int ms_link_listen(void *zctx, ms_node_t *node, const char *endpoint, void **router_p, void **zap_p,
                    ms_error_t *err)
 {
     *router_p = *zap_p = NULL;
     uint8_t public_key[MS_CURVE_KEY_BYTES], secret_key[MS_CURVE_KEY_BYTES];
-    int rc = curve_keys(node, public_key, secret_key, err);
+    int rc = ensure_key_index(node, err);
+    if (rc == 0)
+        rc = curve_keys(node, public_key, secret_key, err);
     if (rc)
         return rc;
     void *zap = zmq_socket(zctx, ZMQ_REP);
@@ -89,95 +149,243 @@ int ms_link_listen(void *zctx, ms_node_t *node, const char *endpoint, void **rou
     return 0;
 }
 
+//  What one ZAP decision found: the child whose Curve key was presented.
 typedef struct {
-    const uint8_t *client_key;  //  CurveZMQ key presented
-    const char *self;           //  this node's org
-    ms_trust_entry_t found;     //  the child whose key it is
-    bool matched;               //
+    ms_txn_t *txn;           //  the decision's read transaction
+    const char *self;        //  this node's org: only its direct children are admitted
+    ms_trust_entry_t found;  //  the child (last candidate seen)
+    bool matched;            //  a child of ours holds this key
+    bool revoked;            //  and its key is revoked
+    int64_t from;            //  since when
 } zap_lookup_t;
 
-static int match_child(const ms_trust_entry_t *entry, void *arg)
+//  Called for each org the key index names for the presented key (usually
+//  one). Stops (returns 1) at an unrevoked direct child.
+static int match_child(const char *org, void *arg)
 {
     zap_lookup_t *lookup = arg;
-    uint8_t curve[MS_CURVE_KEY_BYTES];
-    if (entry->anchor || strcmp(entry->cert.parent, lookup->self) != 0 ||
-        ms_key_curve_public(entry->cert.key, curve, NULL) != 0)
+    ms_trust_entry_t entry;
+    int rc = ms_trust_get(lookup->txn, org, &entry, NULL);
+    if (rc == MS_ENOTFOUND)
         return 0;
-    if (sodium_memcmp(curve, lookup->client_key, MS_CURVE_KEY_BYTES) != 0)
+    if (rc)
+        return rc;
+    if (entry.anchor || strcmp(entry.cert.parent, lookup->self) != 0)
         return 0;
-    lookup->found = *entry;
+    int64_t from = 0;
+    rc = ms_trust_revoked(lookup->txn, entry.cert.key, &from, NULL);
+    if (rc && rc != MS_ENOTFOUND)
+        return rc;
+    lookup->found = entry;
     lookup->matched = true;
-    return 1;
+    lookup->revoked = rc == 0;
+    lookup->from = from;
+    return lookup->revoked ? 0 : 1;
 }
 
-typedef struct {
-    int reason;
-    const char *org;
-    const char *address;
-    const char *detail;
-    const uint8_t *key;
-} refusal_t;
+//  Refusals, counted rather than logged one by one: a flood of fresh keys
+//  costs a counter, not a log line or a store write each. The first refusal
+//  after a quiet interval is logged at once (an operator enrolling a mutual
+//  sees it); the next ones are summed up in one line per interval. A known
+//  but revoked key is named (org, fingerprint) and quarantined once per
+//  run; repeats within the interval only count. One ZAP handler per
+//  process (libzmq has one ZAP endpoint per context), so this is static.
+#define DISTINCT_SLOTS 4096     //  distinct unknown keys counted exactly per interval
+#define SKETCH_BITS (1u << 16)  //  beyond them, estimated by linear counting
+#define REVOKED_MEMORY 256      //  revoked keys remembered
+
+static struct {
+    int64_t last_line_ms;             //  when a refusal line was last written
+    uint64_t unknown;                 //  refusals of unknown keys since then
+    uint64_t revoked;                 //  refusals of revoked keys since then, not logged
+    uint64_t distinct;                //  distinct unknown keys among them
+    bool distinct_capped;             //  more than the slots hold: distinct is estimated
+    uint64_t slots[DISTINCT_SLOTS];   //  first 8 bytes of each distinct key (0: free)
+    uint8_t sketch[SKETCH_BITS / 8];  //  one bit per key hash, for the estimate
+    char last_address[64];            //  where the last one came from
+    struct {
+        uint8_t key[MS_KEY_BYTES];  //  Ed25519
+        int64_t logged_ms;          //  last logged
+    } revoked_keys[REVOKED_MEMORY];
+    size_t revoked_count;  //  entries used (a ring beyond REVOKED_MEMORY)
+} refusals = {.last_line_ms = INT64_MIN / 2};
+
+static int64_t clock_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+//  Keys are counted exactly while the table has room (3/4 full), then
+//  estimated from the share of bits still clear in the sketch (linear
+//  counting, Whang et al. 1990): n = -m ln(clear / m), within about 1 %
+//  up to some 200,000 keys.
+static void count_distinct(const uint8_t *key)
+{
+    uint64_t tag, bit;
+    memcpy(&tag, key, sizeof tag);
+    memcpy(&bit, key + 8, sizeof bit);
+    refusals.sketch[bit % SKETCH_BITS / 8] |= (uint8_t)(1u << (bit % 8));
+    tag = tag ? tag : 1;
+    if (refusals.distinct_capped || refusals.distinct >= DISTINCT_SLOTS * 3 / 4) {
+        refusals.distinct_capped = true;
+        return;
+    }
+    size_t i = (size_t)(tag % DISTINCT_SLOTS);
+    while (refusals.slots[i] && refusals.slots[i] != tag)
+        i = (i + 1) % DISTINCT_SLOTS;
+    if (!refusals.slots[i]) {
+        refusals.slots[i] = tag;
+        refusals.distinct++;
+    }
+}
+
+//  "4213" -> "4,213", as operators read counts.
+static const char *grouped(uint64_t value, char *out, size_t cap)
+{
+    char digits[24];
+    int len = snprintf(digits, sizeof digits, "%llu", (unsigned long long)value);
+    size_t j = 0;
+    for (int i = 0; i < len && j + 2 < cap; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            out[j++] = ',';
+        out[j++] = digits[i];
+    }
+    out[j] = 0;
+    return out;
+}
+
+static void note_unknown(const char *self, const uint8_t *curve_key, const char *address,
+                         int64_t now_ms)
+{
+    if (!refusals.unknown && !refusals.revoked &&
+        now_ms - refusals.last_line_ms >= MS_LINK_REFUSAL_LOG_MS) {
+        ms_log(MS_LOG_WARN, "link",
+               "refused a connection from %s: its key is not certified by %s (more refusals of "
+               "unknown keys are summed up every %d s)",
+               address, self, MS_LINK_REFUSAL_LOG_MS / 1000);
+        refusals.last_line_ms = now_ms;
+        return;
+    }
+    refusals.unknown++;
+    count_distinct(curve_key);
+    snprintf(refusals.last_address, sizeof refusals.last_address, "%s", address);
+}
 
 static int write_refusal(ms_txn_t *txn, void *arg, ms_error_t *err)
 {
-    refusal_t *r = arg;
+    const ms_quarantine_entry_t *entry = arg;
+    return ms_quarantine_add(txn, entry, NULL, err);
+}
+
+static void note_revoked(ms_node_t *node, const zap_lookup_t *lookup, const char *address,
+                         int64_t now_ms)
+{
+    const uint8_t *key = lookup->found.cert.key;
+    size_t held = refusals.revoked_count < REVOKED_MEMORY ? refusals.revoked_count : REVOKED_MEMORY;
+    for (size_t i = 0; i < held; i++) {
+        if (memcmp(refusals.revoked_keys[i].key, key, MS_KEY_BYTES) != 0)
+            continue;
+        if (now_ms - refusals.revoked_keys[i].logged_ms < MS_LINK_REFUSAL_LOG_MS) {
+            refusals.revoked++;
+            snprintf(refusals.last_address, sizeof refusals.last_address, "%s", address);
+        } else {
+            refusals.revoked_keys[i].logged_ms = now_ms;
+            ms_log(MS_LOG_WARN, "link", "refused %s from %s again: its key is revoked",
+                   lookup->found.org, address);
+        }
+        return;
+    }
+    size_t slot = refusals.revoked_count++ % REVOKED_MEMORY;
+    memcpy(refusals.revoked_keys[slot].key, key, MS_KEY_BYTES);
+    refusals.revoked_keys[slot].logged_ms = now_ms;
+    char fingerprint[MS_FINGERPRINT_BYTES];
+    ms_key_fingerprint(key, fingerprint);
     ms_quarantine_entry_t entry;
     memset(&entry, 0, sizeof entry);
     entry.when = (int64_t)time(NULL);
-    entry.reason = r->reason;
-    snprintf(entry.origin, sizeof entry.origin, "%s", r->org);
-    snprintf(entry.detail, sizeof entry.detail, "%s", r->detail);
-    snprintf(entry.source, sizeof entry.source, "peer %s", r->address);
-    entry.envelope = r->key;
-    entry.envelope_len = MS_CURVE_KEY_BYTES;
-    return ms_quarantine_add(txn, &entry, NULL, err);
-}
-
-static void note_refusal(ms_node_t *node, refusal_t *refusal)
-{
-    ms_log(MS_LOG_WARN, "link", "refused a connection from %s: %s", refusal->address,
-           refusal->detail);
-    for (size_t i = 0; i < refused_count && i < REFUSED_MEMORY; i++)
-        if (memcmp(refused_keys[i], refusal->key, MS_CURVE_KEY_BYTES) == 0)
-            return;
-    memcpy(refused_keys[refused_count++ % REFUSED_MEMORY], refusal->key, MS_CURVE_KEY_BYTES);
+    entry.reason = MS_REFUSAL_REVOKED;
+    snprintf(entry.origin, sizeof entry.origin, "%s", lookup->found.org);
+    snprintf(entry.detail, sizeof entry.detail,
+             "the key of %s (fingerprint %s) is revoked since %lld", lookup->found.org, fingerprint,
+             (long long)lookup->from);
+    snprintf(entry.source, sizeof entry.source, "peer %s", address);
+    entry.envelope = key;
+    entry.envelope_len = MS_KEY_BYTES;
+    ms_log(MS_LOG_WARN, "link", "refused %s from %s: %s", lookup->found.org, address, entry.detail);
     ms_error_t err = {0};
-    if (ms_store_write(ms_node_store(node), write_refusal, refusal, &err) != 0)
-        ms_log(MS_LOG_ERROR, "link", "cannot quarantine a refused key: %s", err.message);
+    if (ms_store_write(ms_node_store(node), write_refusal, &entry, &err) != 0)
+        ms_log(MS_LOG_ERROR, "link", "cannot quarantine a revoked key: %s", err.message);
 }
 
-//  Decides on CLIENT_KEY. Returns true and fills ORG when admitted.
+static uint64_t distinct_keys(void)
+{
+    if (!refusals.distinct_capped)
+        return refusals.distinct;
+    size_t clear = 0;
+    for (size_t i = 0; i < sizeof refusals.sketch; i++)
+        clear += 8 - (size_t)__builtin_popcount(refusals.sketch[i]);
+    double m = SKETCH_BITS;
+    double estimate = clear ? -m * log((double)clear / m) : m * log(m);
+    return estimate > (double)refusals.distinct ? (uint64_t)(estimate + 0.5) : refusals.distinct;
+}
+
+int64_t ms_link_zap_tick(int64_t now_ms, bool final)
+{
+    uint64_t total = refusals.unknown + refusals.revoked;
+    if (!total)
+        return INT64_MAX;
+    int64_t since_ms = now_ms - refusals.last_line_ms;
+    if (!final && since_ms < MS_LINK_REFUSAL_LOG_MS)
+        return refusals.last_line_ms + MS_LINK_REFUSAL_LOG_MS;
+    char connections[32], keys[32], revoked[64] = "";
+    uint64_t distinct = distinct_keys();
+    if (refusals.revoked)
+        snprintf(revoked, sizeof revoked, " and %llu from revoked keys",
+                 (unsigned long long)refusals.revoked);
+    ms_log(MS_LOG_WARN, "link",
+           "refused %s connection%s from %s%s unknown key%s%s in the last %lld s (last from %s)",
+           grouped(refusals.unknown, connections, sizeof connections),
+           refusals.unknown == 1 ? "" : "s", refusals.distinct_capped ? "about " : "",
+           grouped(distinct, keys, sizeof keys), distinct == 1 ? "" : "s", revoked,
+           (long long)((since_ms + 999) / 1000), refusals.last_address);
+    refusals.unknown = refusals.revoked = refusals.distinct = 0;
+    refusals.distinct_capped = false;
+    memset(refusals.slots, 0, sizeof refusals.slots);
+    memset(refusals.sketch, 0, sizeof refusals.sketch);
+    refusals.last_line_ms = now_ms;
+    return INT64_MAX;
+}
+
+//  Decides on CLIENT_KEY in one read transaction: one index seek, then the
+//  trust entry and the revocation of the org it names. Returns true and
+//  fills ORG when admitted.
 static bool admit(ms_node_t *node, const uint8_t *client_key, const char *address, char *org)
 {
-    char hex[MS_KEY_HEX_BYTES], detail[256];
-    ms_key_to_hex(client_key, hex);
-    zap_lookup_t lookup = {.client_key = client_key, .self = ms_node_identity(node)->org};
-    ms_txn_t *txn;
+    const char *self = ms_node_identity(node)->org;
+    zap_lookup_t lookup = {.self = self};
     ms_error_t err = {0};
-    if (ms_store_read(ms_node_store(node), &txn, &err) != 0) {
+    if (ms_store_read(ms_node_store(node), &lookup.txn, &err) != 0) {
         ms_log(MS_LOG_ERROR, "link", "cannot read trust: %s", err.message);
         return false;
     }
-    int64_t from = 0;
-    int rc = ms_trust_list(txn, match_child, &lookup, &err);
-    bool revoked = lookup.matched && ms_trust_revoked(txn, lookup.found.cert.key, &from, NULL) == 0;
-    ms_txn_abort(&txn);
-    refusal_t refusal = {MS_REFUSAL_UNKNOWN_SIGNER, "", address, detail, client_key};
-    if (rc == 0 && lookup.matched && !revoked) {
+    int rc = ms_keyindex_find(lookup.txn, client_key, match_child, &lookup, &err);
+    ms_txn_abort(&lookup.txn);
+    if (rc < 0) {
+        ms_log(MS_LOG_ERROR, "link", "cannot read trust: %s", err.message);
+        return false;
+    }
+    int64_t now_ms = clock_ms();
+    if (rc == 1) {
         snprintf(org, MS_ORG_MAX + 1, "%s", lookup.found.org);
         ms_log(MS_LOG_INFO, "link", "admitted %s from %s", org, address);
         return true;
     }
-    if (revoked) {
-        refusal.reason = MS_REFUSAL_REVOKED;
-        refusal.org = lookup.found.org;
-        snprintf(detail, sizeof detail, "the key of %s (curve key %s) is revoked since %lld",
-                 lookup.found.org, hex, (long long)from);
-    } else {
-        snprintf(detail, sizeof detail, "curve key %s is not certified by %s", hex,
-                 ms_node_identity(node)->org);
-    }
-    note_refusal(node, &refusal);
+    if (lookup.revoked)
+        note_revoked(node, &lookup, address, now_ms);
+    else
+        note_unknown(self, client_key, address, now_ms);
     return false;
 }
 

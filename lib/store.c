@@ -333,6 +333,12 @@ int ms_store_usage(ms_store_t *self, uint64_t *map_bytes, uint64_t *used_bytes, 
     return 0;
 }
 
+uint64_t ms_store_generation(ms_store_t *self)
+{
+    MDB_envinfo info;
+    return mdb_env_info(self->env, &info) == 0 ? (uint64_t)info.me_last_txnid : 0;
+}
+
 void ms_put_be64(uint8_t *out, uint64_t value)
 {
     for (int i = 7; i >= 0; i--) {

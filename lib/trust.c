@@ -10,6 +10,7 @@
 
 #include "mutsync/trust.h"
 
+#include "mutsync/keyindex.h"
 #include "mutsync/policy.h"
 
 #include <sodium.h>
@@ -35,7 +36,8 @@ static int put_entry(ms_txn_t *txn, const char *org, const ms_cert_t *cert, bool
     }
     if (ms_cert_encode(cert, value + at, sizeof value - at, &len) != 0)
         return ms_error_set(err, MS_EINVAL, org, "certificate too large");
-    return ms_txn_put(txn, MS_TABLE_TRUST, org, strlen(org), value, at + len, 0, err);
+    int rc = ms_txn_put(txn, MS_TABLE_TRUST, org, strlen(org), value, at + len, 0, err);
+    return rc ? rc : ms_keyindex_set(txn, org, cert->key, err);
 }
 
 int ms_trust_pin(ms_txn_t *txn, const char *org, const ms_cert_t *cert, ms_error_t *err)
@@ -132,8 +134,10 @@ int ms_trust_apply_cert(ms_txn_t *txn, const char *subject, const ms_cert_t *cer
             return 0;
         return put_entry(txn, subject, cert, true, NULL, err);
     }
-    if (!cert)
-        return ms_txn_del(txn, MS_TABLE_TRUST, subject, strlen(subject), err);
+    if (!cert) {
+        rc = ms_txn_del(txn, MS_TABLE_TRUST, subject, strlen(subject), err);
+        return rc ? rc : ms_keyindex_remove(txn, subject, err);
+    }
     return put_entry(txn, subject, cert, false, NULL, err);
 }
 

@@ -2,10 +2,13 @@
 //
 //  One thread, one zmq_poll loop over: the ROUTER its children connect to
 //  (CurveZMQ server), the ZAP socket that admits only certified children,
-//  a signalfd (SIGTERM, SIGINT: stop cleanly), the upward link when the
-//  node has a parent, and a 200 ms timer that notices change sets written
-//  into the directory by `mutsync` (a digest of the heads) and kicks the
-//  upward link. Each child has at most one session (sync.c's state table);
+//  a signalfd (SIGTERM, SIGINT: stop cleanly) and the upward link when the
+//  node has a parent. It sleeps until one of them has something or a timer
+//  is due: an idle node with no parent never wakes. With a parent, a slow
+//  timer compares the store's generation (one read of LMDB's last txn id)
+//  to notice change sets written into the directory by `mutsync`, and only
+//  when it moved compares a digest of the heads, which kicks the upward
+//  link. Each child has at most one session (sync.c's state table);
 //  a new Hello from a child replaces its old session. The views hook is
 //  attached at start, so what children send moves this level's views in
 //  the same transaction. Nothing a child sends can block the loop or stop
@@ -35,9 +38,10 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#define HEADS_POLL_MS 200  //  how often local writes are looked for
-#define CHILDREN_MAX 4096  //  children remembered
-#define SESSIONS_MAX 256   //  sessions at once
+#define LOCAL_WRITES_POLL_MS 1000  //  how often the store generation is compared (with a parent)
+#define SESSION_TICK_MS 1000       //  how often sessions are checked for stalls while any run
+#define CHILDREN_MAX 4096          //  children remembered
+#define SESSIONS_MAX 256           //  sessions at once
 
 static const char usage_text[] =
     N_("usage: mutsyncd -d DIR --listen ENDPOINT [--sync-interval SECONDS]\n"
@@ -292,11 +296,57 @@ static int parse(int argc, char **argv, options_t *o)
     return 0;
 }
 
+//  What the loop knows of local writes: the store generation and the heads
+//  digest last seen.
+typedef struct {
+    uint64_t generation;  //  ms_store_generation when last compared
+    uint8_t digest[16];   //  heads_digest then
+    int64_t next_ms;      //  when to compare again
+} local_writes_t;
+
+//  Kicks the upward link when someone (this process or `mutsync` in the
+//  same directory) committed new change sets. Costs one read of the
+//  generation unless something was committed.
+static void notice_local_writes(server_t *server, local_writes_t *seen, ms_uplink_t *uplink,
+                                int64_t now)
+{
+    seen->next_ms = now + LOCAL_WRITES_POLL_MS;
+    uint64_t generation = ms_store_generation(ms_node_store(server->node));
+    if (generation == seen->generation)
+        return;
+    seen->generation = generation;
+    uint8_t digest[16];
+    heads_digest(server->node, digest);
+    if (memcmp(digest, seen->digest, sizeof digest) != 0) {
+        memcpy(seen->digest, digest, sizeof digest);
+        ms_log(MS_LOG_DEBUG, "mutsyncd", "local heads changed");
+        ms_uplink_kick(uplink, now);
+    }
+}
+
+//  Milliseconds zmq_poll may sleep: until the first timer due, or -1
+//  (until an event) when none is.
+static long poll_timeout(const server_t *server, const local_writes_t *seen,
+                         const ms_uplink_t *uplink, int64_t now)
+{
+    int64_t wake = ms_link_zap_tick(now, false);
+    if (server->session_count && now + SESSION_TICK_MS < wake)
+        wake = now + SESSION_TICK_MS;
+    if (uplink && seen->next_ms < wake)
+        wake = seen->next_ms;
+    if (uplink && now + ms_uplink_timeout(uplink, now) < wake)
+        wake = now + ms_uplink_timeout(uplink, now);
+    if (wake == INT64_MAX)
+        return -1;
+    return wake > now ? (long)(wake - now) : 0;
+}
+
 static int serve(server_t *server, void *zap, ms_uplink_t *uplink, int signal_fd)
 {
-    uint8_t seen[16], now_digest[16];
-    heads_digest(server->node, seen);
-    int64_t next_heads_ms = ms_clock_ms() + HEADS_POLL_MS;
+    local_writes_t seen = {.generation = ms_store_generation(ms_node_store(server->node)),
+                           .next_ms = ms_clock_ms() + LOCAL_WRITES_POLL_MS};
+    if (uplink)
+        heads_digest(server->node, seen.digest);
     for (;;) {
         zmq_pollitem_t items[5] = {
             {server->router, 0, ZMQ_POLLIN, 0},
@@ -304,19 +354,17 @@ static int serve(server_t *server, void *zap, ms_uplink_t *uplink, int signal_fd
             {NULL, signal_fd, ZMQ_POLLIN, 0},
         };
         size_t up_count = uplink ? ms_uplink_items(uplink, &items[3]) : 0;
-        int64_t now = ms_clock_ms();
-        int64_t timeout = next_heads_ms > now ? next_heads_ms - now : 0;
-        if (uplink && ms_uplink_timeout(uplink, now) < timeout)
-            timeout = ms_uplink_timeout(uplink, now);
-        if (zmq_poll(items, (int)(3 + up_count), (long)timeout) < 0 && zmq_errno() != EINTR) {
+        long timeout = poll_timeout(server, &seen, uplink, ms_clock_ms());
+        if (zmq_poll(items, (int)(3 + up_count), timeout) < 0 && zmq_errno() != EINTR) {
             ms_log(MS_LOG_ERROR, "mutsyncd", "poll failed: %s", zmq_strerror(zmq_errno()));
             return 1;
         }
-        now = ms_clock_ms();
+        int64_t now = ms_clock_ms();
         if (items[2].revents & ZMQ_POLLIN) {
             struct signalfd_siginfo info;
             if (read(signal_fd, &info, sizeof info) == (ssize_t)sizeof info) {
                 ms_log(MS_LOG_INFO, "mutsyncd", "signal %u: stopping", info.ssi_signo);
+                (void)ms_link_zap_tick(now, true);
                 return 0;
             }
         }
@@ -334,16 +382,8 @@ static int serve(server_t *server, void *zap, ms_uplink_t *uplink, int signal_fd
         if (uplink)
             ms_uplink_handle(uplink, &items[3], up_count, now);
         tick_children(server, now);
-        if (now >= next_heads_ms) {
-            next_heads_ms = now + HEADS_POLL_MS;
-            heads_digest(server->node, now_digest);
-            if (memcmp(now_digest, seen, sizeof seen) != 0) {
-                memcpy(seen, now_digest, sizeof seen);
-                ms_log(MS_LOG_DEBUG, "mutsyncd", "local heads changed");
-                if (uplink)
-                    ms_uplink_kick(uplink, now);
-            }
-        }
+        if (uplink && now >= seen.next_ms)
+            notice_local_writes(server, &seen, uplink, now);
         if (uplink)
             ms_uplink_tick(uplink, now);
     }

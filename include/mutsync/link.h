@@ -33,9 +33,24 @@ MS_MUST_CHECK int ms_link_listen(void *zctx, ms_node_t *node, const char *endpoi
 
 //  Answers one ZAP request waiting on ZAP: admits a key only when it is the
 //  key of a child this node certified and did not revoke; the User-Id is
-//  the child's org. A refusal is logged with the key and quarantined (once
-//  per key per process). Returns 0, or MS_ENET when the socket failed.
+//  the child's org. The decision is one read transaction: a seek in the key
+//  index (keyindex.h), the child's trust entry and its revocation, so it
+//  costs the same at 10 or 10,000 children and nothing is written for an
+//  unknown key. Refusals of unknown keys are counted, not logged one by
+//  one: the first after a quiet MS_LINK_REFUSAL_LOG_MS is logged at once,
+//  the next ones in one summary line (ms_link_zap_tick). A revoked child's
+//  key is logged with its org and fingerprint and quarantined once per
+//  process. Returns 0, or MS_ENET when the socket failed.
 MS_MUST_CHECK int ms_link_zap_handle(void *zap, ms_node_t *node, ms_error_t *err);
+
+#define MS_LINK_REFUSAL_LOG_MS 60000  //  at most one summary of refusals per interval
+
+//  Writes the summary of the refusals counted since the last line
+//  ("refused 4,213 connections from 4,213 unknown keys in the last 60 s")
+//  when MS_LINK_REFUSAL_LOG_MS has passed since that line, or now when
+//  FINAL (at exit). Returns when it should be called next (a NOW_MS-based
+//  time) or INT64_MAX when nothing is pending. NOW_MS is ms_clock_ms().
+int64_t ms_link_zap_tick(int64_t now_ms, bool final);
 
 //  Connects a DEALER to ENDPOINT as NODE's CurveZMQ client, pinning
 //  SERVER_KEY (the parent's Ed25519 key). *monitor_p is a PAIR socket that

@@ -104,6 +104,13 @@ void ms_cursor_close(ms_cursor_t **cursor_p);
 MS_MUST_CHECK int ms_store_usage(ms_store_t *self, uint64_t *map_bytes, uint64_t *used_bytes,
                                  ms_error_t *err);
 
+//  A number that moves whenever any process commits a write to the store:
+//  LMDB's last committed transaction id (mdb_env_info's me_last_txnid),
+//  read from the shared map without a transaction, so it costs the same
+//  whatever the store holds. Equal values from two calls mean no commit
+//  between them; read transactions do not move it.
+uint64_t ms_store_generation(ms_store_t *self);
+
 //  Big-endian helpers for keys that must sort by number.
 void ms_put_be64(uint8_t *out, uint64_t value);
 uint64_t ms_get_be64(const uint8_t *in);

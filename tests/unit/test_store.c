@@ -402,6 +402,26 @@ static void test_store_handles_in_two_processes_see_each_others_commits(void **s
     ms_store_close(&store);
 }
 
+static void test_store_generation_moves_with_any_process_commit_only(void **state)
+{
+    const char *dir = *state;
+    ms_store_t *store = open_store(state);
+    uint64_t before = ms_store_generation(store);
+    //  Reading does not move it.
+    char value[64];
+    (void)get_text(store, MS_TABLE_META, "absent", value, sizeof value);
+    assert_true(ms_store_generation(store) == before);
+    //  A commit by another process on the same directory does, seen from this handle.
+    assert_int_equal(in_child(dir, child_writes), 0);
+    uint64_t after_child = ms_store_generation(store);
+    assert_true(after_child > before);
+    //  And a commit through this handle.
+    static const pair_t pairs[] = {{"generation", "moves", 0}};
+    put_all(store, MS_TABLE_META, pairs, 1);
+    assert_true(ms_store_generation(store) > after_child);
+    ms_store_close(&store);
+}
+
 static void test_store_open_refuses_a_file_for_a_directory(void **state)
 {
     char path[512];
@@ -446,6 +466,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_map_grows_when_a_write_fills_it, ms_tmpdir_setup,
                                         ms_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_store_handles_in_two_processes_see_each_others_commits,
+                                        ms_tmpdir_setup, ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_store_generation_moves_with_any_process_commit_only,
                                         ms_tmpdir_setup, ms_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_store_open_refuses_a_file_for_a_directory,
                                         ms_tmpdir_setup, ms_tmpdir_teardown),
