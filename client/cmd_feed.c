@@ -242,9 +242,8 @@ static int bundle_export(ms_node_t *node, const cli_args_t *args, const void *ct
     (void)ctx_unused;
     ms_error_t err = {0};
     ms_bundle_stats_t stats;
-    //  The parent must not get stale figures: publish pending reports first.
-    if (ms_views_publish(node, NULL, &err) != 0 ||
-        ms_bundle_export(node, args->operand, &stats, &err) != 0)
+    //  ms_bundle_export publishes pending reports first (ms_node_before_leave).
+    if (ms_bundle_export(node, args->operand, &stats, &err) != 0)
         return cli_fail(&err);
     printf(_("exported %llu change sets, %llu bytes to %s\n"), (unsigned long long)stats.envelopes,
            (unsigned long long)stats.bytes, args->operand);

@@ -53,8 +53,11 @@ int ms_bundle_export(ms_node_t *node, const char *path, ms_bundle_stats_t *stats
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
         return ms_error_set(err, MS_EINVAL, path, "path too long");
+    int rc = ms_node_before_leave(node, err);
+    if (rc)
+        return rc;
     ms_txn_t *txn;
-    int rc = ms_store_read(ms_node_store(node), &txn, err);
+    rc = ms_store_read(ms_node_store(node), &txn, err);
     if (rc)
         return rc;
     ms_sync_heads_t scope = {0};

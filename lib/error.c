@@ -31,6 +31,8 @@ const char *ms_strerror(int code)
         return "unsafe permissions";
     case MS_EEXIST:
         return "already exists";
+    case MS_EFORK:
+        return "a feed forked";
     default:
         return "unknown error";
     }

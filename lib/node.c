@@ -21,6 +21,9 @@
 
 #define KEY_FILE "node.key"
 #define IDENTITY "identity"
+#define FORKED "forked"
+#define PENDING "pending"
+#define PLACE "place"
 
 struct ms_node {
     char *dir;               //  node directory
@@ -28,6 +31,8 @@ struct ms_node {
     ms_identity_t identity;  //  as saved in meta
     ms_keypair_t *keypair;   //  NULL until first needed
     ms_apply_hook_t hook;    //  views, when set
+    ms_publish_fn publish;   //  what to write before data leaves, when set
+    void *publish_ctx;       //
 };
 
 static void put_line(FILE *out, const char *name, const char *value)
@@ -255,6 +260,64 @@ int ms_node_init(const char *dir, const ms_identity_t *identity, ms_error_t *err
     return rc;
 }
 
+static int flag_set(ms_txn_t *txn, const char *name, const char *reason, ms_error_t *err)
+{
+    return ms_txn_put(txn, MS_TABLE_META, name, strlen(name), reason, strlen(reason), 0, err);
+}
+
+static int flag_get(ms_txn_t *txn, const char *name, char *reason, size_t cap, ms_error_t *err)
+{
+    ms_val_t val;
+    int rc = ms_txn_get(txn, MS_TABLE_META, name, strlen(name), &val, err);
+    if (rc == 0 && cap)
+        snprintf(reason, cap, "%.*s", (int)(val.len < cap ? val.len : cap - 1),
+                 (const char *)val.data);
+    return rc;
+}
+
+typedef struct {
+    ms_node_t *node;
+    const char *place;  //  "dev:inode" of the store's data file now
+    bool moved;         //  it was elsewhere before
+} place_ctx_t;
+
+static int save_place(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    place_ctx_t *p = arg;
+    int rc = flag_set(txn, PLACE, p->place, err);
+    if (rc == 0 && p->moved)
+        rc = ms_node_set_pending(p->node, txn,
+                                 "this node's files were copied or moved; what the parent holds "
+                                 "of its feeds comes first, so a copy never forks them",
+                                 err);
+    return rc;
+}
+
+//  A node copied (or restored from a copy) may lack what it wrote since:
+//  the store's data file is then another file than the one it recorded.
+static int check_place(ms_node_t *node, ms_error_t *err)
+{
+    char path[4096], place[64], held[64] = "";
+    struct stat st;
+    snprintf(path, sizeof path, "%s/data.mdb", node->dir);
+    if (stat(path, &st) != 0)
+        return 0;
+    snprintf(place, sizeof place, "%llu:%llu", (unsigned long long)st.st_dev,
+             (unsigned long long)st.st_ino);
+    ms_txn_t *txn;
+    int rc = ms_store_read(node->store, &txn, err);
+    if (rc)
+        return rc;
+    rc = flag_get(txn, PLACE, held, sizeof held, err);
+    ms_txn_abort(&txn);
+    if (rc == 0 && strcmp(held, place) == 0)
+        return 0;
+    if (rc && rc != MS_ENOTFOUND)
+        return rc;
+    place_ctx_t p = {node, place, rc == 0};
+    return ms_store_write(node->store, save_place, &p, err);
+}
+
 int ms_node_open(const char *dir, ms_node_t **node_p, ms_error_t *err)
 {
     *node_p = NULL;
@@ -276,6 +339,8 @@ int ms_node_open(const char *dir, ms_node_t **node_p, ms_error_t *err)
         rc = load_identity(node->store, &node->identity, err);
     if (rc == MS_ENOTFOUND)
         rc = ms_error_set(err, MS_ESTORE, dir, "the node's identity is missing from its store");
+    if (rc == 0)
+        rc = check_place(node, err);
     if (rc) {
         ms_node_close(&node);
         return rc;
@@ -327,12 +392,71 @@ void ms_node_set_hook(ms_node_t *self, const ms_apply_hook_t *hook)
     self->hook = hook ? *hook : (ms_apply_hook_t){NULL, NULL, NULL, NULL};
 }
 
+void ms_node_set_publisher(ms_node_t *self, ms_publish_fn fn, void *ctx)
+{
+    self->publish = fn;
+    self->publish_ctx = ctx;
+}
+
+int ms_node_before_leave(ms_node_t *self, ms_error_t *err)
+{
+    return self->publish ? self->publish(self, self->publish_ctx, err) : 0;
+}
+
+int ms_node_set_forked(ms_node_t *self, ms_txn_t *txn, const char *reason, ms_error_t *err)
+{
+    (void)self;
+    return flag_set(txn, FORKED, reason, err);
+}
+
+int ms_node_clear_forked(ms_node_t *self, ms_txn_t *txn, ms_error_t *err)
+{
+    (void)self;
+    return ms_txn_del(txn, MS_TABLE_META, FORKED, strlen(FORKED), err);
+}
+
+int ms_node_forked(ms_node_t *self, ms_txn_t *txn, char *reason, size_t cap, ms_error_t *err)
+{
+    (void)self;
+    return flag_get(txn, FORKED, reason, cap, err);
+}
+
+int ms_node_set_pending(ms_node_t *self, ms_txn_t *txn, const char *reason, ms_error_t *err)
+{
+    return self->identity.parent[0] ? flag_set(txn, PENDING, reason, err) : 0;
+}
+
+int ms_node_clear_pending(ms_node_t *self, ms_txn_t *txn, ms_error_t *err)
+{
+    (void)self;
+    return ms_txn_del(txn, MS_TABLE_META, PENDING, strlen(PENDING), err);
+}
+
+int ms_node_pending(ms_node_t *self, ms_txn_t *txn, char *reason, size_t cap, ms_error_t *err)
+{
+    (void)self;
+    return flag_get(txn, PENDING, reason, cap, err);
+}
+
 int ms_node_append(ms_node_t *self, ms_txn_t *txn, const char *feed, const ms_change_t *changes,
                    size_t count, ms_verdict_t *verdict, ms_error_t *err)
 {
     memset(verdict, 0, sizeof *verdict);
+    char why[256];
+    int rc = ms_node_forked(self, txn, why, sizeof why, err);
+    if (rc == 0)
+        return ms_error_set(err, MS_EREFUSED, self->identity.org,
+                            "this node may not write until its parent resolves a fork: %s", why);
+    if (rc == MS_ENOTFOUND)
+        rc = ms_node_pending(self, txn, why, sizeof why, err);
+    if (rc == 0)
+        return ms_error_set(err, MS_EREFUSED, self->identity.org,
+                            "sync with the parent %s first (mutsync sync): %s",
+                            self->identity.parent, why);
+    if (rc != MS_ENOTFOUND)
+        return rc;
     const ms_keypair_t *keypair;
-    int rc = ms_node_keypair(self, &keypair, err);
+    rc = ms_node_keypair(self, &keypair, err);
     if (rc)
         return rc;
     ms_head_t head;

@@ -242,6 +242,36 @@ static void quarantine_frame(ms_sync_t *self, const uint8_t *bytes, size_t len, 
                err.message);
 }
 
+typedef struct {
+    ms_node_t *node;
+    const char *reason;
+} forked_ctx_t;
+
+static int write_forked(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    forked_ctx_t *f = arg;
+    return ms_node_set_forked(f->node, txn, f->reason, err);
+}
+
+//  One of our own feeds differs from our parent's copy: remember it (the
+//  node refuses to write until the parent resolves it) and end the session.
+static int forked(ms_sync_t *self, const char *fmt, ...) MS_PRINTF(2, 3);
+
+static int forked(ms_sync_t *self, const char *fmt, ...)
+{
+    char reason[256];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(reason, sizeof reason, fmt, args);
+    va_end(args);
+    forked_ctx_t f = {self->node, reason};
+    ms_error_t err = {0};
+    if (ms_store_write(ms_node_store(self->node), write_forked, &f, &err) != 0)
+        ms_log(MS_LOG_ERROR, "sync", "cannot record the fork: %s", err.message);
+    ms_log(MS_LOG_ERROR, "sync", "%s", reason);
+    return fail(self, MS_EFORK, "%s", reason);
+}
+
 static int read_heads(ms_sync_t *self, bool up, ms_sync_heads_t *scope, uint8_t *digest)
 {
     ms_error_t err = {0};
@@ -270,12 +300,26 @@ static int send_hello(ms_sync_t *self, const ms_msg_t *in)
     return send_msg(self, &msg);
 }
 
+static int clear_pending(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    return ms_node_clear_pending(arg, txn, err);
+}
+
+//  A child that now holds what its parent holds of its own feeds may write.
+static int settle_pending(ms_sync_t *self)
+{
+    ms_error_t err = {0};
+    if (ms_store_write(ms_node_store(self->node), clear_pending, self->node, &err) != 0)
+        return fail(self, err.code, "cannot record the sync: %s", err.message);
+    return 0;
+}
+
 static int take_idle(ms_sync_t *self, const ms_msg_t *in)
 {
     (void)in;
     self->stats.idle = true;
     self->stats.complete = true;
-    return 0;
+    return settle_pending(self);
 }
 
 static int check_peer_key(ms_sync_t *self)
@@ -344,6 +388,18 @@ static int take_offer(ms_sync_t *self, const ms_msg_t *in, ms_msg_t *answer)
             rc = ms_sync_heads_add(&self->peer_offer, h->org, h->feed, &theirs, &err);
         if (rc == 0 && take)
             rc = ms_replica_head(txn, h->org, h->feed, &ours, &err);
+        uint8_t held[MS_HASH_BYTES];
+        ms_val_t bytes;
+        if (rc == 0 && take && strcmp(h->org, id->org) == 0 && h->seq && h->seq <= ours.seq &&
+            ms_replica_envelope(txn, h->org, h->feed, h->seq, held, &bytes, NULL) == 0 &&
+            sodium_memcmp(held, h->hash, MS_HASH_BYTES) != 0) {
+            ms_txn_abort(&txn);
+            ms_sync_heads_clear(&want);
+            return forked(self,
+                          "fork: %s holds another change set than this node at %s/%s seq %llu; "
+                          "this node may not write until %s resolves it (child resolve)",
+                          self->peer, h->org, h->feed, (unsigned long long)h->seq, self->peer);
+        }
         if (rc == 0)
             rc = ms_sync_heads_add(&want, h->org, h->feed, take ? &ours : NULL, &err);
         if (rc == 0 && !take) {
@@ -400,6 +456,15 @@ static int take_want(ms_sync_t *self, const ms_msg_t *in)
                    "%s holds another change set than ours at %s/%s seq=%llu: a fork, not sent",
                    self->peer, mine->org, mine->feed, (unsigned long long)theirs->seq);
             out->stalled = true;
+            if (self->side == MS_SYNC_RESPONDER && strcmp(mine->org, self->peer) == 0) {
+                ms_txn_abort(&txn);
+                return refuse(self, MS_EFORK,
+                              "fork: %s holds another change set than %s at %s/%s seq %llu; %s "
+                              "may not write until %s resolves it (child resolve)",
+                              ms_node_identity(self->node)->org, self->peer, mine->org, mine->feed,
+                              (unsigned long long)theirs->seq, self->peer,
+                              ms_node_identity(self->node)->org);
+            }
         }
     }
     ms_txn_abort(&txn);
@@ -506,6 +571,8 @@ static int take_done(ms_sync_t *self, const ms_msg_t *in)
 static int take_error(ms_sync_t *self, const ms_msg_t *in)
 {
     ms_log(MS_LOG_WARN, "sync", "%s ended the session: %s", self->peer, in->reason);
+    if (in->code == MS_EFORK && self->side == MS_SYNC_INITIATOR)
+        return forked(self, "%s", in->reason);
     int code = in->code == MS_EREFUSED || in->code == MS_ESTORE ? in->code : MS_ENET;
     return fail(self, code, "%s: %s", self->peer, in->reason);
 }
@@ -569,7 +636,9 @@ static int finish(ms_sync_t *self, const ms_msg_t *in)
     if (rc == 0)
         rc = ms_store_write(ms_node_store(self->node), save_peer_txn, &p, &err);
     ms_sync_heads_clear(&scope);
-    return rc ? fail(self, rc, "cannot remember %s: %s", self->peer, err.message) : 0;
+    if (rc)
+        return fail(self, rc, "cannot remember %s: %s", self->peer, err.message);
+    return self->side == MS_SYNC_INITIATOR && self->stats.complete ? settle_pending(self) : 0;
 }
 
 //  ---------------------------------------------------------------------------

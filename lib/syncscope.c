@@ -58,6 +58,8 @@ typedef struct {
     const ms_identity_t *self;
     bool up;                                             //  the parent's scope, else a child's
     bool to_certifier;                                   //  down: the child certifies others
+    const char *child;                                   //  down: the child, whose own feeds
+                                                         //  go back to it (fetch-back)
     char ancestors[MS_TRUST_DEPTH_MAX][MS_ORG_MAX + 1];  //  for down: self's chain to the root
     size_t ancestor_count;                               //
     ranked_t *items;                                     //
@@ -85,6 +87,13 @@ static int rank_of(collect_t *c, const char *org, const char *feed, int *rank)
     if (kind == MS_FEED_UNKNOWN)
         return 0;
     bool own = strcmp(org, c->self->org) == 0;
+    if (!c->up && c->child && strcmp(org, c->child) == 0) {
+        //  What this node holds of the child's own feeds goes back to it: a
+        //  child restored from an old copy gets back what it wrote since,
+        //  and a fork shows at once (sync.c).
+        *rank = 2 * MS_TRUST_DEPTH_MAX + 2 + kind;
+        return 0;
+    }
     ms_down_t down = ms_policy_feed(kind)->down;
     bool own_goes_down =
         down == MS_DOWN_OWN_AND_ANCESTORS || (down == MS_DOWN_TO_CERTIFIERS && c->to_certifier);
@@ -170,7 +179,7 @@ static int find_ancestors(collect_t *c)
 }
 
 static int scope(ms_txn_t *txn, const ms_identity_t *self, bool up, bool to_certifier,
-                 ms_sync_heads_t *out, ms_error_t *err)
+                 const char *child, ms_sync_heads_t *out, ms_error_t *err)
 {
     collect_t *c = calloc(1, sizeof *c);
     if (!c)
@@ -179,6 +188,7 @@ static int scope(ms_txn_t *txn, const ms_identity_t *self, bool up, bool to_cert
     c->self = self;
     c->up = up;
     c->to_certifier = to_certifier;
+    c->child = child;
     c->err = err;
     int rc = up ? 0 : find_ancestors(c);
     if (rc == 0)
@@ -197,7 +207,7 @@ static int scope(ms_txn_t *txn, const ms_identity_t *self, bool up, bool to_cert
 
 int ms_scope_up(ms_txn_t *txn, const ms_identity_t *self, ms_sync_heads_t *out, ms_error_t *err)
 {
-    return scope(txn, self, true, false, out, err);
+    return scope(txn, self, true, false, NULL, out, err);
 }
 
 int ms_scope_down(ms_txn_t *txn, const ms_identity_t *self, const char *child, ms_sync_heads_t *out,
@@ -208,7 +218,7 @@ int ms_scope_down(ms_txn_t *txn, const ms_identity_t *self, const char *child, m
     if (rc && rc != MS_ENOTFOUND)
         return rc;
     bool certifier = rc == 0 && entry.cert.role != MS_ROLE_MUTUAL;
-    return scope(txn, self, false, certifier, out, err);
+    return scope(txn, self, false, certifier, child, out, err);
 }
 
 int ms_scope_takes(ms_txn_t *txn, const ms_identity_t *self, const char *peer, bool from_child,
@@ -216,12 +226,15 @@ int ms_scope_takes(ms_txn_t *txn, const ms_identity_t *self, const char *peer, b
 {
     *take = false;
     ms_feed_kind_t kind = ms_policy_kind(feed);
-    if (kind == MS_FEED_UNKNOWN || strcmp(org, self->org) == 0)
+    if (kind == MS_FEED_UNKNOWN)
         return 0;
     if (!from_child) {
-        *take = ms_policy_feed(kind)->down != MS_DOWN_NEVER;
+        //  From the parent: what is sent down, and what it holds of our own feeds.
+        *take = strcmp(org, self->org) == 0 || ms_policy_feed(kind)->down != MS_DOWN_NEVER;
         return 0;
     }
+    if (strcmp(org, self->org) == 0)
+        return 0;
     char chain[MS_TRUST_DEPTH_MAX][MS_ORG_MAX + 1];
     size_t count;
     int rc = ms_trust_chain(txn, org, chain, &count, err);

@@ -257,6 +257,13 @@ void ms_uplink_handle(ms_uplink_t *self, const zmq_pollitem_t *items, size_t cou
 static void start_session(ms_uplink_t *self, int64_t now_ms)
 {
     ms_error_t err = {0};
+    //  The parent must not get stale figures: what is pending is published first
+    //  (a month that rolled over while watching, reports not yet signed).
+    if (ms_node_before_leave(self->node, &err) != 0) {
+        ms_log(MS_LOG_ERROR, "sync", "cannot publish before syncing: %s", err.message);
+        self->next_session_ms = now_ms + self->backoff_ms;
+        return;
+    }
     if (ms_sync_new(self->node, MS_SYNC_INITIATOR, self->parent, send_up, self, now_ms,
                     &self->session, &err) != 0) {
         ms_log(MS_LOG_ERROR, "sync", "cannot start a session: %s", err.message);

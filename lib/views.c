@@ -651,10 +651,17 @@ static int views_version(ms_txn_t *txn, bool *built, bool *current, ms_error_t *
     return rc == MS_ENOTFOUND ? 0 : rc;
 }
 
+static int publish_pending(ms_node_t *node, void *ctx, ms_error_t *err)
+{
+    (void)ctx;
+    return ms_views_publish(node, NULL, err);
+}
+
 int ms_views_attach(ms_node_t *node, ms_error_t *err)
 {
     ms_apply_hook_t hook = {on_apply, on_applied, node, ms_views_check};
     ms_node_set_hook(node, &hook);
+    ms_node_set_publisher(node, publish_pending, NULL);
     ms_txn_t *txn;
     uint64_t published = 0;
     bool built = false, current = false;

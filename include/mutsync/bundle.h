@@ -24,7 +24,8 @@ typedef struct {
 } ms_bundle_stats_t;
 
 //  Writes the bundle to PATH (replaced atomically: written to PATH.tmp,
-//  fsynced, renamed). Returns 0 or MS_EIO / a store error.
+//  fsynced, renamed), after publishing what is pending (ms_node_before_leave).
+//  Returns 0 or MS_EIO / a store error.
 MS_MUST_CHECK int ms_bundle_export(ms_node_t *node, const char *path, ms_bundle_stats_t *stats,
                                    ms_error_t *err);
 

@@ -32,6 +32,7 @@ enum {
     MS_ECRYPTO = -8,    //  a key could not be made or used
     MS_EPERM = -9,      //  a file's permissions are unsafe
     MS_EEXIST = -10,    //  already there (a node directory, a child)
+    MS_EFORK = -11,     //  two different change sets for one seq of a node's own feed
 };
 
 #define MS_ERROR_MSG_BYTES 512

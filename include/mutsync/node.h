@@ -58,6 +58,42 @@ MS_MUST_CHECK int ms_node_keypair(ms_node_t *self, const ms_keypair_t **keypair_
 //  Sets the hook accept calls for every change applied (the views).
 void ms_node_set_hook(ms_node_t *self, const ms_apply_hook_t *hook);
 
+//  What must be written before anything leaves the node (the views'
+//  pending reports): FN(node, ctx, err), set once by whoever attaches the
+//  views. Every path by which data leaves (sync, bundle export, backup)
+//  calls ms_node_before_leave, so a parent never gets stale figures.
+typedef int (*ms_publish_fn)(ms_node_t *node, void *ctx, ms_error_t *err);
+void ms_node_set_publisher(ms_node_t *self, ms_publish_fn fn, void *ctx);
+
+//  Runs the publisher, if any. Returns 0 or its error.
+MS_MUST_CHECK int ms_node_before_leave(ms_node_t *self, ms_error_t *err);
+
+//  A fork of one of this node's own feeds: its parent holds another change
+//  set than this node at some seq (a node restored from a copy that wrote
+//  on, a copied key). While one is recorded the node refuses to write
+//  (ms_node_append fails with MS_EREFUSED and REASON), until its parent's
+//  resolution arrives. REASON is for people. Inside TXN.
+MS_MUST_CHECK int ms_node_set_forked(ms_node_t *self, ms_txn_t *txn, const char *reason,
+                                     ms_error_t *err);
+MS_MUST_CHECK int ms_node_clear_forked(ms_node_t *self, ms_txn_t *txn, ms_error_t *err);
+
+//  Reads the recorded fork into REASON (CAP bytes). Returns 0 when there is
+//  one, MS_ENOTFOUND when not, or a store error.
+MS_MUST_CHECK int ms_node_forked(ms_node_t *self, ms_txn_t *txn, char *reason, size_t cap,
+                                 ms_error_t *err);
+
+//  A node that must learn from its parent what it already holds of this
+//  node's own feeds before it writes: one made from an invitation or a
+//  backup, or whose files were copied or moved (ms_node_open notices: the
+//  store's file is not the one it was). While pending, ms_node_append
+//  refuses with REASON; a complete sync with the parent clears it, so a
+//  restored node continues its feeds instead of forking them. Inside TXN.
+MS_MUST_CHECK int ms_node_set_pending(ms_node_t *self, ms_txn_t *txn, const char *reason,
+                                      ms_error_t *err);
+MS_MUST_CHECK int ms_node_clear_pending(ms_node_t *self, ms_txn_t *txn, ms_error_t *err);
+MS_MUST_CHECK int ms_node_pending(ms_node_t *self, ms_txn_t *txn, char *reason, size_t cap,
+                                  ms_error_t *err);
+
 //  Appends COUNT changes to this node's FEED inside TXN: next seq, prev =
 //  head id, signed, then accepted. Returns 0; MS_EREFUSED (VERDICT says
 //  why) when the accept rules refuse it; or a store error.

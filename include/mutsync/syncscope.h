@@ -37,14 +37,16 @@ MS_MUST_CHECK int ms_scope_up(ms_txn_t *txn, const ms_identity_t *self, ms_sync_
                               ms_error_t *err);
 
 //  The feeds SELF sends to its child CHILD, in sending order, with SELF's
-//  heads: depends on whether CHILD certifies others (policy.h).
+//  heads: depends on whether CHILD certifies others (policy.h); and what
+//  SELF holds of CHILD's own feeds, so a child restored from an old copy
+//  fetches back what it wrote since, and a fork shows at once.
 MS_MUST_CHECK int ms_scope_down(ms_txn_t *txn, const ms_identity_t *self, const char *child,
                                 ms_sync_heads_t *out, ms_error_t *err);
 
 //  Whether SELF takes (ORG, FEED) offered by PEER: from a child, a feed of
 //  the child or of an org below it (or not yet known here) that the policy
-//  lets SELF hold; from the parent, a feed of a kind sent down. Not SELF's
-//  own feeds. *TAKE false: answer "refused" and say nothing of what SELF
+//  lets SELF hold; from the parent, a feed of a kind sent down, and SELF's
+//  own feeds (what the parent holds of them: fetch-back). *TAKE false: answer "refused" and say nothing of what SELF
 //  holds. What is taken is still checked envelope by envelope.
 //  Returns 0 or a store error.
 MS_MUST_CHECK int ms_scope_takes(ms_txn_t *txn, const ms_identity_t *self, const char *peer,

@@ -57,25 +57,29 @@ expect_exit 0 "$MS_SYNCPEER" -d "$M1" --endpoint "$endpoint" raw --size $((9 * 1
 expect_contains "$OUT" "reply error .*over the limit"
 expect_contains "$(quarantine)" '"reason":"malformed"[^}]*over the limit'
 
-#  A forged change set (a flipped signature byte) is refused as such.
-"$MS_FORGE" -d "$M1" card "$root/next.msb" --seq 2 --prev-of 1 --name "Bamako Centre"
+#  A forged change set (a flipped signature byte) is refused as such. H: the
+#  mutual's public head (its card and the reports published before it synced).
+H=$("$MUTSYNC" -d "$M1" feed list --format json |
+    grep -o '"org":"ML-UTM-M1","feed":"public","seq":[0-9]*' | grep -o '[0-9]*$')
+"$MS_FORGE" -d "$M1" card "$root/next.msb" --seq $((H + 1)) --prev-of "$H" --name "Bamako Centre"
 "$MS_FORGE" flip "$root/next.msb" "$root/forged.msb" --frame 1 --from-end 1
 expect_exit 0 "$MS_SYNCPEER" -d "$M1" --endpoint "$endpoint" bundle "$root/forged.msb"
-expect_contains "$OUT" "ack applied=0 duplicates=0 refused=1 held=0 head=1"
+expect_contains "$OUT" "ack applied=0 duplicates=0 refused=1 held=0 head=$H"
 expect_contains "$(quarantine)" '"reason":"bad-signature"[^}]*"source":"peer ML-UTM-M1"'
 
 #  The genuine one applies; replayed, it is a no-op.
 expect_exit 0 "$MS_SYNCPEER" -d "$M1" --endpoint "$endpoint" bundle "$root/next.msb"
-expect_contains "$OUT" "ack applied=1 duplicates=0 refused=0 held=0 head=2"
+expect_contains "$OUT" "ack applied=1 duplicates=0 refused=0 held=0 head=$((H + 1))"
 expect_exit 0 "$MS_SYNCPEER" -d "$M1" --endpoint "$endpoint" bundle "$root/next.msb"
-expect_contains "$OUT" "ack applied=0 duplicates=1 refused=0 held=0 head=2"
+expect_contains "$OUT" "ack applied=0 duplicates=1 refused=0 held=0 head=$((H + 1))"
 
-#  A second, different seq 2 is equivocation: refused, kept as proof, the feed frozen.
-"$MS_FORGE" -d "$M1" card "$root/fork.msb" --seq 2 --prev-of 1 --name "Bamako Fork"
+#  A second, different change set at that seq is equivocation: refused, kept
+#  as proof, the feed frozen.
+"$MS_FORGE" -d "$M1" card "$root/fork.msb" --seq $((H + 1)) --prev-of "$H" --name "Bamako Fork"
 expect_exit 0 "$MS_SYNCPEER" -d "$M1" --endpoint "$endpoint" bundle "$root/fork.msb"
 expect_contains "$OUT" "ack applied=0 duplicates=0 refused=1"
 expect_contains "$(quarantine)" '"reason":"equivocation"'
-expect_contains "$MS_TEST_ROOT/U.err" "ERROR accept: refused ML-UTM-M1/public seq=2 from peer ML-UTM-M1: equivocation"
+expect_contains "$MS_TEST_ROOT/U.err" "ERROR accept: refused ML-UTM-M1/public seq=$((H + 1)) from peer ML-UTM-M1: equivocation"
 
 #  A peer that stalls mid-session is dropped after the session timeout,
 #  while the server keeps serving another child.
