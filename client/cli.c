@@ -4,6 +4,7 @@
 
 #include "mutsync/views.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -179,5 +180,19 @@ int cli_add_record(ms_node_t *node, ms_collection_t collection, const char *key,
            a.stats.added     ? _("added")
            : a.stats.updated ? _("updated")
                              : _("unchanged"));
+    return CLI_OK;
+}
+
+int cli_read_file(const char *path, char *buf, size_t cap, size_t *len)
+{
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return cli_refuse(_("cannot read %s: %s"), path, strerror(errno));
+    *len = fread(buf, 1, cap - 1, in);
+    bool more = fgetc(in) != EOF;
+    fclose(in);
+    buf[*len] = 0;
+    if (more)
+        return cli_refuse(_("%s is too large (more than %zu bytes)"), path, cap - 1);
     return CLI_OK;
 }

@@ -89,4 +89,8 @@ int cli_dispatch(int argc, char **argv, const char *usage, const cli_sub_t *subs
 //  Finds the subcommand NAME in TABLE (NULL-terminated by a zero entry).
 const cli_command_t *cli_find(const cli_command_t *table, const char *name);
 
+//  Reads the whole file PATH (at most CAP - 1 bytes) into BUF, NUL-terminated;
+//  *LEN gets its size. Prints why and returns CLI_REFUSED when it cannot.
+int cli_read_file(const char *path, char *buf, size_t cap, size_t *len);
+
 #endif

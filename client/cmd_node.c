@@ -3,20 +3,27 @@
 #include "cli.h"
 #include "commands.h"
 
-#include "mutsync/policy.h"
+#include "mutsync/enrol.h"
 #include "mutsync/replica.h"
 #include "mutsync/trust.h"
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 static const char init_usage[] =
-    N_("usage: mutsync -d DIR init --org ID --role mutual|union|secretariat --country CC\n"
+    N_("usage: mutsync -d DIR init --invite invite.txt [--request-out request.txt]\n"
+       "       mutsync -d DIR init --org ID --role mutual|union|secretariat --country CC\n"
        "                           --name NAME [--parent ORG --parent-key KEY\n"
        "                           [--parent-endpoint tcp://HOST:PORT] [--parent-role ROLE]]\n"
        "                           [--root ORG --root-key KEY] [--register-reach N]\n"
+       "With --invite, the node is made from its parent's signed invitation (no key to\n"
+       "type) and writes request.txt (or --request-out) for the parent's 'child add\n"
+       "--request'; it writes nothing before its parent has certified it and its first\n"
+       "sync (or restore) told it what the parent holds, so a replacement laptop\n"
+       "continues its org's feeds instead of forking them.\n"
        "Creates the node: a key pair (DIR/node.key, mode 0600), the store, and the org\n"
        "card as the first change set of the public feed. KEY is the hex key 'whoami'\n"
        "prints on the parent. --root/--root-key name the secretariat (the trust root)\n"
@@ -43,6 +50,8 @@ enum {
     INIT_ROOT,
     INIT_ROOT_KEY,
     INIT_REGISTER_REACH,
+    INIT_INVITE,
+    INIT_REQUEST_OUT,
 };
 
 static const cli_opt_t init_opts[] = {
@@ -57,8 +66,72 @@ static const cli_opt_t init_opts[] = {
     {"root", CLI_TEXT, 0, 0, 0},
     {"root-key", CLI_TEXT, 0, 0, 0},
     {"register-reach", CLI_UINT, 0, 1, 0},
+    {"invite", CLI_TEXT, 0, 0, 0},
+    {"request-out", CLI_TEXT, 0, 0, 0},
     {NULL, 0, 0, 0, 0},
 };
+
+//  Writes NODE's signed request to PATH (replacing it) and says so.
+static int write_request(ms_node_t *node, const char *path)
+{
+    char text[MS_ENROL_TEXT_MAX];
+    ms_error_t err = {0};
+    if (ms_enrol_request(node, text, &err) != 0)
+        return cli_fail(&err);
+    FILE *out = fopen(path, "w");
+    if (!out || fputs(text, out) < 0 || fclose(out) != 0)
+        return cli_refuse(_("cannot write %s: %s"), path, strerror(errno));
+    char fingerprint[MS_FINGERPRINT_BYTES];
+    ms_key_fingerprint(ms_node_identity(node)->key, fingerprint);
+    printf(_("request for %s written to %s: give it to %s; key fingerprint %s\n"),
+           ms_node_identity(node)->org, path, ms_node_identity(node)->parent, fingerprint);
+    return CLI_OK;
+}
+
+//  Reads and verifies an invitation file.
+static int read_invitation(const char *path, ms_invitation_t *inv)
+{
+    char text[MS_ENROL_TEXT_MAX + 1];
+    size_t len = 0;
+    int rc = cli_read_file(path, text, sizeof text, &len);
+    if (rc)
+        return rc;
+    ms_error_t err = {0};
+    return ms_enrol_read_invitation(text, len, inv, &err) != 0 ? cli_fail(&err) : CLI_OK;
+}
+
+static int init_invited(const char *dir, const char *invite, const char *request_out)
+{
+    ms_invitation_t inv;
+    int rc = read_invitation(invite, &inv);
+    if (rc)
+        return rc;
+    ms_identity_t id;
+    memset(&id, 0, sizeof id);
+    snprintf(id.org, sizeof id.org, "%s", inv.org);
+    id.role = inv.role;
+    snprintf(id.country, sizeof id.country, "%s", inv.country);
+    snprintf(id.name, sizeof id.name, "%s", inv.name);
+    snprintf(id.parent, sizeof id.parent, "%s", inv.parent);
+    memcpy(id.parent_key, inv.parent_key, MS_KEY_BYTES);
+    id.parent_role = inv.parent_role;
+    snprintf(id.parent_endpoint, sizeof id.parent_endpoint, "%s", inv.parent_endpoint);
+    snprintf(id.root, sizeof id.root, "%s", inv.root);
+    memcpy(id.root_key, inv.root_key, MS_KEY_BYTES);
+    ms_error_t err = {0};
+    if (ms_node_init_invited(dir, &id, &err) != 0)
+        return cli_fail(&err);
+    ms_node_t *node;
+    if ((rc = cli_open(dir, &node)))
+        return rc;
+    char parent_fingerprint[MS_FINGERPRINT_BYTES];
+    ms_key_fingerprint(inv.parent_key, parent_fingerprint);
+    printf(_("created %s (%s, %s) in %s from the invitation of %s (key fingerprint %s)\n"), id.org,
+           ms_role_name(id.role), id.country, dir, inv.parent, parent_fingerprint);
+    rc = write_request(node, request_out ? request_out : "request.txt");
+    ms_node_close(&node);
+    return rc;
+}
 
 //  Fills ID from the parsed options; returns 0 or CLI_USAGE.
 static int init_identity(const cli_args_t *args, ms_identity_t *id)
@@ -95,6 +168,13 @@ int cmd_init(int argc, char **argv)
     int rc = cli_parse(argc, argv, init_opts, NULL, init_usage, &args);
     if (rc)
         return rc;
+    if (args.text[INIT_INVITE]) {
+        for (int i = INIT_ORG; i <= INIT_REGISTER_REACH; i++)
+            if (args.text[i])
+                return cli_usage(init_usage, _("--invite says everything: %s does not go with it"),
+                                 init_opts[i].name);
+        return init_invited(cli_dir(), args.text[INIT_INVITE], args.text[INIT_REQUEST_OUT]);
+    }
     ms_identity_t id;
     memset(&id, 0, sizeof id);
     if ((rc = init_identity(&args, &id)))
@@ -195,298 +275,41 @@ int cmd_whoami(int argc, char **argv)
     return CLI_OK;
 }
 
-static const char child_usage[] = N_(
-    "usage: mutsync -d DIR child add --org ID --role mutual|union --country CC --name NAME --key "
-    "KEY\n"
-    "       mutsync -d DIR child revoke --org ID [--reason TEXT]\n"
-    "       mutsync -d DIR child remove --org ID\n"
-    "       mutsync -d DIR child release --org ID --to NEWPARENT [--reason TEXT]\n"
-    "       mutsync -d DIR child list [--format table|json]\n"
-    "add certifies a direct child's key (KEY as its 'whoami' prints it) in this node's\n"
-    "certs feed; ID must be in this node's namespace (ID-of-this-node-...; the\n"
-    "secretariat also grants top-level ids such as ML-UTM) or released to it.\n"
-    "revoke cancels the key from the positions its feeds have reached here: what it\n"
-    "signed before stays valid, anything after is refused everywhere.\n"
-    "remove withdraws a certificate given by mistake, for a key that never wrote.\n"
-    "release hands the id to NEWPARENT (a mutual moving to another union): only\n"
-    "NEWPARENT may certify it next. All travel in the certs feed.\n");
+static const char request_usage[] =
+    N_("usage: mutsync -d DIR request [--out FILE]\n"
+       "Writes this node's signed request (its org and key) to FILE (default\n"
+       "request.txt) for a parent's 'child add --request' or 'child rekey': a move to\n"
+       "another union, or a new key.\n");
 
-typedef struct {
+static const cli_opt_t request_opts[] = {{"out", CLI_TEXT, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
+
+int cmd_request(int argc, char **argv)
+{
+    cli_args_t args;
+    int rc = cli_parse(argc, argv, request_opts, NULL, request_usage, &args);
+    if (rc)
+        return rc;
     ms_node_t *node;
-    const ms_change_t *change;
-    ms_verdict_t verdict;
-} append_ctx_t;
-
-//  Certificates, revocations and releases go in the certs feed (policy.h).
-static int append_certs(ms_txn_t *txn, void *arg, ms_error_t *err)
-{
-    append_ctx_t *ctx = arg;
-    return ms_node_append(ctx->node, txn, ms_policy_feed_name(MS_FEED_CERTS), ctx->change, 1,
-                          &ctx->verdict, err);
-}
-
-enum { CHILD_ORG, CHILD_ROLE, CHILD_COUNTRY, CHILD_NAME, CHILD_KEY };
-
-static const cli_opt_t child_add_opts[] = {
-    {"org", CLI_TEXT, 0, 0, 0},  {"role", CLI_TEXT, 0, 0, 0}, {"country", CLI_TEXT, 0, 0, 0},
-    {"name", CLI_TEXT, 0, 0, 0}, {"key", CLI_TEXT, 0, 0, 0},  {NULL, 0, 0, 0, 0},
-};
-
-static int child_add(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
-{
-    (void)ctx_unused;
-    const char *const *text = args->text;
-    ms_cert_t cert;
-    memset(&cert, 0, sizeof cert);
-    char org[MS_ORG_MAX + 1] = "";
-    const char *key_text = text[CHILD_KEY];
-    snprintf(org, sizeof org, "%s", text[CHILD_ORG] ? text[CHILD_ORG] : "");
-    cert.role = text[CHILD_ROLE] ? ms_role_from_name(text[CHILD_ROLE]) : 0;
-    snprintf(cert.country, sizeof cert.country, "%.2s",
-             text[CHILD_COUNTRY] ? text[CHILD_COUNTRY] : "");
-    snprintf(cert.name, sizeof cert.name, "%s", text[CHILD_NAME] ? text[CHILD_NAME] : "");
-    if (!org[0] || !cert.role || !cert.country[0] || !cert.name[0] || !key_text)
-        return cli_usage(child_usage, _("--org, --role, --country, --name and --key are required"));
-    ms_error_t err = {0};
-    if (ms_org_id_check(org, &err) != 0 || ms_key_from_hex(key_text, cert.key, &err) != 0)
-        return cli_fail(&err);
-    snprintf(cert.parent, sizeof cert.parent, "%s", ms_node_identity(node)->org);
-    cert.valid_from = (int64_t)time(NULL);
-    uint8_t value[1024];
-    size_t len = 0;
-    if (ms_cert_encode(&cert, value, sizeof value, &len) != 0)
-        return cli_usage(child_usage, _("certificate too large"));
-    ms_change_t change = {MS_COLL_CERT, MS_OP_UPSERT, org, value, len};
-    append_ctx_t ctx = {node, &change, {0}};
-    if (ms_store_write(ms_node_store(node), append_certs, &ctx, &err) != 0)
-        return cli_fail(&err);
-    char fingerprint[MS_FINGERPRINT_BYTES];
-    ms_key_fingerprint(cert.key, fingerprint);
-    printf(_("certified %s (%s, %s) key fingerprint %s in certs seq %llu\n"), org,
-           ms_role_name(cert.role), cert.country, fingerprint, (unsigned long long)ctx.verdict.seq);
-    return CLI_OK;
-}
-
-//  Where each feed of ORG this node holds has reached: the revocation's positions.
-static int feed_positions(ms_node_t *node, const char *org, ms_revocation_t *revocation,
-                          ms_error_t *err)
-{
-    ms_txn_t *txn;
-    int rc = ms_store_read(ms_node_store(node), &txn, err);
-    for (int kind = 0; rc == 0 && kind < MS_FEED_KIND_COUNT; kind++) {
-        const char *feed = ms_policy_feed_name((ms_feed_kind_t)kind);
-        ms_head_t head;
-        rc = ms_replica_head(txn, org, feed, &head, err);
-        if (rc == 0 && (head.seq || kind == MS_FEED_PUBLIC)) {
-            ms_feed_position_t *p = &revocation->positions[revocation->position_count++];
-            snprintf(p->feed, sizeof p->feed, "%s", feed);
-            p->last_seq = head.seq;
-        }
-    }
-    ms_txn_abort(&txn);
+    if ((rc = cli_open(cli_dir(), &node)))
+        return rc;
+    rc = write_request(node, args.text[0] ? args.text[0] : "request.txt");
+    ms_node_close(&node);
     return rc;
-}
-
-//  Reads ORG's trust entry; refuses (CLI_REFUSED) unless this node holds it as its child.
-static int own_child(ms_node_t *node, const char *org, ms_trust_entry_t *entry)
-{
-    ms_error_t err = {0};
-    ms_txn_t *txn;
-    if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
-        return cli_fail(&err);
-    int rc = ms_trust_get(txn, org, entry, &err);
-    ms_txn_abort(&txn);
-    if (rc == MS_ENOTFOUND ||
-        (rc == 0 &&
-         (strcmp(entry->cert.parent, ms_node_identity(node)->org) != 0 || entry->released_to[0])))
-        return cli_refuse(_("%s is not a child certified by this node"), org);
-    return rc ? cli_fail(&err) : CLI_OK;
-}
-
-static const cli_opt_t child_remove_opts[] = {{"org", CLI_TEXT, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
-
-static int child_remove(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
-{
-    (void)ctx_unused;
-    const char *org = args->text[0];
-    if (!org || !org[0])
-        return cli_usage(child_usage, _("child remove needs --org ID"));
-    ms_trust_entry_t entry;
-    int rc = own_child(node, org, &entry);
-    if (rc)
-        return rc;
-    ms_revocation_t written;
-    memset(&written, 0, sizeof written);
-    ms_error_t err = {0};
-    if (feed_positions(node, org, &written, &err) != 0)
-        return cli_fail(&err);
-    for (size_t i = 0; i < written.position_count; i++)
-        if (written.positions[i].last_seq)
-            return cli_refuse(_("the key of %s wrote %llu change sets of its %s feed: revoke it "
-                                "with 'child revoke --org %s' instead"),
-                              org, (unsigned long long)written.positions[i].last_seq,
-                              written.positions[i].feed, org);
-    ms_change_t change = {MS_COLL_CERT, MS_OP_DELETE, org, NULL, 0};
-    append_ctx_t ctx = {node, &change, {0}};
-    if (ms_store_write(ms_node_store(node), append_certs, &ctx, &err) != 0)
-        return cli_fail(&err);
-    printf(_("withdrew the certificate of %s in certs seq %llu\n"), org,
-           (unsigned long long)ctx.verdict.seq);
-    return CLI_OK;
-}
-
-enum { RELEASE_ORG, RELEASE_TO, RELEASE_REASON };
-
-static const cli_opt_t child_release_opts[] = {{"org", CLI_TEXT, 0, 0, 0},
-                                               {"to", CLI_TEXT, 0, 0, 0},
-                                               {"reason", CLI_TEXT, 0, 0, 0},
-                                               {NULL, 0, 0, 0, 0}};
-
-static int child_release(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
-{
-    (void)ctx_unused;
-    const char *org = args->text[RELEASE_ORG];
-    ms_release_t release;
-    memset(&release, 0, sizeof release);
-    snprintf(release.to, sizeof release.to, "%s",
-             args->text[RELEASE_TO] ? args->text[RELEASE_TO] : "");
-    snprintf(release.reason, sizeof release.reason, "%s",
-             args->text[RELEASE_REASON] ? args->text[RELEASE_REASON] : "");
-    if (!org || !org[0] || !release.to[0])
-        return cli_usage(child_usage, _("child release needs --org ID and --to NEWPARENT"));
-    ms_error_t err = {0};
-    if (ms_org_id_check(release.to, &err) != 0)
-        return cli_fail(&err);
-    ms_trust_entry_t entry;
-    int rc = own_child(node, org, &entry);
-    if (rc)
-        return rc;
-    uint8_t value[1024];
-    size_t len = 0;
-    if (ms_release_encode(&release, value, sizeof value, &len) != 0)
-        return cli_usage(child_usage, _("reason too long"));
-    ms_change_t change = {MS_COLL_RELEASE, MS_OP_UPSERT, org, value, len};
-    append_ctx_t ctx = {node, &change, {0}};
-    if (ms_store_write(ms_node_store(node), append_certs, &ctx, &err) != 0)
-        return cli_fail(&err);
-    printf(_("released %s to %s in certs seq %llu: only %s may certify it now\n"), org, release.to,
-           (unsigned long long)ctx.verdict.seq, release.to);
-    return CLI_OK;
-}
-
-enum { REVOKE_ORG, REVOKE_REASON };
-
-static const cli_opt_t child_revoke_opts[] = {
-    {"org", CLI_TEXT, 0, 0, 0}, {"reason", CLI_TEXT, 0, 0, 0}, {NULL, 0, 0, 0, 0}};
-
-static int child_revoke(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
-{
-    (void)ctx_unused;
-    char org[MS_ORG_MAX + 1] = "";
-    ms_revocation_t revocation;
-    memset(&revocation, 0, sizeof revocation);
-    snprintf(org, sizeof org, "%s", args->text[REVOKE_ORG] ? args->text[REVOKE_ORG] : "");
-    snprintf(revocation.reason, sizeof revocation.reason, "%s",
-             args->text[REVOKE_REASON] ? args->text[REVOKE_REASON] : "");
-    if (!org[0])
-        return cli_usage(child_usage, _("--org is required"));
-    ms_error_t err = {0};
-    ms_trust_entry_t entry;
-    int rc = own_child(node, org, &entry);
-    if (rc)
-        return rc;
-    memcpy(revocation.key, entry.cert.key, MS_KEY_BYTES);
-    revocation.from = (int64_t)time(NULL);
-    if (feed_positions(node, org, &revocation, &err) != 0)
-        return cli_fail(&err);
-    char key[MS_KEY_MAX + 1], hex[MS_KEY_HEX_BYTES];
-    ms_key_to_hex(entry.cert.key, hex);
-    snprintf(key, sizeof key, "%s|%s", org, hex);
-    uint8_t value[1024];
-    size_t len = 0;
-    if (ms_revocation_encode(&revocation, value, sizeof value, &len) != 0)
-        return cli_usage(child_usage, _("reason too long"));
-    ms_change_t change = {MS_COLL_REVOCATION, MS_OP_UPSERT, key, value, len};
-    append_ctx_t ctx = {node, &change, {0}};
-    if (ms_store_write(ms_node_store(node), append_certs, &ctx, &err) != 0)
-        return cli_fail(&err);
-    printf(_("revoked the key of %s in certs seq %llu; it stays valid up to"), org,
-           (unsigned long long)ctx.verdict.seq);
-    for (size_t i = 0; i < revocation.position_count; i++)
-        printf("%s %s seq %llu", i ? "," : "", revocation.positions[i].feed,
-               (unsigned long long)revocation.positions[i].last_seq);
-    printf("\n");
-    return CLI_OK;
-}
-
-typedef struct {
-    ms_txn_t *txn;
-    const char *self;
-    cli_format_t format;
-    json_object *list;
-} list_ctx_t;
-
-static int print_child(const ms_trust_entry_t *entry, void *arg)
-{
-    list_ctx_t *ctx = arg;
-    if (strcmp(entry->cert.parent, ctx->self) != 0)
-        return 0;
-    int64_t from = 0;
-    bool revoked = ms_trust_revoked(ctx->txn, entry->cert.key, &from, NULL) == 0;
-    char hex[MS_KEY_HEX_BYTES], fingerprint[MS_FINGERPRINT_BYTES];
-    ms_key_to_hex(entry->cert.key, hex);
-    ms_key_fingerprint(entry->cert.key, fingerprint);
-    if (ctx->format == CLI_JSON) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "org", json_object_new_string(entry->org));
-        json_object_object_add(o, "role", json_object_new_string(ms_role_name(entry->cert.role)));
-        json_object_object_add(o, "country", json_object_new_string(entry->cert.country));
-        json_object_object_add(o, "name", json_object_new_string(entry->cert.name));
-        json_object_object_add(o, "key", json_object_new_string(hex));
-        json_object_object_add(o, "revoked", json_object_new_boolean(revoked));
-        json_object_array_add(ctx->list, o);
-    } else {
-        printf("%-20s %-8s %-3s %s %s %s\n", entry->org, ms_role_name(entry->cert.role),
-               entry->cert.country, fingerprint, revoked ? "revoked" : "active", entry->cert.name);
-    }
-    return 0;
-}
-
-static int child_list(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
-{
-    (void)ctx_unused;
-    list_ctx_t ctx = {NULL, ms_node_identity(node)->org, args->format, NULL};
-    ms_error_t err = {0};
-    if (ms_store_read(ms_node_store(node), &ctx.txn, &err) != 0)
-        return cli_fail(&err);
-    ctx.list = json_object_new_array();
-    int rc = ms_trust_list(ctx.txn, print_child, &ctx, &err);
-    ms_txn_abort(&ctx.txn);
-    if (rc == 0 && ctx.format == CLI_JSON)
-        cli_print_json(ctx.list, false);
-    json_object_put(ctx.list);
-    return rc ? cli_fail(&err) : CLI_OK;
-}
-
-int cmd_child(int argc, char **argv)
-{
-    static const cli_sub_t subs[] = {{"add", child_add, child_add_opts, NULL},
-                                     {"revoke", child_revoke, child_revoke_opts, NULL},
-                                     {"remove", child_remove, child_remove_opts, NULL},
-                                     {"release", child_release, child_release_opts, NULL},
-                                     {"list", child_list, format_opts, NULL},
-                                     {NULL, NULL, NULL, NULL}};
-    return cli_dispatch(argc, argv, child_usage, subs, NULL);
 }
 
 static const char config_usage[] =
     N_("usage: mutsync -d DIR config [--parent-endpoint tcp://HOST:PORT] [--register-reach N]\n"
+       "                             [--endpoint tcp://HOST:PORT]\n"
+       "       mutsync -d DIR config --parent ORG --parent-key KEY [--parent-endpoint E]\n"
+       "       mutsync -d DIR config --invite invite.txt\n"
        "Without options, shows where this node syncs and how far its member register\n"
        "travels. --parent-endpoint changes where the parent is reached (its server\n"
        "moved); --register-reach 1 lets the register go to the parent union from the\n"
        "next sync on (a union that runs a shared register), 0 keeps it here; mutsyncd\n"
-       "reads both when it starts. Who the parent is and which key it has are fixed\n"
-       "at init: they are the trust anchors.\n");
+       "reads both when it starts. --endpoint is where this node's own children reach\n"
+       "it (what 'child invite' writes). --parent/--parent-key, or --invite from the new\n"
+       "parent, move the node to another parent (after the old one released its id and\n"
+       "the new one certified it): the new parent's key becomes a trust anchor.\n");
 
 typedef struct {
     ms_node_t *node;
@@ -499,13 +322,87 @@ static int save_config(ms_txn_t *txn, void *arg, ms_error_t *err)
     return ms_node_save_identity(ctx->node, txn, &ctx->identity, err);
 }
 
-enum { CONFIG_PARENT_ENDPOINT, CONFIG_REGISTER_REACH };
+enum {
+    CONFIG_PARENT_ENDPOINT,
+    CONFIG_REGISTER_REACH,
+    CONFIG_ENDPOINT,
+    CONFIG_PARENT,
+    CONFIG_PARENT_KEY,
+    CONFIG_PARENT_ROLE,
+    CONFIG_INVITE
+};
 
 static const cli_opt_t config_opts[] = {
-    {"parent-endpoint", CLI_TEXT, 0, 0, 0},
-    {"register-reach", CLI_UINT, 0, 1, 0},
-    {NULL, 0, 0, 0, 0},
+    {"parent-endpoint", CLI_TEXT, 0, 0, 0}, {"register-reach", CLI_UINT, 0, 1, 0},
+    {"endpoint", CLI_TEXT, 0, 0, 0},        {"parent", CLI_TEXT, 0, 0, 0},
+    {"parent-key", CLI_TEXT, 0, 0, 0},      {"parent-role", CLI_TEXT, 0, 0, 0},
+    {"invite", CLI_TEXT, 0, 0, 0},          {NULL, 0, 0, 0, 0},
 };
+
+typedef struct {
+    ms_node_t *node;
+    const char *parent;
+    uint8_t key[MS_KEY_BYTES];
+    ms_role_t role;
+    const char *endpoint;
+} move_ctx_t;
+
+static int move_txn(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    move_ctx_t *m = arg;
+    return ms_node_set_parent(m->node, txn, m->parent, m->key, m->role, m->endpoint, err);
+}
+
+//  config --parent/--parent-key or --invite: a move to another parent.
+static int config_move(const cli_args_t *args)
+{
+    ms_invitation_t inv;
+    memset(&inv, 0, sizeof inv);
+    int rc;
+    if (args->text[CONFIG_INVITE]) {
+        if ((rc = read_invitation(args->text[CONFIG_INVITE], &inv)))
+            return rc;
+    } else {
+        if (!args->text[CONFIG_PARENT] || !args->text[CONFIG_PARENT_KEY])
+            return cli_usage(config_usage, _("--parent and --parent-key go together"));
+        snprintf(inv.parent, sizeof inv.parent, "%s", args->text[CONFIG_PARENT]);
+        if ((rc = parse_key(args->text[CONFIG_PARENT_KEY], inv.parent_key, "--parent-key")))
+            return rc;
+        inv.parent_role = args->text[CONFIG_PARENT_ROLE]
+                              ? ms_role_from_name(args->text[CONFIG_PARENT_ROLE])
+                              : MS_ROLE_UNION;
+        if (!inv.parent_role)
+            return cli_usage(config_usage, _("parent role \"%s\" is unknown"),
+                             args->text[CONFIG_PARENT_ROLE]);
+        snprintf(inv.parent_endpoint, sizeof inv.parent_endpoint, "%s",
+                 args->text[CONFIG_PARENT_ENDPOINT] ? args->text[CONFIG_PARENT_ENDPOINT] : "");
+    }
+    ms_node_t *node;
+    if ((rc = cli_open(cli_dir(), &node)))
+        return rc;
+    const ms_identity_t *id = ms_node_identity(node);
+    ms_error_t err = {0};
+    if (ms_org_id_check(inv.parent, &err) != 0) {
+        ms_node_close(&node);
+        return cli_fail(&err);
+    }
+    if (args->text[CONFIG_INVITE] && strcmp(inv.org, id->org) != 0) {
+        ms_node_close(&node);
+        return cli_refuse(_("the invitation is for %s, not %s"), inv.org, id->org);
+    }
+    move_ctx_t m = {node,
+                    inv.parent,
+                    {0},
+                    inv.parent_role,
+                    inv.parent_endpoint[0] ? inv.parent_endpoint : NULL};
+    memcpy(m.key, inv.parent_key, MS_KEY_BYTES);
+    rc = ms_store_write(ms_node_store(node), move_txn, &m, &err) != 0 ? cli_fail(&err) : CLI_OK;
+    if (rc == CLI_OK)
+        printf(_("%s now syncs with %s%s%s\n"), id->org, inv.parent,
+               inv.parent_endpoint[0] ? _(" at ") : "", inv.parent_endpoint);
+    ms_node_close(&node);
+    return rc;
+}
 
 int cmd_config(int argc, char **argv)
 {
@@ -513,14 +410,27 @@ int cmd_config(int argc, char **argv)
     int rc = cli_parse(argc, argv, config_opts, NULL, config_usage, &args);
     if (rc)
         return rc;
+    if (args.text[CONFIG_PARENT] || args.text[CONFIG_INVITE])
+        return config_move(&args);
     const char *endpoint = args.text[CONFIG_PARENT_ENDPOINT];
     const char *reach = args.text[CONFIG_REGISTER_REACH];
+    const char *own = args.text[CONFIG_ENDPOINT];
     if (endpoint && (strlen(endpoint) >= MS_ENDPOINT_MAX || strncmp(endpoint, "tcp://", 6) != 0))
         return cli_usage(config_usage, _("--parent-endpoint must look like tcp://HOST:PORT"));
+    if (own && (strlen(own) >= MS_ENDPOINT_MAX || strncmp(own, "tcp://", 6) != 0))
+        return cli_usage(config_usage, _("--endpoint must look like tcp://HOST:PORT"));
     ms_node_t *node;
     if ((rc = cli_open(cli_dir(), &node)))
         return rc;
     config_ctx_t ctx = {node, *ms_node_identity(node)};
+    if (own) {
+        snprintf(ctx.identity.endpoint, sizeof ctx.identity.endpoint, "%s", own);
+        ms_error_t err = {0};
+        if (ms_store_write(ms_node_store(node), save_config, &ctx, &err) != 0) {
+            ms_node_close(&node);
+            return cli_fail(&err);
+        }
+    }
     if (endpoint || reach) {
         if (!ctx.identity.parent[0]) {
             ms_node_close(&node);

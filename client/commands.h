@@ -8,6 +8,7 @@
 int cmd_init(int argc, char **argv);
 int cmd_whoami(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_request(int argc, char **argv);
 int cmd_child(int argc, char **argv);
 int cmd_member(int argc, char **argv);
 int cmd_feed(int argc, char **argv);

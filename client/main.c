@@ -13,6 +13,8 @@ static const cli_command_t commands[] = {
     {"init", cmd_init, N_("create a node: its key, its store, its identity")},
     {"whoami", cmd_whoami, N_("show this node's org, role, country and public key")},
     {"config", cmd_config, N_("where this node syncs, how far its register travels")},
+    {"request", cmd_request,
+     N_("write this node's signed request for a parent (a move, a new key)")},
     {"child", cmd_child, N_("certify, revoke, remove, release and list direct children")},
     {"member", cmd_member, N_("the member register (import|add|show|list)")},
     {"contribution", cmd_contribution, N_("the contributions book (import|list)")},

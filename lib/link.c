@@ -173,7 +173,7 @@ static int match_child(const char *org, void *arg)
     if (entry.anchor || strcmp(entry.cert.parent, lookup->self) != 0)
         return 0;
     int64_t from = 0;
-    rc = ms_trust_revoked(lookup->txn, entry.cert.key, &from, NULL);
+    rc = ms_trust_revoked(lookup->txn, org, entry.cert.key, &from, NULL);
     if (rc && rc != MS_ENOTFOUND)
         return rc;
     lookup->found = entry;

@@ -70,6 +70,7 @@ static int save_identity(ms_txn_t *txn, const ms_identity_t *id, ms_error_t *err
     put_key_line(out, "root_key", id->root_key);
     snprintf(number, sizeof number, "%u", id->register_reach);
     put_line(out, "register_reach", number);
+    put_line(out, "endpoint", id->endpoint);
     fclose(out);
     int rc = ms_txn_put(txn, MS_TABLE_META, IDENTITY, strlen(IDENTITY), text, len, 0, err);
     free(text);
@@ -87,6 +88,7 @@ static void set_field(ms_identity_t *id, const char *name, const char *value)
     TEXT(parent)
     TEXT(parent_endpoint)
     TEXT(root)
+    TEXT(endpoint)
 #undef TEXT
     if (strcmp(name, "role") == 0)
         id->role = ms_role_from_name(value);
@@ -140,6 +142,7 @@ static char *key_path(const char *dir)
 typedef struct {
     ms_node_t *node;
     const ms_identity_t *identity;
+    bool invited;  //  made from an invitation: no card before the parent certified it
 } init_ctx_t;
 
 static void anchor_cert(ms_cert_t *cert, const char *name, ms_role_t role, const char *country,
@@ -152,6 +155,8 @@ static void anchor_cert(ms_cert_t *cert, const char *name, ms_role_t role, const
     snprintf(cert->parent, sizeof cert->parent, "%s", parent);
     memcpy(cert->key, key, MS_KEY_BYTES);
 }
+
+static int write_card(ms_node_t *node, ms_txn_t *txn, ms_error_t *err);
 
 static int write_initial(ms_txn_t *txn, void *arg, ms_error_t *err)
 {
@@ -173,6 +178,18 @@ static int write_initial(ms_txn_t *txn, void *arg, ms_error_t *err)
     }
     if (rc)
         return rc;
+    if (ctx->invited)
+        return ms_node_set_pending(ctx->node, txn,
+                                   "made from an invitation: it writes once its parent has "
+                                   "certified its key and told it what it holds of its feeds",
+                                   err);
+    return write_card(ctx->node, txn, err);
+}
+
+//  The org card as seq 1 of the public feed, from the identity.
+static int write_card(ms_node_t *node, ms_txn_t *txn, ms_error_t *err)
+{
+    const ms_identity_t *id = &node->identity;
     ms_org_t org;
     memset(&org, 0, sizeof org);
     snprintf(org.name, sizeof org.name, "%s", id->name);
@@ -186,7 +203,7 @@ static int write_initial(ms_txn_t *txn, void *arg, ms_error_t *err)
         return ms_error_set(err, MS_EINVAL, id->org, "org card too large");
     ms_change_t change = {MS_COLL_ORG, MS_OP_UPSERT, id->org, value, len};
     ms_verdict_t verdict;
-    return ms_node_append(ctx->node, txn, "public", &change, 1, &verdict, err);
+    return ms_node_append(node, txn, "public", &change, 1, &verdict, err);
 }
 
 static int check_identity(const ms_identity_t *id, ms_error_t *err)
@@ -213,7 +230,19 @@ static int check_identity(const ms_identity_t *id, ms_error_t *err)
     return 0;
 }
 
+static int node_init(const char *dir, const ms_identity_t *identity, bool invited, ms_error_t *err);
+
 int ms_node_init(const char *dir, const ms_identity_t *identity, ms_error_t *err)
+{
+    return node_init(dir, identity, false, err);
+}
+
+int ms_node_init_invited(const char *dir, const ms_identity_t *identity, ms_error_t *err)
+{
+    return node_init(dir, identity, true, err);
+}
+
+static int node_init(const char *dir, const ms_identity_t *identity, bool invited, ms_error_t *err)
 {
     int rc = check_identity(identity, err);
     if (rc)
@@ -250,7 +279,7 @@ int ms_node_init(const char *dir, const ms_identity_t *identity, ms_error_t *err
     if (rc == 0)
         rc = ms_store_open(dir, &node->store, err);
     if (rc == 0) {
-        init_ctx_t ctx = {node, &id};
+        init_ctx_t ctx = {node, &id, invited};
         rc = ms_store_write(node->store, write_initial, &ctx, err);
     }
     if (rc && node && node->keypair)
@@ -400,7 +429,22 @@ void ms_node_set_publisher(ms_node_t *self, ms_publish_fn fn, void *ctx)
 
 int ms_node_before_leave(ms_node_t *self, ms_error_t *err)
 {
-    return self->publish ? self->publish(self, self->publish_ctx, err) : 0;
+    if (!self->publish)
+        return 0;
+    //  A node that may not write yet (pending, forked) has nothing to publish.
+    ms_txn_t *txn;
+    int rc = ms_store_read(self->store, &txn, err);
+    if (rc)
+        return rc;
+    rc = ms_node_forked(self, txn, NULL, 0, err);
+    if (rc == MS_ENOTFOUND)
+        rc = ms_node_pending(self, txn, NULL, 0, err);
+    ms_txn_abort(&txn);
+    if (rc == 0)
+        return 0;
+    if (rc != MS_ENOTFOUND)
+        return rc;
+    return self->publish(self, self->publish_ctx, err);
 }
 
 int ms_node_set_forked(ms_node_t *self, ms_txn_t *txn, const char *reason, ms_error_t *err)
@@ -428,8 +472,18 @@ int ms_node_set_pending(ms_node_t *self, ms_txn_t *txn, const char *reason, ms_e
 
 int ms_node_clear_pending(ms_node_t *self, ms_txn_t *txn, ms_error_t *err)
 {
-    (void)self;
-    return ms_txn_del(txn, MS_TABLE_META, PENDING, strlen(PENDING), err);
+    ms_val_t val;
+    int rc = ms_txn_get(txn, MS_TABLE_META, PENDING, strlen(PENDING), &val, err);
+    if (rc)
+        return rc == MS_ENOTFOUND ? 0 : rc;
+    rc = ms_txn_del(txn, MS_TABLE_META, PENDING, strlen(PENDING), err);
+    //  A new org (its parent held nothing of it) publishes its card now.
+    ms_head_t head;
+    if (rc == 0)
+        rc = ms_replica_head(txn, self->identity.org, "public", &head, err);
+    if (rc == 0 && head.seq == 0)
+        rc = write_card(self, txn, err);
+    return rc;
 }
 
 int ms_node_pending(ms_node_t *self, ms_txn_t *txn, char *reason, size_t cap, ms_error_t *err)
@@ -500,19 +554,24 @@ int ms_node_accept(ms_node_t *self, ms_txn_t *txn, const uint8_t *bytes, size_t 
     return ms_accept(txn, self->identity.org, bytes, len, source, &self->hook, verdict, err);
 }
 
-//  The register reach an org grants is part of its signed card, so every
-//  receiver reads it from the org itself: a change republishes the card.
-static int publish_reach(ms_node_t *self, ms_txn_t *txn, uint32_t reach, ms_error_t *err)
+//  The register reach an org grants and its parent are part of its signed
+//  card, so every receiver reads them from the org itself: a change
+//  republishes the card.
+static int publish_card(ms_node_t *self, ms_txn_t *txn, uint32_t reach, const char *parent,
+                        ms_error_t *err)
 {
     const char *org = self->identity.org;
     ms_stored_record_t stored;
     ms_org_t card;
     int rc = ms_replica_record(txn, MS_COLL_ORG, org, org, &stored, err);
+    if (rc == MS_ENOTFOUND)
+        return 0;  //  no card yet: the first one will say so
     if (rc == 0)
         rc = ms_org_decode(stored.value, stored.value_len, &card, err);
-    if (rc || card.register_reach == reach)
+    if (rc || (card.register_reach == reach && strcmp(card.parent, parent) == 0))
         return rc;
     card.register_reach = reach;
+    snprintf(card.parent, sizeof card.parent, "%s", parent);
     uint8_t value[MS_VALUE_MAX];
     size_t len = 0;
     if (ms_org_encode(&card, value, sizeof value, &len) != 0)
@@ -522,12 +581,40 @@ static int publish_reach(ms_node_t *self, ms_txn_t *txn, uint32_t reach, ms_erro
     return ms_node_append(self, txn, "public", &change, 1, &verdict, err);
 }
 
+int ms_node_set_parent(ms_node_t *self, ms_txn_t *txn, const char *parent, const uint8_t *key,
+                       ms_role_t role, const char *endpoint, ms_error_t *err)
+{
+    ms_identity_t id = self->identity;
+    snprintf(id.parent, sizeof id.parent, "%s", parent);
+    memcpy(id.parent_key, key, MS_KEY_BYTES);
+    id.parent_role = role;
+    if (endpoint)
+        snprintf(id.parent_endpoint, sizeof id.parent_endpoint, "%s", endpoint);
+    ms_cert_t cert;
+    anchor_cert(&cert, "", role, "", "", key);
+    int rc = strcmp(parent, id.root) != 0 ? ms_trust_pin(txn, parent, &cert, err) : 0;
+    ms_trust_entry_t own;
+    if (rc == 0)
+        rc = ms_trust_get(txn, id.org, &own, err);
+    if (rc == 0) {
+        snprintf(own.cert.parent, sizeof own.cert.parent, "%s", parent);
+        rc = ms_trust_pin(txn, id.org, &own.cert, err);
+    }
+    if (rc == 0)
+        rc = save_identity(txn, &id, err);
+    if (rc == 0)
+        rc = publish_card(self, txn, id.register_reach, parent, err);
+    if (rc == 0)
+        self->identity = id;
+    return rc;
+}
+
 int ms_node_save_identity(ms_node_t *self, ms_txn_t *txn, const ms_identity_t *identity,
                           ms_error_t *err)
 {
     int rc = save_identity(txn, identity, err);
     if (rc == 0 && identity->register_reach != self->identity.register_reach)
-        rc = publish_reach(self, txn, identity->register_reach, err);
+        rc = publish_card(self, txn, identity->register_reach, identity->parent, err);
     if (rc == 0)
         self->identity = *identity;
     return rc;

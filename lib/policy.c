@@ -50,7 +50,6 @@ ms_feed_kind_t ms_policy_feed_of(ms_collection_t collection)
     case MS_COLL_COMPLAINT:
         return MS_FEED_CARE;
     case MS_COLL_CERT:
-    case MS_COLL_REVOCATION:
     case MS_COLL_RELEASE:
         return MS_FEED_CERTS;
     default:

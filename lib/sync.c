@@ -332,7 +332,7 @@ static int check_peer_key(ms_sync_t *self)
     if (rc)
         return fail(self, rc, "cannot read trust: %s", err.message);
     rc = ms_trust_get(txn, self->peer, &entry, &err);
-    bool revoked = rc == 0 && ms_trust_revoked(txn, entry.cert.key, &from, NULL) == 0;
+    bool revoked = rc == 0 && ms_trust_revoked(txn, self->peer, entry.cert.key, &from, NULL) == 0;
     ms_txn_abort(&txn);
     if (rc || strcmp(entry.cert.parent, ms_node_identity(self->node)->org) != 0)
         return refuse(self, MS_EREFUSED, "%s is not a child certified by %s", self->peer,

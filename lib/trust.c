@@ -4,7 +4,9 @@
 //  A trust entry is one flag byte (1 anchor, 2 released), then for a
 //  released id one length byte and the org it was released to, then the
 //  certificate's protobuf bytes (record.c), so the table holds the same
-//  thing the feeds carry. A revoked entry is from(8 BE), the subject
+//  thing the feeds carry. The revocation table is keyed by the key (32
+//  bytes) and the subject org it was revoked for, so a revocation only ever
+//  speaks of its subject's feeds; an entry is from(8 BE), the subject
 //  (length byte + text), a count byte, then per feed a length byte, the
 //  feed name and its last valid seq (8 BE).
 
@@ -97,18 +99,13 @@ int ms_trust_check(ms_txn_t *txn, const char *origin, const uint8_t *signer, con
     if (rc)
         return rc;
     ms_revoked_t revoked;
-    rc = ms_trust_revocation(txn, signer, &revoked, err);
+    rc = ms_trust_revocation(txn, origin, signer, &revoked, err);
     if (rc && rc != MS_ENOTFOUND)
         return rc;
     bool current = sodium_memcmp(entry->cert.key, signer, MS_KEY_BYTES) == 0;
     if (rc == MS_ENOTFOUND) {
         if (current)
             return 0;
-        *reason = MS_REFUSAL_UNKNOWN_SIGNER;
-        snprintf(detail, cap, "the signer is not the key certified for %s", origin);
-        return MS_EREFUSED;
-    }
-    if (strcmp(revoked.subject, origin) != 0 && !current) {
         *reason = MS_REFUSAL_UNKNOWN_SIGNER;
         snprintf(detail, cap, "the signer is not the key certified for %s", origin);
         return MS_EREFUSED;
@@ -150,6 +147,14 @@ int ms_trust_apply_release(ms_txn_t *txn, const char *subject, const char *to, m
     return put_entry(txn, subject, &held.cert, held.anchor, to, err);
 }
 
+static size_t revoked_key(const char *subject, const uint8_t *key, uint8_t *out)
+{
+    size_t len = strnlen(subject, MS_ORG_MAX);
+    memcpy(out, key, MS_KEY_BYTES);
+    memcpy(out + MS_KEY_BYTES, subject, len);
+    return MS_KEY_BYTES + len;
+}
+
 static int put_revoked(ms_txn_t *txn, const uint8_t *key, const ms_revoked_t *revoked,
                        ms_error_t *err)
 {
@@ -171,14 +176,16 @@ static int put_revoked(ms_txn_t *txn, const uint8_t *key, const ms_revoked_t *re
         ms_put_be64(value + at, revoked->positions[i].last_seq);
         at += 8;
     }
-    return ms_txn_put(txn, MS_TABLE_REVOKED, key, MS_KEY_BYTES, value, at, 0, err);
+    uint8_t table_key[MS_KEY_BYTES + MS_ORG_MAX];
+    return ms_txn_put(txn, MS_TABLE_REVOKED, table_key,
+                      revoked_key(revoked->subject, key, table_key), value, at, 0, err);
 }
 
 int ms_trust_apply_revocation(ms_txn_t *txn, const char *subject, const ms_revocation_t *revocation,
                               ms_error_t *err)
 {
     ms_revoked_t revoked;
-    int rc = ms_trust_revocation(txn, revocation->key, &revoked, err);
+    int rc = ms_trust_revocation(txn, subject, revocation->key, &revoked, err);
     if (rc == 0)
         return 0;  //  the first revocation's positions stand
     if (rc != MS_ENOTFOUND)
@@ -204,11 +211,14 @@ int ms_trust_apply_revocation(ms_txn_t *txn, const char *subject, const ms_revoc
     return put_revoked(txn, revocation->key, &revoked, err);
 }
 
-int ms_trust_revocation(ms_txn_t *txn, const uint8_t *key, ms_revoked_t *out, ms_error_t *err)
+int ms_trust_revocation(ms_txn_t *txn, const char *subject, const uint8_t *key, ms_revoked_t *out,
+                        ms_error_t *err)
 {
     memset(out, 0, sizeof *out);
     ms_val_t val;
-    int rc = ms_txn_get(txn, MS_TABLE_REVOKED, key, MS_KEY_BYTES, &val, err);
+    uint8_t table_key[MS_KEY_BYTES + MS_ORG_MAX];
+    int rc = ms_txn_get(txn, MS_TABLE_REVOKED, table_key, revoked_key(subject, key, table_key),
+                        &val, err);
     if (rc)
         return rc;
     const uint8_t *p = val.data, *end = val.data + val.len;
@@ -233,10 +243,11 @@ int ms_trust_revocation(ms_txn_t *txn, const uint8_t *key, ms_revoked_t *out, ms
     return 0;
 }
 
-int ms_trust_revoked(ms_txn_t *txn, const uint8_t *key, int64_t *from, ms_error_t *err)
+int ms_trust_revoked(ms_txn_t *txn, const char *subject, const uint8_t *key, int64_t *from,
+                     ms_error_t *err)
 {
     ms_revoked_t revoked;
-    int rc = ms_trust_revocation(txn, key, &revoked, err);
+    int rc = ms_trust_revocation(txn, subject, key, &revoked, err);
     *from = rc == 0 ? revoked.from : 0;
     return rc;
 }

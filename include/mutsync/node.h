@@ -30,6 +30,7 @@ typedef struct {
     char root[MS_ORG_MAX + 1];              //  the secretariat's org id
     uint8_t root_key[MS_KEY_BYTES];         //  the trust root
     uint32_t register_reach;                //  levels the register feed travels up (default 0)
+    char endpoint[MS_ENDPOINT_MAX];         //  where this node's children reach it ("" unset)
 } ms_identity_t;
 
 typedef struct ms_node ms_node_t;
@@ -39,6 +40,14 @@ typedef struct ms_node ms_node_t;
 //  card as seq 1 of the public feed. A secretariat is its own root.
 //  Returns 0, MS_EEXIST, MS_EINVAL (what is wrong with ID) or a store error.
 MS_MUST_CHECK int ms_node_init(const char *dir, const ms_identity_t *identity, ms_error_t *err);
+
+//  As ms_node_init, for a node made from its parent's invitation: no org
+//  card and no change set at all until it is pending no more (a complete
+//  sync with its parent, or a restore, clears it and publishes the card
+//  when the parent held none), so the same invitation serves a new mutual
+//  and a replacement laptop without forking.
+MS_MUST_CHECK int ms_node_init_invited(const char *dir, const ms_identity_t *identity,
+                                       ms_error_t *err);
 
 //  Opens the node in DIR. The secret key is read only when first needed.
 //  Returns 0, MS_ENOTFOUND (no node there) or a store error.
@@ -104,6 +113,14 @@ MS_MUST_CHECK int ms_node_append(ms_node_t *self, ms_txn_t *txn, const char *fee
 //  Accepts an envelope from elsewhere (bundle, peer) with the node's hook.
 MS_MUST_CHECK int ms_node_accept(ms_node_t *self, ms_txn_t *txn, const uint8_t *bytes, size_t len,
                                  const char *source, ms_verdict_t *verdict, ms_error_t *err);
+
+//  Makes PARENT (its KEY pinned as a trust anchor, ROLE, ENDPOINT) this
+//  node's parent: a move to another union, once the old one released the
+//  id and the new one certified it. The org card is republished naming the
+//  new parent, so it agrees with the new certificate. Inside TXN.
+MS_MUST_CHECK int ms_node_set_parent(ms_node_t *self, ms_txn_t *txn, const char *parent,
+                                     const uint8_t *key, ms_role_t role, const char *endpoint,
+                                     ms_error_t *err);
 
 //  Saves a changed identity (parent endpoint, register reach) in TXN.
 MS_MUST_CHECK int ms_node_save_identity(ms_node_t *self, ms_txn_t *txn,

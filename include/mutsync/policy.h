@@ -15,8 +15,8 @@
 //              when the origin's own card grants reach 1
 //    care      its origin only                          never        never
 //
-//  Certificates, revocations and releases (key succession, moves, fork
-//  resolution) are records of their own feed, `certs`: they travel up so
+//  Certificates and releases (moves) are records of their own feed, `certs`:
+//  they travel up so
 //  every replica above verifies everything back to the root. Down, a node
 //  needs the certificate of each ancestor it does not pin (its parent and
 //  the root are pinned), found in that ancestor's parent's certs feed, and
@@ -24,7 +24,9 @@
 //  and ancestors' certs feeds; a mutual, which certifies nobody, only its
 //  ancestors' above its parent. So a mutual never downloads its union's
 //  certs feed, its siblings' certificates: what it downloads does not grow
-//  with the number of its siblings.
+//  with the number of its siblings. Revocations are few and a successor key
+//  needs its predecessor's to verify its own feed's past: they stay in the
+//  public feed, which reaches every child.
 
 #ifndef MS_POLICY_H
 #define MS_POLICY_H

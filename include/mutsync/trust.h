@@ -65,14 +65,14 @@ MS_MUST_CHECK int ms_trust_apply_revocation(ms_txn_t *txn, const char *subject,
 MS_MUST_CHECK int ms_trust_apply_release(ms_txn_t *txn, const char *subject, const char *to,
                                          ms_error_t *err);
 
-//  When KEY is revoked, sets *FROM to the revoker's (informative) time and
-//  returns 0; MS_ENOTFOUND when it is not.
-MS_MUST_CHECK int ms_trust_revoked(ms_txn_t *txn, const uint8_t *key, int64_t *from,
-                                   ms_error_t *err);
+//  When KEY is revoked for SUBJECT, sets *FROM to the revoker's
+//  (informative) time and returns 0; MS_ENOTFOUND when it is not.
+MS_MUST_CHECK int ms_trust_revoked(ms_txn_t *txn, const char *subject, const uint8_t *key,
+                                   int64_t *from, ms_error_t *err);
 
 //  As ms_trust_revoked, with where the key stops. Returns 0, MS_ENOTFOUND or MS_ESTORE.
-MS_MUST_CHECK int ms_trust_revocation(ms_txn_t *txn, const uint8_t *key, ms_revoked_t *out,
-                                      ms_error_t *err);
+MS_MUST_CHECK int ms_trust_revocation(ms_txn_t *txn, const char *subject, const uint8_t *key,
+                                      ms_revoked_t *out, ms_error_t *err);
 
 #define MS_TRUST_DEPTH_MAX 16  //  orgs a chain of certified parents may hold
 

@@ -557,7 +557,7 @@ static void revoke(fixture_t *f, const char *subject, const uint8_t *key, int64_
     ms_key_to_hex(key, hex);
     snprintf(change_key, sizeof change_key, "%s|%s", subject, hex);
     ms_change_t change = {MS_COLL_REVOCATION, MS_OP_UPSERT, change_key, value, len};
-    int rc = union_append(f, "certs", &change, 1, verdict);
+    int rc = union_append(f, "public", &change, 1, verdict);
     assert_true(rc == 0 || rc == MS_EREFUSED);
 }
 
@@ -802,8 +802,14 @@ static void test_accept_refuses_revoking_a_key_that_is_not_the_childs(void **sta
     assert_int_equal(ms_revocation_encode(&revocation, value, sizeof value, &len), 0);
     ms_change_t revoke_change = {MS_COLL_REVOCATION, MS_OP_UPSERT, "ML-UTM-UCS-777|parent", value,
                                  len};
+    //  In the certs feed it is refused outright (revocations go in public).
     sealed_t two = seal(child_union, "ML-UTM-UCS", "certs", 2, one.id, T0, &revoke_change, 1);
-    check_refused(f, two.bytes, two.len, MS_REFUSAL_AUTHORITY, NULL);
+    check_refused(f, two.bytes, two.len, MS_REFUSAL_AUTHORITY, "belong in the public feed");
+    //  In its public feed, a revocation names its subject: the union's key is
+    //  "revoked" for ML-UTM-UCS-777 only, which harms nobody.
+    sealed_t three = seal(child_union, "ML-UTM-UCS", "public", 1, NULL, T0, &revoke_change, 1);
+    check_applied(f, &three);
+    free(three.bytes);
 
     value_t card = card_value("still mine");
     ms_change_t own = {MS_COLL_ORG, MS_OP_UPSERT, UNION, card.value, card.len};

@@ -62,7 +62,7 @@ static void test_feeds_of_collections(void **state)
     assert_int_equal(ms_policy_feed_of(MS_COLL_COMPLAINT), MS_FEED_CARE);
     assert_int_equal(ms_policy_feed_of(MS_COLL_ORG), MS_FEED_PUBLIC);
     assert_int_equal(ms_policy_feed_of(MS_COLL_CERT), MS_FEED_CERTS);
-    assert_int_equal(ms_policy_feed_of(MS_COLL_REVOCATION), MS_FEED_CERTS);
+    assert_int_equal(ms_policy_feed_of(MS_COLL_REVOCATION), MS_FEED_PUBLIC);
     assert_int_equal(ms_policy_feed_of(MS_COLL_INDICATOR), MS_FEED_PUBLIC);
     assert_int_equal(ms_policy_feed_of(MS_COLL_RELEASE), MS_FEED_CERTS);
     assert_int_equal(ms_policy_kind("certs"), MS_FEED_CERTS);
@@ -444,9 +444,11 @@ static void test_revocation_only_of_a_direct_child(void **state)
     who.subject_key = certified;
     check(&who, MS_COLL_REVOCATION, MS_OP_UPSERT, "ML-MUT-001|5c5c", &revocation, MS_REFUSAL_NONE,
           NULL);
+    //  An earlier key of its own child (a succession) may be revoked too: a
+    //  revocation only ever speaks of its subject's feeds.
     who.subject_key = other;
-    check(&who, MS_COLL_REVOCATION, MS_OP_UPSERT, "ML-MUT-001|5c5c", &revocation,
-          MS_REFUSAL_AUTHORITY, "may only revoke the key certified for ML-MUT-001");
+    check(&who, MS_COLL_REVOCATION, MS_OP_UPSERT, "ML-MUT-001|5c5c", &revocation, MS_REFUSAL_NONE,
+          NULL);
     who.subject_key = certified;
     who.subject_parent = "BJ-UCB";
     check(&who, MS_COLL_REVOCATION, MS_OP_UPSERT, "BJ-MUT-001|5c5c", &revocation,
