@@ -70,6 +70,11 @@ const char *cli_dir(void)
     return dir ? dir : "mutsync-node";
 }
 
+const char *cli_lang_given(void)
+{
+    return globals.lang;
+}
+
 bool cli_excel(void)
 {
     return globals.excel;

@@ -98,6 +98,9 @@ const char *cli_dir(void);
 //  As cli_dir, but NULL when neither -d nor $MUTSYNC_DIR gave one.
 const char *cli_dir_given(void);
 
+//  The last --lang given, or NULL.
+const char *cli_lang_given(void);
+
 //  Whether the last parse saw --excel.
 bool cli_excel(void);
 
