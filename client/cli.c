@@ -64,19 +64,29 @@ void cli_print_json(json_object *o, bool pretty)
     printf("%s\n", json_object_to_json_string_ext(o, flags));
 }
 
+ms_csv_style_t cli_csv_style(void)
+{
+    return cli_excel() ? MS_CSV_EXCEL : MS_CSV_PLAIN;
+}
+
 void cli_csv_field(FILE *out, const char *text)
 {
-    if (!strpbrk(text, ",\"\r\n;")) {
-        fputs(text, out);
-        return;
-    }
-    fputc('"', out);
-    for (const char *p = text; *p; p++) {
-        if (*p == '"')
-            fputc('"', out);
-        fputc(*p, out);
-    }
-    fputc('"', out);
+    ms_csv_style_t style = cli_csv_style();
+    ms_csv_field(out, &style, true, text);
+}
+
+void cli_csv_sep(FILE *out)
+{
+    fputc(cli_excel() ? ';' : ',', out);
+}
+
+void cli_csv_header(FILE *out, const char *names)
+{
+    ms_csv_style_t style = cli_csv_style();
+    ms_csv_begin(out, &style);
+    for (const char *p = names; *p; p++)
+        fputc(*p == ',' ? style.separator : *p, out);
+    fputc('\n', out);
 }
 
 int cli_dispatch(int argc, char **argv, const char *usage, const cli_sub_t *subs, const void *ctx)

@@ -10,6 +10,7 @@
 #include "cli_opts.h"
 #include "cli_table.h"
 
+#include "mutsync/csvout.h"
 #include "mutsync/i18n.h"
 #include "mutsync/import.h"
 #include "mutsync/node.h"
@@ -50,8 +51,19 @@ int cli_open(const char *dir, ms_node_t **node_p);
 //  people reading it (PRETTY). Slashes are not escaped.
 void cli_print_json(json_object *o, bool pretty);
 
-//  Writes TEXT as a CSV field (quoted when it holds , " or a line break).
+//  Writes TEXT as a CSV field (quoted when it holds , ; " or a line break).
 void cli_csv_field(FILE *out, const char *text);
+
+//  Writes the CSV separator: ',' or, after --excel, ';'.
+void cli_csv_sep(FILE *out);
+
+//  Writes the header line of a CSV output: the BOM first after --excel,
+//  then NAMES (comma separated, as written in the code) with the
+//  separator in use, and a line break.
+void cli_csv_header(FILE *out, const char *names);
+
+//  The CSV style of this run (csvout.h): plain, or MS_CSV_EXCEL after --excel.
+ms_csv_style_t cli_csv_style(void);
 
 //  The options of "import FILE.csv": --encoding utf-8|cp1252, --separator ,|;
 extern const cli_opt_t cli_import_opts[];

@@ -28,11 +28,13 @@ static struct {
     const char *dir;      //  the last -d, or NULL
     const char *lang;     //  the last --lang, or NULL
     int verbosity;        //  -v count
-} globals = {"mutsync", NULL, NULL, 0};
+    bool excel;           //  the last parse saw --excel
+} globals = {"mutsync", NULL, NULL, 0, false};
 
 enum {
     TABLE_BASE = 256,       //  getopt_long value of the table's option i: TABLE_BASE + i
     GLOBAL_LANG = 1 << 12,  //  --lang
+    GLOBAL_EXCEL,           //  --excel, with a CLI_FORMAT_CSV option
 };
 
 typedef enum {
@@ -66,6 +68,16 @@ const char *cli_dir(void)
 {
     const char *dir = cli_dir_given();
     return dir ? dir : "mutsync-node";
+}
+
+const char *cli_lang_given(void)
+{
+    return globals.lang;
+}
+
+bool cli_excel(void)
+{
+    return globals.excel;
 }
 
 int cli_verbosity(void)
@@ -175,7 +187,7 @@ static int parse(int argc, char **argv, const cli_opt_t *opts, bool head, const 
                  const char *usage, cli_args_t *args)
 {
     memset(args, 0, sizeof *args);
-    struct option longs[CLI_OPTS_MAX + 3];
+    struct option longs[CLI_OPTS_MAX + 4];
     char shorts[16 + 2 * CLI_OPTS_MAX];
     snprintf(shorts, sizeof shorts, "%s:d:vh", head ? "+" : "");
     size_t count = 0;
@@ -194,6 +206,14 @@ static int parse(int argc, char **argv, const cli_opt_t *opts, bool head, const 
     longs[count] = (struct option){"help", no_argument, NULL, 'h'};
     longs[count + 1] = (struct option){"lang", required_argument, NULL, GLOBAL_LANG};
     longs[count + 2] = (struct option){0, 0, 0, 0};
+    bool csv_format = false;
+    for (size_t i = 0; i < count; i++)
+        csv_format = csv_format || opts[i].kind == CLI_FORMAT_CSV;
+    if (csv_format) {
+        longs[count + 2] = (struct option){"excel", no_argument, NULL, GLOBAL_EXCEL};
+        longs[count + 3] = (struct option){0, 0, 0, 0};
+    }
+    globals.excel = false;
 
     problem_t problem = PROBLEM_NONE;
     const char *subject = NULL;
@@ -217,6 +237,8 @@ static int parse(int argc, char **argv, const cli_opt_t *opts, bool head, const 
             globals.verbosity++;
         } else if (opt == GLOBAL_LANG) {
             globals.lang = optarg;
+        } else if (opt == GLOBAL_EXCEL) {
+            args->excel = globals.excel = true;
         } else if (problem == PROBLEM_NONE) {
             problem = opt == ':' ? PROBLEM_NO_VALUE : PROBLEM_UNKNOWN;
             subject = refused_option(argv, letter_text);
@@ -265,7 +287,12 @@ static int parse(int argc, char **argv, const cli_opt_t *opts, bool head, const 
         int rc = args->text[i] ? check_value(&opts[i], (int)i, usage, args) : 0;
         if (rc)
             return rc;
+        if (args->excel && opts[i].kind == CLI_FORMAT_CSV && args->text[i] &&
+            args->format != CLI_CSV)
+            return cli_usage(usage, _("--excel writes CSV: use it with --format csv or alone"));
     }
+    if (args->excel)
+        args->format = CLI_CSV;
     return 0;
 }
 

@@ -11,6 +11,11 @@
 //  i18n.h) and -h/--help. "mutsync member list -d DIR" and "mutsync -d DIR
 //  member list" are the same command.
 //
+//  A table with a CLI_FORMAT_CSV option also takes --excel: CSV written
+//  with ';' and a BOM, so a French-locale spreadsheet opens it in columns
+//  with accents intact. --excel alone means --format csv; with another
+//  format it is a usage error. cli_excel() says whether it was given.
+//
 //  Numbers are checked once, here: an option of kind CLI_UINT or
 //  CLI_DECIMAL refuses an empty value, a sign, trailing characters and a
 //  value outside [min, max], naming the option in the message.
@@ -53,6 +58,7 @@ typedef struct {
     const char *text[CLI_OPTS_MAX];  //  the value as given; "" for a flag; NULL when absent
     double number[CLI_OPTS_MAX];     //  CLI_UINT, CLI_DECIMAL: the value, when given
     cli_format_t format;             //  the CLI_FORMAT* option's value; CLI_TABLE when absent
+    bool excel;                      //  --excel was given (format is then CLI_CSV)
     const char *operand;             //  the one operand, when the parse wanted one
     int rest_argc;                   //  cli_parse_head: the command and what follows it
     char **rest_argv;                //
@@ -91,6 +97,12 @@ const char *cli_dir(void);
 
 //  As cli_dir, but NULL when neither -d nor $MUTSYNC_DIR gave one.
 const char *cli_dir_given(void);
+
+//  The last --lang given, or NULL.
+const char *cli_lang_given(void);
+
+//  Whether the last parse saw --excel.
+bool cli_excel(void);
 
 //  How many times -v was given.
 int cli_verbosity(void);

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define CLI_TABLE_COLUMNS_MAX 16
+#define CLI_TABLE_COLUMNS_MAX 24
 
 typedef struct cli_table cli_table_t;
 

@@ -20,6 +20,10 @@ static const cli_opt_t format_opts[] = {{"format", CLI_FORMAT, 0, 0, 0}, {NULL, 
 static const char child_usage[] = N_(
     "usage: mutsync -d DIR child add --org ID --role mutual|union --country CC --name NAME --key "
     "KEY\n"
+    "       mutsync -d DIR child add --request request.txt\n"
+    "       mutsync -d DIR child invite --org ID --role mutual|union --country CC --name NAME\n"
+    "                                   [--endpoint tcp://HOST:PORT] > invite.txt\n"
+    "       mutsync -d DIR child rekey --org ID --request request.txt\n"
     "       mutsync -d DIR child revoke --org ID [--reason TEXT]\n"
     "       mutsync -d DIR child remove --org ID\n"
     "       mutsync -d DIR child release --org ID --to NEWPARENT [--reason TEXT]\n"

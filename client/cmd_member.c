@@ -95,7 +95,7 @@ static void member_csv(FILE *out, const char *id, const ms_member_t *m)
                                              ms_member_status_name(m->status)};
     for (int i = 0; i < MS_MEMBER_COLUMNS; i++) {
         if (i)
-            fputc(',', out);
+            cli_csv_sep(out);
         cli_csv_field(out, fields[i]);
     }
     fputc('\n', out);
@@ -155,7 +155,7 @@ static int member_list(ms_node_t *node, const cli_args_t *args, const void *ctx_
                  : ms_store_read(ms_node_store(node), &txn, &err);
     if (rc == 0) {
         if (ctx.format == CLI_CSV)
-            printf("%s\n", MS_MEMBER_HEADER);
+            cli_csv_header(stdout, MS_MEMBER_HEADER);
         rc = ms_replica_records(txn, MS_COLL_MEMBER, ms_node_identity(node)->org, list_member, &ctx,
                                 &err);
         ms_txn_abort(&txn);

@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char profile_usage[] =
     N_("usage: mutsync -d DIR profile set [--name NAME] [--created YYYY-MM-DD]\n"
@@ -18,11 +19,15 @@ static const char profile_usage[] =
        "                  [--guarantees LIST] [--contribution-scheme TEXT]\n"
        "                  [--support-partner NAME] [--providers ID,ID...]\n"
        "                  [--governance-members N] [--governance-women N] [--focal-point TEXT]\n"
+       "                  [--year YYYY]\n"
        "       mutsync -d DIR profile show [--format table|json]\n"
        "The org card of the regional inventory, in the public feed: it travels up to\n"
        "the union and the secretariat. LIST names the guarantees offered, comma\n"
        "separated, among primary_care, hospitalization, childbirth, sonu, drugs (or\n"
-       "'none'). Options not given keep their value.\n");
+       "'none'). Options not given keep their value.\n"
+       "The card is updated once a year: --year says which year it describes\n"
+       "(default: the current year); every profile set stamps it. The inventory\n"
+       "counts a mutual as up to date for year Y only if its card is of year Y.\n");
 
 static const char indicator_usage[] =
     N_("usage: mutsync -d DIR indicator list [--format table|csv|json]\n"
@@ -101,6 +106,7 @@ enum {
     PROFILE_GOVERNANCE_MEMBERS,
     PROFILE_GOVERNANCE_WOMEN,
     PROFILE_FOCAL_POINT,
+    PROFILE_YEAR,
 };
 
 static const cli_opt_t profile_set_opts[] = {
@@ -116,6 +122,7 @@ static const cli_opt_t profile_set_opts[] = {
     {"governance-members", CLI_UINT, 0, 100000, 0},
     {"governance-women", CLI_UINT, 0, 100000, 0},
     {"focal-point", CLI_TEXT, 0, 0, 0},
+    {"year", CLI_UINT, 1900, 2100, 0},
     {NULL, 0, 0, 0, 0},
 };
 
@@ -158,6 +165,9 @@ static int set_option(ms_org_t *card, int opt, const cli_args_t *args)
     case PROFILE_GOVERNANCE_WOMEN:
         card->governance_women = (uint32_t)args->number[opt];
         return 0;
+    case PROFILE_YEAR:
+        card->card_year = (uint32_t)args->number[opt];
+        return 0;
     default:
         return 0;
     }
@@ -186,6 +196,10 @@ static int profile_set(ms_node_t *node, const cli_args_t *args, const void *ctx_
     if (read_card(node, &card, &err) != 0)
         return cli_fail(&err);
     ms_org_t before = card;
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    card.card_year = (uint32_t)tm.tm_year + 1900;
     for (int i = 0; profile_set_opts[i].name; i++) {
         int rc = args->text[i] ? set_option(&card, i, args) : 0;
         if (rc)
@@ -242,6 +256,7 @@ static json_object *card_json(const char *org, const ms_org_t *card)
                            json_object_new_int64(card->governance_members));
     json_object_object_add(o, "governance_women", json_object_new_int64(card->governance_women));
     json_object_object_add(o, "focal_point", json_object_new_string(card->focal_point));
+    json_object_object_add(o, "card_year", json_object_new_int64(card->card_year));
     return o;
 }
 
@@ -302,18 +317,22 @@ static int indicator_list(ms_node_t *node, const cli_args_t *args, const void *c
         return cli_fail(&err);
     json_object *array = format == CLI_JSON ? json_object_new_array() : NULL;
     if (format == CLI_CSV)
-        printf("code,aggregation,unit,numerator,denominator,name_fr,name_en\n");
+        cli_csv_header(stdout, "code,aggregation,unit,numerator,denominator,name_fr,name_en");
     for (size_t i = 0; i < count; i++) {
         const ms_indicator_t *d = &defs[i].def;
         if (format == CLI_TABLE) {
             printf("%-24s %-6s %-10s %s\n", defs[i].code, aggregation_name(d->aggregation), d->unit,
                    d->name_fr);
         } else if (format == CLI_CSV) {
-            printf("%s,%s,%s,%s,%s,", defs[i].code, aggregation_name(d->aggregation), d->unit,
-                   d->numerator, d->denominator);
-            cli_csv_field(stdout, d->name_fr);
-            putchar(',');
-            cli_csv_field(stdout, d->name_en);
+            const char *fields[] = {defs[i].code,   aggregation_name(d->aggregation),
+                                    d->unit,        d->numerator,
+                                    d->denominator, d->name_fr,
+                                    d->name_en};
+            for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
+                if (f)
+                    cli_csv_sep(stdout);
+                cli_csv_field(stdout, fields[f]);
+            }
             putchar('\n');
         } else {
             json_object *o = json_object_new_object();

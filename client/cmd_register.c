@@ -90,7 +90,7 @@ static int list_one(const char *owner, const char *key, const ms_stored_record_t
     } else if (list->format == CLI_CSV) {
         for (size_t i = 0; i < list->count; i++) {
             if (i)
-                putchar(',');
+                cli_csv_sep(stdout);
             cli_csv_field(stdout, cells[i]);
         }
         putchar('\n');
@@ -114,9 +114,11 @@ static int list_records(ms_node_t *node, ms_collection_t collection, const colum
     if (format == CLI_JSON) {
         list.array = json_object_new_array();
     } else if (format == CLI_CSV) {
+        char names[512] = "";
         for (size_t i = 0; i < list.count; i++)
-            printf("%s%s", i ? "," : "", columns[i].name);
-        putchar('\n');
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? "," : "",
+                     columns[i].name);
+        cli_csv_header(stdout, names);
     } else if ((list.table = cli_table_new(list.count, headers)) != NULL) {
         for (size_t i = 0; i < list.count; i++)
             if (columns[i].number)

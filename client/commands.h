@@ -23,6 +23,7 @@ int cmd_indicator(int argc, char **argv);
 int cmd_view(int argc, char **argv);
 int cmd_inventory(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_site(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 
 #endif

@@ -26,6 +26,7 @@ static const cli_command_t commands[] = {
     {"view", cmd_view, N_("this node's aggregated indicators, by org or country")},
     {"inventory", cmd_inventory, N_("the inventory of mutuals by country, for a year")},
     {"export", cmd_export, N_("figures as CSV, DHIS2 dataValueSets or IHE ADX")},
+    {"site", cmd_site, N_("a static website of what this node holds, French and English")},
     {"feed", cmd_feed, N_("the feeds this node holds (list|verify)")},
     {"quarantine", cmd_quarantine, N_("what was refused or set aside, and why (list|purge)")},
     {"bundle", cmd_bundle, N_("carry change sets on a USB key (export|import)")},

@@ -4,7 +4,9 @@
 //  Key in MS_TABLE_VIEWS: "I" scope NUL year (4 digits, "0000" when the
 //  card has no founding date) -> entry_t. A row for year Y reads the
 //  scope's entries (one per founding year: a bounded scan) and adds those
-//  founded on or before Y. Called by the views hook for org cards.
+//  founded on or before Y. "J" scope NUL year (the card's own year, "0000"
+//  when never said) -> int64 mutuals: the cards up to date for that year.
+//  Called by the views hook for org cards.
 
 #include "mutsync/inventory.h"
 
@@ -62,6 +64,23 @@ static int entry_add(ms_txn_t *txn, const char *scope, uint32_t year, const ms_o
     return ms_txn_put(txn, MS_TABLE_VIEWS, key, (size_t)len, &entry, sizeof entry, 0, err);
 }
 
+static int card_year_add(ms_txn_t *txn, const char *scope, uint32_t year, int sign, ms_error_t *err)
+{
+    uint8_t key[MS_SCOPE_MAX + 8];
+    int len = snprintf((char *)key, sizeof key, "J%s%c%04u", scope, 0, year);
+    int64_t count = 0;
+    ms_val_t val;
+    int rc = ms_txn_get(txn, MS_TABLE_VIEWS, key, (size_t)len, &val, err);
+    if (rc && rc != MS_ENOTFOUND)
+        return rc;
+    if (rc == 0 && val.len == sizeof count)
+        memcpy(&count, val.data, sizeof count);
+    count += sign;
+    if (count <= 0)
+        return ms_txn_del(txn, MS_TABLE_VIEWS, key, (size_t)len, err);
+    return ms_txn_put(txn, MS_TABLE_VIEWS, key, (size_t)len, &count, sizeof count, 0, err);
+}
+
 static int card_apply(ms_txn_t *txn, char path[MS_VIEWS_DEPTH_MAX][MS_ORG_MAX + 1], size_t depth,
                       const char *country, const ms_org_t *card, int sign, ms_error_t *err)
 {
@@ -73,10 +92,14 @@ static int card_apply(ms_txn_t *txn, char path[MS_VIEWS_DEPTH_MAX][MS_ORG_MAX + 
     for (size_t i = 0; rc == 0 && i < depth; i++) {
         snprintf(scope, sizeof scope, "s:%s", path[i]);
         rc = entry_add(txn, scope, year, card, sign, err);
+        if (rc == 0)
+            rc = card_year_add(txn, scope, card->card_year, sign, err);
     }
     if (rc == 0 && country[0]) {
         snprintf(scope, sizeof scope, "c:%s", country);
         rc = entry_add(txn, scope, year, card, sign, err);
+        if (rc == 0)
+            rc = card_year_add(txn, scope, card->card_year, sign, err);
     }
     return rc;
 }
@@ -133,5 +156,15 @@ int ms_inventory_row(ms_txn_t *txn, const char *scope, uint32_t year, ms_invento
     ms_cursor_close(&cursor);
     if (row->dated)
         row->average_age = age_sum / (double)row->dated;
-    return rc < 0 ? rc : 0;
+    if (rc < 0)
+        return rc;
+    uint8_t cards_key[MS_SCOPE_MAX + 8];
+    len = snprintf((char *)cards_key, sizeof cards_key, "J%s%c%04u", scope, 0, year);
+    rc = ms_txn_get(txn, MS_TABLE_VIEWS, cards_key, (size_t)len, &val, err);
+    if (rc == 0 && val.len == sizeof(int64_t)) {
+        int64_t count;
+        memcpy(&count, val.data, sizeof count);
+        row->cards_of_year = (uint64_t)count;
+    }
+    return rc == MS_ENOTFOUND ? 0 : rc;
 }

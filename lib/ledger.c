@@ -107,6 +107,14 @@ static int claim_row(ms_sheet_t *sheet, const int *indices, char *key, uint8_t *
     c.generic_drugs = choice % 2 == 1;
     if (rc == 0)
         rc = ms_cell_text(sheet, indices[8], MS_CELL_OPTIONAL, c.status, sizeof c.status, err);
+    ms_claim_status_t status = rc == 0 ? ms_claim_status_parse(c.status) : MS_CLAIM_STATUS_NONE;
+    if (status == MS_CLAIM_STATUS_UNKNOWN)
+        rc = ms_error_set(err, MS_EINVAL, ms_sheet_where(sheet),
+                          "column status: \"%s\" is not paid (payé, réglé), pending (en attente) "
+                          "or rejected (rejeté, refusé)",
+                          c.status);
+    else if (rc == 0)
+        snprintf(c.status, sizeof c.status, "%s", ms_claim_status_name(status));
     if (rc)
         return rc;
     return encoded(sheet, ms_claim_encode(&c, value, MS_VALUE_MAX, value_len), err);

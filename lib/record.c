@@ -117,6 +117,7 @@ int ms_org_encode(const ms_org_t *org, uint8_t *buf, size_t cap, size_t *len_p)
     message.governance_women = org->governance_women;
     message.focal_point = (char *)org->focal_point;
     message.register_reach = org->register_reach;
+    message.card_year = org->card_year;
     PACK(mutsync__org, &message, buf, cap, len_p);
 }
 
@@ -168,6 +169,9 @@ int ms_org_decode(const uint8_t *value, size_t len, ms_org_t *out, ms_error_t *e
     out->governance_members = message->governance_members;
     out->governance_women = message->governance_women;
     out->register_reach = message->register_reach;
+    out->card_year = message->card_year;
+    if (rc == 0 && out->card_year && (out->card_year < 1900 || out->card_year > 2100))
+        rc = ms_error_set(err, MS_EINVAL, "record", "card_year %u is not a year", out->card_year);
     if (rc == 0 && out->register_reach > 1)
         rc = ms_error_set(err, MS_EINVAL, "record", "register_reach %u is not 0 or 1",
                           out->register_reach);

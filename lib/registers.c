@@ -77,6 +77,65 @@ uint32_t ms_month_of_date(int32_t days)
     return ms_month_parse(date, &month) == 0 ? month : 0;
 }
 
+//  Folds TEXT to lower-case ASCII into OUT (CAP bytes): the Latin-1 accented
+//  letters French uses (U+00C0..U+00FF, two UTF-8 bytes) lose their accent.
+static void fold(const char *text, char *out, size_t cap)
+{
+    static const char latin[] = "aaaaaaaceeeeiiiidnooooo/ouuuuypsaaaaaaaceeeeiiiidnooooo/ouuuuypy";
+    size_t n = 0;
+    while (*text == ' ')
+        text++;
+    for (const unsigned char *p = (const unsigned char *)text; *p && n + 1 < cap; p++) {
+        if (p[0] == 0xC3 && p[1] >= 0x80 && p[1] <= 0xBF) {
+            out[n++] = latin[p[1] - 0x80];
+            p++;
+        } else {
+            out[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+        }
+    }
+    while (n > 0 && out[n - 1] == ' ')
+        n--;
+    out[n] = 0;
+}
+
+ms_claim_status_t ms_claim_status_parse(const char *text)
+{
+    static const struct {
+        const char *word;
+        ms_claim_status_t status;
+    } words[] = {
+        {"", MS_CLAIM_STATUS_NONE},
+        {"paid", MS_CLAIM_STATUS_PAID},
+        {"paye", MS_CLAIM_STATUS_PAID},
+        {"regle", MS_CLAIM_STATUS_PAID},
+        {"pending", MS_CLAIM_STATUS_PENDING},
+        {"en attente", MS_CLAIM_STATUS_PENDING},
+        {"rejected", MS_CLAIM_STATUS_REJECTED},
+        {"rejete", MS_CLAIM_STATUS_REJECTED},
+        {"refuse", MS_CLAIM_STATUS_REJECTED},
+    };
+    char folded[MS_LABEL_MAX + 1];
+    fold(text, folded, sizeof folded);
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(folded, words[i].word) == 0)
+            return words[i].status;
+    return MS_CLAIM_STATUS_UNKNOWN;
+}
+
+const char *ms_claim_status_name(ms_claim_status_t status)
+{
+    switch (status) {
+    case MS_CLAIM_STATUS_PAID:
+        return "paid";
+    case MS_CLAIM_STATUS_PENDING:
+        return "pending";
+    case MS_CLAIM_STATUS_REJECTED:
+        return "rejected";
+    default:
+        return "";
+    }
+}
+
 bool ms_code_valid(const char *code, bool may_be_empty)
 {
     size_t len = strlen(code);

@@ -334,7 +334,8 @@ static void flows_of(ms_collection_t collection, const uint8_t *value, size_t le
         flow->amounts[C_PAID] = (int64_t)c.amount_paid;
     } else if (collection == MS_COLL_CLAIM) {
         ms_claim_t c;
-        if (ms_claim_decode(value, len, &c, NULL) != 0 || strcasecmp(c.status, "rejected") == 0)
+        if (ms_claim_decode(value, len, &c, NULL) != 0 ||
+            ms_claim_status_parse(c.status) == MS_CLAIM_STATUS_REJECTED)
             return;
         flow->month = ms_month_of_date(c.care_date);
         flow->amounts[C_CLAIMS] = 1;

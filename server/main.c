@@ -24,6 +24,7 @@
 #include "mutsync/log.h"
 #include "mutsync/mutsync.h"
 #include "mutsync/replica.h"
+#include "mutsync/site.h"
 #include "mutsync/sync.h"
 #include "mutsync/syncup.h"
 #include "mutsync/views.h"
@@ -46,13 +47,17 @@
 static const char usage_text[] =
     N_("usage: mutsyncd -d DIR --listen ENDPOINT [--sync-interval SECONDS]\n"
        "                [--session-timeout SECONDS] [--window N] [-v] [-q] [--lang fr|en]\n"
+       "                [--site SITEDIR]\n"
        "       mutsyncd --version\n"
        "Runs the node in DIR (a union or the secretariat): accepts its certified\n"
        "children on ENDPOINT (e.g. tcp://127.0.0.1:7301) and, when the node has a\n"
        "parent, keeps its own link to it, syncing every --sync-interval seconds\n"
        "(default 10) and as soon as local heads change. -d may be left to\n"
        "$MUTSYNC_DIR. Logs go to stderr (in English, for the operators' tools).\n"
-       "SIGTERM or SIGINT stops it cleanly.\n");
+       "SIGTERM or SIGINT stops it cleanly. --site keeps the static website of the\n"
+       "node (mutsync site) in SITEDIR, rewritten shortly after new data is applied.\n");
+
+static ms_site_keeper_t site;  //  --site
 
 typedef struct {
     char org[MS_ORG_MAX + 1];                    //  the child (ZAP User-Id)
@@ -257,7 +262,15 @@ typedef struct {
     ms_log_level_t level;
 } options_t;
 
-enum { OPT_LISTEN, OPT_SYNC_INTERVAL, OPT_SESSION_TIMEOUT, OPT_WINDOW, OPT_QUIET, OPT_VERSION };
+enum {
+    OPT_LISTEN,
+    OPT_SYNC_INTERVAL,
+    OPT_SESSION_TIMEOUT,
+    OPT_WINDOW,
+    OPT_QUIET,
+    OPT_VERSION,
+    OPT_SITE
+};
 
 static const cli_opt_t option_table[] = {
     {"listen", CLI_TEXT, 0, 0, 0},
@@ -266,6 +279,7 @@ static const cli_opt_t option_table[] = {
     {"window", CLI_UINT, 1, MS_SYNC_WINDOW_MAX, 0},
     {"quiet", CLI_FLAG, 0, 0, 'q'},
     {"version", CLI_FLAG, 0, 0, 0},
+    {"site", CLI_TEXT, 0, 0, 0},
     {NULL, 0, 0, 0, 0},
 };
 
@@ -289,6 +303,8 @@ static int parse(int argc, char **argv, options_t *o)
     o->interval_ms = (int64_t)(args.number[OPT_SYNC_INTERVAL] * 1000);
     o->session_timeout_ms = (int64_t)(args.number[OPT_SESSION_TIMEOUT] * 1000);
     o->window = (uint32_t)args.number[OPT_WINDOW];
+    site.dir = args.text[OPT_SITE];
+    site.base.lang = cli_lang_given();
     o->level = args.text[OPT_QUIET] ? MS_LOG_WARN : cli_verbosity() ? MS_LOG_DEBUG : MS_LOG_INFO;
     if (!o->dir || !o->listen)
         return cli_usage(usage_text,
@@ -315,6 +331,9 @@ static void notice_local_writes(server_t *server, local_writes_t *seen, ms_uplin
     if (generation == seen->generation)
         return;
     seen->generation = generation;
+    ms_site_keeper_note(&site, now);  //  any commit: children's data too
+    if (!uplink)
+        return;
     uint8_t digest[16];
     heads_digest(server->node, digest);
     if (memcmp(digest, seen->digest, sizeof digest) != 0) {
@@ -332,8 +351,10 @@ static long poll_timeout(const server_t *server, const local_writes_t *seen,
     int64_t wake = ms_link_zap_tick(now, false);
     if (server->session_count && now + SESSION_TICK_MS < wake)
         wake = now + SESSION_TICK_MS;
-    if (uplink && seen->next_ms < wake)
+    if ((uplink || site.dir) && seen->next_ms < wake)
         wake = seen->next_ms;
+    if (site.dir && site.due_ms && site.due_ms < wake)
+        wake = site.due_ms;
     if (uplink && now + ms_uplink_timeout(uplink, now) < wake)
         wake = now + ms_uplink_timeout(uplink, now);
     if (wake == INT64_MAX)
@@ -382,8 +403,11 @@ static int serve(server_t *server, void *zap, ms_uplink_t *uplink, int signal_fd
         if (uplink)
             ms_uplink_handle(uplink, &items[3], up_count, now);
         tick_children(server, now);
-        if (uplink && now >= seen.next_ms)
+        if ((uplink || site.dir) && now >= seen.next_ms)
             notice_local_writes(server, &seen, uplink, now);
+        ms_error_t site_err = {0};
+        if (ms_site_keeper_tick(&site, server->node, now, &site_err) != 0)
+            ms_log(MS_LOG_WARN, "site", "%s: %s", site_err.where, site_err.message);
         if (uplink)
             ms_uplink_tick(uplink, now);
     }

@@ -8,8 +8,12 @@
 //  takes its old figures back and adds the new ones. A row for year Y sums
 //  the founding years up to Y (cards without a date always count), so the
 //  trend over years costs the same bounded scan as one year.
-//  Members, beneficiaries and penetration come from the report cells of
-//  views.h, for the same scope and year.
+//  Members, beneficiaries, target population and penetration come from the
+//  report cells of views.h, for the same scope and year (so the target
+//  population and the penetration rate are those of the same mutuals: the
+//  ones that reported). Each card also counts under the year it describes
+//  (its yearly update, record.h's card_year), so "cards of year Y" is one
+//  lookup.
 
 #ifndef MS_INVENTORY_H
 #define MS_INVENTORY_H
@@ -34,6 +38,7 @@ typedef struct {
     uint64_t target_population;             //  persons, summed over those mutuals
     uint64_t dated;                         //  mutuals with a founding date
     double average_age;                     //  years, over dated mutuals; 0 if none
+    uint64_t cards_of_year;                 //  mutuals whose card describes the year itself
 } ms_inventory_row_t;
 
 //  Applies an org card change from OWNER (OLD is the card it replaces, or

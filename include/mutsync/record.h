@@ -79,6 +79,7 @@ typedef struct {
     uint32_t governance_women;
     char focal_point[MS_NAME_MAX + 1];
     uint32_t register_reach;  //  levels the org lets its register travel up: 0 or 1
+    uint32_t card_year;       //  the year the card describes (updated yearly); 0 if never said
 } ms_org_t;
 
 typedef struct {

@@ -121,6 +121,23 @@ void ms_month_format(uint32_t yyyymm, char *out);
 //  The month (YYYYMM) holding DAYS since 1970-01-01.
 uint32_t ms_month_of_date(int32_t days);
 
+//  A claim's status, as spreadsheets write it in French or English.
+typedef enum {
+    MS_CLAIM_STATUS_UNKNOWN = -1,  //  none of the words below
+    MS_CLAIM_STATUS_NONE = 0,      //  empty: not said (counted as accepted)
+    MS_CLAIM_STATUS_PAID = 1,      //  paid, payé, réglé
+    MS_CLAIM_STATUS_PENDING = 2,   //  pending, en attente
+    MS_CLAIM_STATUS_REJECTED = 3,  //  rejected, rejeté, refusé
+} ms_claim_status_t;
+
+//  Reads TEXT whatever its case and accents ("Rejeté", "REFUSE", "réglé"),
+//  with spaces around ignored. Returns MS_CLAIM_STATUS_UNKNOWN for any
+//  other word. A rejected claim counts in no indicator (tally.h).
+ms_claim_status_t ms_claim_status_parse(const char *text);
+
+//  "", "paid", "pending" or "rejected": the form imports store.
+const char *ms_claim_status_name(ms_claim_status_t status);
+
 //  Checks an indicator code or disaggregation: 0..MS_CODE_MAX bytes of
 //  a-z A-Z 0-9 _ - = . (an indicator code must not be empty).
 bool ms_code_valid(const char *code, bool may_be_empty);

@@ -44,7 +44,7 @@
 #include "mutsync/node.h"
 #include "mutsync/viewcell.h"
 
-#define MS_VIEWS_VERSION "views-2"  //  layout of the tables above
+#define MS_VIEWS_VERSION "views-3"  //  layout of the tables above
 
 //  Installs the hook on NODE and brings the views up to date: the first
 //  time (a new node, or one written before views existed) it builds them

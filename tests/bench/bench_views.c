@@ -5,7 +5,7 @@
 //  Creates the secretariat WCA-SEC in DIR, ten unions (one per country)
 //  certified by it, and MUTUALS mutuals spread over them, each certified by
 //  its union. Each mutual's public feed holds one change set: its org card
-//  and the 17 default indicators for MONTHS months ending 2026-10 (default
+//  and the 17 default indicators for MONTHS months ending 2026-10 (1..120, default
 //  3). Every envelope is signed with the org's own key and goes through the
 //  accept rules and the views hook, exactly as a bundle import would, 100
 //  mutuals per write transaction. Prints one key=value line: how long the
@@ -281,7 +281,7 @@ int main(int argc, char **argv)
     memset(&b, 0, sizeof b);
     b.count = atol(argv[2]);
     b.months = argc > 3 ? atoi(argv[3]) : 3;
-    if (b.count < 1 || b.months < 1 || b.months > 24)
+    if (b.count < 1 || b.months < 1 || b.months > 120)
         return 2;
     ms_error_t err = {0};
     ms_identity_t id;

@@ -32,7 +32,7 @@ french='--register-reach doit être un nombre entier de 0 à 1, pas "7"'
 english='--register-reach must be a whole number from 0 to 1, not "7"'
 expect_exit 2 env LANG=fr_SN.UTF-8 "$MUTSYNC" -d "$node" init "${identity[@]}" --register-reach 7
 expect_contains "$ERR" "^mutsync: $french$"
-expect_contains "$ERR" "^usage : mutsync -d DOSSIER init --org ID"
+expect_contains "$ERR" "^usage : mutsync -d DOSSIER init --invite"
 expect_exit 2 env LANG=fr_FR.UTF-8 "$MUTSYNC" -d "$node" init "${identity[@]}" --register-reach 7
 expect_contains "$ERR" "$french"
 expect_exit 2 "$MUTSYNC" --lang fr -d "$node" init "${identity[@]}" --register-reach 7
@@ -43,7 +43,7 @@ expect_exit 2 env LC_ALL=C "$MUTSYNC" -d "$node" init --lang fr "${identity[@]}"
 expect_contains "$ERR" "$french"
 expect_exit 2 env LANG=en_US.UTF-8 "$MUTSYNC" -d "$node" init "${identity[@]}" --register-reach 7
 expect_contains "$ERR" "^mutsync: $english$"
-expect_contains "$ERR" "^usage: mutsync -d DIR init --org ID"
+expect_contains "$ERR" "^usage: mutsync -d DIR init --invite"
 expect_exit 2 env LANG=fr_SN.UTF-8 "$MUTSYNC" --lang en -d "$node" init "${identity[@]}" \
     --register-reach 7
 expect_contains "$ERR" "$english"

@@ -124,8 +124,8 @@ expect_exit 0 "$MUTSYNC" -d "$S" inventory --year "$YEAR" --format csv
 benef=$(expected $MUTUALS | awk '$1 == "beneficiaries" { print $2 }')
 adher=$(expected $MUTUALS | awk '$1 == "adherents" { print $2 }')
 pen=$(awk -v b="$benef" 'BEGIN { printf "%.4f", b / 60000 }')
-#  scope,mutuals,adherents,beneficiaries,target,penetration,prim,hosp,birth,sonu,drugs,age
-expect_contains "$OUT" "^ML,2,$adher,$benef,60000,$pen,2,0,0,2,0,14\.5$"
+#  scope,mutuals,adherents,beneficiaries,target,penetration,prim,hosp,birth,sonu,drugs,age,cards
+expect_contains "$OUT" "^ML,2,$adher,$benef,60000,$pen,2,0,0,2,0,14\.5,[0-9]+$"
 expect_contains "$OUT" "^total,2,$adher,$benef,60000,$pen,"
 expect_not_contains "$OUT" "^SN,"
 expect_exit 0 "$MUTSYNC" -d "$S" inventory --year 2011

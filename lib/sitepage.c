@@ -1,0 +1,234 @@
+//  sitepage - page frame, escaping, locale figures and the site's words.
+//  Used by site.c and siteinv.c; writes only into files it is given.
+
+#include "mutsync/sitepage.h"
+
+#include "mutsync/svgchart.h"
+
+#include <math.h>
+#include <string.h>
+
+static const struct {
+    const char *key, *fr, *en;
+} words[] = {
+    {"home", "Accueil", "Home"},
+    {"directory", "Répertoire des mutuelles", "Directory of mutuals"},
+    {"data", "Télécharger la base", "Download the database"},
+    {"other", "English", "Français"},
+    {"inventory", "Inventaire permanent des mutuelles de santé",
+     "Permanent inventory of mutual health organizations"},
+    {"synthesis", "Synthèse par pays", "Synthesis by country"},
+    {"by_year", "Année par année", "Year by year"},
+    {"country", "Pays", "Country"},
+    {"year", "Année", "Year"},
+    {"mutuals_lc", "mutuelles", "mutuals"},
+    {"total", "Total", "Total"},
+    {"mutuals", "Mutuelles", "Mutuals"},
+    {"adherents", "Adhérents", "Adherents"},
+    {"beneficiaries", "Bénéficiaires", "Beneficiaries"},
+    {"target_population", "Population cible", "Target population"},
+    {"penetration_rate", "Taux de pénétration", "Penetration rate"},
+    {"average_age", "Âge moyen (ans)", "Average age (years)"},
+    {"primary_care", "Soins primaires", "Primary care"},
+    {"hospitalization", "Hospitalisation", "Hospitalization"},
+    {"childbirth", "Accouchement", "Childbirth"},
+    {"sonu", "SONU", "Emergency obstetric care"},
+    {"drugs", "Médicaments", "Drugs"},
+    {"guarantees", "Garanties", "Guarantees"},
+    {"offering", "Mutuelles offrant chaque garantie", "Mutuals offering each guarantee"},
+    {"name", "Nom", "Name"},
+    {"union", "Union", "Union"},
+    {"founded", "Création", "Founded"},
+    {"card_year", "Fiche de l'année", "Card of year"},
+    {"completeness", "Fiches à jour", "Cards up to date"},
+    {"card_updated", "Fiche mise à jour cette année", "Card updated this year"},
+    {"of", "sur", "of"},
+    {"late", "En retard", "Late"},
+    {"none_late", "Aucune mutuelle en retard.", "No mutual is late."},
+    {"trend_beneficiaries", "Bénéficiaires, année par année", "Beneficiaries, year by year"},
+    {"trend_mutuals", "Mutuelles, année par année", "Mutuals, year by year"},
+    {"all_countries", "Tous les pays", "All countries"},
+    {"filter", "Filtrer par pays", "Filter by country"},
+    {"citation_title", "Citer la source", "Cite the source"},
+    {"citation",
+     "Source : Secrétariat technique de la Concertation, Inventaire permanent des mutuelles de "
+     "santé en Afrique de l'Ouest et du Centre",
+     "Source: Technical secretariat of the Concertation, Permanent inventory of mutual health "
+     "organizations in West and Central Africa"},
+    {"extracted", "extrait le", "extracted on"},
+    {"downloads", "Fichiers", "Files"},
+    {"csv_inventory", "Synthèse par pays et par année (CSV, UTF-8)",
+     "Synthesis by country and year (CSV, UTF-8)"},
+    {"csv_mutuals", "Mutuelles et leurs indicateurs de l'année (CSV, UTF-8)",
+     "Mutuals and their indicators for the year (CSV, UTF-8)"},
+    {"sqlite", "Les mêmes tables en base SQLite", "The same tables as a SQLite database"},
+    {"free_use",
+     "Chacun peut télécharger la base pour ses propres études, en citant le secrétariat.",
+     "Anyone may download the database for their own study, citing the secretariat."},
+    {"indicators", "Indicateurs", "Indicators"},
+    {"by_month", "Par mois", "By month"},
+    {"by_quarter", "Par trimestre", "By quarter"},
+    {"period", "Période", "Period"},
+    {"card", "Fiche", "Card"},
+    {"reporting", "Qui a déclaré", "Who has reported"},
+    {"last_report", "Dernier mois déclaré", "Last month reported"},
+    {"last_sync", "Dernière synchronisation", "Last sync"},
+    {"reported", "À jour", "Up to date"},
+    {"yes", "oui", "yes"},
+    {"no", "non", "no"},
+    {"trend_month", "Bénéficiaires par mois", "Beneficiaries by month"},
+    {"trend_paid", "Cotisations recouvrées par mois (XOF)", "Contributions paid by month (XOF)"},
+    {"no_data", "pas de donnée", "no data"},
+    {"network", "Le réseau", "The network"},
+};
+
+const char *ms_lang_code(ms_lang_t lang)
+{
+    return lang == MS_LANG_EN ? "en" : "fr";
+}
+
+const char *ms_site_word(ms_lang_t lang, const char *key)
+{
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(words[i].key, key) == 0)
+            return lang == MS_LANG_EN ? words[i].en : words[i].fr;
+    return key;
+}
+
+const char ms_site_css[] =
+    "body{font-family:sans-serif;margin:0;color:#222;background:#fff;line-height:1.4}\n"
+    "header{background:#1f4e79;color:#fff;padding:.5em 1em}\n"
+    "header a{color:#fff;margin-right:1em}\n"
+    "header .lang{float:right;margin-right:0}\n"
+    "main{padding:0 1em 1em;max-width:80em}\n"
+    "footer{padding:1em;color:#555;font-size:.85em;border-top:1px solid #ccc}\n"
+    ".scroll{overflow-x:auto}\n"
+    "table{border-collapse:collapse;margin:.5em 0 1.5em}\n"
+    "caption{text-align:left;font-weight:bold;padding:.3em 0}\n"
+    "th,td{border:1px solid #bbb;padding:.2em .5em}\n"
+    "td.n{text-align:right;white-space:nowrap}\n"
+    "thead th{background:#e8eef5}\n"
+    "tr.total{font-weight:bold}\n"
+    ".chart{width:100%;max-width:40em;height:auto}\n"
+    ".chart .axis{stroke:#555}\n"
+    ".chart .line{fill:none;stroke:#1f4e79;stroke-width:2}\n"
+    ".chart .dot{fill:#1f4e79}\n"
+    ".chart .tick{font-size:11px;fill:#333}\n"
+    ".late{color:#a00}\n"
+    "@media (max-width:600px){main{padding:0 .5em}th,td{padding:.15em .3em;font-size:.9em}"
+    "header .lang{float:none;display:block}}\n"
+    "@media print{header,nav,.noprint,.chart{display:none}main{max-width:none;padding:0}"
+    "body{font-size:10pt}table{page-break-inside:auto}tr{page-break-inside:avoid}"
+    "thead{display:table-header-group}a{color:#000;text-decoration:none}}\n";
+
+int ms_page_open(ms_page_t *page, const char *root, ms_lang_t lang, bool at_root, const char *here,
+                 const char *title, ms_error_t *err)
+{
+    memset(page, 0, sizeof *page);
+    page->lang = lang;
+    snprintf(page->here, sizeof page->here, "%s", here);
+    int depth = at_root ? 0 : 1;
+    for (const char *p = here; *p; p++)
+        depth += *p == '/';
+    for (int i = 0; i < depth && strlen(page->top) + 4 < sizeof page->top; i++)
+        strcat(page->top, "../");
+    if (at_root)
+        snprintf(page->path, sizeof page->path, "%s/%s", root, here);
+    else
+        snprintf(page->path, sizeof page->path, "%s/%s/%s", root, ms_lang_code(lang), here);
+    page->out = fopen(page->path, "w");
+    if (!page->out)
+        return ms_error_set(err, MS_EIO, page->path, "cannot be written");
+    FILE *out = page->out;
+    fprintf(out,
+            "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+            ms_lang_code(lang));
+    ms_html_text(out, title);
+    fprintf(out, "</title>\n<link rel=\"stylesheet\" href=\"%ssite.css\">\n</head>\n<body>\n",
+            page->top);
+    fputs("<header><nav>", out);
+    const char *links[][2] = {
+        {"index.html", "home"}, {"directory.html", "directory"}, {"data.html", "data"}};
+    for (size_t i = 0; i < 3; i++) {
+        fputs("<a href=\"", out);
+        ms_page_href(page, links[i][0]);
+        fprintf(out, "\">%s</a>", ms_site_word(lang, links[i][1]));
+    }
+    ms_lang_t other = lang == MS_LANG_FR ? MS_LANG_EN : MS_LANG_FR;
+    fprintf(out, "<a class=\"lang\" hreflang=\"%s\" lang=\"%s\" href=\"%s%s/%s\">%s</a>",
+            ms_lang_code(other), ms_lang_code(other), page->top, ms_lang_code(other), here,
+            ms_site_word(lang, "other"));
+    fputs("</nav></header>\n<main>\n<h1>", out);
+    ms_html_text(out, title);
+    fputs("</h1>\n", out);
+    return 0;
+}
+
+int ms_page_close(ms_page_t *page, ms_error_t *err)
+{
+    fputs("</main>\n</body>\n</html>\n", page->out);
+    bool bad = ferror(page->out) != 0;
+    if (fclose(page->out) != 0)
+        bad = true;
+    page->out = NULL;
+    return bad ? ms_error_set(err, MS_EIO, page->path, "could not be written in full") : 0;
+}
+
+void ms_page_href(const ms_page_t *page, const char *target)
+{
+    fprintf(page->out, "%s%s/", page->top, ms_lang_code(page->lang));
+    ms_html_text(page->out, target);
+}
+
+void ms_site_number(ms_lang_t lang, double value, int decimals, char *out)
+{
+    char digits[48];
+    bool negative = value < 0;
+    snprintf(digits, sizeof digits, "%.*f", decimals, fabs(value));
+    const char *group = lang == MS_LANG_FR ? "\xC2\xA0" : ",";
+    char mark = lang == MS_LANG_FR ? ',' : '.';
+    char *dot = strchr(digits, '.');
+    size_t whole = dot ? (size_t)(dot - digits) : strlen(digits);
+    size_t n = 0;
+    if (negative)
+        out[n++] = '-';
+    for (size_t i = 0; i < whole; i++) {
+        if (i && (whole - i) % 3 == 0) {
+            memcpy(out + n, group, strlen(group));
+            n += strlen(group);
+        }
+        out[n++] = digits[i];
+    }
+    if (dot) {
+        out[n++] = mark;
+        memcpy(out + n, dot + 1, strlen(dot + 1));
+        n += strlen(dot + 1);
+    }
+    out[n] = 0;
+}
+
+void ms_page_figure(const ms_page_t *page, bool cell, const char *ref, bool has, double value,
+                    int decimals)
+{
+    FILE *out = page->out;
+    fputs(cell ? "<td class=\"n\"" : "<span", out);
+    if (!has)
+        fputs(" data-value=\"\"", out);
+    else if (decimals == 0)
+        fprintf(out, " data-value=\"%.0f\"", value);
+    else
+        fprintf(out, " data-value=\"%.17g\"", value);
+    if (ref) {
+        fputs(" data-ref=\"", out);
+        ms_html_text(out, ref);
+        fputc('"', out);
+    }
+    char text[48];
+    if (has)
+        ms_site_number(page->lang, value, decimals, text);
+    else
+        snprintf(text, sizeof text, "<abbr title=\"%s\">\xE2\x80\x93</abbr>",
+                 ms_site_word(page->lang, "no_data"));
+    fprintf(out, ">%s</%s>", text, cell ? "td" : "span");
+}
