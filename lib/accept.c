@@ -147,7 +147,26 @@ static int check_changes(ms_txn_t *txn, const ms_changeset_t *cs, const ms_trust
     return 0;
 }
 
-static int apply_trust(ms_txn_t *txn, const ms_change_t *change, ms_error_t *err)
+//  Drops the feeds of ORG this replica held only as its parent (policy.h).
+static int drop_granted(ms_txn_t *txn, const char *org, ms_error_t *err)
+{
+    int rc = 0;
+    for (int kind = 0; rc == 0 && kind < MS_FEED_KIND_COUNT; kind++) {
+        if (ms_policy_feed((ms_feed_kind_t)kind)->hold != MS_HOLD_GRANTED)
+            continue;
+        ms_collection_t collections[MS_COLL_COUNT];
+        size_t count = 0;
+        for (int c = MS_COLL_NONE + 1; c < MS_COLL_COUNT; c++)
+            if (ms_policy_feed_of((ms_collection_t)c) == (ms_feed_kind_t)kind)
+                collections[count++] = (ms_collection_t)c;
+        rc = ms_replica_drop_feed(txn, org, ms_policy_feed_name((ms_feed_kind_t)kind), collections,
+                                  count, err);
+    }
+    return rc;
+}
+
+static int apply_trust(ms_txn_t *txn, const char *holder, const char *origin,
+                       const ms_change_t *change, ms_error_t *err)
 {
     char subject[MS_KEY_MAX + 1];
     subject_of(change, subject, sizeof subject);
@@ -166,7 +185,13 @@ static int apply_trust(ms_txn_t *txn, const ms_change_t *change, ms_error_t *err
     if (change->collection == MS_COLL_RELEASE && change->op == MS_OP_UPSERT) {
         ms_release_t release;
         int rc = ms_release_decode(change->value, change->value_len, &release, err);
-        return rc ? rc : ms_trust_apply_release(txn, subject, release.to, err);
+        if (rc == 0)
+            rc = ms_trust_apply_release(txn, subject, release.to, err);
+        //  The parent that lets a child go keeps nothing of what it held only
+        //  as that child's parent: the register the child had granted it.
+        if (rc == 0 && holder && strcmp(holder, origin) == 0)
+            rc = drop_granted(txn, subject, err);
+        return rc;
     }
     return 0;
 }
@@ -191,7 +216,7 @@ static int apply(ms_txn_t *txn, const ms_changeset_t *cs, const bool *aside, att
         else
             rc = ms_replica_del_record(txn, change->collection, cs->origin, change->key, err);
         if (rc == 0)
-            rc = apply_trust(txn, change, err);
+            rc = apply_trust(txn, attempt->holder, cs->origin, change, err);
         if (rc)
             return rc;
         applied++;

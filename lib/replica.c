@@ -222,3 +222,19 @@ int ms_replica_record_count(ms_txn_t *txn, ms_collection_t collection, const cha
     *count = 0;
     return walk_records(txn, collection, owner, NULL, NULL, count, err);
 }
+
+int ms_replica_drop_feed(ms_txn_t *txn, const char *org, const char *feed,
+                         const ms_collection_t *collections, size_t count, ms_error_t *err)
+{
+    uint8_t key[MS_RECORD_KEY_MAX + MS_FEED_KEY_MAX + 2];
+    size_t len = ms_feed_key(org, feed, key);
+    int rc = ms_txn_del(txn, MS_TABLE_HEADS, key, len, err);
+    key[len] = 0;
+    if (rc == 0)
+        rc = ms_txn_del_prefix(txn, MS_TABLE_ENVELOPES, key, len + 1, NULL, err);
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        size_t prefix_len = record_key(collections[i], org, NULL, key);
+        rc = ms_txn_del_prefix(txn, MS_TABLE_RECORDS, key, prefix_len, NULL, err);
+    }
+    return rc;
+}

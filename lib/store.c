@@ -247,6 +247,32 @@ int ms_txn_del(ms_txn_t *txn, ms_table_t table, const void *key, size_t key_len,
     return rc && rc != MDB_NOTFOUND ? lmdb_error(err, rc, table_names[table]) : 0;
 }
 
+int ms_txn_del_prefix(ms_txn_t *txn, ms_table_t table, const void *prefix, size_t prefix_len,
+                      uint64_t *count, ms_error_t *err)
+{
+    MDB_cursor *cursor;
+    int rc = mdb_cursor_open(txn->txn, txn->store->dbis[table], &cursor);
+    if (rc)
+        return lmdb_error(err, rc, table_names[table]);
+    MDB_val k = {prefix_len, (void *)prefix}, v;
+    uint64_t deleted = 0;
+    rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && k.mv_size >= prefix_len && memcmp(k.mv_data, prefix, prefix_len) == 0) {
+        rc = mdb_cursor_del(cursor, 0);
+        if (rc)
+            break;
+        deleted++;
+        //  After a delete LMDB leaves the cursor on the next entry.
+        rc = mdb_cursor_get(cursor, &k, &v, MDB_GET_CURRENT);
+    }
+    mdb_cursor_close(cursor);
+    if (count)
+        *count = deleted;
+    if (rc == MDB_MAP_FULL)
+        txn->map_full = true;
+    return rc && rc != MDB_NOTFOUND && rc != EINVAL ? lmdb_error(err, rc, table_names[table]) : 0;
+}
+
 int ms_txn_count(ms_txn_t *txn, ms_table_t table, uint64_t *count, ms_error_t *err)
 {
     MDB_stat stat;

@@ -69,6 +69,14 @@ typedef int (*ms_record_fn)(const char *owner, const char *key, const ms_stored_
 MS_MUST_CHECK int ms_replica_records(ms_txn_t *txn, ms_collection_t collection, const char *owner,
                                      ms_record_fn fn, void *ctx, ms_error_t *err);
 
+//  Drops everything this replica holds of (ORG, FEED): its envelopes, its
+//  head, and ORG's records of the COUNT COLLECTIONS that live in FEED (a
+//  union that released a mutual no longer holds its register).
+//  Returns 0 or MS_ESTORE.
+MS_MUST_CHECK int ms_replica_drop_feed(ms_txn_t *txn, const char *org, const char *feed,
+                                       const ms_collection_t *collections, size_t count,
+                                       ms_error_t *err);
+
 //  Counts records of COLLECTION owned by OWNER.
 MS_MUST_CHECK int ms_replica_record_count(ms_txn_t *txn, ms_collection_t collection,
                                           const char *owner, uint64_t *count, ms_error_t *err);

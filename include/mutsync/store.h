@@ -81,6 +81,11 @@ MS_MUST_CHECK int ms_txn_put(ms_txn_t *txn, ms_table_t table, const void *key, s
 MS_MUST_CHECK int ms_txn_del(ms_txn_t *txn, ms_table_t table, const void *key, size_t key_len,
                              ms_error_t *err);
 
+//  Removes every entry of TABLE whose key starts with PREFIX; *COUNT (may
+//  be NULL) gets how many. Returns 0 or MS_ESTORE.
+MS_MUST_CHECK int ms_txn_del_prefix(ms_txn_t *txn, ms_table_t table, const void *prefix,
+                                    size_t prefix_len, uint64_t *count, ms_error_t *err);
+
 //  Number of entries in TABLE.
 MS_MUST_CHECK int ms_txn_count(ms_txn_t *txn, ms_table_t table, uint64_t *count, ms_error_t *err);
 

@@ -88,7 +88,16 @@ expect_exit 1 "$MUTSYNC" -d "$U2" child add --request "$root/move.txt"
 expect_exit 0 "$MUTSYNC" -d "$M" request --out "$root/move.txt"
 expect_exit 1 "$MUTSYNC" -d "$U2" child add --request "$root/move.txt"
 expect_contains "$ERR" "asks ML-UTM, not this node"
+#  The mutual had granted its register to ML-UTM; the release drops it there.
+"$MS_GENDATA" members --mutual ML-UTM-001 --n 50 > "$root/members.csv"
+expect_exit 0 "$MUTSYNC" -d "$M" config --register-reach 1
+expect_exit 0 "$MUTSYNC" -d "$M" member import "$root/members.csv"
+expect_exit 0 "$MUTSYNC" -d "$M" sync --timeout 30
+[ "$(head_of "$U" ML-UTM-001 register)" -ge 1 ] || fail "the union did not get the register"
 expect_exit 0 "$MUTSYNC" -d "$U" child release --org ML-UTM-001 --to ML-UNION2
+[ -z "$(head_of "$U" ML-UTM-001 register)" ] || fail "the old union still holds the register"
+expect_exit 0 "$MUTSYNC" -d "$U" member list --format csv
+expect_not_contains "$OUT" "ML-UTM-001"
 expect_exit 0 "$MUTSYNC" -d "$U" bundle export "$root/release.msb"
 expect_exit 0 "$MUTSYNC" -d "$U2" bundle import "$root/release.msb"
 expect_exit 0 "$MUTSYNC" -d "$U2" child invite --org ML-UTM-001 --role mutual --country ML \
@@ -103,6 +112,8 @@ expect_exit 0 "$MUTSYNC" -d "$U2" bundle import "$root/moved.msb"
 expect_exit 0 "$MUTSYNC" -d "$U2" feed verify
 [ "$(head_of "$U2" ML-UTM-001 public)" = "$(head_of "$M" ML-UTM-001 public)" ] ||
     fail "the new union does not hold the mutual's history"
+[ "$(head_of "$U2" ML-UTM-001 register)" = "$(head_of "$M" ML-UTM-001 register)" ] ||
+    fail "the register reach the mutual granted did not carry over to its new union"
 #  ML-UTM may not take it back; the secretariat verifies the whole history.
 expect_exit 1 "$MUTSYNC" -d "$U" child add --request "$root/move.txt"
 expect_exit 0 "$MUTSYNC" -d "$U2" bundle export "$root/u2.msb"
