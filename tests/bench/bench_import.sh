@@ -14,13 +14,37 @@ sizes=${*:-100000 1000000}
 runs=${RUNS:-3}
 mutsync=$build/client/mutsync
 gendata=$build/tests/ms-gendata
+#  MS_BENCH_GENERATOR names another generator of member registers, called as
+#  "$MS_BENCH_GENERATOR members --mutual ID --n N --seed S" (rows the project
+#  did not write itself); without it, ms-gendata writes them. MS_BENCH_CACHE
+#  names a directory where generated registers are kept between runs.
+generator=${MS_BENCH_GENERATOR:-}
+members_csv()
+{
+    local cached=${MS_BENCH_CACHE:-}/members-$(basename "${generator:-ms-gendata}")-$1-$2.csv
+    if [ -n "${MS_BENCH_CACHE:-}" ] && [ -s "$cached" ]; then
+        cat "$cached"
+        return
+    fi
+    if [ -n "$generator" ] && [ -x "$generator" ]; then
+        "$generator" members --mutual "$1" --n "$2" --seed 1
+    else
+        "$gendata" members --mutual "$1" --n "$2" --seed 1
+    fi | if [ -n "${MS_BENCH_CACHE:-}" ]; then tee "$cached"; else cat; fi
+}
+if [ -n "$generator" ] && [ -x "$generator" ]; then
+    echo "bench_import data=$(basename "$generator")"
+else
+    echo "bench_import data=ms-gendata"
+fi
+echo "bench_import load=\"$(cut -d' ' -f1-3 /proc/loadavg)\" cores=$(nproc)"
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-import.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 for n in $sizes; do
-    "$gendata" members --mutual ML-UTM-001 --n "$n" --seed 1 >"$work/members.csv"
+    members_csv ML-UTM-001 "$n" >"$work/members.csv"
     csv_bytes=$(stat -c %s "$work/members.csv")
     rates="" rss=""
     for ((run = 1; run <= runs; run++)); do
