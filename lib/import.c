@@ -201,6 +201,8 @@ typedef struct {
     ms_sheet_t *sheet;
     const ms_import_schema_t *schema;
     const int *indices;
+    const ms_import_options_t *options;  //  may be NULL
+    uint64_t file_bytes;                 //  size of the file, for progress
     ms_import_stats_t *stats;
     seen_t seen;
     batch_t *batch;
@@ -272,6 +274,9 @@ static int import_rows(ms_txn_t *txn, void *arg, ms_error_t *err)
                    err);
         if (rc)
             return rc;
+        if (run->options && run->options->progress && run->stats->rows % MS_IMPORT_BATCH == 0)
+            run->options->progress(run->options->progress_ctx, run->stats->rows,
+                                   ms_sheet_offset(run->sheet), run->file_bytes);
     }
     if (rc < 0)
         return rc;
@@ -300,16 +305,18 @@ int ms_import_file(ms_node_t *node, const char *path, const ms_import_schema_t *
     while (schema->columns[column_count])
         column_count++;
     int *indices = calloc(column_count ? column_count : 1, sizeof *indices);
-    run_t run = {node, path, &sheet_options, sheet, schema, indices, stats, {0}, NULL, false};
+    run_t run = {node,    path, &sheet_options, sheet, schema, indices,
+                 options, 0,    stats,          {0},   NULL,   false};
     rc = indices ? ms_sheet_require(sheet, schema->columns, indices, err)
                  : ms_error_set(err, MS_ENOMEM, path, "no memory");
     if (rc == 0)
         rc = batch_new(&run.batch, err);
     struct stat st;
     if (rc == 0 && stat(path, &st) == 0)
-        rc =
-            ms_store_reserve(ms_node_store(node),
-                             (uint64_t)st.st_size * MAP_BYTES_PER_FILE_BYTE + MAP_BYTES_SLACK, err);
+        run.file_bytes = (uint64_t)st.st_size;
+    if (rc == 0 && run.file_bytes)
+        rc = ms_store_reserve(ms_node_store(node),
+                              run.file_bytes * MAP_BYTES_PER_FILE_BYTE + MAP_BYTES_SLACK, err);
     if (rc == 0)
         rc = ms_store_write(ms_node_store(node), import_rows, &run, err);
     if (rc)
