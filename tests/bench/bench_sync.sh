@@ -27,7 +27,8 @@ gendata=$build/tests/ms-gendata
 generator=${MS_BENCH_GENERATOR:-}
 members_csv()
 {
-    local cached=${MS_BENCH_CACHE:-}/members-$(basename "${generator:-ms-gendata}")-$1-$2.csv
+    local cached
+    cached=${MS_BENCH_CACHE:-}/members-$(basename "${generator:-ms-gendata}")-$1-$2.csv
     if [ -n "${MS_BENCH_CACHE:-}" ] && [ -s "$cached" ]; then
         cat "$cached"
         return
