@@ -6,7 +6,10 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 int cli_fail(const ms_error_t *err)
 {
@@ -142,10 +145,47 @@ const cli_opt_t cli_import_opts[] = {
     {NULL, 0, 0, 0, 0},
 };
 
+//  Progress of a long import on a terminal: rows, rate, time left, on one
+//  line of stderr rewritten at most five times a second; nothing when
+//  stderr is not a terminal (a script, a log).
+typedef struct {
+    double start;  //  monotonic seconds
+    double shown;  //  when the line was last written, 0 = never
+} progress_t;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void show_progress(void *ctx, uint64_t rows, uint64_t bytes_read, uint64_t bytes_total)
+{
+    progress_t *p = ctx;
+    double now = now_seconds(), elapsed = now - p->start;
+    if (elapsed < 0.5 || now - p->shown < 0.2)
+        return;
+    p->shown = now;
+    double rate = (double)rows / elapsed;
+    double left = bytes_read && bytes_total > bytes_read
+                      ? elapsed * (double)(bytes_total - bytes_read) / (double)bytes_read
+                      : 0;
+    fputc('\r', stderr);
+    fprintf(stderr, _("%llu rows, %.0f rows/s, about %.0f s left "), (unsigned long long)rows, rate,
+            left);
+    fflush(stderr);
+}
+
 int cli_import(ms_node_t *node, const ms_import_schema_t *schema, const char *usage,
                const cli_args_t *args)
 {
-    ms_import_options_t import_options = {args->text[IMPORT_ENCODING], 0};
+    ms_import_options_t import_options = {args->text[IMPORT_ENCODING], 0, NULL, NULL};
+    progress_t progress = {now_seconds(), 0};
+    if (isatty(STDERR_FILENO)) {
+        import_options.progress = show_progress;
+        import_options.progress_ctx = &progress;
+    }
     const char *separator = args->text[IMPORT_SEPARATOR];
     if (separator) {
         if (strcmp(separator, ",") != 0 && strcmp(separator, ";") != 0)
@@ -155,8 +195,10 @@ int cli_import(ms_node_t *node, const ms_import_schema_t *schema, const char *us
     ms_error_t err = {0};
     ms_import_stats_t stats;
     size_t reports = 0;
-    if (ms_import_file(node, args->operand, schema, &import_options, &stats, &err) != 0 ||
-        ms_views_publish(node, &reports, &err) != 0)
+    int rc = ms_import_file(node, args->operand, schema, &import_options, &stats, &err);
+    if (progress.shown)
+        fputs("\r\033[K", stderr);  //  the progress line goes; the summary follows
+    if (rc != 0 || ms_views_publish(node, &reports, &err) != 0)
         return cli_fail(&err);
     print_import(args->operand, &stats, reports);
     return CLI_OK;

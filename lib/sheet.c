@@ -706,6 +706,11 @@ uint64_t ms_sheet_line(const ms_sheet_t *sheet)
     return sheet->row_line;
 }
 
+uint64_t ms_sheet_offset(const ms_sheet_t *sheet)
+{
+    return sheet->in_offset + sheet->in_pos;
+}
+
 const char *ms_sheet_where(ms_sheet_t *sheet)
 {
     if (sheet->where_line != sheet->row_line) {

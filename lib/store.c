@@ -1,11 +1,19 @@
 //  store - LMDB environment, named tables, writes that survive a full map.
 //
 //  Every write runs inside ms_store_write: one LMDB write transaction,
-//  committed with LMDB's default durability (fsync before the commit
+//  committed with LMDB's default durability (msync before the commit
 //  returns), so what a caller acknowledges after ms_store_write is on disk.
-//  MDB_MAP_FULL is not an error users see: the transaction is discarded,
-//  the map doubled, and the write run again. Another process may have grown
-//  the map meanwhile; MDB_MAP_RESIZED at txn begin adopts its size.
+//  The environment is opened with MDB_WRITEMAP: dirty pages are written in
+//  the file's mapping, not copied in anonymous memory, so a transaction of
+//  millions of records costs page cache, not heap. A write through the map
+//  to a hole of a sparse file would be a SIGBUS on a full disk, so the
+//  whole map is always allocated on disk (posix_fallocate) before it is
+//  used: a full disk is then a clear error when the map grows, and the map
+//  never shrinks below the file, which another process may have mapped.
+//  A writer that knows its size makes room first (ms_store_reserve); when a
+//  write still fills the map, the transaction is discarded, the map doubled
+//  and the write run again. Another process may have grown the map
+//  meanwhile; MDB_MAP_RESIZED at txn begin adopts its size.
 //  Called by every module that keeps state: accept, node, views, sync.
 
 #include "mutsync/store.h"
@@ -15,9 +23,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
-#define INITIAL_MAP_BYTES (64ull << 20)
+#define INITIAL_MAP_BYTES (16ull << 20)
 #define PREFIX_MAX 256
 
 static const char *table_names[MS_TABLE_COUNT] = {
@@ -53,6 +62,36 @@ static int lmdb_error(ms_error_t *err, int rc, const char *what)
     return ms_error_set(err, MS_ESTORE, "store", "%s: %s", what, mdb_strerror(rc));
 }
 
+static int usage(ms_store_t *self, uint64_t *map_bytes, uint64_t *used_bytes)
+{
+    MDB_envinfo info;
+    MDB_stat stat;
+    int rc = mdb_env_info(self->env, &info);
+    if (rc == 0)
+        rc = mdb_env_stat(self->env, &stat);
+    if (rc)
+        return rc;
+    *map_bytes = info.me_mapsize;
+    *used_bytes = (uint64_t)(info.me_last_pgno + 1) * stat.ms_psize;
+    return 0;
+}
+
+//  Allocates NEXT bytes of file on disk, then maps them: the file is never
+//  mapped beyond what is allocated. LMDB's own resize sets the file's size
+//  (MDB_WRITEMAP) and cannot be undone when that fails, so the file is
+//  grown first; on failure the map is as it was. Returns 0 or an errno /
+//  LMDB code.
+static int set_map(ms_store_t *self, uint64_t current, uint64_t next)
+{
+    int fd = -1;
+    int rc = mdb_env_get_fd(self->env, &fd);
+    if (rc == 0)
+        rc = posix_fallocate(fd, 0, (off_t)next);
+    if (rc == 0 && next != current)
+        rc = mdb_env_set_mapsize(self->env, (size_t)next);
+    return rc;
+}
+
 static int open_tables(ms_store_t *self, unsigned flags, ms_error_t *err)
 {
     MDB_txn *txn;
@@ -84,24 +123,30 @@ int ms_store_open(const char *dir, ms_store_t **store_p, ms_error_t *err)
         free(self);
         return ms_error_set(err, MS_ENOMEM, dir, "no memory to open the store");
     }
+    //  Under MDB_WRITEMAP LMDB sets the file's size to the map's: never
+    //  ask for less than the file holds, another process may map all of it.
+    uint64_t map_bytes = INITIAL_MAP_BYTES;
+    char *data_path = malloc(strlen(dir) + sizeof "/data.mdb");
+    struct stat st;
+    if (data_path) {
+        sprintf(data_path, "%s/data.mdb", dir);
+        if (stat(data_path, &st) == 0 && (uint64_t)st.st_size > map_bytes)
+            map_bytes = (uint64_t)st.st_size;
+        free(data_path);
+    }
     int rc = mdb_env_create(&self->env);
     if (rc == 0)
         rc = mdb_env_set_maxdbs(self->env, MS_TABLE_COUNT);
     if (rc == 0)
-        rc = mdb_env_set_mapsize(self->env, INITIAL_MAP_BYTES);
+        rc = mdb_env_set_mapsize(self->env, map_bytes);
     if (rc == 0)
-        rc = mdb_env_open(self->env, dir, MDB_NOTLS, 0600);
+        rc = mdb_env_open(self->env, dir, MDB_NOTLS | MDB_WRITEMAP, 0600);
     if (rc == 0) {
-        //  LMDB shrinks the map to the data on open; leave room to write
-        //  so the first write after an open does not fill it at once.
-        MDB_envinfo info;
-        MDB_stat stat;
-        mdb_env_info(self->env, &info);
-        mdb_env_stat(self->env, &stat);
-        size_t used = (info.me_last_pgno + 1) * (size_t)stat.ms_psize;
-        size_t want = used * 2 > INITIAL_MAP_BYTES ? used * 2 : INITIAL_MAP_BYTES;
-        if (info.me_mapsize < want)
-            rc = mdb_env_set_mapsize(self->env, want);
+        //  A new store's file was just extended to the map: allocate it.
+        uint64_t map = 0, used = 0;
+        rc = usage(self, &map, &used);
+        if (rc == 0)
+            rc = set_map(self, map, map);
     }
     int status = rc ? ms_error_set(err, rc == ENOSPC ? MS_EIO : MS_ESTORE, dir,
                                    "cannot open the store: %s", mdb_strerror(rc))
@@ -150,11 +195,29 @@ static int begin(ms_store_t *self, unsigned flags, MDB_txn **txn, ms_error_t *er
 
 static int grow_map(ms_store_t *self, ms_error_t *err)
 {
-    MDB_envinfo info;
-    mdb_env_info(self->env, &info);
-    size_t next = info.me_mapsize * 2;
-    int rc = mdb_env_set_mapsize(self->env, next);
+    uint64_t map = 0, used = 0;
+    int rc = usage(self, &map, &used);
+    if (rc == 0)
+        rc = set_map(self, map, map * 2);
     return rc ? lmdb_error(err, rc, "cannot grow the map") : 0;
+}
+
+int ms_store_reserve(ms_store_t *self, uint64_t bytes, ms_error_t *err)
+{
+    //  Adopt a map another process grew before measuring.
+    MDB_txn *txn;
+    int rc = begin(self, MDB_RDONLY, &txn, err);
+    if (rc)
+        return rc;
+    mdb_txn_abort(txn);
+    uint64_t map = 0, used = 0;
+    rc = usage(self, &map, &used);
+    if (rc == 0 && used + bytes > map) {
+        uint64_t step = 1ull << 20;
+        uint64_t next = (used + bytes + step - 1) / step * step;
+        rc = set_map(self, map, next);
+    }
+    return rc ? lmdb_error(err, rc, "cannot make room in the map") : 0;
 }
 
 int ms_store_write(ms_store_t *self, ms_write_fn fn, void *ctx, ms_error_t *err)
@@ -347,16 +410,8 @@ void ms_cursor_close(ms_cursor_t **cursor_p)
 
 int ms_store_usage(ms_store_t *self, uint64_t *map_bytes, uint64_t *used_bytes, ms_error_t *err)
 {
-    MDB_envinfo info;
-    MDB_stat stat;
-    int rc = mdb_env_info(self->env, &info);
-    if (rc == 0)
-        rc = mdb_env_stat(self->env, &stat);
-    if (rc)
-        return lmdb_error(err, rc, "usage");
-    *map_bytes = info.me_mapsize;
-    *used_bytes = (uint64_t)(info.me_last_pgno + 1) * stat.ms_psize;
-    return 0;
+    int rc = usage(self, map_bytes, used_bytes);
+    return rc ? lmdb_error(err, rc, "usage") : 0;
 }
 
 uint64_t ms_store_generation(ms_store_t *self)

@@ -9,6 +9,8 @@
 
 #include "mutsync/syncmsg.h"
 
+#include "mutsync/fieldsplit.h"
+
 #include "sync.pb-c.h"
 
 #include <stdio.h>
@@ -28,6 +30,10 @@ struct ms_batch {
     uint32_t count;     //  frames in RAW
     size_t cursor;      //  ms_batch_next's offset in RAW
 };
+
+//  Bytes of a split batch at most: a flag per length-delimited field
+//  (each at least 2 bytes in the frames) and the stream table.
+#define SPLIT_MAX (MS_SYNC_BATCH_RAW_MAX / 2 * 3 + 4 * MS_FIELDSPLIT_STREAMS_MAX + 64)
 
 static const char *names[] = {"none", "hello", "idle", "heads", "batch", "ack", "done", "error"};
 
@@ -370,11 +376,18 @@ size_t ms_batch_raw_bytes(const ms_batch_t *self)
 
 int ms_batch_compress(ms_batch_t *self, const uint8_t **data_p, size_t *len_p, ms_error_t *err)
 {
-    size_t bound = ZSTD_compressBound(self->raw_len);
-    if (reserve(&self->packed, &self->packed_cap, bound) != 0)
+    uint8_t *split = NULL;
+    size_t split_len = 0;
+    int rc = ms_fieldsplit_encode(self->raw, self->raw_len, &split, &split_len, err);
+    if (rc)
+        return rc;
+    size_t bound = ZSTD_compressBound(split_len);
+    if (reserve(&self->packed, &self->packed_cap, bound) != 0) {
+        free(split);
         return ms_error_set(err, MS_ENOMEM, "sync", "no memory to compress a batch");
-    size_t len =
-        ZSTD_compressCCtx(self->cctx, self->packed, bound, self->raw, self->raw_len, self->level);
+    }
+    size_t len = ZSTD_compressCCtx(self->cctx, self->packed, bound, split, split_len, self->level);
+    free(split);
     if (ZSTD_isError(len))
         return ms_error_set(err, MS_ENOMEM, "sync", "zstd: %s", ZSTD_getErrorName(len));
     *data_p = self->packed;
@@ -389,17 +402,38 @@ int ms_batch_unpack(ms_batch_t *self, const uint8_t *data, size_t len, uint32_t 
     if (raw_bytes > MS_SYNC_BATCH_RAW_MAX || count > MS_SYNC_BATCH_ENVELOPES_MAX)
         return ms_error_set(err, MS_EINVAL, "sync", "a batch declares %u bytes, %u envelopes",
                             raw_bytes, count);
+    //  Version 2 frames hold the envelopes split by field (fieldsplit.h),
+    //  at most SPLIT_MAX bytes; version 1 frames the envelopes themselves.
     unsigned long long size = ZSTD_getFrameContentSize(data, len);
-    if (size != raw_bytes)
+    if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR || size > SPLIT_MAX)
         return ms_error_set(err, MS_EINVAL, "sync",
                             "a batch declares %u bytes but its zstd frame says otherwise",
                             raw_bytes);
-    if (reserve(&self->raw, &self->raw_cap, raw_bytes ? raw_bytes : 1) != 0)
+    if (reserve(&self->packed, &self->packed_cap, size ? size : 1) != 0)
         return ms_error_set(err, MS_ENOMEM, "sync", "no memory for a batch");
-    size_t got = ZSTD_decompressDCtx(self->dctx, self->raw, raw_bytes, data, len);
-    if (ZSTD_isError(got) || got != raw_bytes)
+    size_t got = ZSTD_decompressDCtx(self->dctx, self->packed, size, data, len);
+    if (ZSTD_isError(got) || got != size)
         return ms_error_set(err, MS_EINVAL, "sync", "a batch does not decompress: %s",
                             ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short");
+    if (ms_fieldsplit_is(self->packed, got)) {
+        uint8_t *frames = NULL;
+        size_t frames_len = 0;
+        int rc = ms_fieldsplit_decode(self->packed, got, raw_bytes, &frames, &frames_len, err);
+        if (rc)
+            return rc;
+        free(self->raw);
+        self->raw = frames;
+        self->raw_cap = frames_len;
+        got = frames_len;
+    } else {
+        if (reserve(&self->raw, &self->raw_cap, got ? got : 1) != 0)
+            return ms_error_set(err, MS_ENOMEM, "sync", "no memory for a batch");
+        memcpy(self->raw, self->packed, got);
+    }
+    if (got != raw_bytes)
+        return ms_error_set(err, MS_EINVAL, "sync",
+                            "a batch declares %u bytes but its zstd frame says otherwise",
+                            raw_bytes);
     uint32_t frames = 0;
     for (size_t at = 0; at < got; frames++) {
         if (got - at < 4)

@@ -31,9 +31,16 @@ typedef struct {
                ms_error_t *err);
 } ms_import_schema_t;
 
+//  Told now and then during an import (every MS_IMPORT_BATCH rows): rows
+//  read so far, bytes of the file read, bytes of the file in all.
+typedef void (*ms_import_progress_fn)(void *ctx, uint64_t rows, uint64_t bytes_read,
+                                      uint64_t bytes_total);
+
 typedef struct {
-    const char *encoding;  //  NULL or "utf-8" (default), or "cp1252" to convert
-    char separator;        //  0: detect from the header (',' or ';')
+    const char *encoding;            //  NULL or "utf-8" (default), or "cp1252" to convert
+    char separator;                  //  0: detect from the header (',' or ';')
+    ms_import_progress_fn progress;  //  NULL: none
+    void *progress_ctx;              //  handed to PROGRESS
 } ms_import_options_t;
 
 typedef struct {

@@ -120,6 +120,9 @@ const char *ms_sheet_field(const ms_sheet_t *sheet, int index, size_t *len);
 //  ms_sheet_open, the header's line.
 uint64_t ms_sheet_line(const ms_sheet_t *sheet);
 
+//  Bytes of input fed to the parser so far (the file's offset, for progress).
+uint64_t ms_sheet_offset(const ms_sheet_t *sheet);
+
 //  Returns the name messages give the file (PATH, or its last component when
 //  too long). Borrowed: valid until the sheet is closed.
 const char *ms_sheet_name(const ms_sheet_t *sheet);

@@ -5,8 +5,12 @@
 //  keys and bytes, not what they mean; the modules above it (accept, node,
 //  views, sync) give them meaning. A write goes through ms_store_write,
 //  which runs the caller's function in one write transaction, commits
-//  durably (fsync) and, when the map is full, grows it and runs the
+//  durably (msync) and, when the map is full, grows it and runs the
 //  function again from the start, so the map never makes a write fail.
+//  A writer that knows how much it will write (a file import) makes room
+//  first with ms_store_reserve, so it runs once. The map is written in
+//  place (MDB_WRITEMAP) and always allocated on disk: a full disk is an
+//  error when the map grows, never a signal in the middle of a write.
 
 #ifndef MS_STORE_H
 #define MS_STORE_H
@@ -60,6 +64,12 @@ const char *ms_store_dir(const ms_store_t *self);
 //  so FN must not keep effects outside the transaction between runs.
 typedef int (*ms_write_fn)(ms_txn_t *txn, void *ctx, ms_error_t *err);
 MS_MUST_CHECK int ms_store_write(ms_store_t *self, ms_write_fn fn, void *ctx, ms_error_t *err);
+
+//  Makes sure the map has room for BYTES more than the data it holds,
+//  growing it and allocating the file on disk if needed. Call it outside
+//  any transaction. Returns 0, or MS_EIO when the disk has no room (nothing
+//  is changed), or MS_ESTORE.
+MS_MUST_CHECK int ms_store_reserve(ms_store_t *self, uint64_t bytes, ms_error_t *err);
 
 //  Starts a read-only transaction; end it with ms_txn_abort.
 MS_MUST_CHECK int ms_store_read(ms_store_t *self, ms_txn_t **txn_p, ms_error_t *err);

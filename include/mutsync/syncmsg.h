@@ -5,7 +5,8 @@
 //  proto/sync.proto; the session works with ms_msg_t. Decoding enforces the
 //  protocol's limits (MS_SYNC_*): a frame, a list of heads or a batch larger
 //  than they allow is refused with MS_EINVAL before anything acts on it.
-//  A batch is zstd of frames (4-byte big-endian length, envelope bytes);
+//  A batch is zstd of frames (4-byte big-endian length, envelope bytes),
+//  split by field (fieldsplit.h) since version 2;
 //  unpacking checks the declared size before decompressing, so a small
 //  frame can never expand past MS_SYNC_BATCH_RAW_MAX.
 
@@ -14,9 +15,9 @@
 
 #include "mutsync/codec.h"
 
-#define MS_SYNC_VERSION 1
-#define MS_SYNC_DIGEST_BYTES 16                                 //  BLAKE2b-128 of heads
-#define MS_SYNC_BATCH_RAW_MAX (8u * 1024 * 1024)                //  bytes of one batch decompressed
+#define MS_SYNC_VERSION 2                         //  2: batches split by field (fieldsplit.h)
+#define MS_SYNC_DIGEST_BYTES 16                   //  BLAKE2b-128 of heads
+#define MS_SYNC_BATCH_RAW_MAX (8u * 1024 * 1024)  //  bytes of one batch decompressed
 #define MS_SYNC_FRAME_MAX (MS_SYNC_BATCH_RAW_MAX + (1u << 20))  //  bytes of one message
 #define MS_SYNC_FEEDS_MAX 65536                                 //  heads in one offer or want list
 #define MS_SYNC_BATCH_ENVELOPES_MAX 1024                        //  envelopes in one batch

@@ -20,6 +20,31 @@ sizes=${*:-10000 100000 1000000}
 mutsync=$build/client/mutsync
 mutsyncd=$build/server/mutsyncd
 gendata=$build/tests/ms-gendata
+#  MS_BENCH_GENERATOR names another generator of member registers, called as
+#  "$MS_BENCH_GENERATOR members --mutual ID --n N --seed S" (rows the project
+#  did not write itself); without it, ms-gendata writes them. MS_BENCH_CACHE
+#  names a directory where generated registers are kept between runs.
+generator=${MS_BENCH_GENERATOR:-}
+members_csv()
+{
+    local cached
+    cached=${MS_BENCH_CACHE:-}/members-$(basename "${generator:-ms-gendata}")-$1-$2.csv
+    if [ -n "${MS_BENCH_CACHE:-}" ] && [ -s "$cached" ]; then
+        cat "$cached"
+        return
+    fi
+    if [ -n "$generator" ] && [ -x "$generator" ]; then
+        "$generator" members --mutual "$1" --n "$2" --seed 1
+    else
+        "$gendata" members --mutual "$1" --n "$2" --seed 1
+    fi | if [ -n "${MS_BENCH_CACHE:-}" ]; then tee "$cached"; else cat; fi
+}
+if [ -n "$generator" ] && [ -x "$generator" ]; then
+    echo "bench_sync data=$(basename "$generator")"
+else
+    echo "bench_sync data=ms-gendata"
+fi
+echo "bench_sync load=\"$(cut -d' ' -f1-3 /proc/loadavg)\" cores=$(nproc)"
 relay="python3 $root/tests/bench/zmtp_count.py"
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-sync.XXXXXX")
 declare -a pids=()
@@ -72,7 +97,7 @@ for n in $sizes; do
     rm -rf "$work/U" "$work/U0" "$work/M" "$work"/*.conns
     uport=$(port)
     rport=$((uport + 1))
-    "$gendata" members --mutual ML-UTM-001 --n "$n" --seed 1 >"$work/members.csv"
+    members_csv ML-UTM-001 "$n" >"$work/members.csv"
     "$mutsync" -d "$work/U" init --org ML-UTM --role union --country ML --name UTM >/dev/null
     "$mutsync" -d "$work/M" init --org ML-UTM-001 --role mutual --country ML --name Bamako \
         --parent ML-UTM --parent-key "$(key_of "$work/U")" \

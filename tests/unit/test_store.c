@@ -288,7 +288,7 @@ static void test_store_map_grows_when_a_write_fills_it(void **state)
     ms_store_t *store = open_store(state);
     uint64_t map_before = 0, used_before = 0, map_after = 0, used_after = 0;
     assert_int_equal(ms_store_usage(store, &map_before, &used_before, NULL), 0);
-    assert_int_equal(map_before, 64ull << 20);
+    assert_int_equal(map_before, 16ull << 20);
 
     big_t *big = calloc(1, sizeof *big);
     assert_non_null(big);

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zstd.h>
 
 static void roundtrip(const ms_msg_t *in, ms_msg_t *out)
 {
@@ -126,6 +127,34 @@ static void test_batch_round_trips_envelopes_in_order(void **state)
     ms_batch_destroy(&batch);
 }
 
+//  A frame compressed as version 1 wrote it (the envelopes' frames as they
+//  are) still reads.
+static void test_batch_reads_a_version_1_batch(void **state)
+{
+    (void)state;
+    uint8_t frames[2 * (4 + 50)];
+    for (int i = 0; i < 2; i++) {
+        uint8_t *p = frames + i * (4 + 50);
+        memcpy(p, "\0\0\0\x32", 4);
+        memset(p + 4, 'x' + i, 50);
+    }
+    uint8_t packed[256];
+    size_t len = ZSTD_compress(packed, sizeof packed, frames, sizeof frames, 6);
+    assert_false(ZSTD_isError(len));
+    ms_batch_t *reader;
+    assert_int_equal(ms_batch_new(MS_SYNC_ZSTD_LEVEL, &reader, NULL), 0);
+    assert_int_equal(ms_batch_unpack(reader, packed, len, sizeof frames, 2, NULL), 0);
+    const uint8_t *got;
+    size_t got_len;
+    assert_int_equal(ms_batch_next(reader, &got, &got_len), 1);
+    assert_int_equal(got_len, 50);
+    assert_int_equal(got[0], 'x');
+    assert_int_equal(ms_batch_next(reader, &got, &got_len), 1);
+    assert_int_equal(got[49], 'y');
+    assert_int_equal(ms_batch_next(reader, &got, &got_len), 0);
+    ms_batch_destroy(&reader);
+}
+
 static void test_batch_holds_at_most_its_envelope_limit(void **state)
 {
     (void)state;
@@ -147,6 +176,7 @@ int main(void)
         cmocka_unit_test(test_decode_refuses_garbage_and_oversized_frames),
         cmocka_unit_test(test_decode_refuses_a_hash_of_the_wrong_size),
         cmocka_unit_test(test_batch_round_trips_envelopes_in_order),
+        cmocka_unit_test(test_batch_reads_a_version_1_batch),
         cmocka_unit_test(test_batch_holds_at_most_its_envelope_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
