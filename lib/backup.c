@@ -191,8 +191,8 @@ static int feed_entry(sealer_t *s, uint8_t code, const ms_val_t *key, const ms_v
 {
     if (key->len > STORE_KEY_MAX || val->len > MS_BACKUP_VALUE_MAX)
         return ms_error_set(s->err, MS_EINVAL, "backup",
-                            "a stored value of %zu bytes is over the limit of %d", val->len,
-                            MS_BACKUP_VALUE_MAX);
+                            "a stored entry of %zu + %zu bytes is over the limits (%d + %d)",
+                            key->len, val->len, STORE_KEY_MAX, MS_BACKUP_VALUE_MAX);
     uint8_t head[5], val_len[4];
     head[0] = code;
     put_be32(head + 1, (uint32_t)key->len);
