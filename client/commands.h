@@ -25,5 +25,7 @@ int cmd_inventory(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_site(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 
 #endif

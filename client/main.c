@@ -31,6 +31,8 @@ static const cli_command_t commands[] = {
     {"quarantine", cmd_quarantine, N_("what was refused or set aside, and why (list|purge)")},
     {"bundle", cmd_bundle, N_("carry change sets on a USB key (export|import)")},
     {"sync", cmd_sync, N_("sync with the parent: one shot, or --watch")},
+    {"backup", cmd_backup, N_("seal a copy of the whole node with a passphrase")},
+    {"restore", cmd_restore, N_("rebuild a node from a sealed copy")},
     {NULL, NULL, NULL},
 };
 

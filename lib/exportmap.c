@@ -113,7 +113,8 @@ static int read_rows(FILE *file, const char *path, ms_export_map_t *map, ms_erro
         }
         map->entries[map->count++] = entry;
     }
-    qsort(map->entries, map->count, sizeof *map->entries, compare);
+    if (map->count)
+        qsort(map->entries, map->count, sizeof *map->entries, compare);
     for (size_t i = 1; i < map->count; i++)
         if (compare(&map->entries[i - 1], &map->entries[i]) == 0) {
             unsigned line_no = map->entries[i].line > map->entries[i - 1].line

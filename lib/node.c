@@ -316,8 +316,9 @@ static int save_place(ms_txn_t *txn, void *arg, ms_error_t *err)
     int rc = flag_set(txn, PLACE, p->place, err);
     if (rc == 0 && p->moved)
         rc = ms_node_set_pending(p->node, txn,
-                                 "this node's files were copied or moved; what the parent holds "
-                                 "of its feeds comes first, so a copy never forks them",
+                                 "this node's files were copied, moved or restored from a backup; "
+                                 "what the parent holds of its feeds comes first, so a copy "
+                                 "never forks them",
                                  err);
     return rc;
 }

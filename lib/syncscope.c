@@ -193,7 +193,7 @@ static int scope(ms_txn_t *txn, const ms_identity_t *self, bool up, bool to_cert
     int rc = up ? 0 : find_ancestors(c);
     if (rc == 0)
         rc = ms_replica_feeds(txn, collect, c, err);
-    if (rc == 0)
+    if (rc == 0 && c->count)
         qsort(c->items, c->count, sizeof *c->items, by_rank);
     for (size_t i = 0; rc == 0 && i < c->count; i++) {
         ms_head_t head = {.seq = c->items[i].head.seq};
