@@ -27,14 +27,17 @@ static const char backup_usage[] =
 
 static const char restore_usage[] =
     N_("usage: mutsync -d NEW restore --file FILE --passphrase-file FILE\n"
-       "Rebuilds a node from a copy made by 'backup'. NEW is a new or empty directory\n"
+       "       mutsync -d NEW restore --from-parent --passphrase-file FILE\n"
+       "Rebuilds a node from a copy made by 'backup': from a file, or the latest one\n"
+       "the parent keeps (sent up by 'sync' after 'backup'; NEW must then be made by\n"
+       "'init --invite' and certified by the parent). NEW is a new or empty directory\n"
        "(the node gets a new key), or one made by 'init --invite' (its key is kept).\n"
        "A wrong passphrase or a damaged copy is refused and nothing is written. The\n"
        "old feeds verify as before; the new key signs nothing until the parent\n"
        "certifies it as the successor of the old one (docs/OPERATIONS.md).\n");
 
 enum { OPT_PASSPHRASE_FILE, OPT_OUT };
-enum { OPT_RESTORE_PASSPHRASE_FILE, OPT_FILE };
+enum { OPT_RESTORE_PASSPHRASE_FILE, OPT_FILE, OPT_FROM_PARENT };
 
 //  Reads the passphrase file into PASS; prints why on failure.
 static int load_passphrase(const char *path, char *pass, size_t cap, size_t *len)
@@ -111,20 +114,46 @@ int cmd_backup(int argc, char **argv)
     return CLI_OK;
 }
 
+//  Asks the parent of the (invited, not yet synced) node in DIR for the
+//  latest sealed backup it keeps of it; PATH gets where it was written.
+static int fetch_from_parent(const char *dir, char *path, size_t cap)
+{
+    ms_node_t *node;
+    int rc = cli_open(dir, &node);
+    if (rc)
+        return rc;
+    rc = cli_fetch_backup(node, 120000);
+    ms_node_close(&node);
+    if (rc)
+        return rc;
+    snprintf(path, cap, "%s/%s", dir, MS_BACKUP_FROM_PARENT);
+    return access(path, F_OK) == 0 ? CLI_OK : cli_refuse(_("the parent sent no backup"));
+}
+
 int cmd_restore(int argc, char **argv)
 {
     static const cli_opt_t opts[] = {
         {"passphrase-file", CLI_TEXT, 0, 0, 0},
         {"file", CLI_TEXT, 0, 0, 0},
+        {"from-parent", CLI_FLAG, 0, 0, 0},
         {NULL, 0, 0, 0, 0},
     };
     cli_args_t args;
     int rc = cli_parse(argc, argv, opts, NULL, restore_usage, &args);
     if (rc)
         return rc;
-    if (!args.text[OPT_FILE] || !args.text[OPT_RESTORE_PASSPHRASE_FILE])
-        return cli_usage(restore_usage, _("--file and --passphrase-file are required"));
+    bool from_parent = args.text[OPT_FROM_PARENT] != NULL;
+    if ((!args.text[OPT_FILE]) == !from_parent || !args.text[OPT_RESTORE_PASSPHRASE_FILE])
+        return cli_usage(restore_usage,
+                         _("--passphrase-file and one of --file or --from-parent are required"));
     const char *dir = cli_dir();
+    char fetched[4096];
+    const char *file = args.text[OPT_FILE];
+    if (from_parent) {
+        if ((rc = fetch_from_parent(dir, fetched, sizeof fetched)))
+            return rc;
+        file = fetched;
+    }
     char key_path[4096];
     if (snprintf(key_path, sizeof key_path, "%s/node.key", dir) >= (int)sizeof key_path)
         return cli_refuse(_("%s: path too long"), dir);
@@ -136,7 +165,9 @@ int cmd_restore(int argc, char **argv)
         return rc;
     ms_error_t err = {0};
     ms_backup_info_t info;
-    rc = ms_restore_file(dir, args.text[OPT_FILE], pass, pass_len, &options, &info, &err);
+    rc = ms_restore_file(dir, file, pass, pass_len, &options, &info, &err);
+    if (from_parent)
+        unlink(fetched);
     sodium_memzero(pass, sizeof pass);
     if (rc)
         return cli_fail(&err);

@@ -163,6 +163,18 @@ static int run(ms_node_t *node, void *zctx, const sync_options_t *o)
     return rc;
 }
 
+int cli_fetch_backup(ms_node_t *node, int64_t timeout_ms)
+{
+    sync_options_t o = {0};
+    o.up.backup_only = true;
+    o.timeout_ms = timeout_ms;
+    void *zctx = zmq_ctx_new();
+    int rc = zctx ? run(node, zctx, &o) : CLI_REFUSED;
+    if (zctx)
+        zmq_ctx_term(zctx);
+    return rc;
+}
+
 int cmd_sync(int argc, char **argv)
 {
     sync_options_t o = {0};

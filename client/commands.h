@@ -5,6 +5,9 @@
 #ifndef MS_COMMANDS_H
 #define MS_COMMANDS_H
 
+#include "mutsync/node.h"
+#include <stdint.h>
+
 int cmd_init(int argc, char **argv);
 int cmd_whoami(int argc, char **argv);
 int cmd_config(int argc, char **argv);
@@ -25,6 +28,10 @@ int cmd_inventory(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_site(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
+
+//  One session with the parent that only fetches the latest sealed backup
+//  it keeps of NODE (into MS_BACKUP_FROM_PARENT). Returns a CLI_ code.
+int cli_fetch_backup(ms_node_t *node, int64_t timeout_ms);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 

@@ -7,12 +7,12 @@
 //  the map grows. Entries arrive sorted table by table, so each table is
 //  filled with LMDB's append. Only two things differ from the backup: the
 //  identity's key line, and, for a successor key, the org's own trust entry
+//  (pinned with the new key, the old one valid up to the restored heads)
 //  (see restore.h). Called by the `restore` command and by whatever brings
 //  a backup back from the parent.
 
 #include "mutsync/restore.h"
 
-#include "mutsync/keyindex.h"
 #include "mutsync/trust.h"
 
 #include <dirent.h>
@@ -163,23 +163,30 @@ static int clear_tables(ms_txn_t *txn, ms_error_t *err)
     return 0;
 }
 
-//  A successor key: ORG's own entry becomes the old key's certificate, no
-//  longer an anchor, so the parent's certificate of the new key replaces it
-//  (trust.h: an anchor keeps its key whatever a certificate says).
-static int demote_anchor(ms_txn_t *txn, const char *org, ms_error_t *err)
+//  A successor key: ORG's own entry is pinned again with the new key, and
+//  the old key stays valid for what it signed up to the restored heads (a
+//  revocation naming no position stops each feed where this replica holds
+//  it). The parent's revocation, when it arrives with the public feed, can
+//  only move those positions on (trust.c keeps the furthest), so what the
+//  old key wrote after the backup, fetched back from the parent, verifies.
+static int succeed_key(ms_txn_t *txn, const char *org, const uint8_t *new_key,
+                       const uint8_t *old_key, ms_error_t *err)
 {
     ms_trust_entry_t entry;
     int rc = ms_trust_get(txn, org, &entry, err);
-    if (rc == MS_ENOTFOUND || (rc == 0 && !entry.anchor))
+    if (rc == MS_ENOTFOUND)
         return 0;
+    memcpy(entry.cert.key, new_key, MS_KEY_BYTES);
     if (rc == 0)
-        rc = ms_txn_del(txn, MS_TABLE_TRUST, org, strlen(org), err);
-    if (rc == 0)
-        rc = ms_keyindex_remove(txn, org, err);
-    if (rc == 0)
-        rc = ms_trust_apply_cert(txn, org, &entry.cert, err);
+        rc = ms_trust_pin(txn, org, &entry.cert, err);
     if (rc == 0 && entry.released_to[0])
         rc = ms_trust_apply_release(txn, org, entry.released_to, err);
+    ms_revocation_t revocation;
+    memset(&revocation, 0, sizeof revocation);
+    memcpy(revocation.key, old_key, MS_KEY_BYTES);
+    snprintf(revocation.reason, sizeof revocation.reason, "succeeded by a restored node's key");
+    if (rc == 0)
+        rc = ms_trust_apply_revocation(txn, org, &revocation, err);
     return rc;
 }
 
@@ -205,7 +212,7 @@ static int restore_pass(restore_t *r, ms_error_t *err)
     if (successor && r->root)
         rc = root_refused(r->org, err);
     else if (successor && r->txn)
-        rc = demote_anchor(r->txn, r->org, err);
+        rc = succeed_key(r->txn, r->org, r->node_key, r->info.old_key, err);
     return rc;
 }
 

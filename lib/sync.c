@@ -13,6 +13,8 @@
 
 #include "mutsync/sync.h"
 
+#include "mutsync/backup.h"
+#include "mutsync/backupstore.h"
 #include "mutsync/feedio.h"
 #include "mutsync/log.h"
 #include "mutsync/quarantine.h"
@@ -26,6 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <errno.h>
 
 #define QUARANTINE_FRAME_MAX (64 * 1024)  //  bytes of a bad frame kept as evidence
 
@@ -38,6 +43,7 @@ typedef enum {
     EV_ACK,
     EV_DONE,
     EV_ERROR,
+    EV_BACKUP,
     EV_SETTLED,  //  internal: everything sent is acked and the peer is done
 } event_t;
 
@@ -76,6 +82,8 @@ struct ms_sync {
     bool done_sent, peer_done;             //
     ms_batch_t *packer;                    //  outgoing batches
     ms_batch_t *unpacker;                  //  incoming batches
+    bool backup_request;                   //  initiator: only fetch the parent's backup of us
+    bool backup_sent;                      //  initiator: our pending backup rode on Hello
     ms_sync_stats_t stats;                 //
     int failure_code;                      //
     char failure[256];                     //
@@ -136,6 +144,11 @@ void ms_sync_destroy(ms_sync_t **sync_p)
 void ms_sync_set_window(ms_sync_t *self, uint32_t window)
 {
     self->window = window < 1 ? 1 : window > MS_SYNC_WINDOW_MAX ? MS_SYNC_WINDOW_MAX : window;
+}
+
+void ms_sync_set_backup_request(ms_sync_t *self)
+{
+    self->backup_request = true;
 }
 
 void ms_sync_set_timeout(ms_sync_t *self, int64_t timeout_ms)
@@ -291,13 +304,114 @@ static int read_heads(ms_sync_t *self, bool up, ms_sync_heads_t *scope, uint8_t 
 //  Actions. Each returns 0 (take the row's next state), 1 (take its
 //  alternative) or -1 (fail).
 
+//  The sealed backup waiting for the parent (mutsync backup), when there is
+//  one that fits a frame: *BLOB is malloc'd, NULL when none.
+static void pending_backup(ms_sync_t *self, uint8_t **blob, size_t *len, char *path, size_t cap)
+{
+    *blob = NULL;
+    *len = 0;
+    snprintf(path, cap, "%s/%s", ms_store_dir(ms_node_store(self->node)), MS_BACKUP_FILE);
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return;
+    uint8_t *buf = malloc(MS_SYNC_BACKUP_MAX + 1);
+    size_t got = buf ? fread(buf, 1, MS_SYNC_BACKUP_MAX + 1, in) : 0;
+    fclose(in);
+    if (got == 0 || got > MS_SYNC_BACKUP_MAX) {
+        if (got > MS_SYNC_BACKUP_MAX)
+            ms_log(MS_LOG_WARN, "sync",
+                   "the sealed backup is over %d bytes: too large for the link, keep it on a "
+                   "USB key (mutsync backup --out FILE)",
+                   MS_SYNC_BACKUP_MAX);
+        free(buf);
+        return;
+    }
+    *blob = buf;
+    *len = got;
+}
+
 static int send_hello(ms_sync_t *self, const ms_msg_t *in)
 {
     (void)in;
-    ms_msg_t msg = {.type = MS_MSG_HELLO, .version = MS_SYNC_VERSION, .window = self->window};
+    ms_msg_t msg = {.type = MS_MSG_HELLO,
+                    .version = MS_SYNC_VERSION,
+                    .window = self->window,
+                    .want_backup = self->backup_request};
     if (read_heads(self, true, &self->offer, msg.digest) != 0)
         return -1;
-    return send_msg(self, &msg);
+    uint8_t *blob = NULL;
+    char path[4096];
+    if (!self->backup_request)
+        pending_backup(self, &blob, &msg.data_len, path, sizeof path);
+    msg.data = blob;
+    self->backup_sent = blob != NULL;
+    int rc = send_msg(self, &msg);
+    free(blob);
+    return rc;
+}
+
+//  A complete session: the parent has kept the backup that rode on Hello.
+static void backup_delivered(ms_sync_t *self)
+{
+    if (!self->backup_sent)
+        return;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", ms_store_dir(ms_node_store(self->node)), MS_BACKUP_FILE);
+    unlink(path);
+    self->backup_sent = false;
+    ms_log(MS_LOG_INFO, "sync", "%s keeps this node's sealed backup", self->peer);
+}
+
+//  Initiator: the parent's latest backup of us, for restore --from-parent.
+static int take_parent_backup(ms_sync_t *self, const ms_msg_t *in)
+{
+    char path[4096], tmp[4200];
+    const char *dir = ms_store_dir(ms_node_store(self->node));
+    snprintf(path, sizeof path, "%s/backup", dir);
+    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+        return fail(self, MS_EIO, "cannot create %s: %s", path, strerror(errno));
+    snprintf(path, sizeof path, "%s/%s", dir, MS_BACKUP_FROM_PARENT);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *out = fopen(tmp, "wb");
+    bool ok = out && fwrite(in->data, 1, in->data_len, out) == in->data_len;
+    if (out && fclose(out) != 0)
+        ok = false;
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return fail(self, MS_EIO, "cannot write %s", path);
+    }
+    self->stats.complete = true;
+    return 0;
+}
+
+//  Responder: keeps the child's sealed backup, and sends back the latest
+//  when asked (then the session ends). Returns 0, 1 (answered: done) or -1.
+static int handle_backups(ms_sync_t *self, const ms_msg_t *in)
+{
+    const char *dir = ms_store_dir(ms_node_store(self->node));
+    ms_error_t err = {0};
+    if (in->data_len) {
+        char org[MS_ORG_MAX + 1];
+        if (ms_backup_org(in->data, in->data_len, org, &err) != 0 || strcmp(org, self->peer) != 0)
+            return refuse(self, MS_EINVAL, "the backup in Hello is not a sealed backup of %s",
+                          self->peer);
+        if (ms_backupstore_put(dir, self->peer, in->data, in->data_len, &err) != 0)
+            return refuse(self, MS_ESTORE, "%s could not keep the backup: %s",
+                          ms_node_identity(self->node)->org, err.message);
+        ms_log(MS_LOG_INFO, "sync", "%s: kept a sealed backup of %zu bytes", self->peer,
+               in->data_len);
+    }
+    if (!in->want_backup)
+        return 0;
+    uint8_t *blob = NULL;
+    size_t len = 0;
+    if (ms_backupstore_latest(dir, self->peer, &blob, &len, &err) != 0)
+        return refuse(self, err.code, "%s", err.message);
+    ms_msg_t msg = {.type = MS_MSG_BACKUP, .data = blob, .data_len = len};
+    int rc = send_msg(self, &msg);
+    free(blob);
+    self->stats.complete = true;
+    return rc ? -1 : 1;
 }
 
 static int clear_pending(ms_txn_t *txn, void *arg, ms_error_t *err)
@@ -319,6 +433,7 @@ static int take_idle(ms_sync_t *self, const ms_msg_t *in)
     (void)in;
     self->stats.idle = true;
     self->stats.complete = true;
+    backup_delivered(self);
     return settle_pending(self);
 }
 
@@ -349,6 +464,9 @@ static int take_hello(ms_sync_t *self, const ms_msg_t *in)
                       MS_SYNC_VERSION);
     if (check_peer_key(self) != 0)
         return -1;
+    int backups = handle_backups(self, in);
+    if (backups != 0)
+        return backups;
     if (in->window)
         ms_sync_set_window(self, in->window < self->window ? in->window : self->window);
     uint8_t digest[MS_SYNC_DIGEST_BYTES];
@@ -638,6 +756,8 @@ static int finish(ms_sync_t *self, const ms_msg_t *in)
     ms_sync_heads_clear(&scope);
     if (rc)
         return fail(self, rc, "cannot remember %s: %s", self->peer, err.message);
+    if (self->side == MS_SYNC_INITIATOR && self->stats.complete)
+        backup_delivered(self);
     return self->side == MS_SYNC_INITIATOR && self->stats.complete ? settle_pending(self) : 0;
 }
 
@@ -658,6 +778,7 @@ static const struct {
 } transitions[] = {
     {MS_SYNC_INITIATOR, MS_SYNC_START, EV_START, send_hello, MS_SYNC_HELLO_SENT, 0},
     {MS_SYNC_INITIATOR, MS_SYNC_HELLO_SENT, EV_IDLE, take_idle, MS_SYNC_DONE, 0},
+    {MS_SYNC_INITIATOR, MS_SYNC_HELLO_SENT, EV_BACKUP, take_parent_backup, MS_SYNC_DONE, 0},
     {MS_SYNC_INITIATOR, MS_SYNC_HELLO_SENT, EV_HEADS, answer_offer, MS_SYNC_WAIT_HEADS, 0},
     {MS_SYNC_INITIATOR, MS_SYNC_WAIT_HEADS, EV_HEADS, take_want, MS_SYNC_STREAMING, 0},
     {MS_SYNC_RESPONDER, MS_SYNC_WAIT_HELLO, EV_HELLO, take_hello, MS_SYNC_WAIT_HEADS, MS_SYNC_DONE},
@@ -781,6 +902,8 @@ static event_t event_of(ms_msg_type_t type)
         return EV_ACK;
     case MS_MSG_DONE:
         return EV_DONE;
+    case MS_MSG_BACKUP:
+        return EV_BACKUP;
     default:
         return EV_ERROR;
     }

@@ -35,11 +35,12 @@ struct ms_batch {
 //  (each at least 2 bytes in the frames) and the stream table.
 #define SPLIT_MAX (MS_SYNC_BATCH_RAW_MAX / 2 * 3 + 4 * MS_FIELDSPLIT_STREAMS_MAX + 64)
 
-static const char *names[] = {"none", "hello", "idle", "heads", "batch", "ack", "done", "error"};
+static const char *names[] = {"none", "hello", "idle",  "heads", "batch",
+                              "ack",  "done",  "error", "backup"};
 
 const char *ms_msg_name(ms_msg_type_t type)
 {
-    return type > MS_MSG_NONE && type <= MS_MSG_ERROR ? names[type] : "unknown";
+    return type > MS_MSG_NONE && type <= MS_MSG_BACKUP ? names[type] : "unknown";
 }
 
 static int heads_out(const ms_sync_head_t *heads, size_t count, Mutsync__Sync__Head **slots,
@@ -79,6 +80,7 @@ int ms_msg_encode(const ms_msg_t *msg, uint8_t **bytes_p, size_t *len_p, ms_erro
     Mutsync__Sync__Ack ack = MUTSYNC__SYNC__ACK__INIT;
     Mutsync__Sync__Done done = MUTSYNC__SYNC__DONE__INIT;
     Mutsync__Sync__Error error = MUTSYNC__SYNC__ERROR__INIT;
+    Mutsync__Sync__Backup backup = MUTSYNC__SYNC__BACKUP__INIT;
     Mutsync__Sync__Head *offer_slots = NULL, *want_slots = NULL;
     Mutsync__Sync__Head **offer_ptrs = NULL, **want_ptrs = NULL;
     int rc = 0;
@@ -88,6 +90,9 @@ int ms_msg_encode(const ms_msg_t *msg, uint8_t **bytes_p, size_t *len_p, ms_erro
         hello.window = msg->window;
         hello.digest.data = (uint8_t *)msg->digest;
         hello.digest.len = MS_SYNC_DIGEST_BYTES;
+        hello.backup.data = (uint8_t *)msg->data;
+        hello.backup.len = msg->data_len;
+        hello.want_backup = msg->want_backup;
         m.body_case = MUTSYNC__SYNC__MESSAGE__BODY_HELLO;
         m.hello = &hello;
         break;
@@ -141,6 +146,12 @@ int ms_msg_encode(const ms_msg_t *msg, uint8_t **bytes_p, size_t *len_p, ms_erro
         error.reason = (char *)msg->reason;
         m.body_case = MUTSYNC__SYNC__MESSAGE__BODY_ERROR;
         m.error = &error;
+        break;
+    case MS_MSG_BACKUP:
+        backup.blob.data = (uint8_t *)msg->data;
+        backup.blob.len = msg->data_len;
+        m.backup = &backup;
+        m.body_case = MUTSYNC__SYNC__MESSAGE__BODY_BACKUP;
         break;
     default:
         rc = ms_error_set(err, MS_EINVAL, "sync", "cannot encode a message of type %d", msg->type);
@@ -209,6 +220,9 @@ static int take_body(Mutsync__Sync__Message *m, ms_msg_t *msg, ms_error_t *err)
         msg->version = m->hello->version;
         msg->window = m->hello->window;
         memcpy(msg->digest, m->hello->digest.data, MS_SYNC_DIGEST_BYTES);
+        msg->data = m->hello->backup.data;
+        msg->data_len = m->hello->backup.len;
+        msg->want_backup = m->hello->want_backup;
         return 0;
     case MUTSYNC__SYNC__MESSAGE__BODY_IDLE:
         msg->type = MS_MSG_IDLE;
@@ -255,6 +269,11 @@ static int take_body(Mutsync__Sync__Message *m, ms_msg_t *msg, ms_error_t *err)
         msg->code = m->error->code;
         snprintf(msg->reason, sizeof msg->reason, "%s", m->error->reason);
         return 0;
+    case MUTSYNC__SYNC__MESSAGE__BODY_BACKUP:
+        msg->type = MS_MSG_BACKUP;
+        msg->data = m->backup->blob.data;
+        msg->data_len = m->backup->blob.len;
+        return 0;
     default:
         return ms_error_set(err, MS_EINVAL, "sync", "a message with no known body");
     }
@@ -270,7 +289,8 @@ int ms_msg_decode(const uint8_t *bytes, size_t len, ms_msg_t *msg, ms_error_t *e
     if (!m)
         return ms_error_set(err, MS_EINVAL, "sync", "a frame of %zu bytes is not a message", len);
     int rc = take_body(m, msg, err);
-    if (rc == 0 && msg->type == MS_MSG_BATCH) {
+    //  A batch's, a hello's or a backup's bytes point into the unpacked message.
+    if (rc == 0 && (msg->type == MS_MSG_BATCH || msg->data_len)) {
         msg->decoded = m;
         return 0;
     }
@@ -286,7 +306,7 @@ ms_msg_type_t ms_msg_peek(const uint8_t *bytes, size_t len)
     if (len < 1 || (bytes[0] & 7) != 2)
         return MS_MSG_NONE;
     unsigned field = bytes[0] >> 3;
-    return field >= 1 && field <= 7 ? (ms_msg_type_t)(MS_MSG_HELLO + field - 1) : MS_MSG_NONE;
+    return field >= 1 && field <= 8 ? (ms_msg_type_t)(MS_MSG_HELLO + field - 1) : MS_MSG_NONE;
 }
 
 void ms_msg_clear(ms_msg_t *msg)

@@ -259,7 +259,7 @@ static void start_session(ms_uplink_t *self, int64_t now_ms)
     ms_error_t err = {0};
     //  The parent must not get stale figures: what is pending is published first
     //  (a month that rolled over while watching, reports not yet signed).
-    if (ms_node_before_leave(self->node, &err) != 0) {
+    if (!self->options.backup_only && ms_node_before_leave(self->node, &err) != 0) {
         ms_log(MS_LOG_ERROR, "sync", "cannot publish before syncing: %s", err.message);
         self->next_session_ms = now_ms + self->backoff_ms;
         return;
@@ -270,6 +270,8 @@ static void start_session(ms_uplink_t *self, int64_t now_ms)
         self->next_session_ms = now_ms + self->backoff_ms;
         return;
     }
+    if (self->options.backup_only)
+        ms_sync_set_backup_request(self->session);
     if (self->options.window)
         ms_sync_set_window(self->session, self->options.window);
     if (self->options.session_timeout_ms)

@@ -186,16 +186,25 @@ int ms_trust_apply_revocation(ms_txn_t *txn, const char *subject, const ms_revoc
 {
     ms_revoked_t revoked;
     int rc = ms_trust_revocation(txn, subject, revocation->key, &revoked, err);
-    if (rc == 0)
-        return 0;  //  the first revocation's positions stand
-    if (rc != MS_ENOTFOUND)
+    if (rc && rc != MS_ENOTFOUND)
         return rc;
-    memset(&revoked, 0, sizeof revoked);
-    snprintf(revoked.subject, sizeof revoked.subject, "%s", subject);
-    revoked.from = revocation->from;
-    for (size_t i = 0; i < revocation->position_count && i < MS_REVOCATION_FEEDS_MAX; i++)
-        if (!position_of(&revoked, revocation->positions[i].feed))
+    if (rc == MS_ENOTFOUND) {
+        memset(&revoked, 0, sizeof revoked);
+        snprintf(revoked.subject, sizeof revoked.subject, "%s", subject);
+        revoked.from = revocation->from;
+    }
+    //  A second revocation of the same key (the parent's, after a restore's
+    //  own) can only move a position on: the furthest stands.
+    for (size_t i = 0; i < revocation->position_count && i < MS_REVOCATION_FEEDS_MAX; i++) {
+        ms_feed_position_t *held =
+            (ms_feed_position_t *)position_of(&revoked, revocation->positions[i].feed);
+        if (held) {
+            if (revocation->positions[i].last_seq > held->last_seq)
+                held->last_seq = revocation->positions[i].last_seq;
+        } else if (revoked.position_count < MS_REVOCATION_FEEDS_MAX + 3) {
             revoked.positions[revoked.position_count++] = revocation->positions[i];
+        }
+    }
     for (int kind = 0; kind < MS_FEED_KIND_COUNT; kind++) {
         const char *feed = ms_policy_feed_name((ms_feed_kind_t)kind);
         if (position_of(&revoked, feed))

@@ -46,6 +46,7 @@
 #define MS_BACKUP_VALUE_MAX (16 << 20)        //  bytes in one stored value carried
 #define MS_BACKUP_PASSPHRASE_MAX 1024         //  bytes in a passphrase, NUL included
 #define MS_BACKUP_FILE "backup/pending.msbk"  //  under DIR: the copy waiting for the parent
+#define MS_BACKUP_FROM_PARENT "backup/from-parent.msbk"  //  under DIR: fetched from the parent
 
 //  Argon2id's cost when sealing: libsodium's MODERATE (3 passes over 256
 //  MiB, about a second on a current laptop). Opening accepts what the

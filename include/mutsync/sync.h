@@ -21,10 +21,11 @@
 #include "mutsync/node.h"
 #include "mutsync/syncmsg.h"
 
-#define MS_SYNC_WINDOW 4                    //  batches in flight, default
-#define MS_SYNC_WINDOW_MAX 64               //  the most a peer may ask for
-#define MS_SYNC_BATCH_TARGET (1024 * 1024)  //  raw bytes a batch is filled to
-#define MS_SYNC_TIMEOUT_MS 30000            //  silence from a peer that ends a session
+#define MS_SYNC_WINDOW 4                      //  batches in flight, default
+#define MS_SYNC_WINDOW_MAX 64                 //  the most a peer may ask for
+#define MS_SYNC_BATCH_TARGET (1024 * 1024)    //  raw bytes a batch is filled to
+#define MS_SYNC_TIMEOUT_MS 30000              //  silence from a peer that ends a session
+#define MS_SYNC_BACKUP_MAX (8 * 1024 * 1024)  //  bytes of a sealed backup carried in a Hello
 
 typedef enum { MS_SYNC_INITIATOR, MS_SYNC_RESPONDER } ms_sync_side_t;
 
@@ -78,6 +79,12 @@ void ms_sync_destroy(ms_sync_t **sync_p);
 //  the session, in milliseconds. Set before ms_sync_start.
 void ms_sync_set_window(ms_sync_t *self, uint32_t window);
 void ms_sync_set_timeout(ms_sync_t *self, int64_t timeout_ms);
+
+//  Initiator: the session only fetches the latest sealed backup the parent
+//  keeps of this node (into MS_BACKUP_FROM_PARENT, backup.h) and ends. Set before
+//  ms_sync_start. Otherwise a session carries the node's pending backup
+//  (MS_BACKUP_FILE, backup.h) up in its Hello, and deletes it once complete.
+void ms_sync_set_backup_request(ms_sync_t *self);
 
 //  Initiator: sends Hello. Returns the new state.
 ms_sync_state_t ms_sync_start(ms_sync_t *self, int64_t now_ms);

@@ -32,6 +32,7 @@ typedef enum {
     MS_MSG_ACK,
     MS_MSG_DONE,
     MS_MSG_ERROR,
+    MS_MSG_BACKUP,
 } ms_msg_type_t;
 
 //  A feed and a head: seq 0 and a zero hash when the feed is not held.
@@ -60,8 +61,10 @@ typedef struct {
     uint64_t first_seq;                           //  batch
     uint32_t count;                               //  batch: envelopes
     uint32_t raw_bytes;                           //  batch: DATA decompressed
-    const uint8_t *data;                          //  batch: compressed frames
-    size_t data_len;                              //  batch: bytes
+    const uint8_t *data;                          //  batch: compressed frames; hello,
+                                                  //  backup: a sealed backup (or none)
+    size_t data_len;                              //  batch, hello, backup: bytes
+    bool want_backup;                             //  hello: send the latest backup back
     uint64_t head;                                //  ack: receiver's head seq now
     uint32_t applied, duplicates, refused, held;  //  ack
     int code;                                     //  error: MS_E*

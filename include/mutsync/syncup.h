@@ -27,6 +27,7 @@ typedef struct {
     int64_t session_timeout_ms;  //  peer silence that ends a session; 0 for the default
     uint32_t window;             //  batches in flight; 0 for the default
     const char *endpoint;        //  NULL: the parent endpoint of the node's identity
+    bool backup_only;            //  one shot that only fetches the parent's sealed backup of us
 } ms_uplink_options_t;
 
 typedef enum {

@@ -57,7 +57,7 @@ MS_MUST_CHECK int ms_trust_apply_cert(ms_txn_t *txn, const char *subject, const 
 //  Records an accepted revocation of SUBJECT's key. Each of SUBJECT's feeds
 //  this replica holds that the revocation does not name stops at the head
 //  held here now (only the origin itself holds such feeds: care, a register
-//  kept at home). Re-revoking a key keeps the earlier positions.
+//  kept at home). Re-revoking a key keeps, per feed, the furthest position.
 MS_MUST_CHECK int ms_trust_apply_revocation(ms_txn_t *txn, const char *subject,
                                             const ms_revocation_t *revocation, ms_error_t *err);
 

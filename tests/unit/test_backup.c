@@ -213,11 +213,12 @@ static int teardown(void **state)
 }
 
 //  Every table but the identity and the trust table, which restore changes on purpose.
+//  The node's data; not its trust bookkeeping (identity, trust, revoked,
+//  indexes), which a successor key changes on purpose.
 static void digest(ms_node_t *node, uint8_t *out)
 {
     static const ms_table_t tables[] = {MS_TABLE_HEADS,      MS_TABLE_ENVELOPES, MS_TABLE_RECORDS,
-                                        MS_TABLE_QUARANTINE, MS_TABLE_REVOKED,   MS_TABLE_PEERS,
-                                        MS_TABLE_VIEWS,      MS_TABLE_INDEX};
+                                        MS_TABLE_QUARANTINE, MS_TABLE_PEERS,     MS_TABLE_VIEWS};
     ms_test_digest(ms_node_store(node), tables, sizeof tables / sizeof tables[0], out);
 }
 
@@ -502,14 +503,17 @@ static void test_backup_successor_key_writes_once_certified(void **state)
         ms_restore_blob(f->target, f->blob, f->len, PASS, strlen(PASS), NULL, &info, NULL), 0);
     ms_node_t *restored = NULL;
     assert_int_equal(ms_node_open(f->target, &restored, NULL), 0);
-    //  Not yet: its own new key is not the one its replica trusts for it.
+    //  Its own entry is pinned with the new key; the old one stays valid up to
+    //  the restored heads, so its feeds verify; it may not write before a
+    //  complete sync with its parent (a restored node is pending).
     ms_txn_t *txn = NULL;
     ms_trust_entry_t entry;
     assert_int_equal(ms_store_read(ms_node_store(restored), &txn, NULL), 0);
     assert_int_equal(ms_trust_get(txn, MUTUAL, &entry, NULL), 0);
     ms_txn_abort(&txn);
-    assert_false(entry.anchor);
-    assert_memory_equal(entry.cert.key, info.old_key, MS_KEY_BYTES);
+    assert_true(entry.anchor);
+    assert_memory_equal(entry.cert.key, info.key, MS_KEY_BYTES);
+    assert_int_equal(audit_failures(restored), 0);
     append_t a = {restored, "register", NULL, 0, 1, MEMBERS};
     assert_int_equal(ms_store_write(ms_node_store(restored), append_fn, &a, NULL), MS_EREFUSED);
 

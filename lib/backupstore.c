@@ -1,0 +1,121 @@
+//  backupstore - numbered files DIR/backups/ORG/NNNNNNNNNN.msbk; the
+//  highest number is the latest. Numbers come from the files themselves,
+//  so a crash between write and rename leaves only a .tmp file, ignored.
+
+#include "mutsync/backupstore.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+//  The numbers of ORG's backups, sorted: *COUNT of them (at most CAP).
+static size_t numbers(const char *path, unsigned long *out, size_t cap)
+{
+    size_t count = 0;
+    DIR *d = opendir(path);
+    if (!d)
+        return 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        unsigned long n = 0;
+        char tail[8] = "";
+        if (sscanf(e->d_name, "%10lu.%7s", &n, tail) == 2 && strcmp(tail, "msbk") == 0 &&
+            count < cap)
+            out[count++] = n;
+    }
+    closedir(d);
+    for (size_t i = 1; i < count; i++)
+        for (size_t j = i; j > 0 && out[j - 1] > out[j]; j--) {
+            unsigned long t = out[j];
+            out[j] = out[j - 1];
+            out[j - 1] = t;
+        }
+    return count;
+}
+
+static int make_dirs(const char *dir, const char *org, char *path, size_t cap, ms_error_t *err)
+{
+    snprintf(path, cap, "%s/backups", dir);
+    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+        return ms_error_set(err, MS_EIO, path, "cannot create: %s", strerror(errno));
+    snprintf(path, cap, "%s/backups/%s", dir, org);
+    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+        return ms_error_set(err, MS_EIO, path, "cannot create: %s", strerror(errno));
+    return 0;
+}
+
+int ms_backupstore_put(const char *dir, const char *org, const uint8_t *blob, size_t len,
+                       ms_error_t *err)
+{
+    char path[4096], file[4200], tmp[4300];
+    int rc = make_dirs(dir, org, path, sizeof path, err);
+    if (rc)
+        return rc;
+    unsigned long held[64];
+    size_t count = numbers(path, held, 64);
+    unsigned long next = count ? held[count - 1] + 1 : 1;
+    snprintf(file, sizeof file, "%s/%010lu.msbk", path, next);
+    snprintf(tmp, sizeof tmp, "%s.tmp", file);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0)
+        return ms_error_set(err, MS_EIO, tmp, "cannot write: %s", strerror(errno));
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, blob + done, len - done);
+        if (n <= 0) {
+            int saved = errno;
+            close(fd);
+            unlink(tmp);
+            return ms_error_set(err, MS_EIO, tmp, "cannot write: %s", strerror(saved));
+        }
+        done += (size_t)n;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, file) != 0) {
+        unlink(tmp);
+        return ms_error_set(err, MS_EIO, file, "cannot keep the backup: %s", strerror(errno));
+    }
+    for (size_t i = 0; i + MS_BACKUPSTORE_KEEP < count + 1; i++) {
+        snprintf(file, sizeof file, "%s/%010lu.msbk", path, held[i]);
+        unlink(file);
+    }
+    return 0;
+}
+
+int ms_backupstore_latest(const char *dir, const char *org, uint8_t **blob, size_t *len,
+                          ms_error_t *err)
+{
+    *blob = NULL;
+    *len = 0;
+    char path[4096], file[4200];
+    snprintf(path, sizeof path, "%s/backups/%s", dir, org);
+    unsigned long held[64];
+    size_t count = numbers(path, held, 64);
+    if (!count)
+        return ms_error_set(err, MS_ENOTFOUND, org, "no backup kept for %s", org);
+    snprintf(file, sizeof file, "%s/%010lu.msbk", path, held[count - 1]);
+    FILE *in = fopen(file, "rb");
+    struct stat st;
+    if (!in || fstat(fileno(in), &st) != 0) {
+        if (in)
+            fclose(in);
+        return ms_error_set(err, MS_EIO, file, "cannot read: %s", strerror(errno));
+    }
+    uint8_t *buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+    if (!buf) {
+        fclose(in);
+        return ms_error_set(err, MS_ENOMEM, file, "no memory");
+    }
+    size_t got = fread(buf, 1, (size_t)st.st_size, in);
+    fclose(in);
+    if (got != (size_t)st.st_size) {
+        free(buf);
+        return ms_error_set(err, MS_EIO, file, "short read");
+    }
+    *blob = buf;
+    *len = got;
+    return 0;
+}
