@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="build-essential cmake pkg-config libzmq3-dev liblmdb-dev libprotobuf-c-dev
 protobuf-c-compiler libsodium-dev libcmocka-dev libzstd-dev libcsv-dev libjson-c-dev
-clang-format procps lmdb-utils time shellcheck gettext libsystemd-dev"
+clang-format procps lmdb-utils time shellcheck gettext libsystemd-dev scdoc"
 
 missing=""
 for package in $PACKAGES; do
