@@ -54,6 +54,13 @@ wait_until 10 grep -q "listening" "$MS_TEST_ROOT/flags.err" || fail "no INFO lin
 expect_contains "$MS_TEST_ROOT/flags.err" "ML-UTM \(union, ML\) listening on tcp://127.0.0.1:$uport$"
 expect_contains "$MS_TEST_ROOT/flags.err" "site directory $root/site$"
 expect_exit 0 stop_bg flags
+#  -d and --site win over the file's directory and site too.
+expect_exit 0 "$MUTSYNC" -d "$root/B" init --org BJ-UCB --role union --country BJ --name "UCB"
+start_bg other "$MUTSYNCD" --config "$conf" -d "$root/B" --site "$root/site2" -v
+wait_until 10 grep -q "listening" "$MS_TEST_ROOT/other.err" || fail "no start with -d"
+expect_contains "$MS_TEST_ROOT/other.err" "BJ-UCB \(union, BJ\) listening on tcp://127.0.0.1:$other$"
+expect_contains "$MS_TEST_ROOT/other.err" "site directory $root/site2$"
+expect_exit 0 stop_bg other
 
 #  Under systemd, stderr is the journal's stream: $JOURNAL_STREAM names its
 #  device and inode, and each line starts with its syslog priority.
