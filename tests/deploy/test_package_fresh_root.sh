@@ -3,8 +3,8 @@
 #  dependencies from the Debian archive; then mutsync --version runs, the
 #  mutsync user and its directories exist (sysusers.d, tmpfiles.d), files
 #  written with the service's umask into the site directory stay readable,
-#  the installed unit scores 2.5 or less, and the installed mutsyncd reads
-#  the example settings and serves a node.
+#  the installed unit verifies and scores 2.5 or less, and the installed
+#  mutsyncd reads the example settings and serves a node.
 #
 #  The root comes from mmdebstrap (variant apt, bookworm), cached as
 #  BUILD/fresh-root/bookworm-apt.tar (remade when older than 30 days), and
@@ -97,7 +97,8 @@ for page in man/man1/mutsync.1 man/man8/mutsyncd.8 man/fr/man1/mutsync.1 man/fr/
     zcat "$root/usr/share/$page.gz" | grep -q '^\.TH' || fail "no manual page $page"
 done
 
-#  The installed unit, scored where it is installed.
+#  The installed unit: no unknown directive or missing program, and its score.
+expect_exit 0 in_root systemd-analyze verify --man=no mutsyncd.service
 expect_exit 0 in_root systemd-analyze security --offline=true --no-pager mutsyncd.service
 score=$(sed -n 's/.*Overall exposure level for mutsyncd.service: \([0-9.]*\).*/\1/p' "$OUT")
 echo "installed unit: overall exposure ${score:-?}"
