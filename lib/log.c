@@ -16,8 +16,6 @@ static bool journal = false;  //  write "<N>" priorities instead of timestamps
 
 static const char *const names[] = {"ERROR", "WARN", "INFO", "DEBUG"};
 static const char *const lower_names[] = {"error", "warn", "info", "debug"};
-static const int priorities[] = {3, 4, 6,
-                                 7};  //  syslog(3): LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG
 
 void ms_log_set_level(ms_log_level_t level)
 {
@@ -62,6 +60,13 @@ void ms_log_set_journal(bool on)
     journal = on;
 }
 
+const char *ms_log_priority_prefix(ms_log_level_t level)
+{
+    //  syslog(3): LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG
+    static const char *const prefixes[] = {"<3>", "<4>", "<6>", "<7>"};
+    return journal && level >= MS_LOG_ERROR && level <= MS_LOG_DEBUG ? prefixes[level] : "";
+}
+
 void ms_log_write(ms_log_level_t level, const char *module, const char *fmt, ...)
 {
     char line[1024];
@@ -70,7 +75,7 @@ void ms_log_write(ms_log_level_t level, const char *module, const char *fmt, ...
     vsnprintf(line, sizeof line, fmt, args);
     va_end(args);
     if (journal) {
-        fprintf(stderr, "<%d>%s %s: %s\n", priorities[level], names[level], module, line);
+        fprintf(stderr, "%s%s %s: %s\n", ms_log_priority_prefix(level), names[level], module, line);
         return;
     }
     char stamp[32];

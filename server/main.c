@@ -305,7 +305,8 @@ static int parse(int argc, char **argv, options_t *o, ms_config_t *config)
     ms_error_t err = {0};
     if (ms_config_load(args.text[OPT_CONFIG], config, &err) != 0) {
         char text[MS_ERROR_MSG_BYTES + 160];
-        fprintf(stderr, "mutsyncd: %s\n", ms_error_text(&err, text, sizeof text));
+        fprintf(stderr, "%smutsyncd: %s\n", ms_log_priority_prefix(MS_LOG_ERROR),
+                ms_error_text(&err, text, sizeof text));
         return CLI_REFUSED;
     }
     o->level = config->has_log_level ? config->log_level : MS_LOG_INFO;
@@ -390,13 +391,13 @@ int main(int argc, char **argv)
 {
     options_t o = {.level = MS_LOG_INFO};
     ms_config_t config = {0};
+    ms_log_set_journal(ms_log_stderr_is_journal());
     int rc = parse(argc, argv, &o, &config);
     if (rc) {
         ms_config_clear(&config);
         return rc;
     }
     ms_log_set_level(o.level);
-    ms_log_set_journal(ms_log_stderr_is_journal());
     if (sodium_init() < 0)
         return 1;
     sigset_t mask;

@@ -43,6 +43,11 @@ bool ms_log_stderr_is_journal(void);
 //  Programs call ms_log_set_journal(ms_log_stderr_is_journal()) at start.
 void ms_log_set_journal(bool on);
 
+//  Returns "<N>", LEVEL's syslog priority, when lines go to the journal,
+//  else "": for the few messages a program writes to stderr itself (a
+//  refused settings file), so the journal files them at the right level. Static.
+const char *ms_log_priority_prefix(ms_log_level_t level);
+
 //  Writes one line when LEVEL is enabled. MODULE names the writer ("sync").
 #define ms_log(level, module, ...)                                                                 \
     do {                                                                                           \

@@ -32,6 +32,11 @@ expect_exit 1 "$MUTSYNCD" --config "$conf"
 expect_contains "$ERR" "$conf:1: directory: must be an absolute path"
 expect_exit 1 "$MUTSYNCD" --config "$root/absent.conf"
 expect_contains "$ERR" "$root/absent.conf: cannot read"
+#  Under systemd the refusal is an error for the journal (<3>), so
+#  journalctl -p warning shows why the service did not start.
+printf 'directory = relative/dir\n' >"$conf"
+expect_exit 1 env JOURNAL_STREAM="$(stat -c '%d:%i' "$ERR")" "$MUTSYNCD" --config "$conf"
+expect_contains "$ERR" "^<3>mutsyncd: $conf:1: directory: must be an absolute path"
 #  In French too.
 printf 'log-level = loud\n' >"$conf"
 expect_exit 1 "$MUTSYNCD" --config "$conf" --lang fr

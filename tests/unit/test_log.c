@@ -119,7 +119,10 @@ static void test_log_journal_lines_carry_syslog_priorities(void **state)
     ms_log(MS_LOG_WARN, "sync", "gap seq=%d..%d", 41, 44);
     ms_log(MS_LOG_INFO, "mutsyncd", "listening");
     ms_log(MS_LOG_DEBUG, "mutsyncd", "heads");
+    assert_string_equal(ms_log_priority_prefix(MS_LOG_ERROR), "<3>");
+    assert_string_equal(ms_log_priority_prefix(MS_LOG_DEBUG), "<7>");
     ms_log_set_journal(false);
+    assert_string_equal(ms_log_priority_prefix(MS_LOG_ERROR), "");
     ms_log(MS_LOG_WARN, "sync", "plain");
     ms_log_set_level(MS_LOG_WARN);
     ms_log(MS_LOG_INFO, "sync", "not written");
