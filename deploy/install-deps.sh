@@ -4,10 +4,13 @@
 #  otherwise (as root) apt-get update once, then install only what is missing.
 set -eu
 
+#  The last line is for the Debian package: deploy/package.sh builds it,
+#  the deploy tests check it with lintian, install it in a fresh Debian 12
+#  root (mmdebstrap) and score the unit (systemd-analyze).
 PACKAGES="build-essential cmake pkg-config libzmq3-dev liblmdb-dev libprotobuf-c-dev
 protobuf-c-compiler libsodium-dev libcmocka-dev libzstd-dev libcsv-dev libjson-c-dev
 clang-format procps lmdb-utils time shellcheck gettext libxml2-utils python3
-sqlite3 libsqlite3-dev"
+sqlite3 libsqlite3-dev libsystemd-dev scdoc systemd debhelper dpkg-dev lintian mmdebstrap"
 
 missing=""
 for package in $PACKAGES; do

@@ -6,9 +6,12 @@
 #    format    clang-format --dry-run --Werror on every tracked .c and .h
 #    build     configure + build build/ (RelWithDebInfo)
 #    test      ctest in build/ (unit, integration, fault, fuzz replay; no benchmarks)
+#    deploy    ctest -L deploy in build/, once: the Debian package built and
+#              checked with lintian, installed in a fresh Debian 12 root
+#              (mmdebstrap, cached in build/fresh-root), the unit's security
+#              score; a test that cannot run (no root, no network) says SKIP
 #    asan      configure + build build-asan/ with -DMS_SANITIZE=ON
-#    test-asan ctest in build-asan/ under ASan + UBSan, leaks checked (not
-#              the browser test, which test runs once)
+#    test-asan ctest in build-asan/ under ASan + UBSan, leaks checked
 #    shell     shellcheck on deploy/, .ci/ and tests/ scripts (skipped if not installed)
 #
 #  Idempotent: build directories are reused. Exits 0 only if every step that
@@ -77,12 +80,12 @@ configure_and_build()
     cmake -S "$ROOT" -B "$dir" "$@" && cmake --build "$dir" -j "$JOBS"
 }
 
-#  ctest in DIR, benchmarks excluded, and also the labels matching EXCLUDE
-#  (the sanitizer pass leaves out the browser test, which runs once). A tree
-#  with no tests yet passes with a note.
+#  ctest in DIR, benchmarks and the deployment checks excluded, and also the
+#  labels matching EXCLUDE (the sanitizer pass leaves out the browser test,
+#  which runs once). A tree with no tests yet passes with a note.
 run_ctest()
 {
-    local dir=$1 exclude=${2:-bench} count
+    local dir=$1 exclude=${2:-bench|deploy} count
     count=$(cd "$dir" && ctest -N -LE "$exclude" | sed -n 's/^Total Tests: //p')
     if [ "${count:-0}" -eq 0 ]; then
         echo "no tests registered yet"
@@ -93,7 +96,30 @@ run_ctest()
 
 test_count()
 {
-    (cd "$1" 2>/dev/null && ctest -N -LE "${2:-bench}" | sed -n 's/^Total Tests: //p')
+    (cd "$1" 2>/dev/null && ctest -N -LE "${2:-bench|deploy}" | sed -n 's/^Total Tests: //p')
+}
+
+#  The deployment checks in DIR, one at a time (they build and install the
+#  package); the log is kept in DIR/deploy.log for the summary.
+run_deploy()
+{
+    local dir=$1
+    (cd "$dir" && ctest --output-on-failure -V -L deploy) >"$dir/deploy.log" 2>&1
+    local rc=$?
+    grep -E '^[0-9]+: (SKIP|systemd-analyze|installed unit|lintian|I:|W:|E:|in the fresh root|built|ok)' \
+        "$dir/deploy.log" | sed 's/^[0-9]*: /  /'
+    grep -E 'Test +#[0-9]+: ' "$dir/deploy.log"
+    [ "$rc" -eq 0 ] || tail -n 60 "$dir/deploy.log"
+    return "$rc"
+}
+
+deploy_notes()
+{
+    local count skipped
+    count=$(grep -cE 'Test +#[0-9]+: ' "$1/deploy.log" 2>/dev/null)
+    skipped=$(grep -cE 'Test +#[0-9]+: .*Skipped' "$1/deploy.log" 2>/dev/null)
+    printf ', %s tests' "${count:-0}"
+    [ "${skipped:-0}" -eq 0 ] || printf ', %s SKIPPED' "$skipped"
 }
 
 check_shell()
@@ -116,16 +142,19 @@ if step deps ./deploy/install-deps.sh; then
         -DMS_SANITIZE=OFF; then
         step test run_ctest "$BUILD_DIR"
         STEP_NOTES[-1]+=", $(test_count "$BUILD_DIR") tests"
+        step deploy run_deploy "$BUILD_DIR"
+        STEP_NOTES[-1]+=$(deploy_notes "$BUILD_DIR")
     else
         record test SKIP "build failed"
+        record deploy SKIP "build failed"
     fi
 
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     if step asan configure_and_build "$ASAN_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DMS_SANITIZE=ON; then
-        step test-asan run_ctest "$ASAN_DIR" 'bench|browser'
-        STEP_NOTES[-1]+=", $(test_count "$ASAN_DIR" 'bench|browser') tests"
+        step test-asan run_ctest "$ASAN_DIR" 'bench|deploy|browser'
+        STEP_NOTES[-1]+=", $(test_count "$ASAN_DIR" 'bench|deploy|browser') tests"
     else
         record test-asan SKIP "build failed"
     fi

@@ -53,13 +53,17 @@ static int quarantine(ms_txn_t *txn, attempt_t *attempt, ms_refusal_t reason, in
     entry.envelope_len = attempt->len;
     bool kept = false;
     int rc = ms_quarantine_add(txn, &entry, &kept, err);
+    //  The detail of a register or care feed may name a member (a record's
+    //  key): logs say what and why, and `quarantine list` the rest.
+    ms_feed_kind_t kind = ms_policy_kind(verdict->feed);
+    bool personal = kind == MS_FEED_REGISTER || kind == MS_FEED_CARE;
     if (rc == 0 && kept)
         ms_log(reason == MS_REFUSAL_EQUIVOCATION ? MS_LOG_ERROR : MS_LOG_WARN, "accept",
                "%s %s/%s seq=%llu from %s: %s (%s)",
                change < 0 ? "refused" : "set aside a change of",
                verdict->origin[0] ? verdict->origin : "?", verdict->feed[0] ? verdict->feed : "?",
                (unsigned long long)verdict->seq, entry.source[0] ? entry.source : "?",
-               ms_refusal_name(reason), detail);
+               ms_refusal_name(reason), personal ? "details in the quarantine" : detail);
     return rc;
 }
 

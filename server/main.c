@@ -18,6 +18,8 @@
 //  durable commit.
 
 #include "cli_opts.h"
+#include "config.h"
+#include "notify.h"
 
 #include "mutsync/i18n.h"
 #include "mutsync/link.h"
@@ -47,17 +49,20 @@
 static const char usage_text[] =
     N_("usage: mutsyncd -d DIR --listen ENDPOINT [--sync-interval SECONDS]\n"
        "                [--session-timeout SECONDS] [--window N] [-v] [-q] [--lang fr|en]\n"
-       "                [--site SITEDIR]\n"
+       "                [--config FILE] [--site DIR] [--log-level error|warn|info|debug]\n"
        "       mutsyncd --version\n"
        "Runs the node in DIR (a union or the secretariat): accepts its certified\n"
        "children on ENDPOINT (e.g. tcp://127.0.0.1:7301) and, when the node has a\n"
        "parent, keeps its own link to it, syncing every --sync-interval seconds\n"
        "(default 10) and as soon as local heads change. -d may be left to\n"
-       "$MUTSYNC_DIR. Logs go to stderr (in English, for the operators' tools).\n"
-       "SIGTERM or SIGINT stops it cleanly. --site keeps the static website of the\n"
-       "node (mutsync site) in SITEDIR, rewritten shortly after new data is applied.\n");
+       "$MUTSYNC_DIR. --site names the directory of the public site. Settings\n"
+       "not given as flags are read from --config FILE (by default mutsyncd.conf\n"
+       "in SYSCONFDIR/mutsync, /etc/mutsync when installed under /usr, if it\n"
+       "exists; see mutsyncd(8)).\n"
+       "Logs go to stderr (in English, for the operators' tools).\n"
+       "SIGTERM or SIGINT stops it cleanly.\n");
 
-static ms_site_keeper_t site;  //  --site
+static ms_site_keeper_t site;  //  --site, or the settings file's site
 
 typedef struct {
     char org[MS_ORG_MAX + 1];                    //  the child (ZAP User-Id)
@@ -256,6 +261,7 @@ static void heads_digest(ms_node_t *node, uint8_t *digest)
 typedef struct {
     const char *dir;
     const char *listen;
+    const char *site;  //  where the public site is written; NULL: none
     int64_t interval_ms;
     int64_t session_timeout_ms;
     uint32_t window;
@@ -269,7 +275,9 @@ enum {
     OPT_WINDOW,
     OPT_QUIET,
     OPT_VERSION,
-    OPT_SITE
+    OPT_CONFIG,
+    OPT_SITE,
+    OPT_LOG_LEVEL
 };
 
 static const cli_opt_t option_table[] = {
@@ -279,13 +287,16 @@ static const cli_opt_t option_table[] = {
     {"window", CLI_UINT, 1, MS_SYNC_WINDOW_MAX, 0},
     {"quiet", CLI_FLAG, 0, 0, 'q'},
     {"version", CLI_FLAG, 0, 0, 0},
+    {"config", CLI_TEXT, 0, 0, 0},
     {"site", CLI_TEXT, 0, 0, 0},
+    {"log-level", CLI_TEXT, 0, 0, 0},
     {NULL, 0, 0, 0, 0},
 };
 
-//  Returns 0, or the exit status (usage: 2) after saying why. --help
-//  and --version print and exit 0.
-static int parse(int argc, char **argv, options_t *o)
+//  Returns 0, or the exit status (usage: 2, a refused config file: 1) after
+//  saying why. --help and --version print and exit 0. Flags win over
+//  CONFIG, which O's strings may borrow from.
+static int parse(int argc, char **argv, options_t *o, ms_config_t *config)
 {
     cli_set_program("mutsyncd");
     cli_args_t args;
@@ -298,14 +309,30 @@ static int parse(int argc, char **argv, options_t *o)
         printf("mutsyncd %s\n", MS_VERSION_TEXT);
         exit(0);
     }
-    o->dir = cli_dir_given();
-    o->listen = args.text[OPT_LISTEN];
-    o->interval_ms = (int64_t)(args.number[OPT_SYNC_INTERVAL] * 1000);
+    ms_error_t err = {0};
+    if (ms_config_load(args.text[OPT_CONFIG], config, &err) != 0) {
+        char text[MS_ERROR_MSG_BYTES + 160];
+        fprintf(stderr, "%smutsyncd: %s\n", ms_log_priority_prefix(MS_LOG_ERROR),
+                ms_error_text(&err, text, sizeof text));
+        return CLI_REFUSED;
+    }
+    o->level = config->has_log_level ? config->log_level : MS_LOG_INFO;
+    if (args.text[OPT_LOG_LEVEL] && ms_log_level_parse(args.text[OPT_LOG_LEVEL], &o->level) != 0)
+        return cli_usage(usage_text, _("--log-level must be error, warn, info or debug"));
+    if (!args.text[OPT_LOG_LEVEL] && args.text[OPT_QUIET])
+        o->level = MS_LOG_WARN;
+    else if (!args.text[OPT_LOG_LEVEL] && cli_verbosity())
+        o->level = MS_LOG_DEBUG;
+    o->dir = cli_dir_given() ? cli_dir_given() : config->directory;
+    o->listen = args.text[OPT_LISTEN] ? args.text[OPT_LISTEN] : config->listen;
+    o->site = args.text[OPT_SITE] ? args.text[OPT_SITE] : config->site;
+    site.dir = o->site;
+    site.base.lang = cli_lang_given();
+    double interval =
+        args.text[OPT_SYNC_INTERVAL] ? args.number[OPT_SYNC_INTERVAL] : config->sync_interval;
+    o->interval_ms = (int64_t)(interval * 1000);
     o->session_timeout_ms = (int64_t)(args.number[OPT_SESSION_TIMEOUT] * 1000);
     o->window = (uint32_t)args.number[OPT_WINDOW];
-    site.dir = args.text[OPT_SITE];
-    site.base.lang = cli_lang_given();
-    o->level = args.text[OPT_QUIET] ? MS_LOG_WARN : cli_verbosity() ? MS_LOG_DEBUG : MS_LOG_INFO;
     if (!o->dir || !o->listen)
         return cli_usage(usage_text,
                          _("-d DIR (or $MUTSYNC_DIR) and --listen ENDPOINT are required"));
@@ -416,9 +443,13 @@ static int serve(server_t *server, void *zap, ms_uplink_t *uplink, int signal_fd
 int main(int argc, char **argv)
 {
     options_t o = {.level = MS_LOG_INFO};
-    int rc = parse(argc, argv, &o);
-    if (rc)
+    ms_config_t config = {0};
+    ms_log_set_journal(ms_log_stderr_is_journal());
+    int rc = parse(argc, argv, &o, &config);
+    if (rc) {
+        ms_config_clear(&config);
         return rc;
+    }
     ms_log_set_level(o.level);
     if (sodium_init() < 0)
         return 1;
@@ -459,7 +490,14 @@ int main(int argc, char **argv)
         ms_log(MS_LOG_INFO, "mutsyncd", "%s (%s, %s) listening on %s%s%s%s%s", id->org,
                ms_role_name(id->role), id->country, o.listen, uplink ? "; parent " : "",
                uplink ? id->parent : "", uplink ? " at " : "", uplink ? id->parent_endpoint : "");
+        if (o.site)
+            ms_log(MS_LOG_INFO, "mutsyncd", "site directory %s", o.site);
+        char ready[256];
+        snprintf(ready, sizeof ready, "%s listening on %s", id->org, o.listen);
+        if (ms_notify_ready(ready) < 0)
+            ms_log(MS_LOG_WARN, "mutsyncd", "could not tell systemd it is ready");
         status = serve(&server, zap, uplink, signal_fd);
+        (void)ms_notify_stopping();
     } else {
         char text[MS_ERROR_MSG_BYTES + 160];
         ms_log(MS_LOG_ERROR, "mutsyncd", "%s", ms_error_text(&err, text, sizeof text));
@@ -479,5 +517,6 @@ int main(int argc, char **argv)
     close(signal_fd);
     if (status == 0)
         ms_log(MS_LOG_INFO, "mutsyncd", "stopped");
+    ms_config_clear(&config);
     return status;
 }

@@ -634,6 +634,50 @@ static void test_own_write_with_a_bad_value_is_refused(void **state)
     assert_int_equal(head_of(f, UNION, "public").seq, before);
 }
 
+//  A bad member record is set aside like any other, but the log line says
+//  only what and why: the member's id (the change's key) stays out of logs.
+static void test_accept_log_names_no_member_of_a_register_feed(void **state)
+{
+    fixture_t *f = *state;
+    static const uint8_t garbage[] = {0x0a, 0x7f, 'K'};
+    ms_change_t change = {MS_COLL_MEMBER, MS_OP_UPSERT, "ML-UTM-001-0000042", garbage,
+                          sizeof garbage};
+    //  The mutual's card lets its register come to the union (reach 1).
+    ms_org_t org;
+    memset(&org, 0, sizeof org);
+    strcpy(org.name, "Kati");
+    strcpy(org.country, "ML");
+    org.role = MS_ROLE_MUTUAL;
+    strcpy(org.parent, UNION);
+    org.register_reach = 1;
+    value_t card = {.len = 0};
+    assert_int_equal(ms_org_encode(&org, card.value, sizeof card.value, &card.len), 0);
+    ms_change_t grant = {MS_COLL_ORG, MS_OP_UPSERT, MUTUAL, card.value, card.len};
+    sealed_t granted = seal(f->mutual, MUTUAL, "public", 1, NULL, T0, &grant, 1);
+    check_applied(f, &granted);
+    free(granted.bytes);
+    sealed_t one = seal(f->mutual, MUTUAL, "register", 1, NULL, T0, &change, 1);
+    //  glibc's stderr is a variable: the log lines go to memory for a while.
+    char *text = NULL;
+    size_t len = 0;
+    FILE *saved = stderr;
+    stderr = open_memstream(&text, &len);
+    assert_non_null(stderr);
+    ms_log_set_level(MS_LOG_WARN);
+    ms_verdict_t verdict = accept_bytes(f, one.bytes, one.len);
+    ms_log_set_level(MS_LOG_ERROR);
+    fclose(stderr);
+    stderr = saved;
+    assert_int_equal(verdict.set_aside, 1);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "set aside a change of ML-UTM-001/register seq=1"));
+    assert_non_null(strstr(text, "bad-record"));
+    if (strstr(text, "0000042"))
+        fail_msg("a member id in the log: %s", text);
+    free(text);
+    free(one.bytes);
+}
+
 //  An authentic change set with a value that does not decode stays in the
 //  chain (the feed goes on) but that change is set aside and listed.
 static void test_accept_sets_aside_a_record_that_does_not_decode(void **state)
@@ -884,6 +928,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_accept_refuses_writing_another_orgs_card, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_accept_refuses_a_change_set_with_one_bad_change, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_accept_log_names_no_member_of_a_register_feed, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_accept_sets_aside_a_record_that_does_not_decode, setup,
                                         teardown),
