@@ -504,8 +504,10 @@ ms_link_event_t ms_link_event(void *monitor)
     case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
         return MS_LINK_REFUSED;
     case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
-    case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
         return MS_LINK_BAD_HANDSHAKE;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+        //  A timeout, a reset, a silent peer: a thin link, not a wrong key.
+        return MS_LINK_LOST_HANDSHAKE;
     default:
         return MS_LINK_NONE;
     }

@@ -204,6 +204,15 @@ static void link_event(ms_uplink_t *self, ms_link_event_t event, int64_t now_ms)
         self->up = true;
         ms_log(MS_LOG_INFO, "sync", "link to %s at %s is up", self->parent, self->endpoint);
         break;
+    case MS_LINK_LOST_HANDSHAKE:
+        //  Retried by libzmq with its back-off; reported only if no session
+        //  completes before the caller's timeout, as a link problem.
+        snprintf(self->reason, sizeof self->reason,
+                 "the link to %s at %s dropped during the handshake (a thin link or a busy "
+                 "parent): retrying",
+                 self->parent, self->endpoint);
+        ms_log(MS_LOG_INFO, "sync", "%s", self->reason);
+        break;
     case MS_LINK_DOWN:
         self->up = false;
         ms_log(MS_LOG_INFO, "sync", "link to %s at %s is down", self->parent, self->endpoint);

@@ -61,11 +61,12 @@ MS_MUST_CHECK int ms_link_connect(void *zctx, ms_node_t *node, const char *endpo
                                   ms_error_t *err);
 
 typedef enum {
-    MS_LINK_NONE,          //  an event this module does not report
-    MS_LINK_UP,            //  handshake done: the peer is authenticated
-    MS_LINK_DOWN,          //  the connection closed
-    MS_LINK_REFUSED,       //  the peer refused our key (ZAP said no)
-    MS_LINK_BAD_HANDSHAKE  //  the handshake failed: wrong server key or not mutsync
+    MS_LINK_NONE,           //  an event this module does not report
+    MS_LINK_UP,             //  handshake done: the peer is authenticated
+    MS_LINK_DOWN,           //  the connection closed
+    MS_LINK_REFUSED,        //  the peer refused our key (ZAP said no)
+    MS_LINK_BAD_HANDSHAKE,  //  a protocol error in the handshake: wrong server key, not mutsync
+    MS_LINK_LOST_HANDSHAKE  //  the handshake did not complete (timed out, dropped): retry
 } ms_link_event_t;
 
 //  Reads one event from MONITOR (call when it is readable).
