@@ -242,11 +242,48 @@ static int seen_get(ms_txn_t *txn, const char *org, const char *feed, uint64_t *
     return rc == MS_ENOTFOUND ? 0 : rc;
 }
 
+typedef struct {
+    ms_node_t *node;
+    int64_t now;
+    ms_views_rebuilt_t stats;
+} rebuild_t;
+
+//  An org that moved (a certificate naming another parent than the one
+//  held) changes which subtree every one of its periods counts in: the
+//  views follow the current hierarchy, as DHIS2 does, so they are rebuilt
+//  once the change set has been applied (trust then names the new parent).
+#define MOVED_KEY "M"
+
+static int note_move(ms_txn_t *txn, const ms_change_t *change, ms_error_t *err)
+{
+    ms_cert_t cert;
+    ms_trust_entry_t held;
+    if (change->op != MS_OP_UPSERT ||
+        ms_cert_decode(change->value, change->value_len, &cert, NULL) != 0)
+        return 0;
+    int rc = ms_trust_get(txn, change->key, &held, err);
+    if (rc == MS_ENOTFOUND || (rc == 0 && strcmp(held.cert.parent, cert.parent) == 0))
+        return 0;
+    return rc ? rc : ms_txn_put(txn, MS_TABLE_VIEWS, MOVED_KEY, 1, "1", 1, 0, err);
+}
+
+static int rebuild(ms_txn_t *txn, void *arg, ms_error_t *err);
+
 static int on_applied(ms_txn_t *txn, const char *origin, const char *feed, uint64_t seq, void *ctx,
                       ms_error_t *err)
 {
-    (void)ctx;
-    return seen_put(txn, origin, feed, seq, err);
+    ms_node_t *node = ctx;
+    int rc = seen_put(txn, origin, feed, seq, err);
+    ms_val_t val;
+    if (rc == 0 && ms_txn_get(txn, MS_TABLE_VIEWS, MOVED_KEY, 1, &val, NULL) == 0) {
+        ms_log(MS_LOG_INFO, "views", "an org moved (%s/%s seq=%llu): rebuilding the views", origin,
+               feed, (unsigned long long)seq);
+        rebuild_t r = {node, (int64_t)time(NULL), {0}};
+        rc = ms_txn_del(txn, MS_TABLE_VIEWS, MOVED_KEY, 1, err);
+        if (rc == 0)
+            rc = rebuild(txn, &r, err);
+    }
+    return rc;
 }
 
 //  Moves the counters, views and inventory by CHANGE, which replaces OLD
@@ -298,6 +335,8 @@ static int on_apply(ms_txn_t *txn, const char *owner, uint64_t seq, const ms_cha
 {
     (void)seq;
     ms_node_t *node = ctx;
+    if (change->collection == MS_COLL_CERT)
+        return note_move(txn, change, err);
     if (strcmp(owner, ms_node_identity(node)->org) != 0 && change->collection != MS_COLL_REPORT &&
         change->collection != MS_COLL_ORG)
         return 0;
@@ -530,12 +569,6 @@ static int build_from_records(ms_node_t *node, ms_txn_t *txn, bool full, int64_t
               : ms_txn_put(txn, MS_TABLE_VIEWS, "V", 1, MS_VIEWS_VERSION, strlen(MS_VIEWS_VERSION),
                            0, err);
 }
-
-typedef struct {
-    ms_node_t *node;
-    int64_t now;
-    ms_views_rebuilt_t stats;
-} rebuild_t;
 
 static int build(ms_txn_t *txn, void *arg, ms_error_t *err)
 {

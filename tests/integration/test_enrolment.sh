@@ -121,5 +121,12 @@ expect_exit 0 "$MUTSYNC" -d "$S" bundle import "$root/release.msb"
 expect_exit 0 "$MUTSYNC" -d "$S" bundle import "$root/u2.msb"
 expect_contains "$OUT" " 0 refused"
 expect_exit 0 "$MUTSYNC" -d "$S" feed verify
+#  The figures follow the current hierarchy: the mutual counts under its new union.
+expect_exit 0 "$MUTSYNC" -d "$S" view --format csv --indicators all
+cp "$OUT" "$root/view.csv"
+cell() { awk -F, -v row="$1" 'NR > 1 && $1 == row { print $5 }' "$root/view.csv"; }
+[ -n "$(cell ML-UTM-001)" ] && [ "$(cell ML-UNION2)" = "$(cell ML-UTM-001)" ] ||
+    fail "the mutual's beneficiaries do not count under its new union: $(cat "$root/view.csv")"
+[ -z "$(cell ML-UTM)" ] || fail "the old union still counts the mutual: $(cat "$root/view.csv")"
 stop_bg U TERM
 echo "ok"
