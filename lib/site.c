@@ -142,15 +142,7 @@ static void card_section(const ms_site_mutual_t *m, ms_page_t *page, uint32_t ye
         fputs("</td></tr>\n", out);
     }
     fprintf(out, "<tr><th scope=\"row\">%s</th><td>", ms_site_word(lang, "guarantees"));
-    const bool offers[MS_GUARANTEE_COUNT] = {
-        m->card.covers_primary_care, m->card.covers_hospitalization, m->card.covers_childbirth,
-        m->card.covers_sonu, m->card.covers_drugs};
-    bool any = false;
-    for (int g = 0; g < MS_GUARANTEE_COUNT; g++)
-        if (offers[g]) {
-            fprintf(out, "%s%s", any ? ", " : "", ms_site_word(lang, ms_guarantee_name(g)));
-            any = true;
-        }
+    ms_site_guarantees(out, lang, &m->card);
     fprintf(out, "</td></tr>\n<tr><th scope=\"row\">%s</th>",
             ms_site_word(lang, "target_population"));
     ms_page_figure(page, true, NULL, m->has_card, (double)m->card.target_population, 0);

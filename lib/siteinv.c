@@ -271,15 +271,7 @@ static void directory_table(const ms_site_data_t *data, ms_page_t *page, const c
         fprintf(out, "</th><td>%s</td><td>", m->info.country);
         ms_html_text(out, m->info.parent);
         fprintf(out, "</td><td>%.4s</td><td>", created);
-        const bool offers[MS_GUARANTEE_COUNT] = {
-            m->card.covers_primary_care, m->card.covers_hospitalization, m->card.covers_childbirth,
-            m->card.covers_sonu, m->card.covers_drugs};
-        bool any = false;
-        for (int g = 0; g < MS_GUARANTEE_COUNT; g++)
-            if (offers[g]) {
-                fprintf(out, "%s%s", any ? ", " : "", ms_site_word(lang, ms_guarantee_name(g)));
-                any = true;
-            }
+        ms_site_guarantees(out, lang, &m->card);
         fputs("</td>", out);
         ms_page_figure(page, true, NULL, m->has_card, (double)m->card.target_population, 0);
         fprintf(out, "<td%s>", m->card.card_year == data->year ? "" : " class=\"late\"");

@@ -3,6 +3,8 @@
 
 #include "mutsync/sitepage.h"
 
+#include "mutsync/inventory.h"
+
 #include "mutsync/svgchart.h"
 
 #include <math.h>
@@ -93,6 +95,19 @@ const char *ms_site_word(ms_lang_t lang, const char *key)
         if (strcmp(words[i].key, key) == 0)
             return lang == MS_LANG_EN ? words[i].en : words[i].fr;
     return key;
+}
+
+void ms_site_guarantees(FILE *out, ms_lang_t lang, const ms_org_t *card)
+{
+    const bool offers[MS_GUARANTEE_COUNT] = {card->covers_primary_care,
+                                             card->covers_hospitalization, card->covers_childbirth,
+                                             card->covers_sonu, card->covers_drugs};
+    bool any = false;
+    for (int g = 0; g < MS_GUARANTEE_COUNT; g++)
+        if (offers[g]) {
+            fprintf(out, "%s%s", any ? ", " : "", ms_site_word(lang, ms_guarantee_name(g)));
+            any = true;
+        }
 }
 
 const char ms_site_css[] =

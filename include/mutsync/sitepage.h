@@ -17,6 +17,8 @@
 
 #include "mutsync/error.h"
 
+#include "mutsync/record.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -27,6 +29,9 @@ const char *ms_lang_code(ms_lang_t lang);
 
 //  The site's word KEY in LANG (KEY itself when the table lacks it).
 const char *ms_site_word(ms_lang_t lang, const char *key);
+
+//  Writes the guarantees CARD offers, in LANG, separated by ", ".
+void ms_site_guarantees(FILE *out, ms_lang_t lang, const ms_org_t *card);
 
 typedef struct {
     FILE *out;        //  the page being written
