@@ -36,6 +36,19 @@ static const cli_opt_t member_add_opts[] = {
     {"status", CLI_TEXT, 0, 0, 0},      {NULL, 0, 0, 0, 0},
 };
 
+//  The record parser speaks of a spreadsheet's columns ("member:2: column
+//  sex: ..."); on the command line the same value came from an option.
+static int add_error(const ms_error_t *err)
+{
+    for (int i = 0; i < MS_MEMBER_COLUMNS; i++) {
+        char prefix[64];
+        int n = snprintf(prefix, sizeof prefix, "column %s: ", ms_member_columns[i]);
+        if (strncmp(err->message, prefix, (size_t)n) == 0)
+            return cli_refuse("member add: --%s: %s", member_add_opts[i].name, err->message + n);
+    }
+    return cli_refuse("member add: %s", err->message);
+}
+
 static int member_add(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
@@ -52,7 +65,7 @@ static int member_add(ms_node_t *node, const cli_args_t *args, const void *ctx_u
     size_t len = 0;
     ms_error_t err = {0};
     if (ms_member_from_fields(fields, key, value, &len, &err) != 0)
-        return cli_fail(&err);
+        return add_error(&err);
     return cli_add_record(node, MS_COLL_MEMBER, key, value, len);
 }
 

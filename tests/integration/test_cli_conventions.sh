@@ -140,4 +140,11 @@ expect_exit 0 "$MUTSYNC" --lang fr -d "$node" whoami --format json
 expect_contains "$OUT" '^\{"org":"ML-UTM-001","role":"mutual"'
 expect_exit 0 "$MUTSYNC" --lang fr -d "$node" whoami
 expect_contains "$OUT" "^empreinte +[0-9a-f]{4}-"
+
+#  member add names the option at fault, not a line of a file that does not exist.
+expect_exit 1 "$MUTSYNC" -d "$node" member add --id M-X1 --household H-X1 --family-name A \
+    --given-name B --sex X --birth-date 2000-01-01 --village V --enrollment-date 2020-01-01 \
+    --category adherent --relationship self
+expect_contains "$ERR" 'member add: --sex: "X" is not one of F, M'
+expect_not_contains "$ERR" "member:2"
 echo "ok"
