@@ -53,9 +53,18 @@ find "$cache/archives" -name '*.deb' -exec cp -t "$root/var/cache/apt/archives/"
 #  postinst's systemd-tmpfiles needs it), in a mount namespace of its own:
 #  the mount ends with the command and never shows outside. Each program
 #  execs the next, so the pid start_bg records is CMD's in the end.
-in_root_cmd=(unshare --mount --propagation private -- sh -c
-    'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$root"
-    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)
+#  Inside a chroot whose / is not a mount point (a bootstrapped build root),
+#  no private mount namespace can be made: /proc is then mounted once and
+#  unmounted at exit.
+if unshare --mount --propagation private -- true 2>/dev/null; then
+    in_root_cmd=(unshare --mount --propagation private -- sh -c
+        'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$root"
+        env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)
+else
+    mount -t proc proc "$root/proc" || skip "cannot mount /proc in the fresh root"
+    ms_defer "umount -l '$root/proc'"
+    in_root_cmd=(chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)
+fi
 in_root() { "${in_root_cmd[@]}" "$@"; }
 
 # shellcheck disable=SC2034  # read by expect_exit (lib.sh)
