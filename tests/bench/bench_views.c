@@ -30,8 +30,10 @@ static const char *const countries[UNIONS] = {"ML", "BJ", "SN", "GN", "BF",
 typedef struct {
     char org[MS_ORG_MAX + 1];
     ms_keypair_t *keypair;
-    uint64_t seq;                 //  head of its public feed
-    uint8_t head[MS_HASH_BYTES];  //  id of the head change set
+    uint64_t seq;                       //  head of its public feed
+    uint8_t head[MS_HASH_BYTES];        //  id of the head change set
+    uint64_t certs_seq;                 //  head of its certs feed
+    uint8_t certs_head[MS_HASH_BYTES];  //
 } org_t;
 
 typedef struct {
@@ -52,18 +54,22 @@ static int die(const char *what, const ms_error_t *err)
     exit(1);
 }
 
-//  Signs COUNT changes as ORG's next public change set and accepts it.
-static int append(bench_t *b, ms_txn_t *txn, org_t *org, const ms_change_t *changes, size_t count,
-                  ms_error_t *err)
+//  Signs COUNT changes as ORG's next change set of FEED ("public" or
+//  "certs") and accepts it.
+static int append(bench_t *b, ms_txn_t *txn, org_t *org, const char *feed,
+                  const ms_change_t *changes, size_t count, ms_error_t *err)
 {
+    bool certs = strcmp(feed, "certs") == 0;
+    uint64_t *seq = certs ? &org->certs_seq : &org->seq;
+    uint8_t *head = certs ? org->certs_head : org->head;
     ms_changeset_t cs = {.origin = org->org,
-                         .feed = "public",
-                         .seq = org->seq + 1,
+                         .feed = feed,
+                         .seq = *seq + 1,
                          .created = (int64_t)time(NULL),
                          .change_count = count,
                          .changes = changes};
     memcpy(cs.signer, ms_keypair_public(org->keypair), MS_KEY_BYTES);
-    memcpy(cs.prev, org->head, MS_HASH_BYTES);
+    memcpy(cs.prev, head, MS_HASH_BYTES);
     uint8_t *body = NULL, *bytes = NULL;
     size_t body_len = 0, len = 0;
     ms_verdict_t verdict;
@@ -75,8 +81,8 @@ static int append(bench_t *b, ms_txn_t *txn, org_t *org, const ms_change_t *chan
     if (rc == 0 && verdict.outcome != MS_OUTCOME_APPLIED)
         rc = ms_error_set(err, MS_EREFUSED, org->org, "refused: %s", verdict.detail);
     if (rc == 0) {
-        org->seq++;
-        ms_body_id(body, body_len, org->head);
+        (*seq)++;
+        ms_body_id(body, body_len, head);
     }
     free(body);
     free(bytes);
@@ -126,8 +132,9 @@ static int setup_unions(ms_txn_t *txn, void *arg, ms_error_t *err)
     bench_t *b = arg;
     ms_change_t changes[UNIONS];
     for (int u = 0; u < UNIONS; u++) {
-        b->unions[u].seq = 0;
+        b->unions[u].seq = b->unions[u].certs_seq = 0;
         memset(b->unions[u].head, 0, MS_HASH_BYTES);
+        memset(b->unions[u].certs_head, 0, MS_HASH_BYTES);
     }
     uint8_t values[UNIONS][512];
     for (int u = 0; u < UNIONS; u++) {
@@ -136,12 +143,12 @@ static int setup_unions(ms_txn_t *txn, void *arg, ms_error_t *err)
         changes[u] = (ms_change_t){MS_COLL_CERT, MS_OP_UPSERT, b->unions[u].org, values[u], len};
     }
     ms_verdict_t verdict;
-    int rc = ms_node_append(b->node, txn, "public", changes, UNIONS, &verdict, err);
+    int rc = ms_node_append(b->node, txn, "certs", changes, UNIONS, &verdict, err);
     for (int u = 0; rc == 0 && u < UNIONS; u++) {
         uint8_t card[1024];
         size_t len = card_value(b->unions[u].org, MS_ROLE_UNION, countries[u], "WCA-SEC", u, card);
         ms_change_t change = {MS_COLL_ORG, MS_OP_UPSERT, b->unions[u].org, card, len};
-        rc = append(b, txn, &b->unions[u], &change, 1, err);
+        rc = append(b, txn, &b->unions[u], "public", &change, 1, err);
     }
     return rc;
 }
@@ -173,7 +180,7 @@ static int add_mutuals(ms_txn_t *txn, void *arg, ms_error_t *err)
             count++;
         }
         if (count)
-            rc = append(b, txn, &b->unions[u], changes, count, err);
+            rc = append(b, txn, &b->unions[u], "certs", changes, count, err);
     }
     const ms_indicator_def_t *defs;
     size_t def_count = ms_catalogue_default(&defs);
@@ -211,7 +218,7 @@ static int add_mutuals(ms_txn_t *txn, void *arg, ms_error_t *err)
                     (ms_change_t){MS_COLL_REPORT, MS_OP_UPSERT, keys[n], report_values[n], rlen};
             }
         }
-        rc = append(b, txn, &b->mutuals[i], reports, n, err);
+        rc = append(b, txn, &b->mutuals[i], "public", reports, n, err);
         b->reports += n - 1;
     }
     free(reports);
