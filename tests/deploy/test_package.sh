@@ -38,7 +38,7 @@ expect_contains "$MS_TEST_ROOT/ctl/conffiles" "^/etc/mutsync/mutsyncd.conf$"
 #  The same layout from cmake --install: the package's build tree (prefix
 #  /usr) installed again; debhelper only compresses and adds copyright and
 #  the changelog.
-obj=$(find "$(dirname "$deb")" -maxdepth 2 -type d -name 'obj-*' | head -n 1)
+obj=$(find "$(dirname "$deb")" -maxdepth 2 -type d -name 'obj-*' | awk 'NR == 1')
 [ -n "$obj" ] || fail "no package build tree next to $deb"
 expect_exit 0 env DESTDIR="$MS_TEST_ROOT/staged" cmake --install "$obj"
 (cd "$MS_TEST_ROOT/staged" && find . -type f | sed 's|^\.||') | sort >"$MS_TEST_ROOT/cmake.list"

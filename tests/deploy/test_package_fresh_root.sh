@@ -25,7 +25,7 @@ mirror=${MS_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 host=$(sed -E 's|^[a-z]+://([^/:]+).*|\1|' <<<"$mirror")
 timeout 10 bash -c "exec 3<>/dev/tcp/$host/80" 2>/dev/null || skip "no network: $host:80 unreachable"
 
-deb=$(find "$MS_BUILD_ROOT/package" -maxdepth 1 -name 'mutsync_*.deb' 2>/dev/null | head -n 1)
+deb=$(find "$MS_BUILD_ROOT/package" -maxdepth 1 -name 'mutsync_*.deb' 2>/dev/null | awk 'NR == 1')
 [ -n "$deb" ] || fail "no .deb in $MS_BUILD_ROOT/package: test_package makes it"
 
 cache=$MS_BUILD_ROOT/fresh-root
@@ -103,7 +103,7 @@ mode=$(stat -c %a "$root/var/lib/mutsync-site/org")
 
 #  The manual pages, both languages.
 for page in man/man1/mutsync.1 man/man8/mutsyncd.8 man/fr/man1/mutsync.1 man/fr/man8/mutsyncd.8; do
-    zcat "$root/usr/share/$page.gz" | grep -q '^\.TH' || fail "no manual page $page"
+    zcat "$root/usr/share/$page.gz" | grep -c '^\.TH' >/dev/null || fail "no manual page $page"
 done
 
 #  The installed unit: no unknown directive or missing program, and its score.

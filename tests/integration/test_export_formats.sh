@@ -18,7 +18,8 @@ expect_exit 0 "$MUTSYNC" -d "$node" contribution import "$data/c.csv"
 expect_exit 0 "$MUTSYNC" -d "$node" profile set --created 2012-03-01 --guarantees primary_care,sonu \
     --target-population 5000 --year 2026
 paid=$(awk -F, 'FNR > 1 && $2 == "2026-10" { p += $4 } END { print p }' "$data/c.csv")
-first=$(awk -F, 'FNR > 1 { print $2 }' "$data/c.csv" | sort | head -1)
+#  (awk, not head: with pipefail, head closing early may kill sort with SIGPIPE)
+first=$(awk -F, 'FNR > 1 { print $2 }' "$data/c.csv" | sort | awk 'NR == 1')
 before=$(date -d "${first}-01 -1 month" +%Y-%m)
 
 #  CSV: the card (founding date, card year, guarantees) and every indicator.
