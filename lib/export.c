@@ -31,7 +31,7 @@ typedef struct {
     ms_error_t *err;                     //
 } export_t;
 
-void ms_xml_attr(FILE *out, const char *text)
+void ms_markup_escape(FILE *out, const char *text)
 {
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
         switch (*p) {
@@ -187,15 +187,15 @@ static int export_org(const ms_view_org_t *org, void *arg)
         if (values++ == 0) {
             //  ADX: the group opens with its first value, so no group is empty.
             fputs("  <group orgUnit=\"", e->out);
-            ms_xml_attr(e->out, unit);
+            ms_markup_escape(e->out, unit);
             fprintf(e->out, "\" period=\"%s\" dataSet=\"", e->period);
-            ms_xml_attr(e->out, e->data_set);
+            ms_markup_escape(e->out, e->data_set);
             if (e->complete[0])
                 fprintf(e->out, "\" completeDate=\"%s", e->complete);
             fputs("\">\n", e->out);
         }
         fputs("    <dataValue dataElement=\"", e->out);
-        ms_xml_attr(e->out, element);
+        ms_markup_escape(e->out, element);
         fprintf(e->out, "\" value=\"%s\"/>\n", value);
     }
     if (format == MS_EXPORT_CSV)

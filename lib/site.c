@@ -74,12 +74,12 @@ static void figures_table(const ms_site_data_t *data, ms_page_t *page, const org
 {
     FILE *out = page->out;
     fputs("<div class=\"scroll\"><table>\n<caption>", out);
-    ms_html_text(out, caption);
+    ms_markup_escape(out, caption);
     fprintf(out, "</caption>\n<thead><tr><th scope=\"col\">%s</th>",
             ms_site_word(page->lang, "period"));
     for (size_t d = 0; d < data->def_count; d++) {
         fputs("<th scope=\"col\">", out);
-        ms_html_text(out, def_name(&data->defs[d], page->lang));
+        ms_markup_escape(out, def_name(&data->defs[d], page->lang));
         fputs("</th>", out);
     }
     fputs("</tr></thead>\n<tbody>\n", out);
@@ -138,7 +138,7 @@ static void card_section(const ms_site_mutual_t *m, ms_page_t *page, uint32_t ye
         {"country", m->info.country}, {"union", m->info.parent}, {"founded", created}};
     for (size_t i = 0; i < 3; i++) {
         fprintf(out, "<tr><th scope=\"row\">%s</th><td>", ms_site_word(lang, rows[i][0]));
-        ms_html_text(out, rows[i][1]);
+        ms_markup_escape(out, rows[i][1]);
         fputs("</td></tr>\n", out);
     }
     fprintf(out, "<tr><th scope=\"row\">%s</th><td>", ms_site_word(lang, "guarantees"));
@@ -201,7 +201,7 @@ static void reporting_section(const ms_site_data_t *data, ms_page_t *page)
         snprintf(target, sizeof target, "mutuals/%s.html", m->info.org);
         ms_page_href(page, target);
         fputs("\">", out);
-        ms_html_text(out, m->has_card && m->card.name[0] ? m->card.name : m->info.name);
+        ms_markup_escape(out, m->has_card && m->card.name[0] ? m->card.name : m->info.name);
         fprintf(out, "</a></th><td>%s</td><td>%s</td><td%s>%s</td></tr>\n", month, synced,
                 ok ? "" : " class=\"late\"", ms_site_word(lang, ok ? "yes" : "no"));
     }

@@ -149,7 +149,7 @@ static void year_table(const ms_site_data_t *data, ms_page_t *page, size_t i, co
 {
     FILE *out = page->out;
     fputs("<div class=\"scroll\"><table>\n<caption>", out);
-    ms_html_text(out, caption);
+    ms_markup_escape(out, caption);
     fputs("</caption>\n", out);
     header_row(page, "year");
     fputs("<tbody>\n", out);
@@ -186,7 +186,7 @@ static void mutual_link(const ms_page_t *page, const ms_site_mutual_t *m)
     fputs("<a href=\"", page->out);
     ms_page_href(page, target);
     fputs("\">", page->out);
-    ms_html_text(page->out, m->has_card && m->card.name[0] ? m->card.name : m->info.name);
+    ms_markup_escape(page->out, m->has_card && m->card.name[0] ? m->card.name : m->info.name);
     fputs("</a>", page->out);
 }
 
@@ -269,7 +269,7 @@ static void directory_table(const ms_site_data_t *data, ms_page_t *page, const c
         fprintf(out, "<tr data-country=\"%s\"><th scope=\"row\">", m->info.country);
         mutual_link(page, m);
         fprintf(out, "</th><td>%s</td><td>", m->info.country);
-        ms_html_text(out, m->info.parent);
+        ms_markup_escape(out, m->info.parent);
         fprintf(out, "</td><td>%.4s</td><td>", created);
         ms_site_guarantees(out, lang, &m->card);
         fputs("</td>", out);
@@ -356,7 +356,7 @@ static int data_page(const ms_site_data_t *data, ms_lang_t lang, ms_error_t *err
         fprintf(out, "<li><a href=\"%s%s\" download>%s</a> — %s</li>\n", page.top, files[f][0],
                 files[f][0], ms_site_word(lang, files[f][1]));
     fprintf(out, "</ul>\n<h2>%s</h2>\n<blockquote><p>", ms_site_word(lang, "citation_title"));
-    ms_html_text(out, text);
+    ms_markup_escape(out, text);
     fputs("</p></blockquote>\n", out);
     return ms_page_close(&page, err);
 }

@@ -3,6 +3,7 @@
 
 #include "mutsync/sitepage.h"
 
+#include "mutsync/export.h"
 #include "mutsync/inventory.h"
 
 #include "mutsync/svgchart.h"
@@ -159,7 +160,7 @@ int ms_page_open(ms_page_t *page, const char *root, ms_lang_t lang, bool at_root
             "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
             ms_lang_code(lang));
-    ms_html_text(out, title);
+    ms_markup_escape(out, title);
     fprintf(out, "</title>\n<link rel=\"stylesheet\" href=\"%ssite.css\">\n</head>\n<body>\n",
             page->top);
     fputs("<header><nav>", out);
@@ -175,7 +176,7 @@ int ms_page_open(ms_page_t *page, const char *root, ms_lang_t lang, bool at_root
             ms_lang_code(other), ms_lang_code(other), page->top, ms_lang_code(other), here,
             ms_site_word(lang, "other"));
     fputs("</nav></header>\n<main>\n<h1>", out);
-    ms_html_text(out, title);
+    ms_markup_escape(out, title);
     fputs("</h1>\n", out);
     return 0;
 }
@@ -193,7 +194,7 @@ int ms_page_close(ms_page_t *page, ms_error_t *err)
 void ms_page_href(const ms_page_t *page, const char *target)
 {
     fprintf(page->out, "%s%s/", page->top, ms_lang_code(page->lang));
-    ms_html_text(page->out, target);
+    ms_markup_escape(page->out, target);
 }
 
 void ms_site_number(ms_lang_t lang, double value, int decimals, char *out)
@@ -236,7 +237,7 @@ void ms_page_figure(const ms_page_t *page, bool cell, const char *ref, bool has,
         fprintf(out, " data-value=\"%.17g\"", value);
     if (ref) {
         fputs(" data-ref=\"", out);
-        ms_html_text(out, ref);
+        ms_markup_escape(out, ref);
         fputc('"', out);
     }
     char text[48];

@@ -3,35 +3,11 @@
 
 #include "mutsync/svgchart.h"
 
+#include "mutsync/export.h"
+
 #include <string.h>
 
 enum { WIDTH = 640, HEIGHT = 240, LEFT = 56, RIGHT = 16, TOP = 16, BOTTOM = 40 };
-
-void ms_html_text(FILE *out, const char *text)
-{
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        switch (*p) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\'':
-            fputs("&#39;", out);
-            break;
-        default:
-            if (*p >= 0x20 || *p == '\n' || *p == '\t')
-                fputc(*p, out);
-        }
-    }
-}
 
 void ms_svg_chart(FILE *out, const char *title, const ms_chart_point_t *points, size_t count,
                   const char *label_max)
@@ -43,15 +19,15 @@ void ms_svg_chart(FILE *out, const char *title, const ms_chart_point_t *points, 
     double plot_w = WIDTH - LEFT - RIGHT, plot_h = HEIGHT - TOP - BOTTOM;
     fprintf(out, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", WIDTH,
             HEIGHT);
-    ms_html_text(out, title);
+    ms_markup_escape(out, title);
     fputs("\" xmlns=\"http://www.w3.org/2000/svg\"><title>", out);
-    ms_html_text(out, title);
+    ms_markup_escape(out, title);
     fprintf(out, "</title>\n<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"axis\"/>", LEFT,
             HEIGHT - BOTTOM, WIDTH - RIGHT, HEIGHT - BOTTOM);
     fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"axis\"/>\n", LEFT, TOP,
             LEFT, HEIGHT - BOTTOM);
     fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"end\">", LEFT - 4, TOP + 4);
-    ms_html_text(out, label_max);
+    ms_markup_escape(out, label_max);
     fprintf(out, "</text><text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"end\">0</text>\n",
             LEFT - 4, HEIGHT - BOTTOM);
     size_t step = count > 12 ? (count + 11) / 12 : 1;
@@ -78,7 +54,7 @@ void ms_svg_chart(FILE *out, const char *title, const ms_chart_point_t *points, 
         if (i % step == 0 || i + 1 == count) {
             fprintf(out, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">", x,
                     HEIGHT - BOTTOM + 16);
-            ms_html_text(out, points[i].label);
+            ms_markup_escape(out, points[i].label);
             fputs("</text>", out);
         }
     }

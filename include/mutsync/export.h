@@ -52,10 +52,11 @@ typedef struct {
 MS_MUST_CHECK int ms_export_write(ms_txn_t *txn, const char *self, const char *root,
                                   const ms_export_options_t *options, FILE *out, ms_error_t *err);
 
-//  Writes TEXT into OUT escaped for an XML attribute value in double
-//  quotes: & < > " ' as entities, tab, LF and CR as character references,
-//  other control characters dropped (XML 1.0 cannot hold them).
-void ms_xml_attr(FILE *out, const char *text);
+//  Writes TEXT into OUT escaped for XML or HTML, as text or as an attribute
+//  value in double quotes: & < > " ' as entities, tab, LF and CR as
+//  character references, other control characters dropped (XML 1.0 cannot
+//  hold them). The export, the site pages and the charts all use this one.
+void ms_markup_escape(FILE *out, const char *text);
 
 //  Reads ORG's card from TXN into CARD. Returns 0, MS_ENOTFOUND (no card:
 //  CARD zeroed) or MS_ESTORE.

@@ -25,7 +25,4 @@ typedef struct {
 void ms_svg_chart(FILE *out, const char *title, const ms_chart_point_t *points, size_t count,
                   const char *label_max);
 
-//  Writes TEXT escaped for HTML and XML text or a double-quoted attribute.
-void ms_html_text(FILE *out, const char *text);
-
 #endif
