@@ -218,21 +218,18 @@ int ms_quarantine_dropped(ms_txn_t *txn, ms_quarantine_dropped_fn fn, void *ctx,
     return rc < 0 || rc > 1 ? rc : 0;
 }
 
-//  Deletes the entries of TABLE under PREFIX that DROP picks, a batch of
+//  Deletes the entries kept before BEFORE (all of them when 0), a batch of
 //  keys per pass (LMDB cursors move on after a delete elsewhere).
-typedef bool (*drop_fn)(const ms_val_t *key, const ms_val_t *val, int64_t before);
-
 #define DELETE_BATCH 512
 
-typedef struct {
-    uint8_t bytes[COUNTER_PREFIX_LEN + 64];
-    size_t len;
-} victim_t;
-
-static int delete_where(ms_txn_t *txn, ms_table_t table, const void *prefix, size_t prefix_len,
-                        drop_fn drop, int64_t before, uint64_t *removed, ms_error_t *err)
+static bool entry_before(const ms_val_t *val, int64_t before)
 {
-    victim_t *victims = malloc(DELETE_BATCH * sizeof *victims);
+    return before == 0 || (val->len >= 8 && (int64_t)ms_get_be64(val->data) < before);
+}
+
+static int delete_older(ms_txn_t *txn, int64_t before, uint64_t *removed, ms_error_t *err)
+{
+    uint8_t(*victims)[8] = malloc(DELETE_BATCH * sizeof *victims);
     if (!victims)
         return ms_error_set(err, MS_ENOMEM, "quarantine", "no memory");
     int rc = 0;
@@ -240,37 +237,22 @@ static int delete_where(ms_txn_t *txn, ms_table_t table, const void *prefix, siz
     do {
         count = 0;
         ms_cursor_t *cursor;
-        rc = ms_cursor_open(txn, table, prefix, prefix_len, &cursor, err);
+        rc = ms_cursor_open(txn, MS_TABLE_QUARANTINE, NULL, 0, &cursor, err);
         ms_val_t key, val;
         while (rc == 0 && count < DELETE_BATCH &&
                (rc = ms_cursor_next(cursor, &key, &val, err)) == 1) {
             rc = 0;
-            if (drop(&key, &val, before) && key.len <= sizeof victims[0].bytes) {
-                memcpy(victims[count].bytes, key.data, key.len);
-                victims[count++].len = key.len;
-            }
+            if (key.len == sizeof victims[0] && entry_before(&val, before))
+                memcpy(victims[count++], key.data, key.len);
         }
         ms_cursor_close(&cursor);
         rc = rc < 0 ? rc : 0;
         for (size_t i = 0; rc == 0 && i < count; i++)
-            rc = ms_txn_del(txn, table, victims[i].bytes, victims[i].len, err);
-        if (rc == 0 && removed)
-            *removed += count;
+            rc = ms_txn_del(txn, MS_TABLE_QUARANTINE, victims[i], sizeof victims[i], err);
+        *removed += count;
     } while (rc == 0 && count == DELETE_BATCH);
     free(victims);
     return rc;
-}
-
-static bool entry_before(const ms_val_t *key, const ms_val_t *val, int64_t before)
-{
-    (void)key;
-    return before == 0 || (val->len >= 8 && (int64_t)ms_get_be64(val->data) < before);
-}
-
-static bool any(const ms_val_t *key, const ms_val_t *val, int64_t before)
-{
-    (void)key, (void)val, (void)before;
-    return true;
 }
 
 typedef struct {
@@ -292,10 +274,9 @@ static int recount(const ms_quarantine_entry_t *entry, void *arg)
 int ms_quarantine_purge(ms_txn_t *txn, int64_t before, uint64_t *removed, ms_error_t *err)
 {
     *removed = 0;
-    int rc = delete_where(txn, MS_TABLE_QUARANTINE, NULL, 0, entry_before, before, removed, err);
+    int rc = delete_older(txn, before, removed, err);
     if (rc == 0)
-        rc = delete_where(txn, MS_TABLE_INDEX, COUNTER_PREFIX, COUNTER_PREFIX_LEN, any, 0, NULL,
-                          err);
+        rc = ms_txn_del_prefix(txn, MS_TABLE_INDEX, COUNTER_PREFIX, COUNTER_PREFIX_LEN, NULL, err);
     recount_t r = {txn, err};
     return rc ? rc : ms_quarantine_list(txn, recount, &r, err);
 }
