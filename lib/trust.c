@@ -77,7 +77,7 @@ int ms_trust_get(ms_txn_t *txn, const char *org, ms_trust_entry_t *entry, ms_err
     return decode_entry(org, strlen(org), &val, entry, err);
 }
 
-static const ms_feed_position_t *position_of(const ms_revoked_t *revoked, const char *feed)
+static ms_feed_position_t *position_of(ms_revoked_t *revoked, const char *feed)
 {
     for (size_t i = 0; i < revoked->position_count; i++)
         if (strcmp(revoked->positions[i].feed, feed) == 0)
@@ -196,8 +196,7 @@ int ms_trust_apply_revocation(ms_txn_t *txn, const char *subject, const ms_revoc
     //  A second revocation of the same key (the parent's, after a restore's
     //  own) can only move a position on: the furthest stands.
     for (size_t i = 0; i < revocation->position_count && i < MS_REVOCATION_FEEDS_MAX; i++) {
-        ms_feed_position_t *held =
-            (ms_feed_position_t *)position_of(&revoked, revocation->positions[i].feed);
+        ms_feed_position_t *held = position_of(&revoked, revocation->positions[i].feed);
         if (held) {
             if (revocation->positions[i].last_seq > held->last_seq)
                 held->last_seq = revocation->positions[i].last_seq;
