@@ -103,13 +103,9 @@ static int check_changes(ms_txn_t *txn, const ms_changeset_t *cs, const ms_trust
         const ms_change_t *change = &cs->changes[i];
         //  Anchors were pinned at install with what the operator typed: a
         //  card is held against certificates only.
-        ms_authority_t who = {cs->origin,
-                              signer->cert.role,
-                              cs->feed,
-                              NULL,
-                              NULL,
-                              NULL,
-                              signer->anchor ? NULL : &signer->cert};
+        ms_authority_t who = {cs->origin, signer->cert.role,
+                              cs->feed,   NULL,
+                              NULL,       signer->anchor ? NULL : &signer->cert};
         ms_trust_entry_t subject;
         if (change->collection == MS_COLL_CERT || change->collection == MS_COLL_REVOCATION ||
             change->collection == MS_COLL_RELEASE) {
@@ -118,10 +114,8 @@ static int check_changes(ms_txn_t *txn, const ms_changeset_t *cs, const ms_trust
             int rc = ms_trust_get(txn, org, &subject, err);
             if (rc && rc != MS_ENOTFOUND)
                 return rc;
-            if (rc == 0 && subject.cert.parent[0]) {
+            if (rc == 0 && subject.cert.parent[0])
                 who.subject_parent = subject.cert.parent;
-                who.subject_key = subject.cert.key;
-            }
             if (rc == 0 && subject.released_to[0])
                 who.released_to = subject.released_to;
         }

@@ -228,7 +228,6 @@ static ms_refusal_t check_revocation(const ms_authority_t *who, const ms_change_
     //  Any key, past or present, of its own child: a revocation only ever
     //  speaks of its subject's feeds (trust.c keys it by key and subject),
     //  so naming another org's key harms nobody.
-    (void)who->subject_key;
     return MS_REFUSAL_NONE;
 }
 

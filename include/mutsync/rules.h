@@ -62,7 +62,6 @@ typedef struct {
     const char *feed;              //  the feed written
     const char *subject_parent;    //  for cert/revocation/release changes: the parent the
                                    //  replica holds for the subject org (NULL if none)
-    const uint8_t *subject_key;    //  and the key it holds for the subject (NULL if none)
     const char *released_to;       //  the org the subject's id was released to (NULL if none)
     const ms_cert_t *origin_cert;  //  for org cards: the certificate in force for the origin
 } ms_authority_t;
