@@ -119,11 +119,14 @@ static ms_refusal_t check_cert(const ms_authority_t *who, const ms_change_t *cha
                           change->key);
         return MS_REFUSAL_NONE;
     }
+    //  A released id goes to the named org and no other; otherwise the id
+    //  must be free or already ours, and in our namespace.
     bool held_by_other = who->subject_parent && who->subject_parent[0] &&
                          strcmp(who->subject_parent, who->origin) != 0;
-    bool released_here = who->released_to && strcmp(who->released_to, who->origin) == 0;
-    if (!may_grant(who, change->key) || (held_by_other && !released_here) ||
-        (!held_by_other && who->released_to && who->released_to[0] && !released_here))
+    bool allowed = who->released_to && who->released_to[0]
+                       ? strcmp(who->released_to, who->origin) == 0
+                       : !held_by_other && may_grant(who, change->key);
+    if (!allowed)
         return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
                       "%s may not certify %s: the id is not in its namespace nor released to it",
                       who->origin, change->key);
