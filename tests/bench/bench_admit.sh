@@ -20,10 +20,8 @@ samples=${SAMPLES:-200}
 mutsync=$build/client/mutsync
 children=$build/tests/ms-children
 bench=$build/tests/ms-bench-admit
-work=$(mktemp -d "${TMPDIR:-/tmp}/bench-admit.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-
-key_of() { "$mutsync" -d "$1" whoami --format json | sed 's/.*"key":"\([0-9a-f]*\)".*/\1/'; }
+. "$root/tests/bench/bench_lib.sh"
+bench_work admit
 
 "$mutsync" -d "$work/sec" init --org RS-SEC --role secretariat --country SN --name Sec >/dev/null
 for n in $counts; do

@@ -24,21 +24,8 @@ interval=${SYNC_INTERVAL:-10}
 mutsync=$build/client/mutsync
 mutsyncd=${MUTSYNCD:-$build/server/mutsyncd}
 certify=$build/tests/ms-children
-work=$(mktemp -d "${TMPDIR:-/tmp}/bench-idle.XXXXXX")
-pids=()
-cleanup()
-{
-    local pid
-    for pid in "${pids[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-key_of() { "$mutsync" -d "$1" whoami --format json | sed 's/.*"key":"\([0-9a-f]*\)".*/\1/'; }
-port() { echo $((20000 + RANDOM % 20000)); }
+. "$root/tests/bench/bench_lib.sh"
+bench_work idle
 #  CPU seconds (user + system) PID has used so far.
 cpu_of()
 {

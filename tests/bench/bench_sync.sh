@@ -46,18 +46,8 @@ else
 fi
 echo "bench_sync load=\"$(cut -d' ' -f1-3 /proc/loadavg)\" cores=$(nproc)"
 relay="python3 $root/tests/bench/zmtp_count.py"
-work=$(mktemp -d "${TMPDIR:-/tmp}/bench-sync.XXXXXX")
-declare -a pids=()
-cleanup()
-{
-    local pid
-    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-key_of() { "$mutsync" -d "$1" whoami --format json | sed 's/.*"key":"\([0-9a-f]*\)".*/\1/'; }
+. "$root/tests/bench/bench_lib.sh"
+bench_work sync
 seq_of()
 {
     local seq
@@ -65,7 +55,6 @@ seq_of()
         grep -o "\"org\":\"$2\",\"feed\":\"$3\",\"seq\":[0-9]*" | sed 's/.*://') || true
     echo "${seq:-0}"
 }
-port() { echo $((20000 + RANDOM % 30000)); }
 wait_port() { for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
 #  conns FILE: the relay's lines for real sessions (port probes have no handshake).

@@ -20,21 +20,8 @@ n=${2:-100}
 mutsync=$build/client/mutsync
 mutsyncd=$build/server/mutsyncd
 gendata=$build/tests/ms-gendata
-work=$(mktemp -d "${TMPDIR:-/tmp}/bench-union.XXXXXX")
-pids=()
-cleanup()
-{
-    local pid
-    for pid in "${pids[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-key_of() { "$mutsync" -d "$1" whoami --format json | sed 's/.*"key":"\([0-9a-f]*\)".*/\1/'; }
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$root/tests/bench/bench_lib.sh"
+bench_work union
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 anon_kb() { awk '/^RssAnon:/ { print $2 }' "/proc/$1/status"; }
 
