@@ -48,6 +48,7 @@ static int accept_card(ms_node_t *node, ms_txn_t *txn, const char *org, const ms
     memset(&card, 0, sizeof card);
     snprintf(card.name, sizeof card.name, "%.*s", (int)sizeof card.name - 1, cert->name);
     snprintf(card.country, sizeof card.country, "%s", cert->country);
+    snprintf(card.parent, sizeof card.parent, "%s", cert->parent);
     card.role = cert->role;
     uint8_t value[1024];
     size_t len = 0;
