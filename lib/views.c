@@ -62,9 +62,7 @@ int ms_views_lineage(ms_txn_t *txn, const char *self, const char *org,
 int ms_views_cell(ms_txn_t *txn, const char *scope, const ms_period_t *period,
                   const char *indicator, ms_cell_t *cell, ms_error_t *err)
 {
-    char text[MS_PERIOD_TEXT_BYTES];
-    ms_period_format(period, text);
-    return ms_viewcell_get(txn, scope, text, indicator, cell, err);
+    return ms_viewcell_get(txn, scope, period, indicator, cell, err);
 }
 
 //  Records ORG (PATH[0]) as a member of each subtree on its path, and its

@@ -11,7 +11,9 @@
 //  exact, and each is checked for overflow, which the bounds of
 //  indicator.h make impossible below millions of org-months. A ratio is
 //  never stored: its cell holds the sums of its numerators and
-//  denominators, and ms_cell_value divides them when read. Used by views.h.
+//  denominators, and ms_cell_value divides them when read. Reading a cell
+//  costs one row lookup (two for a subtree: its descendants and the org
+//  itself), whatever the number of orgs. Used by views.h.
 
 #ifndef MS_VIEWCELL_H
 #define MS_VIEWCELL_H
@@ -33,9 +35,10 @@ typedef struct {
 //  (0 when the denominator is 0), computed now from the integer sums.
 double ms_cell_value(const ms_cell_t *cell, const ms_indicator_def_t *def);
 
-//  Reads the cell (SCOPE, PERIOD text, INDICATOR). A cell never written
-//  reads as zeros. Returns 0 or MS_ESTORE.
-MS_MUST_CHECK int ms_viewcell_get(ms_txn_t *txn, const char *scope, const char *period,
+//  Reads the cell (SCOPE, PERIOD, INDICATOR). A cell never written reads
+//  as zeros. Returns 0, or MS_ESTORE when the store failed or the stored
+//  cells are damaged (a rebuild repairs them).
+MS_MUST_CHECK int ms_viewcell_get(ms_txn_t *txn, const char *scope, const ms_period_t *period,
                                   const char *indicator, ms_cell_t *cell, ms_error_t *err);
 
 //  Where one org's figure counts and how it aggregates over time.
@@ -50,7 +53,8 @@ typedef struct {
 //  Sets T's own cell ("o:" PATH[0]) for MONTH (YYYYMM) to FIGURES (their
 //  value, numerator and denominator; NULL: nothing counted) and moves the
 //  month, quarter and year cells of every scope above by the difference.
-//  Returns 0, or MS_ESTORE when the store failed or a sum would overflow.
+//  Returns 0, MS_EINVAL when MONTH is not a month, or MS_ESTORE when the
+//  store failed or a sum would overflow.
 MS_MUST_CHECK int ms_viewcell_set_month(ms_txn_t *txn, const ms_cell_target_t *t, uint32_t month,
                                         const ms_cell_t *figures, ms_error_t *err);
 

@@ -25,8 +25,8 @@
 //  and years are kept at update time: flows add up the months, stocks take
 //  each org's last month with data in the period, then sum over orgs;
 //  ratios are read as sum(numerator) / sum(denominator). One report costs
-//  a fixed number of cell updates (about 3 periods x (depth + 2) scopes),
-//  and reading a cell is one lookup, whatever the number of mutuals.
+//  a fixed number of row updates (one row of cells per scope: depth + 1),
+//  and reading a cell is one or two lookups, whatever the number of mutuals.
 //
 //  Who is in the subtree comes from the trust chain: the certificate of
 //  each org names its parent, and accept has verified the chain up to the
@@ -34,7 +34,7 @@
 //  outside the subtree (a sibling's, come down in a bundle) are kept as
 //  records but left out of the views.
 //
-//  Tables: MS_TABLE_VIEWS, keys "C" (cells), "M" (subtree members), "N"
+//  Tables: MS_TABLE_VIEWS, keys "C" (rows of cells, viewcell.c), "M" (subtree members), "N"
 //  (countries), "I" (inventory, see inventory.h), "H" (seqs seen), "V"
 //  (version marker); MS_TABLE_INDEX, keys "T" (the tally, tally.h).
 
@@ -44,7 +44,7 @@
 #include "mutsync/node.h"
 #include "mutsync/viewcell.h"
 
-#define MS_VIEWS_VERSION "views-3"  //  layout of the tables above
+#define MS_VIEWS_VERSION "views-4"  //  layout of the tables above
 
 //  Installs the hook on NODE and brings the views up to date: the first
 //  time (a new node, or one written before views existed) it builds them

@@ -559,18 +559,39 @@ static void test_future_month_is_kept_held_and_counted_when_it_comes(void **stat
     ms_node_close(&node);
 }
 
-//  Writes huge and negative figures straight into view cells.
+//  Appends V as a zigzag varint, as the view rows store their fields.
+static size_t put_varint(uint8_t *out, int64_t v)
+{
+    uint64_t z = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    size_t len = 0;
+    for (; z >= 0x80; z >>= 7)
+        out[len++] = (uint8_t)(z | 0x80);
+    out[len++] = (uint8_t)z;
+    return len;
+}
+
+//  Writes huge and negative figures straight into the 2026 rows (year
+//  cell: slot 17, value and orgs) of contributions_paid_xof, a stray
+//  subtree row a mutual never has, and a row of bytes that decode to no
+//  cell (for claims).
 static int poison(ms_txn_t *txn, void *arg, ms_error_t *err)
 {
     (void)arg;
-    static const char *const keys[] = {"s:ML-UTM-001", "c:ML", "o:ML-UTM-001"};
+    static const char *const scopes[] = {"o:ML-UTM-001", "c:ML", "s:ML-UTM-001", "o:ML-UTM-001"};
+    const int64_t values[] = {INT64_MAX - 8, INT64_MAX - 3, 5, 0};
+    const int64_t orgs[] = {1, -1000000, 1, 0};
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < 3; i++) {
-        uint8_t key[128];
-        int len = snprintf((char *)key, sizeof key, "C%s%c2026%ccontributions_paid_xof%c", keys[i],
-                           0, 0, 0);
-        ms_cell_t cell = {INT64_MAX - 3, 0, 0, i == 1 ? -1000000 : 1, 0};
-        rc = ms_txn_put(txn, MS_TABLE_VIEWS, key, (size_t)len, &cell, sizeof cell, 0, err);
+    for (size_t i = 0; rc == 0 && i < 4; i++) {
+        uint8_t key[128], row[32] = {17, 0x09};
+        int len = snprintf((char *)key, sizeof key, "C%s%c%s%c", scopes[i], 0,
+                           i < 3 ? "contributions_paid_xof" : "claims", 0);
+        key[len++] = 2026 >> 8;
+        key[len++] = 2026 & 0xff;
+        size_t row_len = 2 + put_varint(row + 2, values[i]);
+        row_len += put_varint(row + row_len, orgs[i]);
+        if (i == 3)
+            row_len = 3, row[1] = 0x01, row[2] = 0x80;  //  a varint cut short
+        rc = ms_txn_put(txn, MS_TABLE_VIEWS, key, (size_t)len, row, row_len, 0, err);
     }
     return rc;
 }
@@ -594,6 +615,14 @@ static void test_rebuild_restores_the_exact_figures_after_poisoning(void **state
     assert_memory_not_equal(before, poisoned, MS_HASH_BYTES);
     assert_true(cell_of(node, "s:ML-UTM-001", "2026", "contributions_paid_xof").value ==
                 INT64_MAX - 3);
+    assert_true(cell_of(node, "c:ML", "2026", "contributions_paid_xof").value == INT64_MAX - 3);
+    ms_txn_t *txn;
+    ms_period_t year = {MS_PERIOD_YEAR, 2026, 0};
+    ms_cell_t cell;
+    assert_int_equal(ms_store_read(ms_node_store(node), &txn, &err), 0);
+    assert_int_equal(ms_views_cell(txn, "o:ML-UTM-001", &year, "claims", &cell, &err), MS_ESTORE);
+    assert_non_null(strstr(err.message, "rebuild the views"));
+    ms_txn_abort(&txn);
     ms_views_rebuilt_t done;
     assert_int_equal(ms_views_rebuild(node, (int64_t)time(NULL), &done, &err), 0);
     ms_test_digest(ms_node_store(node), views, 1, after);
