@@ -27,3 +27,11 @@ key_of() { "${mutsync:?}" -d "$1" whoami --format json | sed 's/.*"key":"\([0-9a
 
 #  A TCP port on 127.0.0.1 that no socket holds now.
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+#  Bytes of the pages the views table of the node in DIR holds (mdb_stat,
+#  from lmdb-utils): branch, leaf and overflow pages times the page size.
+views_bytes()
+{
+    mdb_stat -e -s views "$1" | awk '/Page size/ { size = $3 }
+        /Branch pages|Leaf pages|Overflow pages/ { pages += $3 } END { print pages * size }'
+}

@@ -10,7 +10,9 @@
 #  For each phase it prints the union's CPU seconds (utime + stime from
 #  /proc), its peak anonymous memory (RssAnon sampled every 0.2 s) and the
 #  bytes each way as the mutuals' sessions count them (up = sent by
-#  mutuals). Never fails on time. Sizes are drawn with a fixed seed.
+#  mutuals). Never fails on time. Sizes are drawn with a fixed seed. Last,
+#  the bytes of the views table per mutual at the secretariat and at the
+#  union (mdb_stat, from lmdb-utils).
 #
 #    tests/bench/bench_union.sh [BUILD_DIR] [N]      (N default 100)
 set -euo pipefail
@@ -143,3 +145,6 @@ sleep 0.5
 relay_before=$(cpu_ticks "$spid")
 phase relay relay
 echo "relay  secretariat cpu $(awk -v t=$(($(cpu_ticks "$spid") - relay_before)) 'BEGIN { printf "%.2f", t / 100 }') s"
+sec_views=$(views_bytes "$S") union_views=$(views_bytes "$U")
+echo "views  secretariat $sec_views B ($((sec_views / n)) B per mutual)," \
+    "union $union_views B ($((union_views / n)) B per mutual)"

@@ -8,7 +8,9 @@
 #     inventory are timed (median of RUNS runs of the mutsync command after a
 #     warm-up run, process start included). These must stay flat: each figure is one cell lookup.
 #     The per-org listing (`view` with no --org) is timed too: it prints one
-#     row per org, so it grows with them, as any listing does.
+#     row per org, so it grows with them, as any listing does. It prints the
+#     bytes of the views table per mutual (mdb_stat, from lmdb-utils):
+#     MONTHS=24 gives a realistic history.
 #  2. A mutual imports MEMBERS members (the hook moves its monthly counters as
 #     it goes), then contributions; we time the import, the publication of its
 #     indicators (`view`, which publishes what changed first), and the same
@@ -27,8 +29,8 @@ months=${MONTHS:-3}
 mutsync=$build/client/mutsync
 gendata=$build/tests/ms-gendata
 filler=$build/tests/ms-bench-views
-work=$(mktemp -d "${TMPDIR:-/tmp}/bench-views.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+. "$root/tests/bench/bench_lib.sh"
+bench_work views
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
@@ -54,9 +56,11 @@ for n in $counts; do
     inventory=$(ms "$mutsync" -d "$work/sec" inventory --year 2026)
     listing=$(ms "$mutsync" -d "$work/sec" view --period 2026)
     disk=$(du -sb "$work/sec/data.mdb" | awk '{ print $1 }')
+    views=$(views_bytes "$work/sec")
     echo "$ingest"
     echo "bench_views_query mutuals=$n view_total_ms=$total view_by_country_ms=$country" \
-        "inventory_ms=$inventory view_every_org_ms=$listing disk_bytes=$disk"
+        "inventory_ms=$inventory view_every_org_ms=$listing disk_bytes=$disk" \
+        "views_bytes=$views views_bytes_per_mutual=$((views / n))"
 done
 
 node=$work/mutual
