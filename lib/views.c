@@ -1,20 +1,20 @@
-//  views - the apply hook, reports judged, held or counted, and rebuilds.
+//  views - the apply hook, the first build, rebuilds and publication.
 //
-//  DESIGN. accept asks ms_views_check about each change before writing it
-//  (a report that breaks a value rule is set aside), then calls on_apply
-//  with the record it replaces still in the store, inside the write
-//  transaction. A report sets the reporting org's own cell for the month
-//  its key names (viewcell.h moves everything above by the difference):
-//  to its figures when they may be counted (judged again here, so a store
-//  written by a replica that skipped the check still counts nothing bad)
-//  and its month has come; to nothing otherwise. A report more than one
-//  month ahead of this node's clock is held ("F" keys) and counted when
-//  the node is next opened in or after the month before it. The views are
-//  thus always what ms_views_rebuild computes from the stored records.
+//  DESIGN. ms_views_attach installs the hook through which accept hands
+//  every applied change to the views, inside its write transaction, with
+//  the record it replaces still in the store: the node's own registers go
+//  to the tally (tally.h), reports to viewreport.h (judged, held or
+//  counted), org cards to the subtree (viewtree.h) and the inventory
+//  (inventory.h). The hook notes the last seq it saw of each feed, so that
+//  attach can tell when change sets went by without it and rebuild; a
+//  rebuild recomputes everything from the stored records, so the views
+//  are always what the records say.
 //
 //  Keys in MS_TABLE_VIEWS: "C" cells (viewcell.c), "M" ancestor NUL org
-//  (subtree membership), "N" country, "I" inventory, "H" feed -> last seq
-//  seen, "F" month owner NUL key (held reports), "V" layout version.
+//  (subtree membership) and "N" country (viewtree.c), "F" held reports
+//  (viewreport.c), "I" and "J" inventory (inventory.c), "H" feed -> last
+//  seq seen, the one-byte key "M" (an org moved: rebuild), "V" layout
+//  version.
 
 #include "mutsync/views.h"
 
@@ -27,193 +27,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-int ms_views_lineage(ms_txn_t *txn, const char *self, const char *org,
-                     char path[MS_VIEWS_DEPTH_MAX][MS_ORG_MAX + 1], size_t *depth_p, char *country,
-                     ms_error_t *err)
-{
-    *depth_p = 0;
-    country[0] = 0;
-    ms_trust_entry_t entry;
-    int rc = ms_trust_get(txn, org, &entry, NULL);
-    if (rc == MS_ENOTFOUND)
-        return MS_ENOTFOUND;
-    if (rc)
-        return ms_error_set(err, rc, "views", "cannot read the trust entry of %s", org);
-    char chain[MS_TRUST_DEPTH_MAX][MS_ORG_MAX + 1];
-    size_t count;
-    rc = ms_trust_chain(txn, org, chain, &count, err);
-    if (rc)
-        return rc;
-    for (size_t depth = 0; depth < count && depth < MS_VIEWS_DEPTH_MAX; depth++) {
-        memcpy(path[depth], chain[depth], MS_ORG_MAX + 1);
-        if (strcmp(chain[depth], self) == 0) {
-            snprintf(country, 3, "%s", entry.cert.country);
-            *depth_p = depth + 1;
-            return 0;
-        }
-    }
-    return MS_ENOTFOUND;
-}
-
-//  ---------------------------------------------------------------------------
-//  Cells and the subtree
-
-int ms_views_cell(ms_txn_t *txn, const char *scope, const ms_period_t *period,
-                  const char *indicator, ms_cell_t *cell, ms_error_t *err)
-{
-    return ms_viewcell_get(txn, scope, period, indicator, cell, err);
-}
-
-//  Records ORG (PATH[0]) as a member of each subtree on its path, and its
-//  country among those the views show when WITH_COUNTRY (a reporting org).
-static int note_member(ms_txn_t *txn, const ms_cell_target_t *t, bool with_country, ms_error_t *err)
-{
-    uint8_t key[2 + 2 * MS_ORG_MAX + 2];
-    ms_val_t val;
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < t->depth; i++) {
-        int len = snprintf((char *)key, sizeof key, "M%s%c%s", t->path[i], 0, t->path[0]);
-        rc = ms_txn_get(txn, MS_TABLE_VIEWS, key, (size_t)len, &val, err);
-        if (rc == MS_ENOTFOUND)
-            rc = ms_txn_put(txn, MS_TABLE_VIEWS, key, (size_t)len, "", 0, 0, err);
-    }
-    if (rc == 0 && with_country && t->country[0]) {
-        int len = snprintf((char *)key, sizeof key, "N%s", t->country);
-        rc = ms_txn_get(txn, MS_TABLE_VIEWS, key, (size_t)len, &val, err);
-        if (rc == MS_ENOTFOUND)
-            rc = ms_txn_put(txn, MS_TABLE_VIEWS, key, (size_t)len, "", 0, 0, err);
-    }
-    return rc;
-}
-
-static int target_of(ms_node_t *node, ms_txn_t *txn, const char *org, ms_cell_target_t *t,
-                     ms_error_t *err)
-{
-    memset(t, 0, sizeof *t);
-    return ms_views_lineage(txn, ms_node_identity(node)->org, org, t->path, &t->depth, t->country,
-                            err);
-}
-
-//  ---------------------------------------------------------------------------
-//  Reports: judged, held while their month is ahead, counted.
-
-//  A held report: "F" month (4 BE) owner NUL key -> "". Month first, so
-//  the reports whose month has come are a prefix of the walk.
-#define HELD_KEY_MAX (1 + 4 + MS_ORG_MAX + 1 + MS_KEY_MAX)
-
-static size_t held_key(uint32_t month, const char *owner, const char *key, uint8_t *out)
-{
-    out[0] = 'F';
-    out[1] = (uint8_t)(month >> 24), out[2] = (uint8_t)(month >> 16);
-    out[3] = (uint8_t)(month >> 8), out[4] = (uint8_t)month;
-    int len = snprintf((char *)out + 5, HELD_KEY_MAX - 5, "%s%c%s", owner, 0, key);
-    return 5 + (size_t)len;
-}
-
-uint32_t ms_views_count_limit(int64_t now)
-{
-    return ms_month_next(ms_month_of_date((int32_t)(now / 86400)));
-}
-
-typedef enum { R_NONE, R_COUNTED, R_HELD, R_ASIDE } report_fate_t;
-
-//  Decodes the report upsert CHANGE into REPORT and judges it (indicator.h).
-static int judge_upsert(ms_txn_t *txn, const char *root, const ms_change_t *change,
-                        ms_report_t *report, char *detail, size_t cap, ms_error_t *err)
-{
-    ms_error_t why = {0};
-    if (ms_report_decode(change->value, change->value_len, report, &why) != 0) {
-        snprintf(detail, cap, "report %s: %.200s", change->key, why.message);
-        return 1;
-    }
-    return ms_report_judge(txn, root, change->key, report, detail, cap, err);
-}
-
-//  Moves the cells by the report change CHANGE of OWNER at NOW: the cell its
-//  key names takes the new report's figures when they may be counted and
-//  its month has come, and nothing otherwise (the report it replaces is
-//  taken back by the same difference). *FATE says which; DETAIL (CAP
-//  bytes) why a report was set aside.
-static int report_apply(ms_node_t *node, ms_txn_t *txn, const char *owner,
-                        const ms_change_t *change, int64_t now, report_fate_t *fate, char *detail,
-                        size_t cap, ms_error_t *err)
-{
-    *fate = R_NONE;
-    detail[0] = 0;
-    uint32_t month;
-    char code[MS_CODE_MAX + 1], disaggregation[MS_CODE_MAX + 1];
-    if (ms_report_key_parse(change->key, &month, code, disaggregation) != 0) {
-        *fate = change->op == MS_OP_UPSERT ? R_ASIDE : R_NONE;
-        snprintf(detail, cap, "report key \"%s\" is not YYYY-MM|indicator|disaggregation",
-                 change->key);
-        return 0;
-    }
-    if (disaggregation[0])
-        return 0;  //  kept; the views count totals only
-    ms_cell_target_t t;
-    int rc = target_of(node, txn, owner, &t, err);
-    if (rc)
-        return rc == MS_ENOTFOUND ? 0 : rc;
-    const char *root = ms_node_identity(node)->root;
-    ms_report_t report;
-    bool has = false;
-    if (change->op == MS_OP_UPSERT) {
-        if ((rc = judge_upsert(txn, root, change, &report, detail, cap, err)) < 0)
-            return rc;
-        has = rc == 0;
-        *fate = has ? R_COUNTED : R_ASIDE;
-        rc = 0;
-    }
-    uint8_t held[HELD_KEY_MAX];
-    size_t held_len = held_key(month, owner, change->key, held);
-    rc = ms_txn_del(txn, MS_TABLE_VIEWS, held, held_len, err);
-    if (rc == 0 && has && month > ms_views_count_limit(now)) {
-        rc = ms_txn_put(txn, MS_TABLE_VIEWS, held, held_len, "", 0, 0, err);
-        has = false;
-        *fate = R_HELD;
-    }
-    if (rc == 0)
-        rc = note_member(txn, &t, true, err);
-    ms_indicator_def_t def, numerator;
-    bool ratio = false;
-    t.indicator = code;
-    if (rc == 0 && ms_catalogue_get(txn, root, code, &def, NULL) == 0) {
-        t.stock = def.def.aggregation == MS_AGG_LAST;
-        ratio = def.def.aggregation == MS_AGG_RATIO;
-        if (ratio && ms_catalogue_get(txn, root, def.def.numerator, &numerator, NULL) == 0)
-            t.stock = numerator.def.aggregation == MS_AGG_LAST;
-    }
-    //  ms_report_judge has checked each figure is whole and bounded. A
-    //  ratio's cell holds its numerator and denominator only.
-    ms_cell_t own;
-    memset(&own, 0, sizeof own);
-    if (has) {
-        own.value = ratio ? 0 : (int64_t)report.value;
-        own.numerator = ratio ? (int64_t)report.numerator : 0;
-        own.denominator = ratio ? (int64_t)report.denominator : 0;
-    }
-    return rc ? rc : ms_viewcell_set_month(txn, &t, month, has ? &own : NULL, err);
-}
-
-int ms_views_check_report(ms_txn_t *txn, const char *root, const ms_change_t *change, char *detail,
-                          size_t cap, ms_error_t *err)
-{
-    if (cap)
-        detail[0] = 0;
-    if (change->collection != MS_COLL_REPORT || change->op != MS_OP_UPSERT)
-        return 0;
-    ms_report_t report;
-    return judge_upsert(txn, root, change, &report, detail, cap, err);
-}
-
-int ms_views_check(ms_txn_t *txn, const char *owner, const ms_change_t *change, void *ctx,
-                   char *detail, size_t cap, ms_error_t *err)
-{
-    (void)owner;
-    ms_node_t *node = ctx;
-    return ms_views_check_report(txn, ms_node_identity(node)->root, change, detail, cap, err);
-}
 
 //  The last seq of each feed the hook saw: "H" feed key -> seq (8 BE). A
 //  feed whose head is past it was written without the hook.
@@ -296,26 +109,26 @@ static int apply_change(ms_node_t *node, ms_txn_t *txn, const char *owner,
     if (strcmp(owner, ms_node_identity(node)->org) == 0)
         rc = ms_tally_apply(node, txn, change, old, now, err);
     if (rc == 0 && change->collection == MS_COLL_REPORT) {
-        report_fate_t fate;
+        ms_viewreport_fate_t fate;
         char detail[256];
-        rc = report_apply(node, txn, owner, change, now, &fate, detail, sizeof detail, err);
+        rc = ms_viewreport_apply(node, txn, owner, change, now, &fate, detail, sizeof detail, err);
         if (rc == 0 && stats)
-            *(fate == R_COUNTED ? &stats->reports
-              : fate == R_HELD  ? &stats->held
-              : fate == R_ASIDE ? &stats->set_aside
-                                : &stats->ignored) += 1;
-        else if (rc == 0 && fate == R_ASIDE)
+            *(fate == MS_VIEWREPORT_COUNTED ? &stats->reports
+              : fate == MS_VIEWREPORT_HELD  ? &stats->held
+              : fate == MS_VIEWREPORT_ASIDE ? &stats->set_aside
+                                            : &stats->ignored) += 1;
+        else if (rc == 0 && fate == MS_VIEWREPORT_ASIDE)
             ms_log(MS_LOG_WARN, "views", "%s: not counted: %s", owner, detail);
     }
     if (rc == 0 && change->collection == MS_COLL_ORG) {
         ms_cell_target_t t;
-        rc = target_of(node, txn, owner, &t, err);
+        rc = ms_viewtree_target(node, txn, owner, &t, err);
         ms_org_t card;
         bool mutual = change->op == MS_OP_UPSERT &&
                       ms_org_decode(change->value, change->value_len, &card, NULL) == 0 &&
                       card.role == MS_ROLE_MUTUAL;
         if (rc == 0)
-            rc = note_member(txn, &t, mutual, err);
+            rc = ms_viewtree_note(txn, &t, mutual, err);
         if (rc == 0)
             rc = ms_inventory_apply(node, txn, owner, change, old, err);
         if (rc == 0 && stats)
@@ -344,123 +157,6 @@ static int on_apply(ms_txn_t *txn, const char *owner, uint64_t seq, const ms_cha
         return rc;
     return apply_change(node, txn, owner, change, rc == 0 ? &held : NULL, (int64_t)time(NULL), NULL,
                         err);
-}
-
-//  ---------------------------------------------------------------------------
-//  Held reports: counted once their month comes.
-
-typedef struct {
-    ms_node_t *node;
-    int64_t now;
-    size_t count;  //  reports now counted
-} promote_t;
-
-#define HELD_CHUNK 64  //  held keys taken per walk, then counted
-
-//  Copies up to MAX (at most HELD_CHUNK) held keys whose month is at most LIMIT.
-static int due_keys(ms_txn_t *txn, uint32_t limit, uint8_t keys[][HELD_KEY_MAX], size_t *lens,
-                    size_t max, size_t *count, ms_error_t *err)
-{
-    *count = 0;
-    ms_cursor_t *cursor;
-    int rc = ms_cursor_open(txn, MS_TABLE_VIEWS, "F", 1, &cursor, err);
-    ms_val_t key, val;
-    while (rc == 0 && *count < max && (rc = ms_cursor_next(cursor, &key, &val, err)) == 1) {
-        rc = 0;
-        if (key.len < 7 || key.len > HELD_KEY_MAX)
-            continue;
-        uint32_t month = (uint32_t)key.data[1] << 24 | (uint32_t)key.data[2] << 16 |
-                         (uint32_t)key.data[3] << 8 | key.data[4];
-        if (month > limit)
-            break;
-        memcpy(keys[*count], key.data, key.len);
-        lens[(*count)++] = key.len;
-    }
-    ms_cursor_close(&cursor);
-    return rc < 0 ? rc : 0;
-}
-
-static int promote_due(ms_txn_t *txn, void *arg, ms_error_t *err)
-{
-    promote_t *p = arg;
-    p->count = 0;
-    uint8_t keys[HELD_CHUNK][HELD_KEY_MAX];
-    size_t lens[HELD_CHUNK], count;
-    int rc;
-    do {
-        rc = due_keys(txn, ms_views_count_limit(p->now), keys, lens, HELD_CHUNK, &count, err);
-        for (size_t i = 0; rc == 0 && i < count; i++) {
-            //  "F" month(4) owner NUL key, with the key NUL-terminated here.
-            char owner[MS_ORG_MAX + 1], key[MS_KEY_MAX + 1];
-            const char *o = (const char *)keys[i] + 5;
-            size_t olen = strnlen(o, lens[i] - 5);
-            size_t klen = lens[i] - 5 - olen - (olen < lens[i] - 5);
-            snprintf(owner, sizeof owner, "%.*s", (int)olen, o);
-            snprintf(key, sizeof key, "%.*s", (int)klen, o + olen + 1);
-            rc = ms_txn_del(txn, MS_TABLE_VIEWS, keys[i], lens[i], err);
-            ms_stored_record_t stored;
-            int found = rc ? rc : ms_replica_record(txn, MS_COLL_REPORT, owner, key, &stored, err);
-            if (found == 0) {
-                ms_change_t change = {MS_COLL_REPORT, MS_OP_UPSERT, key, stored.value,
-                                      stored.value_len};
-                report_fate_t fate;
-                char detail[256];
-                rc = report_apply(p->node, txn, owner, &change, p->now, &fate, detail,
-                                  sizeof detail, err);
-                p->count += rc == 0 && fate == R_COUNTED;
-            } else if (found != MS_ENOTFOUND) {
-                rc = found;
-            }
-        }
-    } while (rc == 0 && count == HELD_CHUNK);
-    return rc;
-}
-
-int ms_views_promote(ms_node_t *node, int64_t now, size_t *count_p, ms_error_t *err)
-{
-    if (count_p)
-        *count_p = 0;
-    ms_txn_t *txn;
-    uint8_t key[1][HELD_KEY_MAX];
-    size_t len[1], due = 0;
-    int rc = ms_store_read(ms_node_store(node), &txn, err);
-    if (rc == 0)
-        rc = due_keys(txn, ms_views_count_limit(now), key, len, 1, &due, err);
-    ms_txn_abort(&txn);
-    if (rc || due == 0)
-        return rc;
-    promote_t p = {node, now, 0};
-    rc = ms_store_write(ms_node_store(node), promote_due, &p, err);
-    if (rc == 0 && count_p)
-        *count_p = p.count;
-    return rc;
-}
-
-int ms_views_held(ms_txn_t *txn, ms_view_held_fn fn, void *ctx, ms_error_t *err)
-{
-    ms_cursor_t *cursor;
-    int rc = ms_cursor_open(txn, MS_TABLE_VIEWS, "F", 1, &cursor, err);
-    if (rc)
-        return rc;
-    ms_val_t key, val;
-    while ((rc = ms_cursor_next(cursor, &key, &val, err)) == 1) {
-        char owner[MS_ORG_MAX + 1], report_key[MS_KEY_MAX + 1];
-        if (key.len < 7 || key.len > HELD_KEY_MAX)
-            continue;
-        const char *o = (const char *)key.data + 5;
-        size_t olen = strnlen(o, key.len - 5);
-        if (olen >= key.len - 5)
-            continue;
-        snprintf(owner, sizeof owner, "%.*s", (int)olen, o);
-        snprintf(report_key, sizeof report_key, "%.*s", (int)(key.len - 6 - olen), o + olen + 1);
-        uint32_t month = (uint32_t)key.data[1] << 24 | (uint32_t)key.data[2] << 16 |
-                         (uint32_t)key.data[3] << 8 | key.data[4];
-        rc = fn(owner, report_key, month, ctx);
-        if (rc)
-            break;
-    }
-    ms_cursor_close(&cursor);
-    return rc < 0 || rc > 1 ? rc : 0;
 }
 
 //  ---------------------------------------------------------------------------
@@ -731,74 +427,4 @@ int ms_views_attach(ms_node_t *node, ms_error_t *err)
     if (rc == 0 && id->role == MS_ROLE_SECRETARIAT && published == 0)
         rc = ms_views_publish_catalogue(node, NULL, err);
     return rc;
-}
-
-//  ---------------------------------------------------------------------------
-//  Reading the subtree
-
-int ms_views_org(ms_txn_t *txn, const char *org, ms_view_org_t *out, ms_error_t *err)
-{
-    memset(out, 0, sizeof *out);
-    ms_trust_entry_t entry;
-    int rc = ms_trust_get(txn, org, &entry, NULL);
-    if (rc)
-        return rc == MS_ENOTFOUND ? MS_ENOTFOUND
-                                  : ms_error_set(err, rc, "views", "cannot read org %s", org);
-    snprintf(out->org, sizeof out->org, "%s", org);
-    snprintf(out->name, sizeof out->name, "%s", entry.cert.name);
-    out->role = entry.cert.role;
-    snprintf(out->country, sizeof out->country, "%s", entry.cert.country);
-    snprintf(out->parent, sizeof out->parent, "%s", entry.cert.parent);
-    ms_stored_record_t stored;
-    ms_org_t card;
-    if (ms_replica_record(txn, MS_COLL_ORG, org, org, &stored, NULL) == 0 &&
-        ms_org_decode(stored.value, stored.value_len, &card, NULL) == 0 && card.name[0])
-        snprintf(out->name, sizeof out->name, "%s", card.name);
-    return 0;
-}
-
-int ms_views_orgs(ms_txn_t *txn, const char *self, ms_view_org_fn fn, void *ctx, ms_error_t *err)
-{
-    uint8_t prefix[MS_ORG_MAX + 3];
-    int len = snprintf((char *)prefix, sizeof prefix, "M%s%c", self, 0);
-    ms_cursor_t *cursor;
-    int rc = ms_cursor_open(txn, MS_TABLE_VIEWS, prefix, (size_t)len, &cursor, err);
-    if (rc)
-        return rc;
-    ms_val_t key, val;
-    while ((rc = ms_cursor_next(cursor, &key, &val, err)) == 1) {
-        char org[MS_ORG_MAX + 1];
-        size_t org_len = key.len - (size_t)len;
-        if (org_len > MS_ORG_MAX)
-            continue;
-        memcpy(org, key.data + len, org_len);
-        org[org_len] = 0;
-        ms_view_org_t info;
-        if (ms_views_org(txn, org, &info, err) != 0)
-            continue;
-        rc = fn(&info, ctx);
-        if (rc)
-            break;
-    }
-    ms_cursor_close(&cursor);
-    return rc < 0 || rc > 1 ? rc : 0;
-}
-
-int ms_views_countries(ms_txn_t *txn, ms_view_country_fn fn, void *ctx, ms_error_t *err)
-{
-    ms_cursor_t *cursor;
-    int rc = ms_cursor_open(txn, MS_TABLE_VIEWS, "N", 1, &cursor, err);
-    if (rc)
-        return rc;
-    ms_val_t key, val;
-    while ((rc = ms_cursor_next(cursor, &key, &val, err)) == 1) {
-        char country[3] = {0};
-        if (key.len == 3)
-            memcpy(country, key.data + 1, 2);
-        rc = country[0] ? fn(country, ctx) : 0;
-        if (rc)
-            break;
-    }
-    ms_cursor_close(&cursor);
-    return rc < 0 || rc > 1 ? rc : 0;
 }
