@@ -683,6 +683,61 @@ static void test_publish_never_signs_a_figure_the_check_sets_aside(void **state)
     ms_node_close(&node);
 }
 
+//  Bytes of the keys and values of MS_TABLE_VIEWS under PREFIX.
+static size_t views_bytes(ms_node_t *node, const char *prefix)
+{
+    ms_txn_t *txn;
+    ms_cursor_t *cursor;
+    ms_error_t err = {0};
+    assert_int_equal(ms_store_read(ms_node_store(node), &txn, &err), 0);
+    assert_int_equal(ms_cursor_open(txn, MS_TABLE_VIEWS, prefix, strlen(prefix), &cursor, &err), 0);
+    ms_val_t key, val;
+    size_t bytes = 0;
+    while (ms_cursor_next(cursor, &key, &val, &err) == 1)
+        bytes += key.len + val.len;
+    ms_cursor_close(&cursor);
+    ms_txn_abort(&txn);
+    return bytes;
+}
+
+//  What every level above keeps for one mutual is its own cells: 24 months
+//  of the 17 default indicators must stay under 10 KB of keys and values,
+//  with no subtree copy of them, and read back exactly.
+static void test_a_mutuals_two_years_of_reports_stay_small_in_the_views(void **state)
+{
+    ms_node_t *node = mutual_node(*state);
+    const ms_indicator_def_t *defs;
+    size_t count = ms_catalogue_default(&defs);
+    assert_true(count >= 17 && count <= 32);
+    uint32_t month = ms_month_back(this_month(), 23);
+    for (int i = 0; i < 24; i++, month = ms_month_next(month)) {
+        report_change_t reports[32];
+        ms_change_t changes[32];
+        char keys[32][64], period[8];
+        ms_month_format(month, period);
+        for (size_t d = 0; d < count; d++) {
+            bool ratio = defs[d].def.aggregation == MS_AGG_RATIO;
+            snprintf(keys[d], sizeof keys[d], "%s|%s|", period, defs[d].code);
+            make_report(&reports[d], keys[d], period, defs[d].code, ratio ? 0 : 1000 + i,
+                        ratio ? 50 : 0, ratio ? 100 + i : 0);
+            changes[d] = reports[d].change;
+        }
+        append_t a = {node, changes, count};
+        ms_error_t err = {0};
+        assert_int_equal(ms_store_write(ms_node_store(node), append_changes, &a, &err), 0);
+    }
+    size_t own = views_bytes(node, "Co:ML-UTM-001");
+    assert_true(own > 0);
+    assert_true(own < 10000);
+    assert_int_equal(views_bytes(node, "Cs:ML-UTM-001"), 0);
+    char text[8];
+    ms_month_format(ms_month_back(month, 1), text);
+    assert_true(cell_of(node, "s:ML-UTM-001", text, "claims").value == 1023);
+    assert_int_equal(cell_of(node, "s:ML-UTM-001", text, "claims").orgs, 1);
+    assert_true(cell_of(node, "c:ML", text, "loss_ratio").denominator == 123);
+    ms_node_close(&node);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -709,6 +764,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rebuild_restores_the_exact_figures_after_poisoning,
                                         ms_tmpdir_setup, ms_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_publish_never_signs_a_figure_the_check_sets_aside,
+                                        ms_tmpdir_setup, ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_a_mutuals_two_years_of_reports_stay_small_in_the_views,
                                         ms_tmpdir_setup, ms_tmpdir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
