@@ -1,6 +1,6 @@
 //  cmd_view - view, inventory and export: this node's aggregated picture.
 //
-//  Every figure is one cell lookup (views.h); the number of rows is the
+//  Every figure is one or two row lookups (views.h); the number of rows is the
 //  number of orgs or countries asked for, never the number of members.
 //  "No data" is not 0: a cell no org reported into prints empty (null in
 //  JSON). The exports are written by the library (export.h).

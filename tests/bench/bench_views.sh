@@ -6,7 +6,7 @@
 #     signed reports (through the accept rules and the views hook); then the
 #     secretariat's total view for a year, its view by country and its
 #     inventory are timed (median of RUNS runs of the mutsync command after a
-#     warm-up run, process start included). These must stay flat: each figure is one cell lookup.
+#     warm-up run, process start included). These must stay flat: each figure is one or two row lookups.
 #     The per-org listing (`view` with no --org) is timed too: it prints one
 #     row per org, so it grows with them, as any listing does. It prints the
 #     bytes of the views table per mutual (mdb_stat, from lmdb-utils):
