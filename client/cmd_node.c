@@ -27,8 +27,9 @@ static const char init_usage[] =
        "Creates the node: a key pair (DIR/node.key, mode 0600), the store, and the org\n"
        "card as the first change set of the public feed. KEY is the hex key 'whoami'\n"
        "prints on the parent. --root/--root-key name the secretariat (the trust root)\n"
-       "when it is not the parent. --register-reach 1 lets the member register travel\n"
-       "to the parent union (default 0: it stays here).\n");
+       "when it is not the parent; without them the node learns the root from its\n"
+       "parent's signed chain at its first sync and pins it. --register-reach 1 lets\n"
+       "the member register travel to the parent union (default 0: it stays here).\n");
 
 static int parse_key(const char *text, uint8_t *key, const char *what)
 {

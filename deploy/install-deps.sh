@@ -10,7 +10,8 @@ set -eu
 PACKAGES="build-essential cmake pkg-config libzmq3-dev liblmdb-dev libprotobuf-c-dev
 protobuf-c-compiler libsodium-dev libcmocka-dev libzstd-dev libcsv-dev libjson-c-dev
 clang-format procps lmdb-utils time shellcheck gettext libxml2-utils python3
-sqlite3 libsqlite3-dev libsystemd-dev scdoc systemd debhelper dpkg-dev lintian mmdebstrap"
+sqlite3 libsqlite3-dev libsystemd-dev scdoc systemd debhelper dpkg-dev lintian mmdebstrap
+faketime"
 
 missing=""
 for package in $PACKAGES; do

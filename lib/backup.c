@@ -270,6 +270,11 @@ static int seal_to(ms_node_t *node, const char *passphrase, size_t passphrase_le
     if (h.opslimit < crypto_pwhash_OPSLIMIT_MIN || h.opslimit > crypto_pwhash_OPSLIMIT_SENSITIVE ||
         h.memlimit < crypto_pwhash_MEMLIMIT_MIN || h.memlimit > crypto_pwhash_MEMLIMIT_SENSITIVE)
         return ms_error_set(err, MS_EINVAL, "backup", "Argon2id costs out of bounds");
+    //  What leaves the node is current: reports pending since the month
+    //  rolled over are signed before the snapshot is taken.
+    int published = ms_node_before_leave(node, err);
+    if (published)
+        return published;
     size_t org_len = strlen(id->org);
     h.created = (int64_t)time(NULL);
     memcpy(h.bytes, MS_BACKUP_MAGIC, MAGIC_LEN);

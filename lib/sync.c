@@ -13,6 +13,7 @@
 
 #include "mutsync/sync.h"
 
+#include "mutsync/anchor.h"
 #include "mutsync/backup.h"
 #include "mutsync/backupstore.h"
 #include "mutsync/feedio.h"
@@ -336,7 +337,8 @@ static int send_hello(ms_sync_t *self, const ms_msg_t *in)
     ms_msg_t msg = {.type = MS_MSG_HELLO,
                     .version = MS_SYNC_VERSION,
                     .window = self->window,
-                    .want_backup = self->backup_request};
+                    .want_backup = self->backup_request,
+                    .want_chain = ms_anchor_provisional(ms_node_identity(self->node))};
     if (read_heads(self, true, &self->offer, msg.digest) != 0)
         return -1;
     uint8_t *blob = NULL;
@@ -457,6 +459,36 @@ static int check_peer_key(ms_sync_t *self)
     return 0;
 }
 
+//  Responder: the envelopes certifying us up to the root, for a child that
+//  was not given the root key.
+static int read_chain(ms_sync_t *self, uint8_t **chain, size_t *len)
+{
+    ms_error_t err = {0};
+    ms_txn_t *txn;
+    int rc = ms_store_read(ms_node_store(self->node), &txn, &err);
+    if (rc == 0)
+        rc = ms_anchor_chain(txn, ms_node_identity(self->node)->org, chain, len, &err);
+    ms_txn_abort(&txn);
+    return rc ? fail(self, rc, "cannot read this node's chain: %s", err.message) : 0;
+}
+
+//  Initiator: a node that was not given the root key learns it from its
+//  parent's chain (anchor.h).
+static int learn_root(ms_sync_t *self, const ms_msg_t *in)
+{
+    ms_error_t err = {0};
+    char root[MS_ORG_MAX + 1];
+    int rc = ms_anchor_learn(self->node, in->data, in->data_len, root, &err);
+    if (rc == MS_EREFUSED)
+        return refuse(self, rc, "%s sent a chain that does not hold: %s", self->peer, err.message);
+    if (rc)
+        return fail(self, rc, "cannot pin the root: %s", err.message);
+    if (root[0])
+        ms_log(MS_LOG_INFO, "sync", "learnt the root %s from %s's chain and pinned it", root,
+               self->peer);
+    return 0;
+}
+
 static int take_hello(ms_sync_t *self, const ms_msg_t *in)
 {
     if (in->version != MS_SYNC_VERSION)
@@ -480,7 +512,13 @@ static int take_hello(ms_sync_t *self, const ms_msg_t *in)
     }
     ms_msg_t msg = {
         .type = MS_MSG_HEADS, .offer = self->offer.items, .offer_count = self->offer.count};
-    return send_msg(self, &msg);
+    uint8_t *chain = NULL;
+    if (in->want_chain && read_chain(self, &chain, &msg.data_len) != 0)
+        return -1;
+    msg.data = chain;
+    int rc = send_msg(self, &msg);
+    free(chain);
+    return rc;
 }
 
 //  Takes the peer's offer and answers with what we hold of each feed we
@@ -593,6 +631,8 @@ static int answer_offer(ms_sync_t *self, const ms_msg_t *in)
 {
     ms_msg_t answer = {0};
     if (self->side == MS_SYNC_INITIATOR) {
+        if (in->data_len && learn_root(self, in) != 0)
+            return -1;
         answer.offer = self->offer.items;
         answer.offer_count = self->offer.count;
         return take_offer(self, in, &answer);

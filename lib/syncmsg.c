@@ -93,6 +93,7 @@ int ms_msg_encode(const ms_msg_t *msg, uint8_t **bytes_p, size_t *len_p, ms_erro
         hello.backup.data = (uint8_t *)msg->data;
         hello.backup.len = msg->data_len;
         hello.want_backup = msg->want_backup;
+        hello.want_chain = msg->want_chain;
         m.body_case = MUTSYNC__SYNC__MESSAGE__BODY_HELLO;
         m.hello = &hello;
         break;
@@ -112,6 +113,8 @@ int ms_msg_encode(const ms_msg_t *msg, uint8_t **bytes_p, size_t *len_p, ms_erro
         heads.offer = offer_ptrs;
         heads.n_want = msg->want_count;
         heads.want = want_ptrs;
+        heads.chain.data = (uint8_t *)msg->data;
+        heads.chain.len = msg->data_len;
         m.body_case = MUTSYNC__SYNC__MESSAGE__BODY_HEADS;
         m.heads = &heads;
         break;
@@ -223,6 +226,7 @@ static int take_body(Mutsync__Sync__Message *m, ms_msg_t *msg, ms_error_t *err)
         msg->data = m->hello->backup.data;
         msg->data_len = m->hello->backup.len;
         msg->want_backup = m->hello->want_backup;
+        msg->want_chain = m->hello->want_chain;
         return 0;
     case MUTSYNC__SYNC__MESSAGE__BODY_IDLE:
         msg->type = MS_MSG_IDLE;
@@ -231,6 +235,8 @@ static int take_body(Mutsync__Sync__Message *m, ms_msg_t *msg, ms_error_t *err)
         msg->type = MS_MSG_HEADS;
         msg->offer_count = m->heads->n_offer;
         msg->want_count = m->heads->n_want;
+        msg->data = m->heads->chain.data;
+        msg->data_len = m->heads->chain.len;
         int rc = heads_in(m->heads->offer, m->heads->n_offer, &msg->offer, err);
         return rc ? rc : heads_in(m->heads->want, m->heads->n_want, &msg->want, err);
     }

@@ -62,9 +62,11 @@ typedef struct {
     uint32_t count;                               //  batch: envelopes
     uint32_t raw_bytes;                           //  batch: DATA decompressed
     const uint8_t *data;                          //  batch: compressed frames; hello,
-                                                  //  backup: a sealed backup (or none)
-    size_t data_len;                              //  batch, hello, backup: bytes
+                                                  //  backup: a sealed backup (or none);
+                                                  //  heads: the sender's chain (or none)
+    size_t data_len;                              //  batch, hello, backup, heads: bytes
     bool want_backup;                             //  hello: send the latest backup back
+    bool want_chain;                              //  hello: send the chain in heads
     uint64_t head;                                //  ack: receiver's head seq now
     uint32_t applied, duplicates, refused, held;  //  ack
     int code;                                     //  error: MS_E*

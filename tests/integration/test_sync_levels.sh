@@ -32,9 +32,12 @@ for m in 1 2; do
     reach=0
     [ "$m" = 1 ] && reach=1
     dir=$root/M$m
+    #  M1 is given the root key; M2 is not and learns it from its union's chain.
+    root_args=()
+    [ "$m" = 1 ] && root_args=(--root RS-SEC --root-key "$(key_of "$S")")
     expect_exit 0 "$MUTSYNC" -d "$dir" init --org "ML-UTM-00$m" --role mutual --country ML \
         --name "Mutuelle $m" --parent ML-UTM --parent-key "$(key_of "$U")" \
-        --root RS-SEC --root-key "$(key_of "$S")" --parent-endpoint "tcp://127.0.0.1:$uport" \
+        "${root_args[@]}" --parent-endpoint "tcp://127.0.0.1:$uport" \
         --register-reach "$reach"
     expect_exit 0 "$MUTSYNC" -d "$U" child add --org "ML-UTM-00$m" --role mutual --country ML \
         --name "Mutuelle $m" --key "$(key_of "$dir")"
@@ -87,6 +90,16 @@ expect_exit 0 "$MUTSYNC" -d "$M1" sync --timeout 30
     fail "M1 lacks the secretariat's public feed"
 [ "$(seq_of "$M1" ML-UTM-002 public)" = 0 ] || fail "M1 received its sibling's feed"
 expect_exit 0 "$MUTSYNC" -d "$M1" feed verify
+#  M2 was not given the root key: it learnt it from its union's signed
+#  chain and pinned it, so the secretariat's feeds verify there too.
+expect_exit 0 "$MUTSYNC" -d "$M2" sync --timeout 30
+expect_exit 0 "$MUTSYNC" -d "$M2" whoami --format json
+expect_contains "$OUT" '"root":"RS-SEC"'
+[ "$(head_of "$M2" RS-SEC public)" = "$(head_of "$S" RS-SEC public)" ] ||
+    fail "M2 lacks the secretariat's public feed"
+expect_exit 0 "$MUTSYNC" -d "$M2" feed verify
+expect_exit 0 "$MUTSYNC" -d "$M2" quarantine list --format json
+expect_contains "$OUT" '^\[\]$'
 
 #  New certificates at the top reach a mutual through its union (the
 #  secretariat's certs feed is an ancestor's); the union's own certs feed,
