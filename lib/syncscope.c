@@ -56,23 +56,30 @@ typedef struct {
 typedef struct {
     ms_txn_t *txn;
     const ms_identity_t *self;
-    bool up;                                             //  the parent's scope, else a child's
-    bool to_certifier;                                   //  down: the child certifies others
-    const char *child;                                   //  down: the child, whose own feeds
-                                                         //  go back to it (fetch-back)
-    char ancestors[MS_TRUST_DEPTH_MAX][MS_ORG_MAX + 1];  //  for down: self's chain to the root
-    size_t ancestor_count;                               //
-    ranked_t *items;                                     //
-    size_t count, capacity;                              //
-    ms_error_t *err;                                     //
+    bool up;                                                 //  the parent's scope, else a child's
+    bool to_certifier;                                       //  down: the child certifies others
+    const char *child;                                       //  down: the child, whose own feeds
+                                                             //  go back to it (fetch-back)
+    char ancestors[MS_TRUST_DEPTH_MAX][MS_ORG_MAX + 1];      //  for down: self's chain to the root
+    size_t ancestor_count;                                   //
+    char releasers[MS_TRUST_RELEASERS_MAX][MS_ORG_MAX + 1];  //  down: orgs that released
+    size_t releaser_count;                                   //  an id to the child
+    ranked_t *items;                                         //
+    size_t count, capacity;                                  //
+    ms_error_t *err;                                         //
 } collect_t;
+
+static bool listed(const char list[][MS_ORG_MAX + 1], size_t count, const char *org)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(list[i], org) == 0)
+            return true;
+    return false;
+}
 
 static bool is_ancestor(const collect_t *c, const char *org)
 {
-    for (size_t i = 0; i < c->ancestor_count; i++)
-        if (strcmp(c->ancestors[i], org) == 0)
-            return true;
-    return false;
+    return listed(c->ancestors, c->ancestor_count, org);
 }
 
 //  Sets *RANK to the place of (ORG, FEED) in the scope: by the org's depth in
@@ -97,8 +104,14 @@ static int rank_of(collect_t *c, const char *org, const char *feed, int *rank)
     ms_down_t down = ms_policy_feed(kind)->down;
     bool own_goes_down =
         down == MS_DOWN_OWN_AND_ANCESTORS || (down == MS_DOWN_TO_CERTIFIERS && c->to_certifier);
-    if (!c->up &&
-        (down == MS_DOWN_NEVER || (own && !own_goes_down) || (!own && !is_ancestor(c, org))))
+    //  A union adopting a moved mutual needs the feeds of the union that
+    //  released it: the release and the mutual's certificates are in its
+    //  certs feed, the revocations of the mutual's earlier keys in its
+    //  public feed (policy.h).
+    bool carries_release = (kind == MS_FEED_CERTS || kind == MS_FEED_PUBLIC) &&
+                           listed(c->releasers, c->releaser_count, org);
+    if (!c->up && (down == MS_DOWN_NEVER || (own && !own_goes_down) ||
+                   (!own && !is_ancestor(c, org) && !carries_release)))
         return 0;
     char chain[MS_TRUST_DEPTH_MAX][MS_ORG_MAX + 1];
     size_t count;
@@ -191,6 +204,8 @@ static int scope(ms_txn_t *txn, const ms_identity_t *self, bool up, bool to_cert
     c->child = child;
     c->err = err;
     int rc = up ? 0 : find_ancestors(c);
+    if (rc == 0 && !up && to_certifier)
+        rc = ms_trust_releasers(txn, child, c->releasers, &c->releaser_count, err);
     if (rc == 0)
         rc = ms_replica_feeds(txn, collect, c, err);
     if (rc == 0 && c->count)

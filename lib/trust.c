@@ -138,13 +138,55 @@ int ms_trust_apply_cert(ms_txn_t *txn, const char *subject, const ms_cert_t *cer
     return put_entry(txn, subject, cert, false, NULL, err);
 }
 
+//  The index of moves in MS_TABLE_INDEX: "Rt" TO NUL FROM -> "" when FROM
+//  released an id to TO.
+#define RELEASE_PREFIX "Rt"
+
+static size_t release_key(const char *to, const char *from, char *out)
+{
+    size_t to_len = strnlen(to, MS_ORG_MAX), from_len = from ? strnlen(from, MS_ORG_MAX) : 0;
+    memcpy(out, RELEASE_PREFIX, 2);
+    memcpy(out + 2, to, to_len);
+    out[2 + to_len] = 0;
+    if (from_len)
+        memcpy(out + 3 + to_len, from, from_len);
+    return 3 + to_len + from_len;
+}
+
 int ms_trust_apply_release(ms_txn_t *txn, const char *subject, const char *to, ms_error_t *err)
 {
     ms_trust_entry_t held;
     int rc = ms_trust_get(txn, subject, &held, err);
     if (rc)
         return rc == MS_ENOTFOUND ? 0 : rc;
-    return put_entry(txn, subject, &held.cert, held.anchor, to, err);
+    rc = put_entry(txn, subject, &held.cert, held.anchor, to, err);
+    if (rc || !held.cert.parent[0] || !to[0])
+        return rc;
+    char key[3 + 2 * MS_ORG_MAX];
+    size_t len = release_key(to, held.cert.parent, key);
+    return ms_txn_put(txn, MS_TABLE_INDEX, key, len, "", 0, 0, err);
+}
+
+int ms_trust_releasers(ms_txn_t *txn, const char *to,
+                       char releasers[MS_TRUST_RELEASERS_MAX][MS_ORG_MAX + 1], size_t *count,
+                       ms_error_t *err)
+{
+    *count = 0;
+    char prefix[3 + 2 * MS_ORG_MAX];
+    size_t prefix_len = release_key(to, NULL, prefix);
+    ms_cursor_t *cursor = NULL;
+    int rc = ms_cursor_open(txn, MS_TABLE_INDEX, prefix, prefix_len, &cursor, err);
+    ms_val_t key, val;
+    while (rc == 0 && *count < MS_TRUST_RELEASERS_MAX &&
+           (rc = ms_cursor_next(cursor, &key, &val, err)) == 1) {
+        size_t len = key.len - prefix_len;
+        rc = len > 0 && len <= MS_ORG_MAX ? 0 : ms_error_set(err, MS_ESTORE, to, "bad move index");
+        if (rc == 0)
+            snprintf(releasers[(*count)++], MS_ORG_MAX + 1, "%.*s", (int)len,
+                     (const char *)key.data + prefix_len);
+    }
+    ms_cursor_close(&cursor);
+    return rc < 0 ? rc : 0;
 }
 
 static size_t revoked_key(const char *subject, const uint8_t *key, uint8_t *out)

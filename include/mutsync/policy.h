@@ -8,8 +8,12 @@
 //  refuse, and a dishonest one is refused with reason `reach`.
 //
 //    kind      held at                                  sent up      sent down
-//    public    anywhere the trust chain verifies it     relayed      own + ancestors'
-//    certs     anywhere the trust chain verifies it     relayed      own + ancestors' to a union;
+//    public    anywhere the trust chain verifies it     relayed      own + ancestors', and that of
+//                                                                    a union that released an id
+//                                                                    to the child
+//    certs     anywhere the trust chain verifies it     relayed      own + ancestors' to a union,
+//                                                                    and those of a union that
+//                                                                    released an id to it;
 //                                                                    ancestors' only to a mutual
 //    register  its origin; the origin's direct parent   one level    never
 //              when the origin's own card grants reach 1
@@ -24,9 +28,14 @@
 //  and ancestors' certs feeds; a mutual, which certifies nobody, only its
 //  ancestors' above its parent. So a mutual never downloads its union's
 //  certs feed, its siblings' certificates: what it downloads does not grow
-//  with the number of its siblings. Revocations are few and a successor key
-//  needs its predecessor's to verify its own feed's past: they stay in the
-//  public feed, which reaches every child.
+//  with the number of its siblings. A union that a mutual moves to also
+//  receives, from its parent, the certs and public feeds of the union that
+//  released the mutual's id to it (the release, and the revocations of the
+//  mutual's earlier keys, are there; syncscope reads the index of moves,
+//  trust.h), so the move needs no bundle between the two unions.
+//  Revocations are few and a successor key needs its predecessor's to
+//  verify its own feed's past: they stay in the public feed, which reaches
+//  every child.
 
 #ifndef MS_POLICY_H
 #define MS_POLICY_H

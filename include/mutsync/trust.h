@@ -61,9 +61,19 @@ MS_MUST_CHECK int ms_trust_apply_cert(ms_txn_t *txn, const char *subject, const 
 MS_MUST_CHECK int ms_trust_apply_revocation(ms_txn_t *txn, const char *subject,
                                             const ms_revocation_t *revocation, ms_error_t *err);
 
-//  Records an accepted release of SUBJECT's id to TO.
+//  Records an accepted release of SUBJECT's id to TO, and indexes that
+//  SUBJECT's certifier released an id to TO (ms_trust_releasers).
 MS_MUST_CHECK int ms_trust_apply_release(ms_txn_t *txn, const char *subject, const char *to,
                                          ms_error_t *err);
+
+#define MS_TRUST_RELEASERS_MAX 16  //  orgs listed by ms_trust_releasers
+
+//  Fills RELEASERS with the orgs that released an id to TO (their certs
+//  feed carries the release TO needs to adopt it), at most
+//  MS_TRUST_RELEASERS_MAX, in org order. Returns 0 or MS_ESTORE.
+MS_MUST_CHECK int ms_trust_releasers(ms_txn_t *txn, const char *to,
+                                     char releasers[MS_TRUST_RELEASERS_MAX][MS_ORG_MAX + 1],
+                                     size_t *count, ms_error_t *err);
 
 //  When KEY is revoked for SUBJECT, sets *FROM to the revoker's
 //  (informative) time and returns 0; MS_ENOTFOUND when it is not.

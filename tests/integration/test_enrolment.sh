@@ -80,8 +80,14 @@ expect_exit 0 "$MUTSYNC" -d "$U2" init --org ML-UNION2 --role union --country ML
     --parent WCA-SEC --parent-key "$(key_of "$S")"
 expect_exit 0 "$MUTSYNC" -d "$S" child add --org ML-UNION2 --role union --country ML --name U2 \
     --key "$(key_of "$U2")"
-expect_exit 0 "$MUTSYNC" -d "$S" bundle export "$root/sec.msb"
-expect_exit 0 "$MUTSYNC" -d "$U2" bundle import "$root/sec.msb"
+#  The unions sync with the secretariat's daemon; ML-UNION2 gets no other
+#  union's certificates.
+sport=$(free_port)
+start_bg S "$MUTSYNCD" -d "$S" --listen "tcp://127.0.0.1:$sport"
+wait_until 10 grep -q "listening" "$MS_TEST_ROOT/S.err" || fail "the secretariat did not start"
+expect_exit 0 "$MUTSYNC" -d "$U" sync --endpoint "tcp://127.0.0.1:$sport" --timeout 30
+expect_exit 0 "$MUTSYNC" -d "$U2" sync --endpoint "tcp://127.0.0.1:$sport" --timeout 30
+[ -z "$(head_of "$U2" ML-UTM certs)" ] || fail "ML-UNION2 received ML-UTM's certificates"
 expect_exit 0 "$MUTSYNC" -d "$M" request --out "$root/move.txt"
 sed -i "s/^parent ML-UTM$/parent ML-UNION2/" "$root/move.txt"
 expect_exit 1 "$MUTSYNC" -d "$U2" child add --request "$root/move.txt"
@@ -98,8 +104,11 @@ expect_exit 0 "$MUTSYNC" -d "$U" child release --org ML-UTM-001 --to ML-UNION2
 [ -z "$(head_of "$U" ML-UTM-001 register)" ] || fail "the old union still holds the register"
 expect_exit 0 "$MUTSYNC" -d "$U" member list --format csv
 expect_not_contains "$OUT" "ML-UTM-001"
-expect_exit 0 "$MUTSYNC" -d "$U" bundle export "$root/release.msb"
-expect_exit 0 "$MUTSYNC" -d "$U2" bundle import "$root/release.msb"
+#  The release reaches ML-UNION2 through the secretariat, no bundle between unions.
+expect_exit 0 "$MUTSYNC" -d "$U" sync --endpoint "tcp://127.0.0.1:$sport" --timeout 30
+expect_exit 0 "$MUTSYNC" -d "$U2" sync --endpoint "tcp://127.0.0.1:$sport" --timeout 30
+[ "$(head_of "$U2" ML-UTM certs)" = "$(head_of "$U" ML-UTM certs)" ] ||
+    fail "the release did not reach ML-UNION2 through the secretariat"
 expect_exit 0 "$MUTSYNC" -d "$U2" child invite --org ML-UTM-001 --role mutual --country ML \
     --name "Mutuelle de Kati" --endpoint tcp://127.0.0.1:1
 cp "$OUT" "$root/invite2.txt"
@@ -117,7 +126,6 @@ expect_exit 0 "$MUTSYNC" -d "$U2" feed verify
 #  ML-UTM may not take it back; the secretariat verifies the whole history.
 expect_exit 1 "$MUTSYNC" -d "$U" child add --request "$root/move.txt"
 expect_exit 0 "$MUTSYNC" -d "$U2" bundle export "$root/u2.msb"
-expect_exit 0 "$MUTSYNC" -d "$S" bundle import "$root/release.msb"
 expect_exit 0 "$MUTSYNC" -d "$S" bundle import "$root/u2.msb"
 expect_contains "$OUT" " 0 refused"
 expect_exit 0 "$MUTSYNC" -d "$S" feed verify
@@ -129,4 +137,5 @@ cell() { awk -F, -v row="$1" 'NR > 1 && $1 == row { print $5 }' "$root/view.csv"
     fail "the mutual's beneficiaries do not count under its new union: $(cat "$root/view.csv")"
 [ -z "$(cell ML-UTM)" ] || fail "the old union still counts the mutual: $(cat "$root/view.csv")"
 stop_bg U TERM
+stop_bg S TERM
 echo "ok"
