@@ -148,6 +148,10 @@ static int on_apply(ms_txn_t *txn, const char *owner, uint64_t seq, const ms_cha
     ms_node_t *node = ctx;
     if (change->collection == MS_COLL_CERT)
         return note_move(txn, change, err);
+    //  A child this node released counts here no more (ms_views_lineage).
+    if (change->collection == MS_COLL_RELEASE && change->op == MS_OP_UPSERT &&
+        strcmp(owner, ms_node_identity(node)->org) == 0)
+        return ms_txn_put(txn, MS_TABLE_VIEWS, MOVED_KEY, 1, "1", 1, 0, err);
     if (strcmp(owner, ms_node_identity(node)->org) != 0 && change->collection != MS_COLL_REPORT &&
         change->collection != MS_COLL_ORG)
         return 0;

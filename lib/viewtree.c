@@ -108,6 +108,16 @@ int ms_views_lineage(ms_txn_t *txn, const char *self, const char *org,
         return rc;
     for (size_t depth = 0; depth < count && depth < MS_VIEWS_DEPTH_MAX; depth++) {
         memcpy(path[depth], chain[depth], MS_ORG_MAX + 1);
+        if (depth > 0 && strcmp(chain[depth], self) == 0) {
+            //  A child this node released to another parent is no longer
+            //  below it, even before that parent's certificate arrives here.
+            ms_trust_entry_t child = entry;
+            rc = depth == 1 ? 0 : ms_trust_get(txn, chain[depth - 1], &child, err);
+            if (rc)
+                return rc;
+            if (child.released_to[0] && strcmp(child.released_to, self) != 0)
+                return MS_ENOTFOUND;
+        }
         if (strcmp(chain[depth], self) == 0) {
             snprintf(country, 3, "%s", entry.cert.country);
             *depth_p = depth + 1;

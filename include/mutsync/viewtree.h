@@ -48,7 +48,8 @@ MS_MUST_CHECK int ms_views_countries(ms_txn_t *txn, ms_view_country_fn fn, void 
 
 //  The lineage of ORG up to SELF: PATH[0] = ORG, ..., PATH[*DEPTH_P - 1] =
 //  SELF, and ORG's country. Returns 0, MS_ENOTFOUND when ORG is not in
-//  SELF's subtree (or its chain is unknown), or MS_ESTORE.
+//  SELF's subtree (or its chain is unknown; or SELF released the child of
+//  it on ORG's path to another parent), or MS_ESTORE.
 MS_MUST_CHECK int ms_views_lineage(ms_txn_t *txn, const char *self, const char *org,
                                    char path[MS_VIEWS_DEPTH_MAX][MS_ORG_MAX + 1], size_t *depth_p,
                                    char *country, ms_error_t *err);

@@ -136,6 +136,19 @@ cell() { awk -F, -v row="$1" 'NR > 1 && $1 == row { print $5 }' "$root/view.csv"
 [ -n "$(cell ML-UTM-001)" ] && [ "$(cell ML-UNION2)" = "$(cell ML-UTM-001)" ] ||
     fail "the mutual's beneficiaries do not count under its new union: $(cat "$root/view.csv")"
 [ -z "$(cell ML-UTM)" ] || fail "the old union still counts the mutual: $(cat "$root/view.csv")"
+#  ... and at each union: the new one lists it with its figure, the old one no longer.
+mutual=$(cell ML-UTM-001)
+expect_exit 0 "$MUTSYNC" -d "$U2" view --format csv --indicators all
+cp "$OUT" "$root/view.csv"
+[ "$(cell ML-UTM-001)" = "$mutual" ] && [ "$(cell total)" = "$mutual" ] ||
+    fail "the new union does not count the mutual: $(cat "$root/view.csv")"
+expect_exit 0 "$MUTSYNC" -d "$U" view --format csv --indicators all
+cp "$OUT" "$root/view.csv"
+[ -z "$(cell ML-UTM-001)" ] || fail "the old union still lists the mutual: $(cat "$root/view.csv")"
+#  The mutual's own figure is what both levels above count.
+expect_exit 0 "$MUTSYNC" -d "$M" view --format csv --indicators all
+cp "$OUT" "$root/view.csv"
+[ "$(cell total)" = "$mutual" ] || fail "the mutual's own view differs: $(cat "$root/view.csv")"
 stop_bg U TERM
 stop_bg S TERM
 echo "ok"
