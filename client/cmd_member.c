@@ -37,12 +37,13 @@ static const cli_opt_t member_add_opts[] = {
 };
 
 //  The record parser speaks of a spreadsheet's columns ("member:2: column
-//  sex: ..."); on the command line the same value came from an option.
+//  sex: ..."); on the command line the same value came from an option. The
+//  prefix is made with the parser's own message, in the language in use.
 static int add_error(const ms_error_t *err)
 {
     for (int i = 0; i < MS_MEMBER_COLUMNS; i++) {
         char prefix[64];
-        int n = snprintf(prefix, sizeof prefix, "column %s: ", ms_member_columns[i]);
+        int n = snprintf(prefix, sizeof prefix, _("column %s: %s"), ms_member_columns[i], "");
         if (strncmp(err->message, prefix, (size_t)n) == 0)
             return cli_refuse("member add: --%s: %s", member_add_opts[i].name, err->message + n);
     }

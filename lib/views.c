@@ -18,6 +18,7 @@
 
 #include "mutsync/views.h"
 
+#include "mutsync/i18n.h"
 #include "mutsync/inventory.h"
 #include "mutsync/log.h"
 #include "mutsync/replica.h"
@@ -126,7 +127,7 @@ static int judge_upsert(ms_txn_t *txn, const char *root, const ms_change_t *chan
 {
     ms_error_t why = {0};
     if (ms_report_decode(change->value, change->value_len, report, &why) != 0) {
-        snprintf(detail, cap, "report %s: %.200s", change->key, why.message);
+        snprintf(detail, cap, _("report %s: %.200s"), change->key, why.message);
         return 1;
     }
     return ms_report_judge(txn, root, change->key, report, detail, cap, err);
@@ -147,7 +148,7 @@ static int report_apply(ms_node_t *node, ms_txn_t *txn, const char *owner,
     char code[MS_CODE_MAX + 1], disaggregation[MS_CODE_MAX + 1];
     if (ms_report_key_parse(change->key, &month, code, disaggregation) != 0) {
         *fate = change->op == MS_OP_UPSERT ? R_ASIDE : R_NONE;
-        snprintf(detail, cap, "report key \"%s\" is not YYYY-MM|indicator|disaggregation",
+        snprintf(detail, cap, _("report key \"%s\" is not YYYY-MM|indicator|disaggregation"),
                  change->key);
         return 0;
     }
