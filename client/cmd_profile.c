@@ -316,13 +316,24 @@ static int indicator_list(ms_node_t *node, const cli_args_t *args, const void *c
     if (rc)
         return cli_fail(&err);
     json_object *array = format == CLI_JSON ? json_object_new_array() : NULL;
+    const char *headers[] = {_("code"), _("aggregation"), _("unit"), _("name")};
+    cli_table_t *table = format == CLI_TABLE ? cli_table_new(4, headers) : NULL;
+    if ((format == CLI_JSON && !array) || (format == CLI_TABLE && !table)) {
+        free(defs);
+        return cli_refuse(_("out of memory"));
+    }
+    bool french = strcmp(ms_i18n_lang(), "fr") == 0;
     if (format == CLI_CSV)
         cli_csv_header(stdout, "code,aggregation,unit,numerator,denominator,name_fr,name_en");
     for (size_t i = 0; i < count; i++) {
         const ms_indicator_t *d = &defs[i].def;
         if (format == CLI_TABLE) {
-            printf("%-24s %-6s %-10s %s\n", defs[i].code, aggregation_name(d->aggregation), d->unit,
-                   d->name_fr);
+            const char *row[] = {defs[i].code, aggregation_name(d->aggregation), d->unit,
+                                 french || !d->name_en[0] ? d->name_fr : d->name_en};
+            if (cli_table_add(table, row) != 0) {
+                rc = cli_refuse(_("out of memory"));
+                break;
+            }
         } else if (format == CLI_CSV) {
             const char *fields[] = {defs[i].code,   aggregation_name(d->aggregation),
                                     d->unit,        d->numerator,
@@ -351,8 +362,11 @@ static int indicator_list(ms_node_t *node, const cli_args_t *args, const void *c
         cli_print_json(array, true);
         json_object_put(array);
     }
+    if (table && rc == 0)
+        cli_table_print(table, stdout);
+    cli_table_destroy(&table);
     free(defs);
-    return CLI_OK;
+    return rc;
 }
 
 static int indicator_publish(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
