@@ -18,7 +18,7 @@ static const char member_usage[] =
        "                  --relationship self|spouse|child|parent|other\n"
        "                  [--status active|suspended|left]\n"
        "       mutsync -d DIR member show ID [--format table|json]\n"
-       "       mutsync -d DIR member list [--format table|csv|json]\n"
+       "       mutsync -d DIR member list [--format table|csv|json] [--excel]\n"
        "import reads a register with the columns member_id, household_id, family_name,\n"
        "given_name, sex, birth_date, village, enrollment_date, category, relationship,\n"
        "status (',' or ';' separated, UTF-8 with or without BOM, CRLF or LF). A file with\n"

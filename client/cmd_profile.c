@@ -30,7 +30,7 @@ static const char profile_usage[] =
        "counts a mutual as up to date for year Y only if its card is of year Y.\n");
 
 static const char indicator_usage[] =
-    N_("usage: mutsync -d DIR indicator list [--format table|csv|json]\n"
+    N_("usage: mutsync -d DIR indicator list [--format table|csv|json] [--excel]\n"
        "       mutsync -d DIR indicator publish\n"
        "list shows the catalogue this node uses: the secretariat's published\n"
        "definitions, else the default ones. publish (secretariat only) writes the\n"
