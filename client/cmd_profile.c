@@ -46,8 +46,8 @@ static int read_card(ms_node_t *node, ms_org_t *card, ms_error_t *err)
         rc = ms_replica_record(txn, MS_COLL_ORG, org, org, &stored, err);
     if (rc == MS_ENOTFOUND)
         rc = ms_error_set(err, MS_ENOTFOUND, org,
-                          _("no org card yet (a node made from an invitation gets it at its first "
-                            "sync): sync with the parent %s first (mutsync sync)"),
+                          "no org card yet (a node made from an invitation gets it at its first "
+                          "sync): sync with the parent %s first (mutsync sync)",
                           ms_node_identity(node)->parent);
     if (rc == 0)
         rc = ms_org_decode(stored.value, stored.value_len, card, err);
