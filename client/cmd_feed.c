@@ -19,7 +19,8 @@
 static const char feed_usage[] =
     N_("usage: mutsync -d DIR feed list [--format table|json]\n"
        "       mutsync -d DIR feed verify\n"
-       "list shows every feed this node holds: org, feed name, head seq and head hash.\n"
+       "list shows every feed this node holds: org, feed name, head seq, head hash,\n"
+       "and frozen for a feed frozen after an equivocation.\n"
        "verify re-reads every stored envelope and checks signatures, ids, hash chains\n"
        "and heads; it exits 0 only if all hold.\n");
 
