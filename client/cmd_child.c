@@ -304,7 +304,8 @@ typedef struct {
     ms_txn_t *txn;
     const char *self;
     cli_format_t format;
-    json_object *list;
+    json_object *list;   //  CLI_JSON
+    cli_table_t *table;  //  CLI_TABLE
 } list_ctx_t;
 
 static int print_child(const ms_trust_entry_t *entry, void *arg)
@@ -326,26 +327,38 @@ static int print_child(const ms_trust_entry_t *entry, void *arg)
         json_object_object_add(o, "key", json_object_new_string(hex));
         json_object_object_add(o, "revoked", json_object_new_boolean(revoked));
         json_object_array_add(ctx->list, o);
-    } else {
-        printf("%-20s %-8s %-3s %s %s %s\n", entry->org, ms_role_name(entry->cert.role),
-               entry->cert.country, fingerprint, revoked ? "revoked" : "active", entry->cert.name);
+        return 0;
     }
-    return 0;
+    const char *row[] = {entry->org,  ms_role_name(entry->cert.role),       entry->cert.country,
+                         fingerprint, revoked ? _("revoked") : _("active"), entry->cert.name};
+    return cli_table_add(ctx->table, row) == 0 ? 0 : MS_ENOMEM;
 }
 
 static int child_list(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    list_ctx_t ctx = {NULL, ms_node_identity(node)->org, args->format, NULL};
+    const char *headers[] = {_("org"),   _("role"), _("country"), _("key fingerprint"),
+                             _("state"), _("name")};
+    list_ctx_t ctx = {NULL, ms_node_identity(node)->org, args->format, NULL, NULL};
+    if (ctx.format == CLI_JSON)
+        ctx.list = json_object_new_array();
+    else
+        ctx.table = cli_table_new(sizeof headers / sizeof headers[0], headers);
     ms_error_t err = {0};
-    if (ms_store_read(ms_node_store(node), &ctx.txn, &err) != 0)
-        return cli_fail(&err);
-    ctx.list = json_object_new_array();
-    int rc = ms_trust_list(ctx.txn, print_child, &ctx, &err);
-    ms_txn_abort(&ctx.txn);
-    if (rc == 0 && ctx.format == CLI_JSON)
+    int rc = !ctx.list && !ctx.table ? ms_error_set(&err, MS_ENOMEM, "child list", "out of memory")
+                                     : ms_store_read(ms_node_store(node), &ctx.txn, &err);
+    if (rc == 0) {
+        rc = ms_trust_list(ctx.txn, print_child, &ctx, &err);
+        ms_txn_abort(&ctx.txn);
+    }
+    if (rc == MS_ENOMEM && !err.code)
+        ms_error_set(&err, MS_ENOMEM, "child list", "out of memory");
+    if (rc == 0 && ctx.list)
         cli_print_json(ctx.list, false);
+    if (rc == 0 && ctx.table)
+        cli_table_print(ctx.table, stdout);
     json_object_put(ctx.list);
+    cli_table_destroy(&ctx.table);
     return rc ? cli_fail(&err) : CLI_OK;
 }
 

@@ -11,7 +11,6 @@
 #include "mutsync/rules.h"
 #include "mutsync/views.h"
 
-#include <getopt.h>
 #include <json-c/json.h>
 #include <sodium.h>
 #include <string.h>
@@ -20,14 +19,38 @@
 static const char feed_usage[] =
     N_("usage: mutsync -d DIR feed list [--format table|json]\n"
        "       mutsync -d DIR feed verify\n"
-       "list shows every feed this node holds: org, feed name, head seq and head hash.\n"
+       "list shows every feed this node holds: org, feed name, head seq, head hash,\n"
+       "and frozen for a feed frozen after an equivocation.\n"
        "verify re-reads every stored envelope and checks signatures, ids, hash chains\n"
        "and heads; it exits 0 only if all hold.\n");
 
 typedef struct {
-    cli_format_t format;
-    json_object *list;
+    cli_format_t format;  //
+    json_object *list;    //  CLI_JSON
+    cli_table_t *table;   //  CLI_TABLE
 } feeds_ctx_t;
+
+//  Starts CTX for FORMAT: a JSON array, or a table with HEADERS. Returns 0,
+//  or -1 when out of memory.
+static int listing_begin(feeds_ctx_t *ctx, cli_format_t format, size_t columns,
+                         const char *const *headers)
+{
+    ctx->format = format;
+    ctx->list = format == CLI_JSON ? json_object_new_array() : NULL;
+    ctx->table = format == CLI_TABLE ? cli_table_new(columns, headers) : NULL;
+    return ctx->list || ctx->table ? 0 : -1;
+}
+
+//  Prints what CTX gathered and frees it.
+static void listing_end(feeds_ctx_t *ctx, bool print)
+{
+    if (print && ctx->list)
+        cli_print_json(ctx->list, false);
+    if (print && ctx->table)
+        cli_table_print(ctx->table, stdout);
+    json_object_put(ctx->list);
+    cli_table_destroy(&ctx->table);
+}
 
 static int print_feed(const char *org, const char *feed, const ms_head_t *head, void *arg)
 {
@@ -42,29 +65,33 @@ static int print_feed(const char *org, const char *feed, const ms_head_t *head, 
         json_object_object_add(o, "hash", json_object_new_string(hash));
         json_object_object_add(o, "frozen", json_object_new_boolean(head->frozen));
         json_object_array_add(ctx->list, o);
-    } else {
-        printf("%-22s %-9s %8llu  %s%s\n", org, feed, (unsigned long long)head->seq, hash,
-               head->frozen ? "  FROZEN" : "");
+        return 0;
     }
-    return 0;
+    char seq[24];
+    snprintf(seq, sizeof seq, "%llu", (unsigned long long)head->seq);
+    const char *row[] = {org, feed, seq, hash, head->frozen ? _("frozen") : ""};
+    return cli_table_add(ctx->table, row) == 0 ? 0 : MS_ENOMEM;
 }
 
 static int feed_list(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    feeds_ctx_t ctx = {args->format, NULL};
+    const char *headers[] = {_("org"), _("feed"), _("seq"), _("head hash"), _("state")};
+    feeds_ctx_t ctx;
     ms_error_t err = {0};
     ms_txn_t *txn;
-    if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
-        return cli_fail(&err);
-    if (ctx.format == CLI_TABLE)
-        printf("%-22s %-9s %8s  %s\n", "ORG", "FEED", "SEQ", "HEAD HASH");
-    ctx.list = json_object_new_array();
-    int rc = ms_replica_feeds(txn, print_feed, &ctx, &err);
-    ms_txn_abort(&txn);
-    if (rc == 0 && ctx.format == CLI_JSON)
-        cli_print_json(ctx.list, false);
-    json_object_put(ctx.list);
+    if (listing_begin(&ctx, args->format, 5, headers) != 0)
+        return cli_refuse(_("out of memory"));
+    if (ctx.table)
+        cli_table_align_right(ctx.table, 2);
+    int rc = ms_store_read(ms_node_store(node), &txn, &err);
+    if (rc == 0) {
+        rc = ms_replica_feeds(txn, print_feed, &ctx, &err);
+        ms_txn_abort(&txn);
+    }
+    if (rc == MS_ENOMEM && !err.code)
+        ms_error_set(&err, MS_ENOMEM, "feed list", "out of memory");
+    listing_end(&ctx, rc == 0);
     return rc ? cli_fail(&err) : CLI_OK;
 }
 
@@ -150,23 +177,27 @@ static int print_entry(const ms_quarantine_entry_t *entry, void *arg)
             json_object_object_add(o, "change", json_object_new_int(entry->change));
         json_object_object_add(o, "bytes", json_object_new_uint64(entry->envelope_len));
         json_object_array_add(ctx->list, o);
-    } else {
-        printf("%4llu %s %-14s %s/%s seq %llu %.16s %llu B from %s%s: %s\n",
-               (unsigned long long)entry->number, when, ms_refusal_name(entry->reason),
-               entry->origin[0] ? entry->origin : "?", entry->feed[0] ? entry->feed : "?",
-               (unsigned long long)entry->seq, id, (unsigned long long)entry->size,
-               entry->source[0] ? entry->source : "?",
-               entry->change >= 0 ? " (kept in the chain, not applied)" : "", entry->detail);
+        return 0;
     }
-    return 0;
+    char number[24], seq[24], size[24], feed[2 * MS_ERROR_MSG_BYTES], reason[256];
+    snprintf(number, sizeof number, "%llu", (unsigned long long)entry->number);
+    snprintf(seq, sizeof seq, "%llu", (unsigned long long)entry->seq);
+    snprintf(size, sizeof size, "%llu", (unsigned long long)entry->size);
+    snprintf(feed, sizeof feed, "%s/%s", entry->origin[0] ? entry->origin : "?",
+             entry->feed[0] ? entry->feed : "?");
+    snprintf(reason, sizeof reason, "%s%s%s", ms_refusal_text(entry->reason),
+             entry->change >= 0 ? "; " : "",
+             entry->change >= 0 ? _("kept in the chain, not applied") : "");
+    const char *row[] = {
+        number, when, ms_refusal_name(entry->reason),         feed,   seq,
+        id,     size, entry->source[0] ? entry->source : "?", reason, entry->detail};
+    return cli_table_add(ctx->table, row) == 0 ? 0 : MS_ENOMEM;
 }
 
 static int print_dropped(const char *source, uint64_t dropped, void *arg)
 {
-    feeds_ctx_t *ctx = arg;
-    if (ctx->format == CLI_JSON)
-        return 0;
-    printf(_("     %llu more refusals from %s were counted, not kept (quota reached)\n"),
+    (void)arg;
+    printf(_("%llu more refusals from %s were counted, not kept (quota reached)\n"),
            (unsigned long long)dropped, source);
     return 0;
 }
@@ -174,19 +205,31 @@ static int print_dropped(const char *source, uint64_t dropped, void *arg)
 static int quarantine_list(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    feeds_ctx_t ctx = {args->format, NULL};
+    const char *headers[] = {_("no."), _("received"), _("code"), _("feed"),   _("seq"),
+                             _("id"),  _("bytes"),    _("from"), _("reason"), _("detail")};
+    feeds_ctx_t ctx;
     ms_error_t err = {0};
     ms_txn_t *txn;
-    if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
-        return cli_fail(&err);
-    ctx.list = json_object_new_array();
-    int rc = ms_quarantine_list(txn, print_entry, &ctx, &err);
-    if (rc == 0)
-        rc = ms_quarantine_dropped(txn, print_dropped, &ctx, &err);
-    ms_txn_abort(&txn);
-    if (rc == 0 && ctx.format == CLI_JSON)
-        cli_print_json(ctx.list, false);
-    json_object_put(ctx.list);
+    if (listing_begin(&ctx, args->format, 10, headers) != 0)
+        return cli_refuse(_("out of memory"));
+    if (ctx.table) {
+        cli_table_align_right(ctx.table, 0);
+        cli_table_align_right(ctx.table, 4);
+        cli_table_align_right(ctx.table, 6);
+    }
+    int rc = ms_store_read(ms_node_store(node), &txn, &err);
+    if (rc == 0) {
+        rc = ms_quarantine_list(txn, print_entry, &ctx, &err);
+        if (rc == MS_ENOMEM && !err.code)
+            ms_error_set(&err, MS_ENOMEM, "quarantine list", "out of memory");
+        listing_end(&ctx, rc == 0);
+        //  The counts of refusals not kept follow the table, for people only.
+        if (rc == 0 && args->format == CLI_TABLE)
+            rc = ms_quarantine_dropped(txn, print_dropped, NULL, &err);
+        ms_txn_abort(&txn);
+    } else {
+        listing_end(&ctx, false);
+    }
     return rc ? cli_fail(&err) : CLI_OK;
 }
 

@@ -18,7 +18,7 @@ static const char member_usage[] =
        "                  --relationship self|spouse|child|parent|other\n"
        "                  [--status active|suspended|left]\n"
        "       mutsync -d DIR member show ID [--format table|json]\n"
-       "       mutsync -d DIR member list [--format table|csv|json]\n"
+       "       mutsync -d DIR member list [--format table|csv|json] [--excel]\n"
        "import reads a register with the columns member_id, household_id, family_name,\n"
        "given_name, sex, birth_date, village, enrollment_date, category, relationship,\n"
        "status (',' or ';' separated, UTF-8 with or without BOM, CRLF or LF). A file with\n"
@@ -37,12 +37,13 @@ static const cli_opt_t member_add_opts[] = {
 };
 
 //  The record parser speaks of a spreadsheet's columns ("member:2: column
-//  sex: ..."); on the command line the same value came from an option.
+//  sex: ..."); on the command line the same value came from an option. The
+//  prefix is made with the parser's own message, in the language in use.
 static int add_error(const ms_error_t *err)
 {
     for (int i = 0; i < MS_MEMBER_COLUMNS; i++) {
         char prefix[64];
-        int n = snprintf(prefix, sizeof prefix, "column %s: ", ms_member_columns[i]);
+        int n = snprintf(prefix, sizeof prefix, _("column %s: %s"), ms_member_columns[i], "");
         if (strncmp(err->message, prefix, (size_t)n) == 0)
             return cli_refuse("member add: --%s: %s", member_add_opts[i].name, err->message + n);
     }

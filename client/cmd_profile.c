@@ -30,7 +30,7 @@ static const char profile_usage[] =
        "counts a mutual as up to date for year Y only if its card is of year Y.\n");
 
 static const char indicator_usage[] =
-    N_("usage: mutsync -d DIR indicator list [--format table|csv|json]\n"
+    N_("usage: mutsync -d DIR indicator list [--format table|csv|json] [--excel]\n"
        "       mutsync -d DIR indicator publish\n"
        "list shows the catalogue this node uses: the secretariat's published\n"
        "definitions, else the default ones. publish (secretariat only) writes the\n"
@@ -46,8 +46,8 @@ static int read_card(ms_node_t *node, ms_org_t *card, ms_error_t *err)
         rc = ms_replica_record(txn, MS_COLL_ORG, org, org, &stored, err);
     if (rc == MS_ENOTFOUND)
         rc = ms_error_set(err, MS_ENOTFOUND, org,
-                          _("no org card yet (a node made from an invitation gets it at its first "
-                            "sync): sync with the parent %s first (mutsync sync)"),
+                          "no org card yet (a node made from an invitation gets it at its first "
+                          "sync): sync with the parent %s first (mutsync sync)",
                           ms_node_identity(node)->parent);
     if (rc == 0)
         rc = ms_org_decode(stored.value, stored.value_len, card, err);
@@ -316,13 +316,24 @@ static int indicator_list(ms_node_t *node, const cli_args_t *args, const void *c
     if (rc)
         return cli_fail(&err);
     json_object *array = format == CLI_JSON ? json_object_new_array() : NULL;
+    const char *headers[] = {_("code"), _("aggregation"), _("unit"), _("name")};
+    cli_table_t *table = format == CLI_TABLE ? cli_table_new(4, headers) : NULL;
+    if ((format == CLI_JSON && !array) || (format == CLI_TABLE && !table)) {
+        free(defs);
+        return cli_refuse(_("out of memory"));
+    }
+    bool french = strcmp(ms_i18n_lang(), "fr") == 0;
     if (format == CLI_CSV)
         cli_csv_header(stdout, "code,aggregation,unit,numerator,denominator,name_fr,name_en");
     for (size_t i = 0; i < count; i++) {
         const ms_indicator_t *d = &defs[i].def;
         if (format == CLI_TABLE) {
-            printf("%-24s %-6s %-10s %s\n", defs[i].code, aggregation_name(d->aggregation), d->unit,
-                   d->name_fr);
+            const char *row[] = {defs[i].code, aggregation_name(d->aggregation), d->unit,
+                                 french || !d->name_en[0] ? d->name_fr : d->name_en};
+            if (cli_table_add(table, row) != 0) {
+                rc = cli_refuse(_("out of memory"));
+                break;
+            }
         } else if (format == CLI_CSV) {
             const char *fields[] = {defs[i].code,   aggregation_name(d->aggregation),
                                     d->unit,        d->numerator,
@@ -351,8 +362,11 @@ static int indicator_list(ms_node_t *node, const cli_args_t *args, const void *c
         cli_print_json(array, true);
         json_object_put(array);
     }
+    if (table && rc == 0)
+        cli_table_print(table, stdout);
+    cli_table_destroy(&table);
     free(defs);
-    return CLI_OK;
+    return rc;
 }
 
 static int indicator_publish(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)

@@ -19,7 +19,7 @@
 static const char contribution_usage[] =
     N_("usage: mutsync -d DIR contribution import FILE.csv [--encoding utf-8|cp1252] [--separator "
        ",|;]\n"
-       "       mutsync -d DIR contribution list [--format table|csv|json]\n"
+       "       mutsync -d DIR contribution list [--format table|csv|json] [--excel]\n"
        "import reads the columns household_id, period (YYYY-MM), amount_due_xof,\n"
        "amount_paid_xof, paid_date (empty when nothing was paid): one row per household\n"
        "and month. A file with any bad row imports nothing. Contributions stay at the\n"
@@ -27,7 +27,7 @@ static const char contribution_usage[] =
 
 static const char claim_usage[] =
     N_("usage: mutsync -d DIR claim import FILE.csv [--encoding utf-8|cp1252] [--separator ,|;]\n"
-       "       mutsync -d DIR claim list [--format table|csv|json]\n"
+       "       mutsync -d DIR claim list [--format table|csv|json] [--excel]\n"
        "import reads the columns claim_id, member_id, provider_id, care_date, care_type,\n"
        "billed_xof, covered_xof, generic_drugs (yes/no), status (paid, pending,\n"
        "rejected...). A file with any bad row imports nothing. Claims are in the care\n"
@@ -36,13 +36,13 @@ static const char claim_usage[] =
 static const char provider_usage[] =
     N_("usage: mutsync -d DIR provider add --id ID --name NAME [--level CSCOM|CSRef|hospital...]\n"
        "                  [--from YYYY-MM-DD] [--until YYYY-MM-DD]\n"
-       "       mutsync -d DIR provider list [--format table|csv|json]\n"
+       "       mutsync -d DIR provider list [--format table|csv|json] [--excel]\n"
        "A contracted health facility and its convention dates (public feed).\n");
 
 static const char complaint_usage[] =
     N_("usage: mutsync -d DIR complaint add --id ID --date YYYY-MM-DD --subject TEXT\n"
        "                  [--provider ID] [--status open|closed]\n"
-       "       mutsync -d DIR complaint list [--format table|csv|json]\n"
+       "       mutsync -d DIR complaint list [--format table|csv|json] [--excel]\n"
        "The complaints book (care feed: it never leaves the mutual).\n");
 
 //  ---------------------------------------------------------------------------

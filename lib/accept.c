@@ -14,6 +14,7 @@
 #include "mutsync/accept.h"
 
 #include "mutsync/envelope.h"
+#include "mutsync/i18n.h"
 #include "mutsync/log.h"
 #include "mutsync/policy.h"
 #include "mutsync/quarantine.h"
@@ -130,7 +131,7 @@ static int check_changes(ms_txn_t *txn, const ms_changeset_t *cs, const ms_trust
         if (ms_refusal_sets_aside(reason)) {
             aside[i] = true;
             char text[300];
-            snprintf(text, sizeof text, "change %zu (%s %.40s): %.200s", i,
+            snprintf(text, sizeof text, _("change %zu (%s %.40s): %.200s"), i,
                      ms_collection_name(change->collection), change->key, detail);
             if (!attempt->verdict->detail[0])
                 snprintf(attempt->verdict->detail, sizeof attempt->verdict->detail, "%.200s", text);
@@ -139,7 +140,7 @@ static int check_changes(ms_txn_t *txn, const ms_changeset_t *cs, const ms_trust
                 return rc;
         } else if (reason != MS_REFUSAL_NONE) {
             *refused = true;
-            return refuse(txn, attempt, reason, err, "change %zu: %s", i, detail);
+            return refuse(txn, attempt, reason, err, _("change %zu: %s"), i, detail);
         }
     }
     return 0;
@@ -273,18 +274,18 @@ static int check_seq(ms_txn_t *txn, const ms_changeset_t *cs, const uint8_t *id,
         rc = ms_replica_set_head(txn, cs->origin, cs->feed, &head, err);
         return rc ? rc
                   : refuse(txn, attempt, MS_REFUSAL_EQUIVOCATION, err,
-                           "a second change set for seq %llu; the feed is frozen",
+                           _("a second change set for seq %llu; the feed is frozen"),
                            (unsigned long long)cs->seq);
     case MS_SEQ_GAP:
-        return refuse(txn, attempt, MS_REFUSAL_GAP, err, "seq %llu but the head is %llu",
+        return refuse(txn, attempt, MS_REFUSAL_GAP, err, _("seq %llu but the head is %llu"),
                       (unsigned long long)cs->seq, (unsigned long long)head.seq);
     case MS_SEQ_BAD_PREV:
         return refuse(txn, attempt, MS_REFUSAL_BAD_PREV, err,
-                      "prev does not match the id of seq %llu", (unsigned long long)head.seq);
+                      _("prev does not match the id of seq %llu"), (unsigned long long)head.seq);
     case MS_SEQ_NEXT:
         if (head.frozen)
             return refuse(txn, attempt, MS_REFUSAL_FROZEN, err,
-                          "the feed is frozen after an equivocation");
+                          _("the feed is frozen after an equivocation"));
         *go = true;
         return 0;
     }
@@ -316,10 +317,10 @@ static int judge(ms_txn_t *txn, attempt_t *attempt, const ms_envelope_t *env,
     verdict->seq = cs->seq;
     ms_feed_kind_t kind = ms_policy_kind(cs->feed);
     if (kind == MS_FEED_UNKNOWN)
-        return refuse(txn, attempt, MS_REFUSAL_MALFORMED, err, "unknown feed \"%s\"", cs->feed);
+        return refuse(txn, attempt, MS_REFUSAL_MALFORMED, err, _("unknown feed \"%s\""), cs->feed);
     if (!ms_rules_time_sane(cs->created))
         return refuse(txn, attempt, MS_REFUSAL_MALFORMED, err,
-                      "created %lld is outside 2000-01-01..2200-01-01", (long long)cs->created);
+                      _("created %lld is outside 2000-01-01..2200-01-01"), (long long)cs->created);
     char detail[200];
     bool may = false;
     int rc = ms_policy_check_hold(txn, attempt->holder, cs->origin, kind, &may, detail,
@@ -327,7 +328,7 @@ static int judge(ms_txn_t *txn, attempt_t *attempt, const ms_envelope_t *env,
     if (rc)
         return rc;
     if (!may)
-        return refuse(txn, attempt, MS_REFUSAL_REACH, err, "%s may not hold it: %s",
+        return refuse(txn, attempt, MS_REFUSAL_REACH, err, _("%s may not hold it: %s"),
                       attempt->holder, detail);
     ms_trust_entry_t signer;
     ms_refusal_t reason;
@@ -348,7 +349,7 @@ static int judge(ms_txn_t *txn, attempt_t *attempt, const ms_envelope_t *env,
         return rc;
     if (env && !ms_envelope_verify(env, cs->signer))
         return refuse(txn, attempt, MS_REFUSAL_BAD_SIGNATURE, err,
-                      "the signature does not verify for the key of %s", cs->origin);
+                      _("the signature does not verify for the key of %s"), cs->origin);
     bool go = false;
     rc = check_seq(txn, cs, verdict->id, attempt, &go, err);
     if (rc || !go)

@@ -6,6 +6,7 @@
 #include "mutsync/audit.h"
 
 #include "mutsync/envelope.h"
+#include "mutsync/i18n.h"
 #include "mutsync/replica.h"
 #include "mutsync/trust.h"
 
@@ -36,7 +37,7 @@ static int check_envelope(walk_t *walk, const char *org, const char *feed, uint6
     ms_val_t bytes;
     int rc = ms_replica_envelope(walk->txn, org, feed, seq, stored_id, &bytes, walk->err);
     if (rc == MS_ENOTFOUND) {
-        problem(walk, org, feed, seq, "missing below the head");
+        problem(walk, org, feed, seq, _("missing below the head"));
         return 0;
     }
     if (rc)
@@ -49,7 +50,7 @@ static int check_envelope(walk_t *walk, const char *org, const char *feed, uint6
     char text[MS_ERROR_MSG_BYTES + 32];
     if (ms_envelope_decode(bytes.data, bytes.len, &env, &why) != 0 ||
         ms_changeset_decode(env.body, env.body_len, &cs, &why) != 0) {
-        snprintf(text, sizeof text, "does not decode: %s", why.message);
+        snprintf(text, sizeof text, _("does not decode: %s"), why.message);
         problem(walk, org, feed, seq, text);
         ms_envelope_clear(&env);
         memset(prev, 0, MS_HASH_BYTES);
@@ -58,20 +59,20 @@ static int check_envelope(walk_t *walk, const char *org, const char *feed, uint6
     uint8_t id[MS_HASH_BYTES];
     ms_body_id(env.body, env.body_len, id);
     if (memcmp(id, stored_id, MS_HASH_BYTES) != 0)
-        problem(walk, org, feed, seq, "its id does not match the body stored");
+        problem(walk, org, feed, seq, _("its id does not match the body stored"));
     if (strcmp(cs->origin, org) != 0 || strcmp(cs->feed, feed) != 0 || cs->seq != seq)
-        problem(walk, org, feed, seq, "stored under another feed or seq than it names");
+        problem(walk, org, feed, seq, _("stored under another feed or seq than it names"));
     if (memcmp(cs->prev, prev, MS_HASH_BYTES) != 0)
-        problem(walk, org, feed, seq, "prev is not the id of the change set before it");
+        problem(walk, org, feed, seq, _("prev is not the id of the change set before it"));
     if (!ms_envelope_verify(&env, cs->signer))
-        problem(walk, org, feed, seq, "the signature does not verify");
+        problem(walk, org, feed, seq, _("the signature does not verify"));
     ms_trust_entry_t entry;
     ms_refusal_t reason;
     char detail[200];
     rc = ms_trust_check(walk->txn, org, cs->signer, feed, seq, &entry, &reason, detail,
                         sizeof detail, walk->err);
     if (rc == MS_EREFUSED) {
-        snprintf(text, sizeof text, "signer not trusted: %s", detail);
+        snprintf(text, sizeof text, _("signer not trusted: %s"), detail);
         problem(walk, org, feed, seq, text);
         rc = 0;
     }
@@ -93,9 +94,9 @@ static int check_feed(const char *org, const char *feed, const ms_head_t *head, 
             return rc;
     }
     if (head->seq && memcmp(prev, head->hash, MS_HASH_BYTES) != 0)
-        problem(walk, org, feed, 0, "the head's hash is not the id of its last change set");
+        problem(walk, org, feed, 0, _("the head's hash is not the id of its last change set"));
     if (head->frozen)
-        problem(walk, org, feed, 0, "frozen after an equivocation (see quarantine list)");
+        problem(walk, org, feed, 0, _("frozen after an equivocation (see quarantine list)"));
     return 0;
 }
 

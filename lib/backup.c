@@ -16,6 +16,7 @@
 
 #include "mutsync/backup.h"
 
+#include "mutsync/i18n.h"
 #include "mutsync/keyindex.h"
 #include "mutsync/trust.h"
 
@@ -43,7 +44,6 @@
 #define END_CODE 0xFF
 #define ZSTD_LEVEL 3
 #define IDENTITY "identity"
-#define DAMAGED "wrong passphrase or damaged backup"
 
 typedef crypto_secretstream_xchacha20poly1305_state stream_t;
 
@@ -451,12 +451,12 @@ static int parse_item(parser_t *p, const header_t *h, const uint8_t *b, size_t l
                       ms_error_t *err)
 {
     if (p->ended)
-        return malformed(err, "bytes after its end");
+        return malformed(err, _("bytes after its end"));
     if (!p->manifest_done) {
         if (len < 2 || len < 2 + (size_t)b[1] + MS_KEY_BYTES + 8)
             return 0;
         if (b[0] != MS_BACKUP_VERSION || b[1] != strlen(h->org) || memcmp(b + 2, h->org, b[1]))
-            return malformed(err, "its contents name another org or format");
+            return malformed(err, _("its contents name another org or format"));
         memcpy(p->org, h->org, sizeof p->org);
         memcpy(p->old_key, b + 2 + b[1], MS_KEY_BYTES);
         p->manifest_done = true;
@@ -467,24 +467,24 @@ static int parse_item(parser_t *p, const header_t *h, const uint8_t *b, size_t l
         if (len < 9)
             return 0;
         if (ms_get_be64(b + 1) != p->entries)
-            return malformed(err, "its entry count does not match");
+            return malformed(err, _("its entry count does not match"));
         p->ended = true;
         *used = 9;
         return 1;
     }
     ms_table_t table;
     if (len >= 1 && table_of(b[0], &table) != 0)
-        return malformed(err, "an unknown table");
+        return malformed(err, _("an unknown table"));
     if (len < 5)
         return 0;
     size_t key_len = get_be32(b + 1);
     if (key_len > STORE_KEY_MAX)
-        return malformed(err, "a key over the limit");
+        return malformed(err, _("a key over the limit"));
     if (len < 5 + key_len + 4)
         return 0;
     size_t val_len = get_be32(b + 5 + key_len);
     if (val_len > MS_BACKUP_VALUE_MAX)
-        return malformed(err, "a value over the limit");
+        return malformed(err, _("a value over the limit"));
     if (len < 9 + key_len + val_len)
         return 0;
     ms_val_t key = {b + 5, key_len}, val = {b + 9 + key_len, val_len};
@@ -532,7 +532,8 @@ static int parse_bytes(parser_t *p, const header_t *h, const uint8_t *data, size
 
 static int chunk_failed(ms_error_t *err, uint64_t chunk, size_t at, const char *why)
 {
-    return ms_error_set(err, MS_ECRYPTO, "backup", DAMAGED " (chunk %llu at byte %zu %s)",
+    return ms_error_set(err, MS_ECRYPTO, "backup",
+                        "wrong passphrase or damaged backup (chunk %llu at byte %zu %s)",
                         (unsigned long long)chunk, at, why);
 }
 
@@ -554,23 +555,23 @@ static int read_chunks(reader_t *r, const uint8_t *blob, size_t len, const heade
     while (!final) {
         chunk++;
         if (len - at < 4 + TAG_BYTES)
-            return chunk_failed(err, chunk, at, "is missing: the file is cut short");
+            return chunk_failed(err, chunk, at, _("is missing: the file is cut short"));
         size_t sealed_len = get_be32(blob + at);
         if (sealed_len < TAG_BYTES || sealed_len > MS_BACKUP_CHUNK + TAG_BYTES ||
             len - at - 4 < sealed_len)
-            return chunk_failed(err, chunk, at, "has a bad length");
+            return chunk_failed(err, chunk, at, _("has a bad length"));
         unsigned long long plain_len = 0;
         uint8_t tag = 0;
         if (crypto_secretstream_xchacha20poly1305_pull(&r->stream, r->plain, &plain_len, &tag,
                                                        blob + at + 4, sealed_len, h->bytes,
                                                        h->len) != 0)
-            return chunk_failed(err, chunk, at, "does not authenticate");
+            return chunk_failed(err, chunk, at, _("does not authenticate"));
         at += 4 + sealed_len;
         final = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
         if (!final && tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE)
-            return chunk_failed(err, chunk, at, "has an unknown tag");
+            return chunk_failed(err, chunk, at, _("has an unknown tag"));
         if (final && at != len)
-            return chunk_failed(err, chunk, at, "is followed by bytes that belong to no chunk");
+            return chunk_failed(err, chunk, at, _("is followed by bytes that belong to no chunk"));
         ZSTD_inBuffer in = {r->plain, (size_t)plain_len, 0};
         for (;;) {
             ZSTD_outBuffer out = {r->out, r->out_cap, 0};
@@ -585,9 +586,9 @@ static int read_chunks(reader_t *r, const uint8_t *blob, size_t len, const heade
         }
     }
     if (left != 0)
-        return malformed(err, "its compressed stream is cut short");
+        return malformed(err, _("its compressed stream is cut short"));
     if (!r->parser.ended || r->parser.len)
-        return malformed(err, "it ends before its end marker");
+        return malformed(err, _("it ends before its end marker"));
     return 0;
 }
 
@@ -638,7 +639,7 @@ int ms_backup_read(ms_backup_t *self, ms_backup_entry_fn fn, void *ctx, ms_backu
                  : ms_error_set(err, MS_ENOMEM, "backup", "no memory to read the backup");
     if (rc == 0 &&
         crypto_secretstream_xchacha20poly1305_init_pull(&r.stream, h->stream, self->key) != 0)
-        rc = chunk_failed(err, 0, h->len - STREAM_BYTES, "(the stream header) is damaged");
+        rc = chunk_failed(err, 0, h->len - STREAM_BYTES, _("(the stream header) is damaged"));
     if (rc == 0)
         rc = read_chunks(&r, self->blob, self->len, h, err);
     if (rc == 0 && info) {

@@ -6,6 +6,7 @@
 #include "mutsync/cell.h"
 
 #include "mutsync/date.h"
+#include "mutsync/i18n.h"
 #include "mutsync/text.h"
 
 #include <stdarg.h>
@@ -71,9 +72,10 @@ int ms_cell_text(const ms_sheet_t *sheet, int column, ms_cell_presence_t presenc
     if (size > 0)
         out[0] = '\0';
     if (len == 0 && presence == MS_CELL_REQUIRED)
-        return refuse(sheet, column, err, "is empty");
+        return refuse(sheet, column, err, _("is empty"));
     if (len >= size)
-        return refuse(sheet, column, err, "%zu bytes, the limit is %zu", len, size ? size - 1 : 0);
+        return refuse(sheet, column, err, _("%zu bytes, the limit is %zu"), len,
+                      size ? size - 1 : 0);
     memcpy(out, text, len);
     out[len] = '\0';
     return 0;
@@ -86,13 +88,13 @@ int ms_cell_date(const ms_sheet_t *sheet, int column, int32_t *days, ms_error_t 
     size_t len = trimmed(sheet, column, &text);
     char value[VALUE_SHOWN + 4];
     if (len == 0)
-        return refuse(sheet, column, err, "is empty, expected a date (YYYY-MM-DD)");
+        return refuse(sheet, column, err, _("is empty, expected a date (YYYY-MM-DD)"));
     int year, month, day;
     if (!ms_date_split(text, len, &year, &month, &day))
-        return refuse(sheet, column, err, "\"%s\" is not a date (YYYY-MM-DD or DD/MM/YYYY)",
+        return refuse(sheet, column, err, _("\"%s\" is not a date (YYYY-MM-DD or DD/MM/YYYY)"),
                       shown(text, len, value));
     if (year < MS_SHEET_YEAR_MIN || year > MS_SHEET_YEAR_MAX)
-        return refuse(sheet, column, err, "\"%s\" is out of range (1900-01-01 to 2100-12-31)",
+        return refuse(sheet, column, err, _("\"%s\" is out of range (1900-01-01 to 2100-12-31)"),
                       shown(text, len, value));
     *days = ms_date_days(year, month, day);
     return 0;
@@ -105,17 +107,17 @@ int ms_cell_month(const ms_sheet_t *sheet, int column, uint32_t *yyyymm, ms_erro
     size_t len = trimmed(sheet, column, &text);
     char value[VALUE_SHOWN + 4];
     if (len == 0)
-        return refuse(sheet, column, err, "is empty, expected a month (YYYY-MM)");
+        return refuse(sheet, column, err, _("is empty, expected a month (YYYY-MM)"));
     int year, month;
     char first_day[11] = "";
     if (len == 7)
         snprintf(first_day, sizeof first_day, "%.7s-01", text);
     int day;
     if (len != 7 || !ms_date_split(first_day, 10, &year, &month, &day))
-        return refuse(sheet, column, err, "\"%s\" is not a month (YYYY-MM)",
+        return refuse(sheet, column, err, _("\"%s\" is not a month (YYYY-MM)"),
                       shown(text, len, value));
     if (year < MS_SHEET_YEAR_MIN || year > MS_SHEET_YEAR_MAX)
-        return refuse(sheet, column, err, "\"%s\" is out of range (1900-01 to 2100-12)",
+        return refuse(sheet, column, err, _("\"%s\" is out of range (1900-01 to 2100-12)"),
                       shown(text, len, value));
     *yyyymm = (uint32_t)(year * 100 + month);
     return 0;
@@ -129,12 +131,12 @@ int ms_cell_uint(const ms_sheet_t *sheet, int column, uint64_t max, uint64_t *va
     size_t len = trimmed(sheet, column, &text);
     char quoted[VALUE_SHOWN + 4];
     if (len == 0)
-        return refuse(sheet, column, err, "is empty, expected a whole number");
+        return refuse(sheet, column, err, _("is empty, expected a whole number"));
     uint64_t v = 0;
     bool over = false;
     for (size_t i = 0; i < len; i++) {
         if (text[i] < '0' || text[i] > '9')
-            return refuse(sheet, column, err, "\"%s\" is not a whole number (digits only)",
+            return refuse(sheet, column, err, _("\"%s\" is not a whole number (digits only)"),
                           shown(text, len, quoted));
         unsigned digit = (unsigned)(text[i] - '0');
         if (v > (UINT64_MAX - digit) / 10)
@@ -143,7 +145,7 @@ int ms_cell_uint(const ms_sheet_t *sheet, int column, uint64_t max, uint64_t *va
             v = v * 10 + digit;
     }
     if (over || v > max)
-        return refuse(sheet, column, err, "\"%s\" is more than %llu", shown(text, len, quoted),
+        return refuse(sheet, column, err, _("\"%s\" is more than %llu"), shown(text, len, quoted),
                       (unsigned long long)max);
     *value = v;
     return 0;
@@ -179,6 +181,6 @@ int ms_cell_enum(const ms_sheet_t *sheet, int column, const char *const *accepte
             (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", accepted[i]);
     char value[VALUE_SHOWN + 4];
     if (len == 0)
-        return refuse(sheet, column, err, "is empty, expected one of %s", list);
-    return refuse(sheet, column, err, "\"%s\" is not one of %s", shown(text, len, value), list);
+        return refuse(sheet, column, err, _("is empty, expected one of %s"), list);
+    return refuse(sheet, column, err, _("\"%s\" is not one of %s"), shown(text, len, value), list);
 }

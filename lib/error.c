@@ -1,6 +1,15 @@
 //  error - codes, their names, and the one-line setter every failure path uses.
+//
+//  Messages are written in English in the source and read in the user's
+//  language: the format given to ms_error_set is a gettext msgid (the
+//  template script extracts ms_error_set's fourth argument) and is
+//  translated when the error is set, before the arguments are put in.
+//  The program chooses the language (ms_i18n_init); until it does, or in a
+//  program that never does, messages stay English. Codes and WHERE are
+//  never translated.
 
 #include "mutsync/error.h"
+#include "mutsync/i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,31 +19,31 @@ const char *ms_strerror(int code)
 {
     switch (code) {
     case MS_OK:
-        return "success";
+        return _("success");
     case MS_EINVAL:
-        return "invalid input";
+        return _("invalid input");
     case MS_ENOTFOUND:
-        return "not found";
+        return _("not found");
     case MS_EREFUSED:
-        return "refused by an accept rule";
+        return _("refused by an accept rule");
     case MS_ESTORE:
-        return "store (LMDB) failure";
+        return _("store (LMDB) failure");
     case MS_ENET:
-        return "network (ZeroMQ) failure";
+        return _("network (ZeroMQ) failure");
     case MS_EIO:
-        return "input/output failure";
+        return _("input/output failure");
     case MS_ENOMEM:
-        return "out of memory";
+        return _("out of memory");
     case MS_ECRYPTO:
-        return "cryptographic failure";
+        return _("cryptographic failure");
     case MS_EPERM:
-        return "unsafe permissions";
+        return _("unsafe permissions");
     case MS_EEXIST:
-        return "already exists";
+        return _("already exists");
     case MS_EFORK:
-        return "a feed forked";
+        return _("a feed forked");
     default:
-        return "unknown error";
+        return _("unknown error");
     }
 }
 
@@ -46,7 +55,7 @@ int ms_error_set(ms_error_t *err, int code, const char *where, const char *fmt, 
     snprintf(err->where, sizeof err->where, "%s", where ? where : "");
     va_list args;
     va_start(args, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, args);
+    vsnprintf(err->message, sizeof err->message, _(fmt), args);
     va_end(args);
     return code;
 }
@@ -60,7 +69,7 @@ void ms_error_clear(ms_error_t *err)
 const char *ms_error_text(const ms_error_t *err, char *buf, size_t size)
 {
     if (!err || err->code == 0)
-        snprintf(buf, size, "no error");
+        snprintf(buf, size, "%s", _("no error"));
     else if (err->where[0])
         snprintf(buf, size, "%s: %s", err->where, err->message);
     else

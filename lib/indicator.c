@@ -9,6 +9,7 @@
 
 #include "mutsync/indicator.h"
 
+#include "mutsync/i18n.h"
 #include "mutsync/replica.h"
 
 #include <math.h>
@@ -205,14 +206,15 @@ static int judge_figure(const char *key, const char *name, double figure, int64_
                         char *detail, size_t cap)
 {
     if (!isfinite(figure))
-        return aside(detail, cap, "report %s: %s is not a finite number", key, name);
+        return aside(detail, cap, _("report %s: %s is not a finite number"), key, name);
     if (figure < 0)
-        return aside(detail, cap, "report %s: %s %.17g is negative", key, name, figure);
+        return aside(detail, cap, _("report %s: %s %.17g is negative"), key, name, figure);
     if (figure > (double)bound)
-        return aside(detail, cap, "report %s: %s %.17g is above the bound %lld", key, name, figure,
-                     (long long)bound);
+        return aside(detail, cap, _("report %s: %s %.17g is above the bound %lld"), key, name,
+                     figure, (long long)bound);
     if ((double)(int64_t)figure != figure)
-        return aside(detail, cap, "report %s: %s %.17g is not a whole number", key, name, figure);
+        return aside(detail, cap, _("report %s: %s %.17g is not a whole number"), key, name,
+                     figure);
     return 0;
 }
 
@@ -235,23 +237,24 @@ int ms_report_judge(ms_txn_t *txn, const char *root, const char *key, const ms_r
     uint32_t month;
     char code[MS_CODE_MAX + 1], disaggregation[MS_CODE_MAX + 1], period[8];
     if (ms_report_key_parse(key, &month, code, disaggregation) != 0)
-        return aside(detail, cap, "report key \"%s\" is not YYYY-MM|indicator|disaggregation", key);
+        return aside(detail, cap, _("report key \"%s\" is not YYYY-MM|indicator|disaggregation"),
+                     key);
     ms_month_format(month, period);
     if (strcmp(period, report->period) != 0 || strcmp(code, report->indicator) != 0 ||
         strcmp(disaggregation, report->disaggregation) != 0)
-        return aside(detail, cap, "report key \"%s\" does not name its content %s|%s|%s", key,
+        return aside(detail, cap, _("report key \"%s\" does not name its content %s|%s|%s"), key,
                      report->period, report->indicator, report->disaggregation);
     ms_indicator_def_t def;
     int rc = ms_catalogue_get(txn, root, code, &def, err);
     if (rc == MS_ENOTFOUND)
-        return aside(detail, cap, "report %s: indicator %s is not in the catalogue", key, code);
+        return aside(detail, cap, _("report %s: indicator %s is not in the catalogue"), key, code);
     if (rc)
         return rc;
     if (def.def.aggregation != MS_AGG_RATIO) {
         if (report->numerator != 0 || report->denominator != 0)
             return aside(detail, cap,
-                         "report %s: %s is a count, it carries a value and no numerator or "
-                         "denominator",
+                         _("report %s: %s is a count, it carries a value and no numerator or "
+                           "denominator"),
                          key, code);
         return judge_figure(key, "value", report->value, ms_indicator_bound(&def), detail, cap);
     }
@@ -262,11 +265,11 @@ int ms_report_judge(ms_txn_t *txn, const char *root, const char *key, const ms_r
     if (rc)
         return rc;
     if (!isfinite(report->value) || report->value < 0)
-        return aside(detail, cap, "report %s: ratio value %.17g is not a finite number >= 0", key,
-                     report->value);
+        return aside(detail, cap, _("report %s: ratio value %.17g is not a finite number >= 0"),
+                     key, report->value);
     if (report->value != 0 && report->denominator == 0)
         return aside(detail, cap,
-                     "report %s: %s is a ratio, it carries a numerator and a denominator", key,
+                     _("report %s: %s is a ratio, it carries a numerator and a denominator"), key,
                      code);
     rc = judge_figure(key, "numerator", report->numerator, num_bound, detail, cap);
     return rc ? rc : judge_figure(key, "denominator", report->denominator, den_bound, detail, cap);

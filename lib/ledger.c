@@ -9,6 +9,7 @@
 #include "mutsync/ledger.h"
 
 #include "mutsync/cell.h"
+#include "mutsync/i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -36,7 +37,7 @@ static int id_field(ms_sheet_t *sheet, int index, const char *column, char *out,
 {
     int rc = ms_cell_text(sheet, index, MS_CELL_REQUIRED, out, MS_ID_MAX + 1, err);
     if (rc == 0 && !ms_record_id_valid(out))
-        rc = bad(sheet, column, "may not hold spaces, control characters or '|'", err);
+        rc = bad(sheet, column, _("may not hold spaces, control characters or '|'"), err);
     return rc;
 }
 
@@ -70,7 +71,7 @@ static int contribution_row(ms_sheet_t *sheet, const int *indices, char *key, ui
     if (rc == 0)
         rc = optional_date(sheet, indices[4], &c.paid_date, err);
     if (rc == 0 && c.amount_paid > 0 && !c.paid_date)
-        rc = bad(sheet, "paid_date", "is empty but an amount was paid", err);
+        rc = bad(sheet, "paid_date", _("is empty but an amount was paid"), err);
     if (rc)
         return rc;
     ms_contribution_key(c.household_id, c.period, key);
@@ -100,7 +101,7 @@ static int claim_row(ms_sheet_t *sheet, const int *indices, char *key, uint8_t *
     if (rc == 0)
         rc = ms_cell_uint(sheet, indices[6], MS_AMOUNT_MAX, &c.covered, err);
     if (rc == 0 && c.covered > c.billed)
-        rc = bad(sheet, "covered_xof", "is more than billed_xof", err);
+        rc = bad(sheet, "covered_xof", _("is more than billed_xof"), err);
     int choice = 0;
     if (rc == 0)
         rc = ms_cell_enum(sheet, indices[7], yes_no, &choice, err);

@@ -9,6 +9,7 @@
 
 #include "mutsync/link.h"
 
+#include "mutsync/i18n.h"
 #include "mutsync/keyindex.h"
 #include "mutsync/log.h"
 #include "mutsync/quarantine.h"
@@ -128,14 +129,14 @@ int ms_link_listen(void *zctx, ms_node_t *node, const char *endpoint, void **rou
     void *zap = zmq_socket(zctx, ZMQ_REP);
     void *router = zmq_socket(zctx, ZMQ_ROUTER);
     if (!zap || !router || set_int(zap, ZMQ_LINGER, 0) || zmq_bind(zap, ZAP_ENDPOINT) != 0)
-        rc = zmq_fail(err, ZAP_ENDPOINT, "cannot start the ZAP handler");
+        rc = zmq_fail(err, ZAP_ENDPOINT, _("cannot start the ZAP handler"));
     if (rc == 0 && (set_common(router) || set_int(router, ZMQ_CURVE_SERVER, 1) ||
                     zmq_setsockopt(router, ZMQ_CURVE_SECRETKEY, secret_key, sizeof secret_key) ||
                     zmq_setsockopt(router, ZMQ_ZAP_DOMAIN, "mutsync", 7) ||
                     set_int(router, ZMQ_ROUTER_MANDATORY, 1)))
-        rc = zmq_fail(err, endpoint, "cannot set up the ROUTER");
+        rc = zmq_fail(err, endpoint, _("cannot set up the ROUTER"));
     if (rc == 0 && zmq_bind(router, endpoint) != 0)
-        rc = zmq_fail(err, endpoint, "cannot listen");
+        rc = zmq_fail(err, endpoint, _("cannot listen"));
     sodium_memzero(secret_key, sizeof secret_key);
     if (rc) {
         if (zap)
@@ -401,7 +402,7 @@ int ms_link_zap_handle(void *zap, ms_node_t *node, ms_error_t *err)
             zmq_msg_close(&part);
             for (int i = 0; i < count && i < FRAMES; i++)
                 zmq_msg_close(&frames[i]);
-            return errno == EAGAIN ? 0 : zmq_fail(err, "zap", "cannot read a ZAP request");
+            return errno == EAGAIN ? 0 : zmq_fail(err, "zap", _("cannot read a ZAP request"));
         }
         more = zmq_msg_more(&part);
         if (count < FRAMES)
@@ -430,7 +431,7 @@ int ms_link_zap_handle(void *zap, ms_node_t *node, ms_error_t *err)
              zmq_send(zap, org, strlen(org), ZMQ_SNDMORE) < 0 || zmq_send(zap, "", 0, 0) < 0;
     for (int i = 0; i < count && i < FRAMES; i++)
         zmq_msg_close(&frames[i]);
-    return rc ? zmq_fail(err, "zap", "cannot answer a ZAP request") : 0;
+    return rc ? zmq_fail(err, "zap", _("cannot answer a ZAP request")) : 0;
 }
 
 int ms_link_connect(void *zctx, ms_node_t *node, const char *endpoint, const uint8_t *server_key,
@@ -463,10 +464,10 @@ int ms_link_connect(void *zctx, ms_node_t *node, const char *endpoint, const uin
                                ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
                                ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0 ||
         zmq_connect(monitor, monitor_endpoint) != 0)
-        rc = zmq_fail(err, endpoint, "cannot set up the link");
+        rc = zmq_fail(err, endpoint, _("cannot set up the link"));
     sodium_memzero(secret_key, sizeof secret_key);
     if (rc == 0 && zmq_connect(dealer, endpoint) != 0)
-        rc = zmq_fail(err, endpoint, "cannot connect");
+        rc = zmq_fail(err, endpoint, _("cannot connect"));
     if (rc) {
         if (dealer)
             zmq_close(dealer);

@@ -8,6 +8,7 @@
 #include "mutsync/member.h"
 
 #include "mutsync/cell.h"
+#include "mutsync/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,7 +61,7 @@ static int read_member(ms_sheet_t *sheet, const int *indices, char *key, ms_memb
     memset(m, 0, sizeof *m);
     int rc = ms_cell_text(sheet, indices[ID], MS_CELL_REQUIRED, key, MS_ID_MAX + 1, err);
     if (rc == 0 && !ms_record_id_valid(key))
-        rc = refuse(sheet, ID, "may not hold spaces, control characters or '|'", err);
+        rc = refuse(sheet, ID, _("may not hold spaces, control characters or '|'"), err);
     if (rc == 0)
         rc = ms_cell_text(sheet, indices[HOUSEHOLD], MS_CELL_REQUIRED, m->household_id,
                           sizeof m->household_id, err);
@@ -82,7 +83,7 @@ static int read_member(ms_sheet_t *sheet, const int *indices, char *key, ms_memb
     if (rc == 0)
         rc = ms_cell_date(sheet, indices[ENROLLED], &m->enrollment_date, err);
     if (rc == 0 && m->enrollment_date < m->birth_date)
-        rc = refuse(sheet, ENROLLED, "is before the birth date", err);
+        rc = refuse(sheet, ENROLLED, _("is before the birth date"), err);
     if (rc == 0)
         rc = choice(sheet, indices, CATEGORY, categories, &value, err);
     m->category = (ms_category_t)(value ? (value - 1) % 2 + 1 : 0);

@@ -8,6 +8,7 @@
 #include "mutsync/node.h"
 
 #include "mutsync/envelope.h"
+#include "mutsync/i18n.h"
 #include "mutsync/replica.h"
 #include "mutsync/trust.h"
 
@@ -180,8 +181,8 @@ static int write_initial(ms_txn_t *txn, void *arg, ms_error_t *err)
         return rc;
     if (ctx->invited)
         return ms_node_set_pending(ctx->node, txn,
-                                   "made from an invitation: it writes once its parent has "
-                                   "certified its key and told it what it holds of its feeds",
+                                   _("made from an invitation: it writes once its parent has "
+                                     "certified its key and told it what it holds of its feeds"),
                                    err);
     return write_card(ctx->node, txn, err);
 }
@@ -315,11 +316,12 @@ static int save_place(ms_txn_t *txn, void *arg, ms_error_t *err)
     place_ctx_t *p = arg;
     int rc = flag_set(txn, PLACE, p->place, err);
     if (rc == 0 && p->moved)
-        rc = ms_node_set_pending(p->node, txn,
-                                 "this node's files were copied, moved or restored from a backup; "
-                                 "what the parent holds of its feeds comes first, so a copy "
-                                 "never forks them",
-                                 err);
+        rc =
+            ms_node_set_pending(p->node, txn,
+                                _("this node's files were copied, moved or restored from a backup; "
+                                  "what the parent holds of its feeds comes first, so a copy "
+                                  "never forks them"),
+                                err);
     return rc;
 }
 

@@ -8,6 +8,7 @@
 
 #include "mutsync/policy.h"
 
+#include "mutsync/i18n.h"
 #include "mutsync/record.h"
 #include "mutsync/replica.h"
 #include "mutsync/trust.h"
@@ -60,7 +61,7 @@ ms_feed_kind_t ms_policy_feed_of(ms_collection_t collection)
 bool ms_policy_may_hold(ms_feed_kind_t kind, const ms_hold_facts_t *facts, char *detail, size_t cap)
 {
     if (kind < 0 || kind >= MS_FEED_KIND_COUNT) {
-        snprintf(detail, cap, "unknown feed kind");
+        snprintf(detail, cap, _("unknown feed kind"));
         return false;
     }
     if (strcmp(facts->holder, facts->origin) == 0)
@@ -70,19 +71,19 @@ bool ms_policy_may_hold(ms_feed_kind_t kind, const ms_hold_facts_t *facts, char 
         return true;
     case MS_HOLD_GRANTED:
         if (strcmp(facts->origin_parent, facts->holder) != 0) {
-            snprintf(detail, cap, "the %s feed of %s stays at %s and its direct parent",
+            snprintf(detail, cap, _("the %s feed of %s stays at %s and its direct parent"),
                      feeds[kind].name, facts->origin, facts->origin);
             return false;
         }
         if (facts->granted_reach < 1) {
-            snprintf(detail, cap, "%s has not granted its %s feed to %s (register reach 0)",
+            snprintf(detail, cap, _("%s has not granted its %s feed to %s (register reach 0)"),
                      facts->origin, feeds[kind].name, facts->holder);
             return false;
         }
         return true;
     case MS_HOLD_ORIGIN:
-        snprintf(detail, cap, "the %s feed of %s never leaves %s", feeds[kind].name, facts->origin,
-                 facts->origin);
+        snprintf(detail, cap, _("the %s feed of %s never leaves %s"), feeds[kind].name,
+                 facts->origin, facts->origin);
         return false;
     }
     return false;

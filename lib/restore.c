@@ -13,6 +13,7 @@
 
 #include "mutsync/restore.h"
 
+#include "mutsync/i18n.h"
 #include "mutsync/trust.h"
 
 #include <dirent.h>
@@ -84,7 +85,7 @@ static int note_identity(restore_t *r, const ms_val_t *val, ms_error_t *err)
     identity_field(val, "org", org, sizeof org);
     identity_field(val, "root", root, sizeof root);
     if (strcmp(org, r->org) != 0)
-        return malformed(err, "its identity names another org");
+        return malformed(err, _("its identity names another org"));
     r->identity_seen = true;
     r->root = strcmp(root, org) == 0;
     return 0;
@@ -207,7 +208,7 @@ static int restore_pass(restore_t *r, ms_error_t *err)
     if (rc == 0)
         rc = ms_backup_read(r->backup, r->txn ? put_entry : check_entry, r, &r->info, err);
     if (rc == 0 && !r->identity_seen)
-        rc = malformed(err, "it holds no identity");
+        rc = malformed(err, _("it holds no identity"));
     bool successor = rc == 0 && sodium_memcmp(r->node_key, r->info.old_key, MS_KEY_BYTES) != 0;
     if (successor && r->root)
         rc = root_refused(r->org, err);

@@ -13,6 +13,7 @@
 
 #include "mutsync/rules.h"
 
+#include "mutsync/i18n.h"
 #include "mutsync/policy.h"
 
 #include <stdarg.h>
@@ -28,6 +29,29 @@ static const char *refusal_names[MS_REFUSAL_COUNT] = {
 const char *ms_refusal_name(int reason)
 {
     return reason >= 0 && reason < MS_REFUSAL_COUNT ? refusal_names[reason] : "unknown";
+}
+
+static const char *refusal_texts[MS_REFUSAL_COUNT] = {
+    N_("not refused"),
+    N_("does not decode within the bounds"),
+    N_("the signer is not certified for this org"),
+    N_("the signer's key was revoked"),
+    N_("the signature does not verify"),
+    N_("change sets are missing before it; asked again"),
+    N_("it does not follow the feed's head"),
+    N_("a second change set for a seq already held"),
+    N_("the feed is frozen after an equivocation"),
+    N_("outside the writer's authority"),
+    N_("a change is not a valid record"),
+    N_("this node may not hold this feed"),
+    N_("a record breaks a value rule"),
+    N_("this node could not store it"),
+};
+
+const char *ms_refusal_text(int reason)
+{
+    return reason >= 0 && reason < MS_REFUSAL_COUNT ? _(refusal_texts[reason])
+                                                    : _("unknown reason");
 }
 
 ms_seq_verdict_t ms_rules_seq(const ms_head_t *head, uint64_t seq, const uint8_t *prev,
@@ -106,17 +130,18 @@ static ms_refusal_t check_cert(const ms_authority_t *who, const ms_change_t *cha
 {
     ms_error_t err = {0};
     if (ms_org_id_check(change->key, &err) != 0)
-        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "cert: %s", err.message);
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, _("cert: %s"), err.message);
     if (strcmp(change->key, who->origin) == 0)
-        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "%s may not certify itself", who->origin);
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, _("%s may not certify itself"),
+                      who->origin);
     if (!may_certify(who->origin_role, MS_ROLE_MUTUAL))
-        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "a %s may not certify",
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, _("a %s may not certify"),
                       ms_role_name(who->origin_role));
     if (change->op == MS_OP_DELETE) {
         if (!holds(who))
             return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
-                          "%s may not withdraw the certificate of %s: not its child", who->origin,
-                          change->key);
+                          _("%s may not withdraw the certificate of %s: not its child"),
+                          who->origin, change->key);
         return MS_REFUSAL_NONE;
     }
     //  A released id goes to the named org and no other; otherwise the id
@@ -128,22 +153,23 @@ static ms_refusal_t check_cert(const ms_authority_t *who, const ms_change_t *cha
                        : !held_by_other && may_grant(who, change->key);
     if (!allowed)
         return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
-                      "%s may not certify %s: the id is not in its namespace nor released to it",
+                      _("%s may not certify %s: the id is not in its namespace nor released to it"),
                       who->origin, change->key);
     ms_cert_t cert;
     if (ms_cert_decode(change->value, change->value_len, &cert, &err) != 0)
-        return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, "cert %s: %s", change->key, err.message);
+        return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, _("cert %s: %s"), change->key,
+                      err.message);
     if (strcmp(cert.parent, who->origin) != 0)
         return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
-                      "%s may only certify its direct children (certificate names parent %s)",
+                      _("%s may only certify its direct children (certificate names parent %s)"),
                       who->origin, cert.parent);
     if (!may_certify(who->origin_role, cert.role)) {
-        snprintf(detail, cap, "a %s may not certify a %s", ms_role_name(who->origin_role),
+        snprintf(detail, cap, _("a %s may not certify a %s"), ms_role_name(who->origin_role),
                  ms_role_name(cert.role));
         return MS_REFUSAL_AUTHORITY;
     }
     if (cert.valid_from && !ms_rules_time_sane(cert.valid_from))
-        return refuse(detail, cap, MS_REFUSAL_BAD_VALUE, "cert %s: valid_from %lld is not sane",
+        return refuse(detail, cap, MS_REFUSAL_BAD_VALUE, _("cert %s: valid_from %lld is not sane"),
                       change->key, (long long)cert.valid_from);
     return MS_REFUSAL_NONE;
 }
@@ -153,17 +179,17 @@ static ms_refusal_t check_release(const ms_authority_t *who, const ms_change_t *
 {
     ms_error_t err = {0};
     if (ms_org_id_check(change->key, &err) != 0)
-        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "release: %s", err.message);
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, _("release: %s"), err.message);
     if (change->op == MS_OP_DELETE || !holds(who))
         return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
-                      "%s may only release the ids of its own children (%s)", who->origin,
+                      _("%s may only release the ids of its own children (%s)"), who->origin,
                       change->key);
     ms_release_t release;
     if (ms_release_decode(change->value, change->value_len, &release, &err) != 0)
-        return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, "release %s: %s", change->key,
+        return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, _("release %s: %s"), change->key,
                       err.message);
     if (strcmp(release.to, who->origin) == 0 || strcmp(release.to, change->key) == 0)
-        return refuse(detail, cap, MS_REFUSAL_BAD_VALUE, "release %s to %s: not a new parent",
+        return refuse(detail, cap, MS_REFUSAL_BAD_VALUE, _("release %s to %s: not a new parent"),
                       change->key, release.to);
     return MS_REFUSAL_NONE;
 }
@@ -172,7 +198,7 @@ static ms_refusal_t check_card(const ms_authority_t *who, const ms_change_t *cha
                                size_t cap)
 {
     if (strcmp(change->key, who->origin) != 0)
-        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "%s may not write the org card of %s",
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, _("%s may not write the org card of %s"),
                       who->origin, change->key);
     if (change->op == MS_OP_DELETE)
         return MS_REFUSAL_NONE;
@@ -185,15 +211,15 @@ static ms_refusal_t check_card(const ms_authority_t *who, const ms_change_t *cha
         return MS_REFUSAL_NONE;
     if (cert->role && card.role != cert->role)
         return refuse(detail, cap, MS_REFUSAL_BAD_VALUE,
-                      "the card of %s says role %s, its certificate %s", who->origin,
+                      _("the card of %s says role %s, its certificate %s"), who->origin,
                       ms_role_name(card.role), ms_role_name(cert->role));
     if (cert->country[0] && strcmp(card.country, cert->country) != 0)
         return refuse(detail, cap, MS_REFUSAL_BAD_VALUE,
-                      "the card of %s says country %s, its certificate %s", who->origin,
+                      _("the card of %s says country %s, its certificate %s"), who->origin,
                       card.country, cert->country);
     if (cert->parent[0] && strcmp(card.parent, cert->parent) != 0)
         return refuse(detail, cap, MS_REFUSAL_BAD_VALUE,
-                      "the card of %s says parent %s, its certificate %s", who->origin,
+                      _("the card of %s says parent %s, its certificate %s"), who->origin,
                       card.parent[0] ? card.parent : "(none)", cert->parent);
     return MS_REFUSAL_NONE;
 }
@@ -210,23 +236,24 @@ static ms_refusal_t check_revocation(const ms_authority_t *who, const ms_change_
         *bar = 0;
     ms_error_t err = {0};
     if (ms_org_id_check(subject, &err) != 0)
-        return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, "revocation: %s", err.message);
+        return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, _("revocation: %s"), err.message);
     //  A replica that does not hold the subject (a mutual hearing of its
     //  sibling) judges by namespace, which does not depend on what arrived first.
     bool allowed = who->subject_parent ? strcmp(who->subject_parent, who->origin) == 0
                                        : may_grant(who, subject);
     if (!allowed)
         return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
-                      "%s may only revoke its direct children's keys (%s)", who->origin, subject);
+                      _("%s may only revoke its direct children's keys (%s)"), who->origin,
+                      subject);
     if (!may_certify(who->origin_role, MS_ROLE_MUTUAL))
-        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "a %s may not revoke",
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, _("a %s may not revoke"),
                       ms_role_name(who->origin_role));
     if (change->op == MS_OP_DELETE)
-        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "a revocation cannot be withdrawn (%s)",
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, _("a revocation cannot be withdrawn (%s)"),
                       subject);
     ms_revocation_t revocation;
     if (ms_revocation_decode(change->value, change->value_len, &revocation, &err) != 0)
-        return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, "revocation %s: %s", subject,
+        return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, _("revocation %s: %s"), subject,
                       err.message);
     //  Any key, past or present, of its own child: a revocation only ever
     //  speaks of its subject's feeds (trust.c keys it by key and subject),
@@ -239,7 +266,7 @@ ms_refusal_t ms_rules_authority(const ms_authority_t *who, const ms_change_t *ch
 {
     const char *home = ms_policy_feed_name(ms_policy_feed_of(change->collection));
     if (strcmp(home, who->feed) != 0) {
-        snprintf(detail, cap, "%s records belong in the %s feed, not %s",
+        snprintf(detail, cap, _("%s records belong in the %s feed, not %s"),
                  ms_collection_name(change->collection), home, who->feed);
         return MS_REFUSAL_AUTHORITY;
     }
@@ -251,7 +278,7 @@ ms_refusal_t ms_rules_authority(const ms_authority_t *who, const ms_change_t *ch
     case MS_COLL_INDICATOR:
         if (who->origin_role != MS_ROLE_SECRETARIAT)
             return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
-                          "only the secretariat defines indicators, not %s", who->origin);
+                          _("only the secretariat defines indicators, not %s"), who->origin);
         break;
     case MS_COLL_CERT:
         return check_cert(who, change, detail, cap);

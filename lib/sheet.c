@@ -16,6 +16,7 @@
 
 #include "mutsync/sheet.h"
 
+#include "mutsync/i18n.h"
 #include "mutsync/text.h"
 
 #include <csv.h>
@@ -138,26 +139,26 @@ static int bad_text(ms_sheet_t *sheet, int index, const ms_text_fault_t *fault)
     switch (fault->kind) {
     case MS_TEXT_NUL:
         return fail(sheet, MS_EINVAL, sheet->row_line,
-                    "column %s: NUL byte at offset %zu (is the file UTF-16, or not text?)", column,
-                    fault->offset);
+                    _("column %s: NUL byte at offset %zu (is the file UTF-16, or not text?)"),
+                    column, fault->offset);
     case MS_TEXT_CONTROL:
         return fail(sheet, MS_EINVAL, sheet->row_line,
-                    "column %s: control character 0x%02X at offset %zu", column, fault->value,
+                    _("column %s: control character 0x%02X at offset %zu"), column, fault->value,
                     fault->offset);
     case MS_TEXT_C1_CONTROL:
         return fail(sheet, MS_EINVAL, sheet->row_line,
-                    "column %s: control character U+%04X at offset %zu", column, fault->value,
+                    _("column %s: control character U+%04X at offset %zu"), column, fault->value,
                     fault->offset);
     case MS_TEXT_NOT_UTF8:
         return fail(sheet, MS_EINVAL, sheet->row_line,
-                    "column %s: not valid UTF-8 (byte 0x%02X at offset %zu); if the file is "
-                    "in Windows-1252, import it with --encoding cp1252",
+                    _("column %s: not valid UTF-8 (byte 0x%02X at offset %zu); if the file is "
+                      "in Windows-1252, import it with --encoding cp1252"),
                     column, fault->value, fault->offset);
     case MS_TEXT_NOT_CP1252:
     default:
         return fail(sheet, MS_EINVAL, sheet->row_line,
-                    "column %s: byte 0x%02X at offset %zu is not a Windows-1252 character", column,
-                    fault->value, fault->offset);
+                    _("column %s: byte 0x%02X at offset %zu is not a Windows-1252 character"),
+                    column, fault->value, fault->offset);
     }
 }
 
@@ -202,7 +203,7 @@ static int too_long(ms_sheet_t *sheet, int index)
 {
     char label[16];
     return fail(sheet, MS_EINVAL, sheet->row_line,
-                "column %s: field longer than %d bytes (a quote never closed?)",
+                _("column %s: field longer than %d bytes (a quote never closed?)"),
                 column_label(sheet, index, label, sizeof label), MS_SHEET_FIELD_MAX);
 }
 
@@ -216,7 +217,7 @@ static void on_field(void *field, size_t len, void *arg)
     if (sheet->columns && index >= sheet->columns)
         return;  //  counted; ms_sheet_next reports the row's width
     if (!sheet->columns && index >= MS_SHEET_COLUMNS_MAX) {
-        fail(sheet, MS_EINVAL, sheet->row_line, "the header has more than %d columns",
+        fail(sheet, MS_EINVAL, sheet->row_line, _("the header has more than %d columns"),
              MS_SHEET_COLUMNS_MAX);
         return;
     }
@@ -226,7 +227,7 @@ static void on_field(void *field, size_t len, void *arg)
     }
     size_t room = sheet->encoding == MS_SHEET_CP1252 ? 3 * len : len;
     if (!grow_fields(sheet, index + 1) || !grow_row(sheet, sheet->row_len + room + 1)) {
-        fail(sheet, MS_ENOMEM, sheet->row_line, "no memory for a row");
+        fail(sheet, MS_ENOMEM, sheet->row_line, _("no memory for a row"));
         return;
     }
     char *out = sheet->row + sheet->row_len;
@@ -244,7 +245,7 @@ static void on_field(void *field, size_t len, void *arg)
         return;
     }
     if (sheet->row_text + out_len > MS_SHEET_ROW_MAX) {
-        fail(sheet, MS_EINVAL, sheet->row_line, "row longer than %d bytes", MS_SHEET_ROW_MAX);
+        fail(sheet, MS_EINVAL, sheet->row_line, _("row longer than %d bytes"), MS_SHEET_ROW_MAX);
         return;
     }
     out[out_len] = '\0';
@@ -286,7 +287,7 @@ static int csv_start(ms_sheet_t *sheet)
         csv_free(&sheet->csv);
     sheet->csv_ready = false;
     if (csv_init(&sheet->csv, CSV_STRICT | CSV_STRICT_FINI) != 0)
-        return fail(sheet, MS_ENOMEM, 0, "cannot start the CSV parser");
+        return fail(sheet, MS_ENOMEM, 0, _("cannot start the CSV parser"));
     csv_set_delim(&sheet->csv, (unsigned char)sheet->separator);
     csv_set_space_func(&sheet->csv, no_space);
     csv_set_realloc_func(&sheet->csv, field_realloc);
@@ -309,7 +310,7 @@ static int refill(ms_sheet_t *sheet)
             return got > 0;
         }
         if (errno != EINTR)
-            return fail(sheet, MS_EIO, 0, "cannot read: %s", strerror(errno));
+            return fail(sheet, MS_EIO, 0, _("cannot read: %s"), strerror(errno));
     }
 }
 
@@ -320,13 +321,13 @@ static void parse_failed(ms_sheet_t *sheet)
     int status = csv_error(&sheet->csv);
     if (status == CSV_EPARSE)
         fail(sheet, MS_EINVAL, sheet->row_line,
-             "column %s: a quote inside an unquoted field, or text after a closing quote "
-             "(quote the whole field and double the quotes inside it: \"a \"\"b\"\"\")",
+             _("column %s: a quote inside an unquoted field, or text after a closing quote "
+               "(quote the whole field and double the quotes inside it: \"a \"\"b\"\"\")"),
              column);
     else if (csv_get_buffer_size(&sheet->csv) > MS_SHEET_FIELD_MAX)
         too_long(sheet, sheet->field_count);
     else
-        fail(sheet, MS_ENOMEM, sheet->row_line, "no memory for a field");
+        fail(sheet, MS_ENOMEM, sheet->row_line, _("no memory for a field"));
 }
 
 //  Feeds libcsv the next segment: up to and including one line break.
@@ -384,7 +385,7 @@ static int read_row(ms_sheet_t *sheet)
                 if (csv_fini(&sheet->csv, on_field, on_row, sheet) != 0) {
                     char label[16];
                     return fail(sheet, MS_EINVAL, sheet->row_line,
-                                "column %s: the quote opened on line %llu is never closed",
+                                _("column %s: the quote opened on line %llu is never closed"),
                                 column_label(sheet, sheet->field_count, label, sizeof label),
                                 (unsigned long long)sheet->field_line);
                 }
@@ -435,7 +436,7 @@ static int prime(ms_sheet_t *sheet)
         if (got == 0)
             break;
         if (got < 0 && errno != EINTR)
-            return fail(sheet, MS_EIO, 0, "cannot read: %s", strerror(errno));
+            return fail(sheet, MS_EIO, 0, _("cannot read: %s"), strerror(errno));
         if (got > 0)
             sheet->in_len += (size_t)got;
     }
@@ -447,14 +448,15 @@ static int skip_byte_order_mark(ms_sheet_t *sheet)
     const uint8_t *p = sheet->in;
     size_t len = sheet->in_len;
     if (len >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF)))
-        return fail(sheet, MS_EINVAL, 1,
-                    "the file is in UTF-16 (byte-order mark 0x%02X 0x%02X); save it as CSV UTF-8",
-                    p[0], p[1]);
+        return fail(
+            sheet, MS_EINVAL, 1,
+            _("the file is in UTF-16 (byte-order mark 0x%02X 0x%02X); save it as CSV UTF-8"), p[0],
+            p[1]);
     if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
         if (sheet->encoding == MS_SHEET_CP1252)
             return fail(sheet, MS_EINVAL, 1,
-                        "the file starts with a UTF-8 byte-order mark: it is in UTF-8, "
-                        "not Windows-1252");
+                        _("the file starts with a UTF-8 byte-order mark: it is in UTF-8, "
+                          "not Windows-1252"));
         sheet->in_pos = 3;
     }
     return 0;
@@ -479,7 +481,7 @@ static int take_header(ms_sheet_t *sheet)
     sheet->used = calloc((size_t)count, sizeof *sheet->used);
     sheet->name_text = malloc(sheet->row_len + 1);
     if (!sheet->names || !sheet->used || !sheet->name_text)
-        return fail(sheet, MS_ENOMEM, 0, "no memory for the header");
+        return fail(sheet, MS_ENOMEM, 0, _("no memory for the header"));
     char *out = sheet->name_text;
     for (int i = 0; i < count; i++) {
         const char *name;
@@ -491,7 +493,7 @@ static int take_header(ms_sheet_t *sheet)
         for (int j = 0; j < i && len > 0; j++)
             if (same_name(sheet->names[j], sheet->names[i]))
                 return fail(sheet, MS_EINVAL, sheet->row_line,
-                            "column \"%.60s\" appears twice in the header (columns %d and %d)",
+                            _("column \"%.60s\" appears twice in the header (columns %d and %d)"),
                             sheet->names[i], j + 1, i + 1);
     }
     sheet->columns = count;
@@ -508,10 +510,10 @@ static int start(ms_sheet_t *sheet, const ms_sheet_options_t *options)
     if (!options)
         options = &defaults;
     if (options->encoding != MS_SHEET_UTF8 && options->encoding != MS_SHEET_CP1252)
-        return fail(sheet, MS_EINVAL, 0, "unknown encoding %d", (int)options->encoding);
+        return fail(sheet, MS_EINVAL, 0, _("unknown encoding %d"), (int)options->encoding);
     if (options->separator && options->separator != ',' && options->separator != ';' &&
         options->separator != '\t')
-        return fail(sheet, MS_EINVAL, 0, "the separator must be ',', ';' or a tab");
+        return fail(sheet, MS_EINVAL, 0, _("the separator must be ',', ';' or a tab"));
     sheet->encoding = options->encoding;
     sheet->line = 1;
     int rc = prime(sheet);
@@ -528,7 +530,7 @@ static int start(ms_sheet_t *sheet, const ms_sheet_options_t *options)
     rc = read_row(sheet);
     if (rc == 0)
         return fail(sheet, MS_EINVAL, 0,
-                    "the file is empty: it needs a header row naming the columns");
+                    _("the file is empty: it needs a header row naming the columns"));
     if (rc < 0)
         return rc;
     return take_header(sheet);
@@ -661,8 +663,10 @@ int ms_sheet_require(ms_sheet_t *sheet, const char *const *names, int *indices, 
         indices[i] = -1;
     char where[sizeof sheet->where];
     snprintf(where, sizeof where, "%s:%llu", sheet->name, (unsigned long long)sheet->header_line);
-    return ms_error_set(err, MS_EINVAL, where, "missing column \"%s\"%s%s%s", first,
-                        others_len ? " (also missing: " : "", others, others_len ? ")" : "");
+    if (others_len)
+        return ms_error_set(err, MS_EINVAL, where, "missing column \"%s\" (also missing: %s)",
+                            first, others);
+    return ms_error_set(err, MS_EINVAL, where, "missing column \"%s\"", first);
 }
 
 int ms_sheet_unused(const ms_sheet_t *sheet, int from)
@@ -682,8 +686,8 @@ int ms_sheet_next(ms_sheet_t *sheet, ms_error_t *err)
         return report(sheet, err);
     int rc = read_row(sheet);
     if (rc == 1 && sheet->field_count != sheet->columns)
-        rc = fail(sheet, MS_EINVAL, sheet->row_line, "%d fields, expected %d", sheet->field_count,
-                  sheet->columns);
+        rc = fail(sheet, MS_EINVAL, sheet->row_line, _("%d fields, expected %d"),
+                  sheet->field_count, sheet->columns);
     if (rc < 0)
         return report(sheet, err);
     return rc;
@@ -727,7 +731,7 @@ int ms_sheet_rewind(ms_sheet_t *sheet, ms_error_t *err)
     ms_error_clear(&sheet->error);
     if (sheet->fd >= 0) {
         if (lseek(sheet->fd, (off_t)sheet->body_offset, SEEK_SET) < 0) {
-            fail(sheet, MS_EIO, 0, "cannot rewind: %s", strerror(errno));
+            fail(sheet, MS_EIO, 0, _("cannot rewind: %s"), strerror(errno));
             return report(sheet, err);
         }
         sheet->in_offset = sheet->body_offset;

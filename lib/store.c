@@ -18,6 +18,8 @@
 
 #include "mutsync/store.h"
 
+#include "mutsync/i18n.h"
+
 #include <errno.h>
 #include <lmdb.h>
 #include <stdio.h>
@@ -101,16 +103,16 @@ static int open_tables(ms_store_t *self, unsigned flags, ms_error_t *err)
         rc = mdb_txn_begin(self->env, NULL, flags, &txn);
     }
     if (rc)
-        return lmdb_error(err, rc, "cannot begin transaction");
+        return lmdb_error(err, rc, _("cannot begin transaction"));
     for (int i = 0; i < MS_TABLE_COUNT; i++) {
         rc = mdb_dbi_open(txn, table_names[i], flags & MDB_RDONLY ? 0 : MDB_CREATE, &self->dbis[i]);
         if (rc) {
             mdb_txn_abort(txn);
-            return rc == MDB_NOTFOUND ? MS_ENOTFOUND : lmdb_error(err, rc, "cannot open table");
+            return rc == MDB_NOTFOUND ? MS_ENOTFOUND : lmdb_error(err, rc, _("cannot open table"));
         }
     }
     rc = mdb_txn_commit(txn);
-    return rc ? lmdb_error(err, rc, "cannot open tables") : 0;
+    return rc ? lmdb_error(err, rc, _("cannot open tables")) : 0;
 }
 
 int ms_store_open(const char *dir, ms_store_t **store_p, ms_error_t *err)
@@ -190,7 +192,7 @@ static int begin(ms_store_t *self, unsigned flags, MDB_txn **txn, ms_error_t *er
         mdb_env_set_mapsize(self->env, 0);
         rc = mdb_txn_begin(self->env, NULL, flags, txn);
     }
-    return rc ? lmdb_error(err, rc, "cannot begin transaction") : 0;
+    return rc ? lmdb_error(err, rc, _("cannot begin transaction")) : 0;
 }
 
 static int grow_map(ms_store_t *self, ms_error_t *err)
@@ -199,7 +201,7 @@ static int grow_map(ms_store_t *self, ms_error_t *err)
     int rc = usage(self, &map, &used);
     if (rc == 0)
         rc = set_map(self, map, map * 2);
-    return rc ? lmdb_error(err, rc, "cannot grow the map") : 0;
+    return rc ? lmdb_error(err, rc, _("cannot grow the map")) : 0;
 }
 
 int ms_store_reserve(ms_store_t *self, uint64_t bytes, ms_error_t *err)
@@ -217,7 +219,7 @@ int ms_store_reserve(ms_store_t *self, uint64_t bytes, ms_error_t *err)
         uint64_t next = (used + bytes + step - 1) / step * step;
         rc = set_map(self, map, next);
     }
-    return rc ? lmdb_error(err, rc, "cannot make room in the map") : 0;
+    return rc ? lmdb_error(err, rc, _("cannot make room in the map")) : 0;
 }
 
 int ms_store_write(ms_store_t *self, ms_write_fn fn, void *ctx, ms_error_t *err)
@@ -235,7 +237,7 @@ int ms_store_write(ms_store_t *self, ms_write_fn fn, void *ctx, ms_error_t *err)
                 return 0;
             }
             if (commit_rc != MDB_MAP_FULL)
-                return lmdb_error(err, commit_rc, "cannot commit");
+                return lmdb_error(err, commit_rc, _("cannot commit"));
         } else {
             mdb_txn_abort(txn.txn);
             if (!txn.map_full)
@@ -372,7 +374,7 @@ static int position(ms_cursor_t *self, MDB_val *k, MDB_val *v, MDB_cursor_op op,
     if (rc == MDB_NOTFOUND)
         return 0;
     if (rc)
-        return lmdb_error(err, rc, "cursor");
+        return lmdb_error(err, rc, _("cursor"));
     if (k->mv_size < self->prefix_len || memcmp(k->mv_data, self->prefix, self->prefix_len) != 0)
         return 0;
     key->data = k->mv_data;
@@ -411,7 +413,7 @@ void ms_cursor_close(ms_cursor_t **cursor_p)
 int ms_store_usage(ms_store_t *self, uint64_t *map_bytes, uint64_t *used_bytes, ms_error_t *err)
 {
     int rc = usage(self, map_bytes, used_bytes);
-    return rc ? lmdb_error(err, rc, "usage") : 0;
+    return rc ? lmdb_error(err, rc, _("usage")) : 0;
 }
 
 uint64_t ms_store_generation(ms_store_t *self)

@@ -17,6 +17,7 @@
 #include "mutsync/backup.h"
 #include "mutsync/backupstore.h"
 #include "mutsync/feedio.h"
+#include "mutsync/i18n.h"
 #include "mutsync/log.h"
 #include "mutsync/quarantine.h"
 #include "mutsync/replica.h"
@@ -198,11 +199,11 @@ static int send_msg(ms_sync_t *self, const ms_msg_t *msg)
     size_t len;
     ms_error_t err = {0};
     if (ms_msg_encode(msg, &bytes, &len, &err) != 0)
-        return fail(self, err.code, "cannot encode %s: %s", ms_msg_name(msg->type), err.message);
+        return fail(self, err.code, _("cannot encode %s: %s"), ms_msg_name(msg->type), err.message);
     int rc = self->send(self->send_ctx, bytes, len);
     free(bytes);
     if (rc != 0)
-        return fail(self, MS_ENET, "the link to %s cannot take a %s message", self->peer,
+        return fail(self, MS_ENET, _("the link to %s cannot take a %s message"), self->peer,
                     ms_msg_name(msg->type));
     self->stats.messages_sent++;
     self->stats.bytes_sent += len;
@@ -298,7 +299,7 @@ static int read_heads(ms_sync_t *self, bool up, ms_sync_heads_t *scope, uint8_t 
     if (rc == 0 && digest)
         rc = ms_scope_digest(txn, self->peer, scope, digest, &err);
     ms_txn_abort(&txn);
-    return rc ? fail(self, rc, "cannot read the heads: %s", err.message) : 0;
+    return rc ? fail(self, rc, _("cannot read the heads: %s"), err.message) : 0;
 }
 
 //  ---------------------------------------------------------------------------
@@ -371,7 +372,7 @@ static int take_parent_backup(ms_sync_t *self, const ms_msg_t *in)
     const char *dir = ms_store_dir(ms_node_store(self->node));
     snprintf(path, sizeof path, "%s/backup", dir);
     if (mkdir(path, 0700) != 0 && errno != EEXIST)
-        return fail(self, MS_EIO, "cannot create %s: %s", path, strerror(errno));
+        return fail(self, MS_EIO, _("cannot create %s: %s"), path, strerror(errno));
     snprintf(path, sizeof path, "%s/%s", dir, MS_BACKUP_FROM_PARENT);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *out = fopen(tmp, "wb");
@@ -380,7 +381,7 @@ static int take_parent_backup(ms_sync_t *self, const ms_msg_t *in)
         ok = false;
     if (!ok || rename(tmp, path) != 0) {
         unlink(tmp);
-        return fail(self, MS_EIO, "cannot write %s", path);
+        return fail(self, MS_EIO, _("cannot write %s"), path);
     }
     self->stats.complete = true;
     return 0;
@@ -395,10 +396,10 @@ static int handle_backups(ms_sync_t *self, const ms_msg_t *in)
     if (in->data_len) {
         char org[MS_ORG_MAX + 1];
         if (ms_backup_org(in->data, in->data_len, org, &err) != 0 || strcmp(org, self->peer) != 0)
-            return refuse(self, MS_EINVAL, "the backup in Hello is not a sealed backup of %s",
+            return refuse(self, MS_EINVAL, _("the backup in Hello is not a sealed backup of %s"),
                           self->peer);
         if (ms_backupstore_put(dir, self->peer, in->data, in->data_len, &err) != 0)
-            return refuse(self, MS_ESTORE, "%s could not keep the backup: %s",
+            return refuse(self, MS_ESTORE, _("%s could not keep the backup: %s"),
                           ms_node_identity(self->node)->org, err.message);
         ms_log(MS_LOG_INFO, "sync", "%s: kept a sealed backup of %zu bytes", self->peer,
                in->data_len);
@@ -426,7 +427,7 @@ static int settle_pending(ms_sync_t *self)
 {
     ms_error_t err = {0};
     if (ms_store_write(ms_node_store(self->node), clear_pending, self->node, &err) != 0)
-        return fail(self, err.code, "cannot record the sync: %s", err.message);
+        return fail(self, err.code, _("cannot record the sync: %s"), err.message);
     return 0;
 }
 
@@ -447,15 +448,15 @@ static int check_peer_key(ms_sync_t *self)
     int64_t from = 0;
     int rc = ms_store_read(ms_node_store(self->node), &txn, &err);
     if (rc)
-        return fail(self, rc, "cannot read trust: %s", err.message);
+        return fail(self, rc, _("cannot read trust: %s"), err.message);
     rc = ms_trust_get(txn, self->peer, &entry, &err);
     bool revoked = rc == 0 && ms_trust_revoked(txn, self->peer, entry.cert.key, &from, NULL) == 0;
     ms_txn_abort(&txn);
     if (rc || strcmp(entry.cert.parent, ms_node_identity(self->node)->org) != 0)
-        return refuse(self, MS_EREFUSED, "%s is not a child certified by %s", self->peer,
+        return refuse(self, MS_EREFUSED, _("%s is not a child certified by %s"), self->peer,
                       ms_node_identity(self->node)->org);
     if (revoked)
-        return refuse(self, MS_EREFUSED, "the key of %s is revoked", self->peer);
+        return refuse(self, MS_EREFUSED, _("the key of %s is revoked"), self->peer);
     return 0;
 }
 
@@ -469,7 +470,7 @@ static int read_chain(ms_sync_t *self, uint8_t **chain, size_t *len)
     if (rc == 0)
         rc = ms_anchor_chain(txn, ms_node_identity(self->node)->org, chain, len, &err);
     ms_txn_abort(&txn);
-    return rc ? fail(self, rc, "cannot read this node's chain: %s", err.message) : 0;
+    return rc ? fail(self, rc, _("cannot read this node's chain: %s"), err.message) : 0;
 }
 
 //  Initiator: a node that was not given the root key learns it from its
@@ -480,9 +481,10 @@ static int learn_root(ms_sync_t *self, const ms_msg_t *in)
     char root[MS_ORG_MAX + 1];
     int rc = ms_anchor_learn(self->node, in->data, in->data_len, root, &err);
     if (rc == MS_EREFUSED)
-        return refuse(self, rc, "%s sent a chain that does not hold: %s", self->peer, err.message);
+        return refuse(self, rc, _("%s sent a chain that does not hold: %s"), self->peer,
+                      err.message);
     if (rc)
-        return fail(self, rc, "cannot pin the root: %s", err.message);
+        return fail(self, rc, _("cannot pin the root: %s"), err.message);
     if (root[0])
         ms_log(MS_LOG_INFO, "sync", "learnt the root %s from %s's chain and pinned it", root,
                self->peer);
@@ -492,7 +494,7 @@ static int learn_root(ms_sync_t *self, const ms_msg_t *in)
 static int take_hello(ms_sync_t *self, const ms_msg_t *in)
 {
     if (in->version != MS_SYNC_VERSION)
-        return refuse(self, MS_EINVAL, "protocol version %u is not %d", in->version,
+        return refuse(self, MS_EINVAL, _("protocol version %u is not %d"), in->version,
                       MS_SYNC_VERSION);
     if (check_peer_key(self) != 0)
         return -1;
@@ -552,8 +554,8 @@ static int take_offer(ms_sync_t *self, const ms_msg_t *in, ms_msg_t *answer)
             ms_txn_abort(&txn);
             ms_sync_heads_clear(&want);
             return forked(self,
-                          "fork: %s holds another change set than this node at %s/%s seq %llu; "
-                          "this node may not write until %s resolves it (child resolve)",
+                          _("fork: %s holds another change set than this node at %s/%s seq %llu; "
+                            "this node may not write until %s resolves it (child resolve)"),
                           self->peer, h->org, h->feed, (unsigned long long)h->seq, self->peer);
         }
         if (rc == 0)
@@ -578,11 +580,11 @@ static int take_offer(ms_sync_t *self, const ms_msg_t *in, ms_msg_t *answer)
 static int take_want(ms_sync_t *self, const ms_msg_t *in)
 {
     if (in->want_count != self->offer.count)
-        return refuse(self, MS_EINVAL, "want lists %zu feeds, the offer %zu", in->want_count,
+        return refuse(self, MS_EINVAL, _("want lists %zu feeds, the offer %zu"), in->want_count,
                       self->offer.count);
     self->out = calloc(self->offer.count ? self->offer.count : 1, sizeof *self->out);
     if (!self->out)
-        return fail(self, MS_ENOMEM, "no memory");
+        return fail(self, MS_ENOMEM, _("no memory"));
     ms_error_t err = {0};
     ms_txn_t *txn;
     if (ms_store_read(ms_node_store(self->node), &txn, &err) != 0)
@@ -592,7 +594,7 @@ static int take_want(ms_sync_t *self, const ms_msg_t *in)
         out_feed_t *out = &self->out[i];
         if (strcmp(mine->org, theirs->org) != 0 || strcmp(mine->feed, theirs->feed) != 0) {
             ms_txn_abort(&txn);
-            return refuse(self, MS_EINVAL, "want entry %zu is not the feed offered", i);
+            return refuse(self, MS_EINVAL, _("want entry %zu is not the feed offered"), i);
         }
         out->peer_head = theirs->seq;
         out->next = theirs->seq + 1;
@@ -615,8 +617,8 @@ static int take_want(ms_sync_t *self, const ms_msg_t *in)
             if (self->side == MS_SYNC_RESPONDER && strcmp(mine->org, self->peer) == 0) {
                 ms_txn_abort(&txn);
                 return refuse(self, MS_EFORK,
-                              "fork: %s holds another change set than %s at %s/%s seq %llu; %s "
-                              "may not write until %s resolves it (child resolve)",
+                              _("fork: %s holds another change set than %s at %s/%s seq %llu; %s "
+                                "may not write until %s resolves it (child resolve)"),
                               ms_node_identity(self->node)->org, self->peer, mine->org, mine->feed,
                               (unsigned long long)theirs->seq, self->peer,
                               ms_node_identity(self->node)->org);
@@ -645,20 +647,20 @@ static int answer_offer(ms_sync_t *self, const ms_msg_t *in)
 static int take_batch(ms_sync_t *self, const ms_msg_t *in)
 {
     if (in->number != self->expect_number)
-        return refuse(self, MS_EINVAL, "batch %llu where %llu was expected",
+        return refuse(self, MS_EINVAL, _("batch %llu where %llu was expected"),
                       (unsigned long long)in->number, (unsigned long long)self->expect_number);
     if (in->feed >= self->peer_offer.count)
-        return refuse(self, MS_EINVAL, "batch %llu names feed %u, the offer has %zu",
+        return refuse(self, MS_EINVAL, _("batch %llu names feed %u, the offer has %zu"),
                       (unsigned long long)in->number, in->feed, self->peer_offer.count);
     self->expect_number++;
     const ms_sync_head_t *feed = &self->peer_offer.items[in->feed];
     if (feed->refused)
-        return refuse(self, MS_EREFUSED, "batch %llu: %s/%s was refused (reach)",
+        return refuse(self, MS_EREFUSED, _("batch %llu: %s/%s was refused (reach)"),
                       (unsigned long long)in->number, feed->org, feed->feed);
     ms_error_t err = {0};
     if (ms_batch_unpack(self->unpacker, in->data, in->data_len, in->raw_bytes, in->count, &err)) {
         quarantine_frame(self, in->data, in->data_len, err.message);
-        return refuse(self, MS_EINVAL, "batch %llu of %s/%s: %s", (unsigned long long)in->number,
+        return refuse(self, MS_EINVAL, _("batch %llu of %s/%s: %s"), (unsigned long long)in->number,
                       feed->org, feed->feed, err.message);
     }
     ms_feedio_result_t a;
@@ -666,10 +668,11 @@ static int take_batch(ms_sync_t *self, const ms_msg_t *in)
                              self->source, &a, &err);
     if (rc == MS_EREFUSED && a.stray[0]) {
         quarantine_frame(self, in->data, in->data_len, a.stray);
-        return refuse(self, MS_EREFUSED, "batch %llu: %s", (unsigned long long)in->number, a.stray);
+        return refuse(self, MS_EREFUSED, _("batch %llu: %s"), (unsigned long long)in->number,
+                      a.stray);
     }
     if (rc)
-        return refuse(self, MS_ESTORE, "%s could not store batch %llu: %s",
+        return refuse(self, MS_ESTORE, _("%s could not store batch %llu: %s"),
                       ms_node_identity(self->node)->org, (unsigned long long)in->number,
                       err.message);
     ms_msg_t ack = {.type = MS_MSG_ACK,
@@ -698,7 +701,7 @@ static int take_batch(ms_sync_t *self, const ms_msg_t *in)
 static int take_ack(ms_sync_t *self, const ms_msg_t *in)
 {
     if (!self->in_flight || self->flights[self->flight_start].number != in->number)
-        return refuse(self, MS_EINVAL, "ack %llu for no batch in flight",
+        return refuse(self, MS_EINVAL, _("ack %llu for no batch in flight"),
                       (unsigned long long)in->number);
     flight_t *flight = &self->flights[self->flight_start];
     self->flight_start = (self->flight_start + 1) % MS_SYNC_WINDOW_MAX;
@@ -795,7 +798,7 @@ static int finish(ms_sync_t *self, const ms_msg_t *in)
         rc = ms_store_write(ms_node_store(self->node), save_peer_txn, &p, &err);
     ms_sync_heads_clear(&scope);
     if (rc)
-        return fail(self, rc, "cannot remember %s: %s", self->peer, err.message);
+        return fail(self, rc, _("cannot remember %s: %s"), self->peer, err.message);
     if (self->side == MS_SYNC_INITIATOR && self->stats.complete)
         backup_delivered(self);
     return self->side == MS_SYNC_INITIATOR && self->stats.complete ? settle_pending(self) : 0;
@@ -844,7 +847,7 @@ static int send_batch(ms_sync_t *self)
     int rc = ms_feedio_fill(self->node, feed->org, feed->feed, out->next, feed->seq,
                             MS_SYNC_BATCH_TARGET, self->packer, &seq, &err);
     if (rc)
-        return fail(self, rc, "cannot read %s/%s seq=%llu: %s", feed->org, feed->feed,
+        return fail(self, rc, _("cannot read %s/%s seq=%llu: %s"), feed->org, feed->feed,
                     (unsigned long long)seq, err.message);
     ms_msg_t msg = {.type = MS_MSG_BATCH,
                     .number = self->next_number,
@@ -903,7 +906,7 @@ static void dispatch(ms_sync_t *self, event_t event, const ms_msg_t *msg)
              transitions[i].state == self->state && transitions[i].event == event))
         i++;
     if (i == count) {
-        (void)refuse(self, MS_EINVAL, "unexpected %s message in state %s",
+        (void)refuse(self, MS_EINVAL, _("unexpected %s message in state %s"),
                      msg ? ms_msg_name(msg->type) : "internal", ms_sync_state_name(self->state));
         self->state = MS_SYNC_FAILED;
         return;
@@ -959,7 +962,7 @@ ms_sync_state_t ms_sync_recv(ms_sync_t *self, const uint8_t *bytes, size_t len, 
     ms_error_t err = {0};
     if (ms_msg_decode(bytes, len, &msg, &err) != 0) {
         quarantine_frame(self, bytes, len, err.message);
-        (void)refuse(self, MS_EINVAL, "malformed frame: %s", err.message);
+        (void)refuse(self, MS_EINVAL, _("malformed frame: %s"), err.message);
         self->state = MS_SYNC_FAILED;
         return self->state;
     }
@@ -976,7 +979,7 @@ ms_sync_state_t ms_sync_tick(ms_sync_t *self, int64_t now_ms)
         ms_log(MS_LOG_WARN, "sync", "%s stalled: silent for %lld ms in state %s, session dropped",
                self->peer, (long long)(now_ms - self->last_heard_ms),
                ms_sync_state_name(self->state));
-        (void)fail(self, MS_ENET, "%s was silent for %lld ms (state %s)", self->peer,
+        (void)fail(self, MS_ENET, _("%s was silent for %lld ms (state %s)"), self->peer,
                    (long long)(now_ms - self->last_heard_ms), ms_sync_state_name(self->state));
         self->state = MS_SYNC_FAILED;
     }

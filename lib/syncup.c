@@ -7,6 +7,7 @@
 
 #include "mutsync/syncup.h"
 
+#include "mutsync/i18n.h"
 #include "mutsync/link.h"
 #include "mutsync/log.h"
 
@@ -159,7 +160,7 @@ static void session_ended(ms_uplink_t *self, int64_t now_ms)
                 self->status = MS_UPLINK_SYNCED;
         } else {
             snprintf(self->reason, sizeof self->reason,
-                     "heads differ: %llu change sets refused or held by %s, %llu here",
+                     _("heads differ: %llu change sets refused or held by %s, %llu here"),
                      (unsigned long long)(st->peer_refused + st->peer_held), self->parent,
                      (unsigned long long)(st->refused + st->held));
             self->next_session_ms = now_ms + self->options.interval_ms + self->backoff_ms;
@@ -172,8 +173,8 @@ static void session_ended(ms_uplink_t *self, int64_t now_ms)
     } else {
         if (ms_sync_failure_code(s) == MS_ESTORE)
             snprintf(self->reason, sizeof self->reason,
-                     "the parent %s could not store the data (%s); nothing was lost here, sync "
-                     "again later",
+                     _("the parent %s could not store the data (%s); nothing was lost here, sync "
+                       "again later"),
                      self->parent, ms_sync_failure(s));
         else
             snprintf(self->reason, sizeof self->reason, "%s", ms_sync_failure(s));
@@ -208,8 +209,8 @@ static void link_event(ms_uplink_t *self, ms_link_event_t event, int64_t now_ms)
         //  Retried by libzmq with its back-off; reported only if no session
         //  completes before the caller's timeout, as a link problem.
         snprintf(self->reason, sizeof self->reason,
-                 "the link to %s at %s dropped during the handshake (a thin link or a busy "
-                 "parent): retrying",
+                 _("the link to %s at %s dropped during the handshake (a thin link or a busy "
+                   "parent): retrying"),
                  self->parent, self->endpoint);
         ms_log(MS_LOG_INFO, "sync", "%s", self->reason);
         break;
@@ -217,16 +218,16 @@ static void link_event(ms_uplink_t *self, ms_link_event_t event, int64_t now_ms)
         self->up = false;
         ms_log(MS_LOG_INFO, "sync", "link to %s at %s is down", self->parent, self->endpoint);
         if (self->session) {
-            ms_sync_abort(self->session, "the link went down");
+            ms_sync_abort(self->session, _("the link went down"));
             check_session(self, now_ms);
         }
         break;
     case MS_LINK_REFUSED:
     case MS_LINK_BAD_HANDSHAKE:
-        snprintf(self->reason, sizeof self->reason, "%s at %s refused this node: %s", self->parent,
-                 self->endpoint,
-                 event == MS_LINK_REFUSED ? "its key is not certified there, or it was revoked"
-                                          : "the handshake failed (is the parent key right?)");
+        snprintf(self->reason, sizeof self->reason, _("%s at %s refused this node: %s"),
+                 self->parent, self->endpoint,
+                 event == MS_LINK_REFUSED ? _("its key is not certified there, or it was revoked")
+                                          : _("the handshake failed (is the parent key right?)"));
         ms_log(MS_LOG_WARN, "sync", "%s", self->reason);
         if (!self->options.watch)
             self->status = MS_UPLINK_REFUSED;

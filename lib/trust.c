@@ -12,6 +12,7 @@
 
 #include "mutsync/trust.h"
 
+#include "mutsync/i18n.h"
 #include "mutsync/keyindex.h"
 #include "mutsync/policy.h"
 
@@ -93,7 +94,7 @@ int ms_trust_check(ms_txn_t *txn, const char *origin, const uint8_t *signer, con
     int rc = ms_trust_get(txn, origin, entry, err);
     if (rc == MS_ENOTFOUND) {
         *reason = MS_REFUSAL_UNKNOWN_SIGNER;
-        snprintf(detail, cap, "no certificate for %s", origin);
+        snprintf(detail, cap, _("no certificate for %s"), origin);
         return MS_EREFUSED;
     }
     if (rc)
@@ -107,14 +108,14 @@ int ms_trust_check(ms_txn_t *txn, const char *origin, const uint8_t *signer, con
         if (current)
             return 0;
         *reason = MS_REFUSAL_UNKNOWN_SIGNER;
-        snprintf(detail, cap, "the signer is not the key certified for %s", origin);
+        snprintf(detail, cap, _("the signer is not the key certified for %s"), origin);
         return MS_EREFUSED;
     }
     const ms_feed_position_t *position = position_of(&revoked, feed);
     if (position && seq <= position->last_seq)
         return 0;
     *reason = MS_REFUSAL_REVOKED;
-    snprintf(detail, cap, "this key of %s is revoked after %s seq %llu", origin, feed,
+    snprintf(detail, cap, _("this key of %s is revoked after %s seq %llu"), origin, feed,
              (unsigned long long)(position ? position->last_seq : 0));
     return MS_EREFUSED;
 }

@@ -13,6 +13,7 @@
 
 #include "mutsync/viewreport.h"
 
+#include "mutsync/i18n.h"
 #include "mutsync/replica.h"
 
 #include <stdio.h>
@@ -37,7 +38,7 @@ static int judge_upsert(ms_txn_t *txn, const char *root, const ms_change_t *chan
 {
     ms_error_t why = {0};
     if (ms_report_decode(change->value, change->value_len, report, &why) != 0) {
-        snprintf(detail, cap, "report %s: %.200s", change->key, why.message);
+        snprintf(detail, cap, _("report %s: %.200s"), change->key, why.message);
         return 1;
     }
     return ms_report_judge(txn, root, change->key, report, detail, cap, err);
@@ -71,7 +72,7 @@ int ms_viewreport_apply(ms_node_t *node, ms_txn_t *txn, const char *owner,
     char code[MS_CODE_MAX + 1], disaggregation[MS_CODE_MAX + 1];
     if (ms_report_key_parse(change->key, &month, code, disaggregation) != 0) {
         *fate = change->op == MS_OP_UPSERT ? MS_VIEWREPORT_ASIDE : MS_VIEWREPORT_IGNORED;
-        snprintf(detail, cap, "report key \"%s\" is not YYYY-MM|indicator|disaggregation",
+        snprintf(detail, cap, _("report key \"%s\" is not YYYY-MM|indicator|disaggregation"),
                  change->key);
         return 0;
     }

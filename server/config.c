@@ -194,7 +194,7 @@ int ms_config_load(const char *path, ms_config_t *config, ms_error_t *err)
     }
     FILE *file = fopen(path, "rb");
     if (!file)
-        return ms_error_set(err, MS_EIO, path, _("cannot read: %s"), strerror(errno));
+        return ms_error_set(err, MS_EIO, path, "cannot read: %s", strerror(errno));
     char *text = malloc(MS_CONFIG_FILE_MAX + 1);
     if (!text) {
         fclose(file);
@@ -205,9 +205,9 @@ int ms_config_load(const char *path, ms_config_t *config, ms_error_t *err)
     fclose(file);
     int rc;
     if (failed)
-        rc = ms_error_set(err, MS_EIO, path, _("cannot read: %s"), strerror(errno));
+        rc = ms_error_set(err, MS_EIO, path, "cannot read: %s", strerror(errno));
     else if (len > MS_CONFIG_FILE_MAX)
-        rc = ms_error_set(err, MS_EIO, path, _("larger than %d bytes"), MS_CONFIG_FILE_MAX);
+        rc = ms_error_set(err, MS_EIO, path, "larger than %d bytes", MS_CONFIG_FILE_MAX);
     else
         rc = ms_config_parse(path, text, len, config, err);
     free(text);

@@ -451,6 +451,9 @@ int main(int argc, char **argv)
         return rc;
     }
     ms_log_set_level(o.level);
+    //  From here on everything is a log line, and logs are in English: the
+    //  library's messages they quote too, whatever --lang or the locale said.
+    (void)!ms_i18n_init("en");
     if (sodium_init() < 0)
         return 1;
     sigset_t mask;

@@ -43,12 +43,17 @@ typedef struct {
     char message[MS_ERROR_MSG_BYTES];  //  why, for people
 } ms_error_t;
 
-//  Returns a constant string naming CODE ("refused by an accept rule"...).
+//  Returns a constant string naming CODE ("refused by an accept rule"...),
+//  in the language of messages (i18n.h).
 const char *ms_strerror(int code);
 
 //  Fills ERR (when not NULL) with CODE, WHERE (may be NULL) and the formatted
 //  message, and returns CODE, so a failure path is one line:
 //      return ms_error_set(err, MS_EINVAL, path, "not a number");
+//  FMT is written in English and is a msgid of the catalogue (i18n.h): it
+//  is translated into the language of messages before the arguments are
+//  put in, so the message reads in French in a French session. WHERE and
+//  CODE are never translated.
 int ms_error_set(ms_error_t *err, int code, const char *where, const char *fmt, ...)
     MS_PRINTF(4, 5);
 

@@ -3,7 +3,11 @@
 //
 //  Strings for people are written in English in the source and marked:
 //  _("...") where they are used, N_("...") where they are only stored (a
-//  table, a static usage text) and translated with _() when printed. The
+//  table, a static usage text) and translated with _() when printed; the
+//  format given to ms_error_set is a msgid too, translated by ms_error_set
+//  (error.h). The library translates but never chooses the language: the
+//  programs call ms_i18n_init (mutsync for every command, mutsyncd for its
+//  usage and configuration messages, then English for its logs). The
 //  French catalogue is po/fr.po, compiled to LOCALEDIR/fr/LC_MESSAGES/
 //  mutsync.mo. What machines read is never translated: --format csv|json
 //  output, error codes, record fields, refusal names.

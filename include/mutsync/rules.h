@@ -30,7 +30,12 @@ typedef enum {
 } ms_refusal_t;
 
 //  "bad-signature"... for files and screens; "unknown" outside the enum.
+//  A code: never translated (JSON, CSV and the tests read it).
 const char *ms_refusal_name(int reason);
+
+//  What REASON means, for people, in the language of messages (i18n.h):
+//  "the feed is frozen after an equivocation". Static.
+const char *ms_refusal_text(int reason);
 
 typedef enum {
     MS_SEQ_NEXT,          //  seq == head + 1 and prev == head id: apply

@@ -147,4 +147,74 @@ expect_exit 1 "$MUTSYNC" -d "$node" member add --id M-X1 --household H-X1 --fami
     --category adherent --relationship self
 expect_contains "$ERR" 'member add: --sex: "X" is not one of F, M'
 expect_not_contains "$ERR" "member:2"
+#  The library's refusals read in the language of messages: the same bad
+#  file refused in English and in French, with the file, line and column
+#  untouched, and nothing imported either way.
+before=$(store_digest "$node")
+printf 'member_id,household_id\nM-1,H-1\n' >"$root/short.csv"
+expect_exit 1 "$MUTSYNC" -d "$node" member import "$root/short.csv"
+expect_contains "$ERR" "^mutsync: $root/short.csv:1: missing column \"family_name\" \(also missing: \"given_name\","
+expect_exit 1 env LANG=fr_SN.UTF-8 "$MUTSYNC" -d "$node" member import "$root/short.csv"
+expect_contains "$ERR" "^mutsync: $root/short.csv:1: colonne \"family_name\" manquante \(manquent aussi : \"given_name\","
+{ head -n 1 "$root/m.csv"; sed -n 2p "$root/m.csv" | awk -F, -v OFS=, '{ $5 = "X"; print }'; } >"$root/sex.csv"
+expect_exit 1 "$MUTSYNC" --lang en -d "$node" member import "$root/sex.csv"
+expect_contains "$ERR" "sex.csv:2: column sex: \"X\" is not one of F, M$"
+expect_exit 1 "$MUTSYNC" --lang fr -d "$node" member import "$root/sex.csv"
+expect_contains "$ERR" "sex.csv:2: colonne sex : \"X\" n'est pas une de ces valeurs : F, M$"
+[ "$(store_digest "$node")" = "$before" ] || fail "a refused import changed the store"
+
+#  An accept refusal: change sets of an org this node holds no certificate
+#  for. The refusal code stays as it is; the reason is said in words, in
+#  the language of messages, and so is the detail when the refusal is made
+#  in a French session.
+expect_exit 0 "$MUTSYNC" -d "$root/mutsync-node" bundle export "$root/kita.msb"
+expect_exit 0 "$MUTSYNC" --lang fr -d "$node" bundle import "$root/kita.msb"
+expect_contains "$OUT" "2 refusés \(voir : mutsync quarantine list\)"
+[ "$(store_digest "$node")" = "$before" ] || fail "a refused bundle changed the store"
+
+#  Every listing for people is a table: a header row in the language of
+#  messages, then rows whose columns line up; full hashes and ids stay whole.
+expect_exit 0 "$MUTSYNC" -d "$node" feed list
+head -n 1 "$OUT" | grep -qE '^org +feed +seq +head hash +state$' ||
+    fail "feed list header: $(head -n 1 "$OUT")"
+expect_contains "$OUT" '^ML-UTM-001 +public +[0-9]+ +[0-9a-f]{64}$'
+[ "$(awk '{ print index($0, $2) }' "$OUT" | sort -u | wc -l)" = 1 ] ||
+    fail "feed list: the feed column does not line up"
+expect_exit 0 env LANG=fr_SN.UTF-8 "$MUTSYNC" -d "$node" feed list
+head -n 1 "$OUT" | grep -qE '^organisation +flux +seq +empreinte de tête +état$' ||
+    fail "feed list French header: $(head -n 1 "$OUT")"
+expect_exit 0 "$MUTSYNC" -d "$node" child list
+head -n 1 "$OUT" | grep -qE '^org +role +country +key fingerprint +state +name$' ||
+    fail "child list header: $(head -n 1 "$OUT")"
+expect_exit 0 "$MUTSYNC" --lang fr -d "$node" child list
+head -n 1 "$OUT" | grep -qE '^organisation +rôle +pays +empreinte de clé +état +nom$' ||
+    fail "child list French header: $(head -n 1 "$OUT")"
+expect_exit 0 "$MUTSYNC" -d "$node" quarantine list
+head -n 1 "$OUT" | grep -qE '^no\. +received +code +feed +seq +id +bytes +from +reason +detail$' ||
+    fail "quarantine list header: $(head -n 1 "$OUT")"
+expect_contains "$OUT" "^ +1 +[0-9T:-]+Z +unknown-signer +ML-UTM-002/public +1 +[0-9a-f]{64} +[0-9]+ +bundle kita.msb +the signer is not certified for this org +aucun certificat pour ML-UTM-002$"
+[ "$(awk '{ print index($0, $4) }' "$OUT" | sort -u | wc -l)" = 1 ] ||
+    fail "quarantine list: the feed column does not line up"
+expect_exit 0 "$MUTSYNC" --lang fr -d "$node" quarantine list
+head -n 1 "$OUT" | grep -qE '^n° +reçu le +code +flux +seq +identifiant +octets +venant de +motif +détail$' ||
+    fail "quarantine list French header: $(head -n 1 "$OUT")"
+expect_contains "$OUT" " unknown-signer +ML-UTM-002/public .* le signataire n'est pas certifié pour cette organisation +aucun certificat pour ML-UTM-002$"
+expect_exit 0 "$MUTSYNC" --lang fr -d "$node" quarantine list --format json
+expect_contains "$OUT" '"reason":"unknown-signer"'
+expect_exit 0 "$MUTSYNC" --lang fr -d "$node" indicator list
+head -n 1 "$OUT" | grep -qE '^code +agrégation +unité +nom$' ||
+    fail "indicator list French header: $(head -n 1 "$OUT")"
+
+#  --format=json is JSON for every listing, built by one library: python
+#  reads each one, in French as in English.
+for command in "whoami" "member list" "feed list" "child list" "quarantine list" \
+    "provider list" "complaint list" "contribution list" "claim list" "indicator list" \
+    "profile show" "member show ML-UTM-001-0000007"; do
+    read -ra words <<<"$command"
+    for lang in en fr; do
+        expect_exit 0 "$MUTSYNC" --lang "$lang" -d "$node" "${words[@]}" --format=json
+        python3 -c 'import json, sys; json.load(sys.stdin)' <"$OUT" ||
+            fail "$command --format=json (--lang $lang) is not JSON: $(head -c 200 "$OUT")"
+    done
+done
 echo "ok"

@@ -40,7 +40,7 @@ expect_contains "$ERR" "^<3>mutsyncd: $conf:1: directory: must be an absolute pa
 #  In French too.
 printf 'log-level = loud\n' >"$conf"
 expect_exit 1 "$MUTSYNCD" --config "$conf" --lang fr
-expect_contains "$ERR" "$conf:1: log-level: doit être error, warn, info ou debug"
+expect_contains "$ERR" "$conf:1: log-level : doit être error, warn, info ou debug"
 expect_exit 2 "$MUTSYNCD" -d "$U" --listen "tcp://127.0.0.1:$uport" --log-level loud
 expect_contains "$ERR" "--log-level must be error, warn, info or debug"
 

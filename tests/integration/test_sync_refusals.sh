@@ -30,7 +30,9 @@ for m in M1 M2; do
         --name "Mutuelle $m" --key "$(key_of "$root/$m")"
 done
 
-start_bg U "$MUTSYNCD" -d "$U" --listen "$endpoint" --session-timeout 2
+#  The union runs in French: its logs, and the library's messages they
+#  quote, stay English for the operators (checked below).
+start_bg U "$MUTSYNCD" -d "$U" --listen "$endpoint" --session-timeout 2 --lang fr
 wait_until 10 grep -q "listening" "$MS_TEST_ROOT/U.err" || fail "the union did not start"
 quarantine() { "$MUTSYNC" -d "$U" quarantine list --format json; }
 
@@ -40,8 +42,8 @@ quarantine() { "$MUTSYNC" -d "$U" quarantine list --format json; }
 expect_exit 1 "$MUTSYNC" -d "$X" sync --timeout 10
 expect_contains "$ERR" "refused this node"
 expect_contains "$MS_TEST_ROOT/U.err" "WARN link: refused a connection from 127.0.0.1: its key is not certified by ML-UTM"
-expect_exit 1 "$MUTSYNC" -d "$X" sync --timeout 10
-expect_contains "$ERR" "refused this node"
+expect_exit 1 "$MUTSYNC" --lang fr -d "$X" sync --timeout 10
+expect_contains "$ERR" "^mutsync: synchronisation avec ML-UTM à $endpoint : ML-UTM à $endpoint a refusé ce nœud : sa clé n'y est pas certifiée, ou elle a été révoquée$"
 [ "$(grep -c "WARN link: refused" "$MS_TEST_ROOT/U.err")" -eq 1 ] ||
     fail "a second refusal within the interval was logged on its own line"
 expect_not_contains "$(quarantine)" '"reason":"unknown-signer"'

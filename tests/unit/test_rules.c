@@ -1,6 +1,7 @@
 //  test_rules - accept rules 4 (seq and prev) and 5 (authority) as the pure
 //  functions they are: plain values in, verdict out.
 
+#include "mutsync/i18n.h"
 #include "mutsync/policy.h"
 #include "mutsync/rules.h"
 
@@ -465,6 +466,29 @@ static void test_record_that_does_not_decode_is_a_bad_record(void **state)
     check(&mutual_register, MS_COLL_MEMBER, MS_OP_DELETE, "M-0001", NULL, MS_REFUSAL_NONE, NULL);
 }
 
+//  A refusal is shown to people in words, in the language of messages; its
+//  name, for files and programs, never changes. So is a rule's detail.
+static void test_refusals_read_in_the_language_of_messages(void **state)
+{
+    (void)state;
+    for (int reason = MS_REFUSAL_MALFORMED; reason < MS_REFUSAL_COUNT; reason++) {
+        assert_true(ms_refusal_text(reason)[0]);
+        assert_string_not_equal(ms_refusal_text(reason), ms_refusal_name(reason));
+    }
+    assert_string_equal(ms_refusal_text(MS_REFUSAL_COUNT), "unknown reason");
+    assert_string_equal(ms_refusal_text(MS_REFUSAL_FROZEN),
+                        "the feed is frozen after an equivocation");
+    assert_int_equal(ms_i18n_init("fr"), 0);
+    assert_string_equal(ms_refusal_text(MS_REFUSAL_FROZEN), "le flux est gelé après une équivoque");
+    assert_string_equal(ms_refusal_name(MS_REFUSAL_FROZEN), "frozen");
+    value_t cert = cert_value("ML-MUT", MS_ROLE_UNION);
+    check(&union_public, MS_COLL_CERT, MS_OP_UPSERT, "ML-MUT", &cert, MS_REFUSAL_AUTHORITY,
+          "ML-MUT ne peut pas se certifier lui-même");
+    assert_int_equal(ms_i18n_init("en"), 0);
+    check(&union_public, MS_COLL_CERT, MS_OP_UPSERT, "ML-MUT", &cert, MS_REFUSAL_AUTHORITY,
+          "ML-MUT may not certify itself");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -489,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_cert_that_does_not_decode_is_a_bad_record),
         cmocka_unit_test(test_revocation_only_of_a_direct_child),
         cmocka_unit_test(test_record_that_does_not_decode_is_a_bad_record),
+        cmocka_unit_test(test_refusals_read_in_the_language_of_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

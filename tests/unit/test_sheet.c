@@ -3,6 +3,7 @@
 //  Files are real, in a mkdtemp directory that teardown removes.
 
 #include "mutsync/cell.h"
+#include "mutsync/i18n.h"
 
 #include <dirent.h>
 #include <setjmp.h>
@@ -726,6 +727,23 @@ static void test_sheet_long_bad_value_is_cut_in_message(void **state)
     ms_sheet_close(&sheet);
 }
 
+//  The same refusal in French: ms_error_set translates its format, the
+//  place (file and line) and the column names stay as they are.
+static void test_sheet_refusal_in_french(void **state)
+{
+    ms_sheet_t *sheet = open_text(state, "member_id,sex\n", NULL);
+    static const char *const names[] = {"birth_date", "sex", "village", NULL};
+    int indices[3];
+    ms_error_t err = {0};
+    assert_int_equal(ms_i18n_init("fr"), 0);
+    assert_int_equal(ms_sheet_require(sheet, names, indices, &err), MS_EINVAL);
+    assert_int_equal(ms_i18n_init("en"), 0);
+    assert_string_equal(strrchr(err.where, '/') + 1, "m.csv:1");
+    assert_string_equal(err.message,
+                        "colonne \"birth_date\" manquante (manquent aussi : \"village\")");
+    ms_sheet_close(&sheet);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -744,6 +762,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_sheet_reports_missing_and_unused_columns, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_sheet_refusal_in_french, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sheet_refuses_duplicate_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sheet_refuses_empty_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sheet_refuses_invalid_utf8_naming_byte_and_offset,
