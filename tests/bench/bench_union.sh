@@ -6,6 +6,8 @@
 #    first   every mutual's first sync (its card, reports, granted registers)
 #    daily   1 % of each mutual's members edited, then one sync each
 #    idle    one more sync each, with nothing new
+#    burst   1 % edited again, then every mutual syncs at the same moment
+#            (the morning the link comes back); prints how many failed
 #    relay   the union's link brings everything up to the secretariat
 #  For each phase it prints the union's CPU seconds (utime + stime from
 #  /proc), its peak anonymous memory (RssAnon sampled every 0.2 s) and the
@@ -85,13 +87,16 @@ phase()
     awk '{ up += $1; down += $2 } END { if (NR) printf "       per mutual: up %.0f B, down %.0f B\n", up / NR, down / NR }' "$work/bytes"
 }
 
-#  Syncs every mutual once, 8 at a time; records each session's bytes.
+#  Syncs every mutual once, 8 at a time (all at once with BURST=1); records
+#  each session's bytes, and each failure in $work/failed.
 sync_one()
 {
-    "$mutsync" -d "$work/m$1" sync --timeout 120 2>/dev/null |
+    local rc=0
+    "$mutsync" -d "$work/m$1" sync --timeout 300 2>"$work/m$1.sync.err" |
         sed -n 's/.* \([0-9]*\) bytes sent, \([0-9]*\) received.*/\1 \2/p;
                 s/.*idle, heads already equal (\([0-9]*\) bytes sent, \([0-9]*\) received).*/\1 \2/p' \
-            >>"$work/bytes"
+            >>"$work/bytes" || rc=$?
+    [ "$rc" = 0 ] || echo "$1" >>"$work/failed"
 }
 
 sync_all()
@@ -100,7 +105,7 @@ sync_all()
     for ((i = 1; i <= n; i++)); do
         sync_one "$i" &
         jobs+=($!)
-        if ((${#jobs[@]} == 8)); then
+        if ((${#jobs[@]} == 8 && ${BURST:-0} == 0)); then
             wait "${jobs[@]}"
             jobs=()
         fi
@@ -108,16 +113,31 @@ sync_all()
     ((${#jobs[@]} == 0)) || wait "${jobs[@]}"
 }
 
-#  Edits 1 % of each mutual's members (their village), then syncs.
-daily()
+#  edit SUFFIX: appends SUFFIX to 1 % of each mutual's members' village.
+edit()
 {
     local i
     for ((i = 1; i <= n; i++)); do
-        awk -F, -v OFS=, 'NR == 1 || (NR - 2) % 100 != 0 { print; next } { $7 = $7 " Est"; print }' \
+        awk -F, -v OFS=, -v s="$1" 'NR == 1 || (NR - 2) % 100 != 0 { print; next } { $7 = $7 s; print }' \
             "$work/m$i.csv" >"$work/m$i.daily.csv"
         "$mutsync" -d "$work/m$i" member import "$work/m$i.daily.csv" >/dev/null
     done
+}
+
+#  Edits 1 % of each mutual's members (their village), then syncs.
+daily()
+{
+    edit " Est"
     sync_all
+}
+
+#  The same edits again, then every mutual at once.
+burst()
+{
+    edit " Ouest"
+    : >"$work/failed"
+    BURST=1 sync_all
+    echo "burst  $(wc -l <"$work/failed") of $n syncs failed" >&2
 }
 
 #  Waits until the secretariat holds the last mutual's public feed head
@@ -138,6 +158,7 @@ relay()
 phase first sync_all
 phase daily daily
 phase idle sync_all
+phase burst burst
 "$mutsyncd" -d "$S" --listen "tcp://127.0.0.1:$sport" -q 2>"$work/S.err" &
 pids+=($!)
 spid=$!
