@@ -31,7 +31,7 @@
 
 static const char *table_names[MS_TABLE_COUNT] = {
     "meta",  "heads",   "envelopes", "records", "quarantine",
-    "trust", "revoked", "peers",     "views",   "index",
+    "trust", "revoked", "peers",     "views",   "index", "forks",
 };
 
 struct ms_store {
