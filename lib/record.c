@@ -309,8 +309,7 @@ int ms_release_decode(const uint8_t *value, size_t len, ms_release_t *out, ms_er
     return rc;
 }
 
-int ms_resolution_encode(const ms_resolution_t *resolution, uint8_t *buf, size_t cap,
-                         size_t *len_p)
+int ms_resolution_encode(const ms_resolution_t *resolution, uint8_t *buf, size_t cap, size_t *len_p)
 {
     Mutsync__Resolution message = MUTSYNC__RESOLUTION__INIT;
     message.feed = (char *)resolution->feed;

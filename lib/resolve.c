@@ -256,9 +256,10 @@ int ms_resolve_apply(ms_txn_t *txn, const char *org, const ms_resolution_t *reso
         return rc;
     if (memcmp(held, resolution->keep, MS_HASH_BYTES) == 0) {
         if (head.frozen)
-            ms_log(MS_LOG_INFO, "resolve", "%s/%s: the fork at seq %llu was resolved for the "
-                   "branch held here: the feed goes on", org, resolution->feed,
-                   (unsigned long long)resolution->seq);
+            ms_log(MS_LOG_INFO, "resolve",
+                   "%s/%s: the fork at seq %llu was resolved for the "
+                   "branch held here: the feed goes on",
+                   org, resolution->feed, (unsigned long long)resolution->seq);
         head.frozen = false;
         return ms_replica_set_head(txn, org, resolution->feed, &head, err);
     }
@@ -273,9 +274,8 @@ int ms_resolve_superseded(ms_txn_t *txn, const ms_changeset_t *cs, const uint8_t
     *superseded = false;
     uint8_t key[FORK_KEY_MAX];
     ms_val_t val;
-    int rc = ms_txn_get(txn, MS_TABLE_FORKS, key, fork_key('K', cs->origin, cs->feed, cs->seq,
-                                                           NULL, key),
-                        &val, err);
+    int rc = ms_txn_get(txn, MS_TABLE_FORKS, key,
+                        fork_key('K', cs->origin, cs->feed, cs->seq, NULL, key), &val, err);
     if (rc == 0) {
         *superseded = val.len != MS_HASH_BYTES || memcmp(val.data, id, MS_HASH_BYTES) != 0;
         return 0;
@@ -292,8 +292,8 @@ int ms_resolve_keep(ms_txn_t *txn, const ms_changeset_t *cs, const uint8_t *id,
                     const uint8_t *bytes, size_t len, ms_error_t *err)
 {
     uint8_t key[FORK_KEY_MAX];
-    return ms_txn_put(txn, MS_TABLE_FORKS, key, fork_key('S', cs->origin, cs->feed, cs->seq, id, key),
-                      bytes, len, 0, err);
+    return ms_txn_put(txn, MS_TABLE_FORKS, key,
+                      fork_key('S', cs->origin, cs->feed, cs->seq, id, key), bytes, len, 0, err);
 }
 
 //  Reads an 'S' key back; false when it is not one.
@@ -316,8 +316,7 @@ static bool parse_superseded(const ms_val_t *key, ms_superseded_t *out)
     return true;
 }
 
-int ms_resolve_list(ms_txn_t *txn, const char *org, ms_superseded_fn fn, void *ctx,
-                    ms_error_t *err)
+int ms_resolve_list(ms_txn_t *txn, const char *org, ms_superseded_fn fn, void *ctx, ms_error_t *err)
 {
     uint8_t prefix[1 + MS_ORG_MAX + 1];
     size_t prefix_len = 1;
@@ -359,9 +358,9 @@ static int find_fn(const ms_quarantine_entry_t *entry, void *ctx)
         return 0;
     uint8_t held[MS_HASH_BYTES];
     ms_val_t bytes;
-    bool is_held = ms_replica_envelope(f->txn, f->org, f->feed, entry->seq, held, &bytes, NULL) ==
-                       0 &&
-                   memcmp(held, f->keep, MS_HASH_BYTES) == 0;
+    bool is_held =
+        ms_replica_envelope(f->txn, f->org, f->feed, entry->seq, held, &bytes, NULL) == 0 &&
+        memcmp(held, f->keep, MS_HASH_BYTES) == 0;
     if (is_held || memcmp(entry->id, f->keep, MS_HASH_BYTES) == 0) {
         f->seq = entry->seq;
         return 1;

@@ -32,8 +32,8 @@ MS_MUST_CHECK int ms_resolve_apply(ms_txn_t *txn, const char *org,
 
 //  Whether change set CS, of id ID, is on a branch a resolution held here
 //  did not keep. Returns 0 with *SUPERSEDED set, or a store error.
-MS_MUST_CHECK int ms_resolve_superseded(ms_txn_t *txn, const ms_changeset_t *cs,
-                                        const uint8_t *id, bool *superseded, ms_error_t *err);
+MS_MUST_CHECK int ms_resolve_superseded(ms_txn_t *txn, const ms_changeset_t *cs, const uint8_t *id,
+                                        bool *superseded, ms_error_t *err);
 
 //  Keeps envelope BYTES (LEN) of CS, of id ID, as a superseded change set.
 MS_MUST_CHECK int ms_resolve_keep(ms_txn_t *txn, const ms_changeset_t *cs, const uint8_t *id,
