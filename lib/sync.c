@@ -84,6 +84,7 @@ struct ms_sync {
     ms_batch_t *unpacker;                  //  incoming batches
     bool backup_request;                   //  initiator: only fetch the parent's backup of us
     bool backup_sent;                      //  initiator: our pending backup rode on Hello
+    bool fork_seen;                        //  initiator: the parent holds another branch of ours
     ms_sync_stats_t stats;                 //
     int failure_code;                      //
     char failure[256];                     //
@@ -267,7 +268,19 @@ static int write_forked(ms_txn_t *txn, void *arg, ms_error_t *err)
 }
 
 //  One of our own feeds differs from our parent's copy: remember it (the
-//  node refuses to write until the parent resolves it) and end the session.
+//  node refuses to write until the parent resolves it). Returns 0 or -1.
+static int note_fork(ms_sync_t *self, const char *reason)
+{
+    forked_ctx_t f = {self->node, reason};
+    ms_error_t err = {0};
+    if (ms_store_write(ms_node_store(self->node), write_forked, &f, &err) != 0)
+        return fail(self, err.code, "cannot record the fork: %s", err.message);
+    ms_log(MS_LOG_ERROR, "sync", "%s", reason);
+    self->fork_seen = true;
+    return 0;
+}
+
+//  Remembers the fork and ends the session.
 static int forked(ms_sync_t *self, const char *fmt, ...) MS_PRINTF(2, 3);
 
 static int forked(ms_sync_t *self, const char *fmt, ...)
@@ -277,12 +290,31 @@ static int forked(ms_sync_t *self, const char *fmt, ...)
     va_start(args, fmt);
     vsnprintf(reason, sizeof reason, fmt, args);
     va_end(args);
-    forked_ctx_t f = {self->node, reason};
-    ms_error_t err = {0};
-    if (ms_store_write(ms_node_store(self->node), write_forked, &f, &err) != 0)
-        ms_log(MS_LOG_ERROR, "sync", "cannot record the fork: %s", err.message);
-    ms_log(MS_LOG_ERROR, "sync", "%s", reason);
+    if (note_fork(self, reason) != 0)
+        return -1;
     return fail(self, MS_EFORK, "%s", reason);
+}
+
+//  At the end of a session that found a fork: it fails unless the parent's
+//  resolution arrived meanwhile (the mark is gone); then the branch kept
+//  is fetched by the next session. Returns 0 or -1.
+static int fork_outcome(ms_sync_t *self)
+{
+    char reason[400] = "";
+    ms_error_t err = {0};
+    ms_txn_t *txn;
+    int rc = ms_store_read(ms_node_store(self->node), &txn, &err);
+    if (rc == 0)
+        rc = ms_node_forked(self->node, txn, reason, sizeof reason, &err);
+    ms_txn_abort(&txn);
+    if (rc == 0)
+        return fail(self, MS_EFORK, "%s", reason);
+    if (rc != MS_ENOTFOUND)
+        return fail(self, rc, "%s", err.message);
+    ms_log(MS_LOG_WARN, "sync", "%s resolved the fork of this node's feeds: syncing again",
+           self->peer);
+    self->stats.fork_resolved = true;
+    return 0;
 }
 
 static int read_heads(ms_sync_t *self, bool up, ms_sync_heads_t *scope, uint8_t *digest)
@@ -494,6 +526,7 @@ static int take_offer(ms_sync_t *self, const ms_msg_t *in, ms_msg_t *answer)
     if (ms_store_read(ms_node_store(self->node), &txn, &err) != 0)
         return fail(self, err.code, "%s", err.message);
     ms_sync_heads_t want = {0};
+    char fork[400] = "";
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < in->offer_count; i++) {
         const ms_sync_head_t *h = &in->offer[i];
@@ -508,26 +541,35 @@ static int take_offer(ms_sync_t *self, const ms_msg_t *in, ms_msg_t *answer)
             rc = ms_replica_head(txn, h->org, h->feed, &ours, &err);
         uint8_t held[MS_HASH_BYTES];
         ms_val_t bytes;
-        if (rc == 0 && take && strcmp(h->org, id->org) == 0 && h->seq && h->seq <= ours.seq &&
+        //  A fork of our own feed: that feed is not taken, the rest is (the
+        //  parent's resolution may be on its way), and the session fails at
+        //  its end unless the resolution came.
+        bool forked_here =
+            rc == 0 && take && strcmp(h->org, id->org) == 0 && h->seq && h->seq <= ours.seq &&
             ms_replica_envelope(txn, h->org, h->feed, h->seq, held, &bytes, NULL) == 0 &&
-            sodium_memcmp(held, h->hash, MS_HASH_BYTES) != 0) {
-            ms_txn_abort(&txn);
-            ms_sync_heads_clear(&want);
-            return forked(self,
-                          "fork: %s holds another change set than this node at %s/%s seq %llu; "
-                          "this node may not write until %s resolves it (child resolve)",
-                          self->peer, h->org, h->feed, (unsigned long long)h->seq, self->peer);
-        }
+            sodium_memcmp(held, h->hash, MS_HASH_BYTES) != 0;
+        if (forked_here && !fork[0])
+            snprintf(fork, sizeof fork,
+                     "fork: %s holds another change set than this node at %s/%s seq %llu; "
+                     "this node may not write until %s resolves it (child resolve)",
+                     self->peer, h->org, h->feed, (unsigned long long)h->seq, self->peer);
         if (rc == 0)
-            rc = ms_sync_heads_add(&want, h->org, h->feed, take ? &ours : NULL, &err);
-        if (rc == 0 && !take) {
+            rc = ms_sync_heads_add(&want, h->org, h->feed, take && !forked_here ? &ours : NULL,
+                                   &err);
+        if (rc == 0 && (!take || forked_here)) {
             self->peer_offer.items[self->peer_offer.count - 1].refused = true;
             want.items[want.count - 1].refused = true;
-            ms_log(MS_LOG_WARN, "sync", "%s offered %s/%s, which this node does not take (reach)",
-                   self->peer, h->org, h->feed);
+            if (!take)
+                ms_log(MS_LOG_WARN, "sync",
+                       "%s offered %s/%s, which this node does not take (reach)", self->peer,
+                       h->org, h->feed);
         }
     }
     ms_txn_abort(&txn);
+    if (rc == 0 && fork[0] && note_fork(self, fork) != 0) {
+        ms_sync_heads_clear(&want);
+        return -1;
+    }
     answer->type = MS_MSG_HEADS;
     answer->want = want.items;
     answer->want_count = want.count;
@@ -570,10 +612,19 @@ static int take_want(ms_sync_t *self, const ms_msg_t *in)
         if (theirs->seq && theirs->seq <= mine->seq &&
             ms_replica_envelope(txn, mine->org, mine->feed, theirs->seq, id, &bytes, NULL) == 0 &&
             sodium_memcmp(id, theirs->hash, MS_HASH_BYTES) != 0) {
+            //  Our own branch goes up from the forked seq as the fork's proof:
+            //  the parent freezes the feed (or refuses it as superseded once
+            //  it resolved the fork). Anyone else's is not ours to send.
+            bool own = self->side == MS_SYNC_INITIATOR &&
+                       strcmp(mine->org, ms_node_identity(self->node)->org) == 0;
             ms_log(MS_LOG_ERROR, "sync",
-                   "%s holds another change set than ours at %s/%s seq=%llu: a fork, not sent",
-                   self->peer, mine->org, mine->feed, (unsigned long long)theirs->seq);
-            out->stalled = true;
+                   "%s holds another change set than ours at %s/%s seq=%llu: a fork, %s",
+                   self->peer, mine->org, mine->feed, (unsigned long long)theirs->seq,
+                   own ? "sent as proof" : "not sent");
+            if (own)
+                out->next = theirs->seq;
+            else
+                out->stalled = true;
             if (self->side == MS_SYNC_RESPONDER && strcmp(mine->org, self->peer) == 0) {
                 ms_txn_abort(&txn);
                 return refuse(self, MS_EFORK,
@@ -731,7 +782,9 @@ static int save_peer_txn(ms_txn_t *txn, void *arg, ms_error_t *err)
 static int finish(ms_sync_t *self, const ms_msg_t *in)
 {
     (void)in;
-    self->stats.complete = heads_match(self);
+    if (self->fork_seen && fork_outcome(self) != 0)
+        return -1;
+    self->stats.complete = !self->fork_seen && heads_match(self);
     ms_sync_heads_t scope = {0};
     ms_error_t err = {0};
     int rc = 0;
