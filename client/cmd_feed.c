@@ -8,6 +8,7 @@
 #include "mutsync/date.h"
 #include "mutsync/quarantine.h"
 #include "mutsync/replica.h"
+#include "mutsync/resolve.h"
 #include "mutsync/rules.h"
 #include "mutsync/views.h"
 
@@ -120,19 +121,41 @@ static const char quarantine_usage[] =
        "is refused whole; a change set aside stayed in its feed's chain but was not\n"
        "applied. Each source has a quota and the list a total cap: past them refusals\n"
        "are counted, not kept, and list says how many. Nothing of a register or care\n"
-       "feed is kept. purge removes the entries received before the date (all\n"
-       "without --before) and the counts.\n");
+       "feed is kept. A fork (equivocation) shows the full ids of both change sets\n"
+       "at the forked seq, the one held and the one refused, for 'child resolve\n"
+       "--keep'; the change sets a resolution superseded are listed last, kept as\n"
+       "proof. purge removes the entries received before the date (all without\n"
+       "--before) and the counts, never the superseded change sets.\n");
+
+typedef struct {
+    cli_format_t format;
+    json_object *list;
+    ms_txn_t *txn;
+} entries_ctx_t;
+
+//  The id held at ENTRY's seq, in hex, when ENTRY is a fork's proof.
+static bool held_id(ms_txn_t *txn, const ms_quarantine_entry_t *entry, char *hex, size_t cap)
+{
+    uint8_t id[MS_HASH_BYTES];
+    ms_val_t bytes;
+    if (entry->reason != MS_REFUSAL_EQUIVOCATION ||
+        ms_replica_envelope(txn, entry->origin, entry->feed, entry->seq, id, &bytes, NULL) != 0)
+        return false;
+    sodium_bin2hex(hex, cap, id, MS_HASH_BYTES);
+    return true;
+}
 
 static int print_entry(const ms_quarantine_entry_t *entry, void *arg)
 {
-    feeds_ctx_t *ctx = arg;
+    entries_ctx_t *ctx = arg;
     char when[32];
     time_t t = (time_t)entry->when;
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    char id[2 * MS_HASH_BYTES + 1];
+    char id[2 * MS_HASH_BYTES + 1], held[2 * MS_HASH_BYTES + 1];
     sodium_bin2hex(id, sizeof id, entry->id, MS_HASH_BYTES);
+    bool fork = held_id(ctx->txn, entry, held, sizeof held);
     if (ctx->format == CLI_JSON) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "number", json_object_new_uint64(entry->number));
@@ -144,6 +167,8 @@ static int print_entry(const ms_quarantine_entry_t *entry, void *arg)
         json_object_object_add(o, "detail", json_object_new_string(entry->detail));
         json_object_object_add(o, "source", json_object_new_string(entry->source));
         json_object_object_add(o, "id", json_object_new_string(id));
+        if (fork)
+            json_object_object_add(o, "held", json_object_new_string(held));
         json_object_object_add(o, "size", json_object_new_uint64(entry->size));
         json_object_object_add(o, "set_aside", json_object_new_boolean(entry->change >= 0));
         if (entry->change >= 0)
@@ -157,13 +182,39 @@ static int print_entry(const ms_quarantine_entry_t *entry, void *arg)
                (unsigned long long)entry->seq, id, (unsigned long long)entry->size,
                entry->source[0] ? entry->source : "?",
                entry->change >= 0 ? " (kept in the chain, not applied)" : "", entry->detail);
+        if (fork)
+            printf(_("     fork at %s/%s seq %llu: held %s, refused %s\n"), entry->origin,
+                   entry->feed, (unsigned long long)entry->seq, held, id);
+    }
+    return 0;
+}
+
+static int print_superseded(const ms_superseded_t *entry, void *arg)
+{
+    entries_ctx_t *ctx = arg;
+    char id[2 * MS_HASH_BYTES + 1];
+    sodium_bin2hex(id, sizeof id, entry->id, MS_HASH_BYTES);
+    if (ctx->format == CLI_JSON) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "reason", json_object_new_string("superseded"));
+        json_object_object_add(o, "origin", json_object_new_string(entry->org));
+        json_object_object_add(o, "feed", json_object_new_string(entry->feed));
+        json_object_object_add(o, "seq", json_object_new_uint64(entry->seq));
+        json_object_object_add(o, "id", json_object_new_string(id));
+        json_object_object_add(o, "size", json_object_new_uint64(entry->size));
+        json_object_array_add(ctx->list, o);
+    } else {
+        printf(_("     superseded %s/%s seq %llu %s %llu B: on a branch of a fork its holder did "
+                 "not keep, kept as proof\n"),
+               entry->org, entry->feed, (unsigned long long)entry->seq, id,
+               (unsigned long long)entry->size);
     }
     return 0;
 }
 
 static int print_dropped(const char *source, uint64_t dropped, void *arg)
 {
-    feeds_ctx_t *ctx = arg;
+    entries_ctx_t *ctx = arg;
     if (ctx->format == CLI_JSON)
         return 0;
     printf(_("     %llu more refusals from %s were counted, not kept (quota reached)\n"),
@@ -174,15 +225,18 @@ static int print_dropped(const char *source, uint64_t dropped, void *arg)
 static int quarantine_list(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
 {
     (void)ctx_unused;
-    feeds_ctx_t ctx = {args->format, NULL};
+    entries_ctx_t ctx = {args->format, NULL, NULL};
     ms_error_t err = {0};
     ms_txn_t *txn;
     if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
         return cli_fail(&err);
+    ctx.txn = txn;
     ctx.list = json_object_new_array();
     int rc = ms_quarantine_list(txn, print_entry, &ctx, &err);
     if (rc == 0)
         rc = ms_quarantine_dropped(txn, print_dropped, &ctx, &err);
+    if (rc == 0)
+        rc = ms_resolve_list(txn, NULL, print_superseded, &ctx, &err);
     ms_txn_abort(&txn);
     if (rc == 0 && ctx.format == CLI_JSON)
         cli_print_json(ctx.list, false);
