@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define FORK_KEY_MAX (1 + MS_FEED_KEY_MAX + 1 + 8 + MS_HASH_BYTES)
 
@@ -294,6 +295,65 @@ int ms_resolve_keep(ms_txn_t *txn, const ms_changeset_t *cs, const uint8_t *id,
     uint8_t key[FORK_KEY_MAX];
     return ms_txn_put(txn, MS_TABLE_FORKS, key,
                       fork_key('S', cs->origin, cs->feed, cs->seq, id, key), bytes, len, 0, err);
+}
+
+int ms_resolve_lost(ms_txn_t *txn, const char *org, const char *feed, uint64_t seq,
+                    const uint8_t *id, bool *lost, ms_error_t *err)
+{
+    *lost = false;
+    uint8_t key[FORK_KEY_MAX];
+    ms_val_t val;
+    int rc =
+        ms_txn_get(txn, MS_TABLE_FORKS, key, fork_key('K', org, feed, seq, NULL, key), &val, err);
+    if (rc == 0) {
+        *lost = val.len != MS_HASH_BYTES || memcmp(val.data, id, MS_HASH_BYTES) != 0;
+        return 0;
+    }
+    if (rc != MS_ENOTFOUND)
+        return rc;
+    rc = ms_txn_get(txn, MS_TABLE_FORKS, key, fork_key('S', org, feed, seq, id, key), &val, err);
+    *lost = rc == 0;
+    return rc == MS_ENOTFOUND ? 0 : rc;
+}
+
+typedef struct {
+    const char *org, *feed;
+    uint64_t seq;
+    const uint8_t *id;
+    bool found;
+} claim_t;
+
+static int same_claim(const ms_quarantine_entry_t *entry, void *ctx)
+{
+    claim_t *c = ctx;
+    c->found = entry->reason == MS_REFUSAL_EQUIVOCATION && entry->seq == c->seq &&
+               strcmp(entry->origin, c->org) == 0 && strcmp(entry->feed, c->feed) == 0 &&
+               memcmp(entry->id, c->id, MS_HASH_BYTES) == 0;
+    return c->found ? 1 : 0;
+}
+
+int ms_resolve_note_claim(ms_txn_t *txn, const char *org, const char *feed, uint64_t seq,
+                          const uint8_t *id, const char *source, ms_error_t *err)
+{
+    claim_t c = {org, feed, seq, id, false};
+    int rc = ms_quarantine_list(txn, same_claim, &c, err);
+    if (rc || c.found)
+        return rc;
+    ms_quarantine_entry_t entry;
+    memset(&entry, 0, sizeof entry);
+    entry.when = (int64_t)time(NULL);
+    entry.reason = MS_REFUSAL_EQUIVOCATION;
+    snprintf(entry.origin, sizeof entry.origin, "%s", org);
+    snprintf(entry.feed, sizeof entry.feed, "%s", feed);
+    entry.seq = seq;
+    memcpy(entry.id, id, MS_HASH_BYTES);
+    entry.change = -1;
+    snprintf(entry.detail, sizeof entry.detail,
+             "%s holds this change set at seq %llu, this node another: a fork (the child's word; "
+             "its change set has not arrived)",
+             org, (unsigned long long)seq);
+    snprintf(entry.source, sizeof entry.source, "%s", source);
+    return ms_quarantine_add(txn, &entry, NULL, err);
 }
 
 //  Reads an 'S' key back; false when it is not one.

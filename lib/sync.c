@@ -19,6 +19,7 @@
 #include "mutsync/log.h"
 #include "mutsync/quarantine.h"
 #include "mutsync/replica.h"
+#include "mutsync/resolve.h"
 #include "mutsync/syncscope.h"
 #include "mutsync/trust.h"
 
@@ -52,6 +53,7 @@ typedef struct {
     uint64_t peer_head;  //  seq the peer holds (want, then acks)
     bool stalled;        //  the peer did not take a batch of it: send no more
     bool refused;        //  the peer does not take this feed at all (reach)
+    bool claimed;        //  responder: the child's own feed, another branch than ours
 } out_feed_t;
 
 typedef struct {
@@ -120,6 +122,15 @@ int ms_sync_new(ms_node_t *node, ms_sync_side_t side, const char *peer, ms_sync_
     int rc = ms_batch_new(MS_SYNC_ZSTD_LEVEL, &self->packer, err);
     if (rc == 0)
         rc = ms_batch_new(MS_SYNC_ZSTD_LEVEL, &self->unpacker, err);
+    //  A fork recorded by an earlier session stands until its resolution comes.
+    ms_txn_t *txn;
+    if (rc == 0 && side == MS_SYNC_INITIATOR &&
+        (rc = ms_store_read(ms_node_store(node), &txn, err)) == 0) {
+        rc = ms_node_forked(node, txn, NULL, 0, err);
+        self->fork_seen = rc == 0;
+        rc = rc == MS_ENOTFOUND ? 0 : rc;
+        ms_txn_abort(&txn);
+    }
     if (rc) {
         ms_sync_destroy(&self);
         return rc;
@@ -578,6 +589,52 @@ static int take_offer(ms_sync_t *self, const ms_msg_t *in, ms_msg_t *answer)
     return rc;
 }
 
+typedef struct {
+    ms_sync_t *self;
+    const char *org, *feed;
+    const ms_sync_head_t *claim;
+} claim_ctx_t;
+
+static int write_claim(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    claim_ctx_t *c = arg;
+    return ms_resolve_note_claim(txn, c->org, c->feed, c->claim->seq, c->claim->hash,
+                                 c->self->source, err);
+}
+
+//  Our child holds another change set at its head than we do there, and has
+//  fewer past the fork: nothing of its branch comes up, so its word is kept
+//  for the operator who resolves the fork (resolve.h).
+static void note_claim(ms_sync_t *self, const char *org, const char *feed,
+                       const ms_sync_head_t *claim)
+{
+    claim_ctx_t c = {self, org, feed, claim};
+    ms_error_t err = {0};
+    if (ms_store_write(ms_node_store(self->node), write_claim, &c, &err) != 0)
+        ms_log(MS_LOG_ERROR, "sync", "cannot record the fork of %s: %s", self->peer, err.message);
+}
+
+//  Ends the session when our child's own feeds fork from ours, each fork
+//  kept for its resolution: the child refuses to write until it comes.
+static int refuse_forks(ms_sync_t *self, const ms_msg_t *in)
+{
+    size_t first = self->offer.count;
+    for (size_t i = 0; i < self->offer.count; i++)
+        if (self->out[i].claimed) {
+            note_claim(self, self->offer.items[i].org, self->offer.items[i].feed, &in->want[i]);
+            first = first < i ? first : i;
+        }
+    if (first == self->offer.count)
+        return 0;
+    const ms_sync_head_t *feed = &self->offer.items[first];
+    const char *org = ms_node_identity(self->node)->org;
+    return refuse(self, MS_EFORK,
+                  "fork: %s holds another change set than %s at %s/%s seq %llu; %s may not "
+                  "write until %s resolves it (child resolve)",
+                  org, self->peer, feed->org, feed->feed, (unsigned long long)in->want[first].seq,
+                  self->peer, org);
+}
+
 //  Takes the peer's want: where each of our offered feeds starts.
 static int take_want(ms_sync_t *self, const ms_msg_t *in)
 {
@@ -625,19 +682,17 @@ static int take_want(ms_sync_t *self, const ms_msg_t *in)
                 out->next = theirs->seq;
             else
                 out->stalled = true;
-            if (self->side == MS_SYNC_RESPONDER && strcmp(mine->org, self->peer) == 0) {
-                ms_txn_abort(&txn);
-                return refuse(self, MS_EFORK,
-                              "fork: %s holds another change set than %s at %s/%s seq %llu; %s "
-                              "may not write until %s resolves it (child resolve)",
-                              ms_node_identity(self->node)->org, self->peer, mine->org, mine->feed,
-                              (unsigned long long)theirs->seq, self->peer,
-                              ms_node_identity(self->node)->org);
-            }
+            //  The child's own feed, unless a resolution here already took
+            //  its branch out (the child learns it in this session).
+            bool lost = false;
+            out->claimed = self->side == MS_SYNC_RESPONDER && strcmp(mine->org, self->peer) == 0 &&
+                           ms_resolve_lost(txn, mine->org, mine->feed, theirs->seq, theirs->hash,
+                                           &lost, NULL) == 0 &&
+                           !lost;
         }
     }
     ms_txn_abort(&txn);
-    return 0;
+    return refuse_forks(self, in);
 }
 
 static int answer_offer(ms_sync_t *self, const ms_msg_t *in)

@@ -39,6 +39,22 @@ MS_MUST_CHECK int ms_resolve_superseded(ms_txn_t *txn, const ms_changeset_t *cs,
 MS_MUST_CHECK int ms_resolve_keep(ms_txn_t *txn, const ms_changeset_t *cs, const uint8_t *id,
                                   const uint8_t *bytes, size_t len, ms_error_t *err);
 
+//  Whether change set ID at SEQ of (ORG, FEED) lost a fork here: a
+//  resolution at SEQ keeps another change set, or ID is superseded.
+//  Returns 0 with *LOST set, or a store error.
+MS_MUST_CHECK int ms_resolve_lost(ms_txn_t *txn, const char *org, const char *feed, uint64_t seq,
+                                  const uint8_t *id, bool *lost, ms_error_t *err);
+
+//  Records in the quarantine, once, that a child of this replica holds
+//  change set ID at SEQ of its own FEED where this replica holds another:
+//  a fork whose other branch has not arrived (the child has fewer change
+//  sets than this replica past the fork, so it has nothing to send). The
+//  entry (reason equivocation, no bytes) is the child's word, authenticated
+//  by its session, and lets its holder resolve the fork (ms_resolve_find).
+MS_MUST_CHECK int ms_resolve_note_claim(ms_txn_t *txn, const char *org, const char *feed,
+                                        uint64_t seq, const uint8_t *id, const char *source,
+                                        ms_error_t *err);
+
 //  One superseded change set, as listed.
 typedef struct {
     char org[MS_ORG_MAX + 1];         //

@@ -30,13 +30,13 @@ members()
     "$MS_GENDATA" members --mutual "$MUTUAL" --n "$2" --seed "$1" |
         sed "s/$MUTUAL-0/$MUTUAL-$3/g; s/$MUTUAL-H/$MUTUAL-H$3/g"
 }
-#  branch NODE FEED held|refused: the full id of that branch of the fork of
-#  the mutual's FEED, as NODE's quarantine list shows it.
+#  branch NODE FEED held|refused: the full id of that branch of the latest
+#  fork of the mutual's FEED, as NODE's quarantine list shows it.
 branch()
 {
     "$MUTSYNC" -d "$1" quarantine list |
         awk -v f="$MUTUAL/$2" -v w="$3" '$1 == "fork" && $3 == f {
-            gsub(/,/, ""); print (w == "held" ? $7 : $9); exit }'
+            gsub(/,/, ""); id = (w == "held" ? $7 : $9) } END { print id }'
 }
 #  head_of NODE FEED seq|hash|frozen, from NODE's feed list.
 head_of()
@@ -157,4 +157,34 @@ for node in "$U" "$S"; do
         [ "$(head_of "$node" $feed frozen)" != true ] || fail "$feed is frozen at $node"
     done
 done
+
+#  A copy behind the union past the fork: the laptop wrote two imports and
+#  synced, the copy one. Nothing of the copy's register branch can go up;
+#  its word does, and the union keeps its own branch of each feed. The copy
+#  rolls back, takes the laptop's branch and writes on.
+rm -rf "$T"
+cp -a "$M" "$T"
+expect_exit 0 "$MUTSYNC" -d "$T" sync --timeout 30
+members 5 20 4 >"$data/x1.csv"
+members 6 20 5 >"$data/x2.csv"
+members 7 60 6 >"$data/y.csv"
+expect_exit 0 "$MUTSYNC" -d "$M" member import "$data/x1.csv"
+expect_exit 0 "$MUTSYNC" -d "$M" member import "$data/x2.csv"
+expect_exit 0 "$MUTSYNC" -d "$M" sync --timeout 30
+fig_x=$(figure "$M")
+expect_exit 0 "$MUTSYNC" -d "$T" member import "$data/y.csv"
+#  Each forked feed is found, then resolved, in turn.
+for feed in register public; do
+    expect_exit 1 "$MUTSYNC" -d "$T" sync --timeout 30
+    expect_contains "$ERR" "fork: ML-UTM holds another change set than"
+    expect_exit 0 "$MUTSYNC" -d "$U" child resolve --org "$MUTUAL" --feed $feed \
+        --keep "$(branch "$U" $feed held)"
+done
+expect_exit 0 "$MUTSYNC" -d "$T" sync --timeout 30
+expect_contains "$OUT" "for the other branch: [0-9]+ change sets written here were set aside"
+[ "$(figure "$T")" = "$fig_x" ] || fail "the copy counts $(figure "$T"), not the laptop's $fig_x"
+[ "$(figure "$U")" = "$fig_x" ] || fail "the union counts $(figure "$U"), not $fig_x"
+expect_exit 0 "$MUTSYNC" -d "$T" profile set --commune "Kati Est"
+expect_exit 0 "$MUTSYNC" -d "$T" sync --timeout 30
+expect_contains "$OUT" "heads equal"
 echo "ok"
