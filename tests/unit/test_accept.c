@@ -1015,6 +1015,74 @@ static void test_resolution_for_the_other_branch_rolls_back(void **state)
     free(fork.bytes);
 }
 
+typedef struct {
+    const char *org, *feed;
+    uint64_t seq;
+    const uint8_t *id;
+} claim_args_t;
+
+static int claim_fn(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    claim_args_t *c = arg;
+    return ms_resolve_note_claim(txn, c->org, c->feed, c->seq, c->id, "peer " MUTUAL, err);
+}
+
+static int find_seq(fixture_t *f, const uint8_t *keep, uint64_t *seq)
+{
+    ms_txn_t *txn = NULL;
+    assert_int_equal(ms_store_read(ms_node_store(f->node), &txn, NULL), 0);
+    int rc = ms_resolve_find(txn, MUTUAL, "public", keep, seq, NULL);
+    ms_txn_abort(&txn);
+    return rc;
+}
+
+//  A child behind its parent past a fork sends only its word (seq and id):
+//  kept once, it stands for the fork's other branch, so either branch can
+//  be kept; once resolved, the child's branch is known to have lost.
+static void test_a_childs_word_stands_for_the_other_branch(void **state)
+{
+    fixture_t *f = *state;
+    sealed_t one = mutual_card(f, 1, NULL, T0, "Kati");
+    sealed_t two = mutual_card(f, 2, one.id, T0 + 1, "Kati A");
+    check_applied(f, &one);
+    check_applied(f, &two);
+    uint8_t claimed[MS_HASH_BYTES], stranger[MS_HASH_BYTES];
+    memset(claimed, 0x5a, sizeof claimed);
+    memset(stranger, 0x11, sizeof stranger);
+    uint64_t seq = 0;
+    assert_int_equal(find_seq(f, claimed, &seq), MS_ENOTFOUND);
+    claim_args_t claim = {MUTUAL, "public", 1, claimed};
+    ms_error_t err = {0};
+    assert_int_equal(ms_store_write(ms_node_store(f->node), claim_fn, &claim, &err), 0);
+    assert_int_equal(ms_store_write(ms_node_store(f->node), claim_fn, &claim, &err), 0);
+    assert_int_equal(quarantine_count(f), 1);
+    last_t last = quarantine(f);
+    assert_int_equal(last.reason, MS_REFUSAL_EQUIVOCATION);
+    assert_int_equal(last.envelope_len, 0);
+    assert_non_null(strstr(last.detail, "the child's word"));
+    free(last.envelope);
+
+    assert_int_equal(find_seq(f, claimed, &seq), 0);
+    assert_int_equal(seq, 1);
+    assert_int_equal(find_seq(f, one.id, &seq), 0);
+    assert_int_equal(seq, 1);
+    assert_int_equal(find_seq(f, two.id, &seq), MS_ENOTFOUND);
+    assert_int_equal(find_seq(f, stranger, &seq), MS_ENOTFOUND);
+
+    resolve(f, "public", 1, one.id);
+    ms_txn_t *txn = NULL;
+    bool lost = false;
+    assert_int_equal(ms_store_read(ms_node_store(f->node), &txn, NULL), 0);
+    assert_int_equal(ms_resolve_lost(txn, MUTUAL, "public", 1, claimed, &lost, NULL), 0);
+    assert_true(lost);
+    assert_int_equal(ms_resolve_lost(txn, MUTUAL, "public", 1, one.id, &lost, NULL), 0);
+    assert_false(lost);
+    ms_txn_abort(&txn);
+    assert_int_equal(head_of(f, MUTUAL, "public").seq, 2);
+    free(one.bytes);
+    free(two.bytes);
+}
+
 //  KNOWN BUG (rules.c check_cert, trust.c decode_entry): a certificate's
 //  subject is the change key, up to MS_KEY_MAX (128) bytes, but the trust
 //  table refuses to read back an org id over MS_ORG_MAX (64) as "damaged".
@@ -1065,6 +1133,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_resolution_for_the_held_branch_unfreezes, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_resolution_for_the_other_branch_rolls_back, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_childs_word_stands_for_the_other_branch, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_accept_equivocation_keeps_both_and_freezes_the_feed,
                                         setup, teardown),
