@@ -1,5 +1,6 @@
 //  cmd_child - a parent's side of its children: certify (by key or from a
-//  request file), invite, rekey, revoke, withdraw, release and list.
+//  request file), invite, rekey, revoke, withdraw, release, resolve a fork
+//  and list.
 
 #include "cli.h"
 #include "commands.h"
@@ -7,6 +8,7 @@
 #include "mutsync/enrol.h"
 #include "mutsync/policy.h"
 #include "mutsync/replica.h"
+#include "mutsync/resolve.h"
 #include "mutsync/trust.h"
 
 #include <json-c/json.h>
@@ -27,6 +29,7 @@ static const char child_usage[] = N_(
     "       mutsync -d DIR child revoke --org ID [--reason TEXT]\n"
     "       mutsync -d DIR child remove --org ID\n"
     "       mutsync -d DIR child release --org ID --to NEWPARENT [--reason TEXT]\n"
+    "       mutsync -d DIR child resolve --org ID --feed FEED --keep CHANGESETID [--reason TEXT]\n"
     "       mutsync -d DIR child list [--format table|json]\n"
     "add certifies a direct child's key (KEY as its 'whoami' prints it) in this node's\n"
     "certs feed; ID must be in this node's namespace (ID-of-this-node-...; the\n"
@@ -42,7 +45,12 @@ static const char child_usage[] = N_(
     "of the request.txt that init wrote, and both print the key's fingerprint to\n"
     "compare by phone. rekey certifies a new key for the same org (a lost laptop):\n"
     "the old key is revoked where its feeds have reached here, the new one continues\n"
-    "them.\n");
+    "them.\n"
+    "resolve ends a fork of a child's feed (two change sets for one seq): the change\n"
+    "set CHANGESETID (its full id, as 'quarantine list' and 'feed list' print it)\n"
+    "continues; the other branch is kept as proof and taken out of the views at\n"
+    "every level, and the child writes on after the kept branch. The resolution\n"
+    "travels in the public feed.\n");
 
 typedef struct {
     ms_node_t *node;
@@ -51,7 +59,7 @@ typedef struct {
 } append_ctx_t;
 
 //  Appends the change to the feed its collection belongs in (policy.h):
-//  certificates and releases in certs, revocations in public.
+//  certificates and releases in certs, revocations and resolutions in public.
 static int append_trust(ms_txn_t *txn, void *arg, ms_error_t *err)
 {
     append_ctx_t *ctx = arg;
@@ -252,6 +260,75 @@ static int child_release(ms_node_t *node, const cli_args_t *args, const void *ct
         return cli_fail(&err);
     printf(_("released %s to %s in certs seq %llu: only %s may certify it now\n"), org, release.to,
            (unsigned long long)ctx.verdict.seq, release.to);
+    return CLI_OK;
+}
+
+enum { RESOLVE_ORG, RESOLVE_FEED, RESOLVE_KEEP, RESOLVE_REASON };
+
+static const cli_opt_t child_resolve_opts[] = {{"org", CLI_TEXT, 0, 0, 0},
+                                               {"feed", CLI_TEXT, 0, 0, 0},
+                                               {"keep", CLI_TEXT, 0, 0, 0},
+                                               {"reason", CLI_TEXT, 0, 0, 0},
+                                               {NULL, 0, 0, 0, 0}};
+
+//  The forked seq of ORG's FEED at which KEEP is one of the branches held here.
+static int forked_seq(ms_node_t *node, const char *org, const char *feed, const uint8_t *keep,
+                      const char *hex, uint64_t *seq)
+{
+    ms_error_t err = {0};
+    ms_txn_t *txn;
+    if (ms_store_read(ms_node_store(node), &txn, &err) != 0)
+        return cli_fail(&err);
+    int rc = ms_resolve_find(txn, org, feed, keep, seq, &err);
+    ms_txn_abort(&txn);
+    if (rc == MS_ENOTFOUND)
+        return cli_refuse(_("%s is not one of the two change sets at a forked seq of %s/%s held "
+                            "here (see 'mutsync quarantine list')"),
+                          hex, org, feed);
+    return rc ? cli_fail(&err) : CLI_OK;
+}
+
+static int child_resolve(ms_node_t *node, const cli_args_t *args, const void *ctx_unused)
+{
+    (void)ctx_unused;
+    const char *org = args->text[RESOLVE_ORG], *hex = args->text[RESOLVE_KEEP];
+    ms_resolution_t resolution;
+    memset(&resolution, 0, sizeof resolution);
+    snprintf(resolution.feed, sizeof resolution.feed, "%s",
+             args->text[RESOLVE_FEED] ? args->text[RESOLVE_FEED] : "");
+    snprintf(resolution.reason, sizeof resolution.reason, "%s",
+             args->text[RESOLVE_REASON] ? args->text[RESOLVE_REASON] : "");
+    if (!org || !org[0] || !resolution.feed[0] || !hex)
+        return cli_usage(child_usage,
+                         _("child resolve needs --org ID, --feed FEED and --keep CHANGESETID"));
+    if (ms_policy_kind(resolution.feed) == MS_FEED_UNKNOWN)
+        return cli_usage(child_usage, _("--feed must be public, register, care or certs"));
+    ms_error_t err = {0};
+    if (strlen(hex) != 2 * MS_HASH_BYTES || ms_key_from_hex(hex, resolution.keep, &err) != 0)
+        return cli_usage(child_usage, _("--keep must be the full id of a change set: 64 hex "
+                                        "digits, as 'quarantine list' prints it"));
+    ms_trust_entry_t entry;
+    int rc = own_child(node, org, &entry);
+    if (rc == 0)
+        rc = forked_seq(node, org, resolution.feed, resolution.keep, hex, &resolution.seq);
+    if (rc)
+        return rc;
+    uint8_t value[1024];
+    size_t len = 0;
+    if (ms_resolution_encode(&resolution, value, sizeof value, &len) != 0)
+        return cli_usage(child_usage, _("reason too long"));
+    char key[MS_KEY_MAX + 1];
+    snprintf(key, sizeof key, "%s|%s|%llu", org, resolution.feed,
+             (unsigned long long)resolution.seq);
+    ms_change_t change = {MS_COLL_RESOLUTION, MS_OP_UPSERT, key, value, len};
+    append_ctx_t ctx = {node, &change, {0}};
+    if (ms_store_write(ms_node_store(node), append_trust, &ctx, &err) != 0)
+        return cli_fail(&err);
+    printf(_("resolved the fork of %s/%s at seq %llu in public seq %llu: change set %.16s "
+             "continues; the other branch is kept as proof and taken out of the views at every "
+             "level it reaches\n"),
+           org, resolution.feed, (unsigned long long)resolution.seq,
+           (unsigned long long)ctx.verdict.seq, hex);
     return CLI_OK;
 }
 
@@ -493,6 +570,7 @@ int cmd_child(int argc, char **argv)
                                      {"rekey", child_rekey, child_rekey_opts, NULL},
                                      {"remove", child_remove, child_remove_opts, NULL},
                                      {"release", child_release, child_release_opts, NULL},
+                                     {"resolve", child_resolve, child_resolve_opts, NULL},
                                      {"list", child_list, format_opts, NULL},
                                      {NULL, NULL, NULL, NULL}};
     return cli_dispatch(argc, argv, child_usage, subs, NULL);

@@ -8,6 +8,7 @@
 #include "mutsync/date.h"
 #include "mutsync/quarantine.h"
 #include "mutsync/replica.h"
+#include "mutsync/resolve.h"
 #include "mutsync/rules.h"
 #include "mutsync/views.h"
 
@@ -147,20 +148,40 @@ static const char quarantine_usage[] =
        "is refused whole; a change set aside stayed in its feed's chain but was not\n"
        "applied. Each source has a quota and the list a total cap: past them refusals\n"
        "are counted, not kept, and list says how many. Nothing of a register or care\n"
-       "feed is kept. purge removes the entries received before the date (all\n"
-       "without --before) and the counts.\n");
+       "feed is kept. A fork (equivocation) shows the full ids of both change sets\n"
+       "at the forked seq, the one held and the one refused, for 'child resolve\n"
+       "--keep'; the change sets a resolution superseded are listed last, kept as\n"
+       "proof. purge removes the entries received before the date (all without\n"
+       "--before) and the counts, never the superseded change sets.\n");
+
+typedef struct {
+    feeds_ctx_t out;  //  the table or the JSON list
+    ms_txn_t *txn;    //  to read the id held at a fork's seq
+} entries_ctx_t;
+
+//  The id held at ENTRY's seq, in hex, when ENTRY is a fork's proof.
+static bool held_id(ms_txn_t *txn, const ms_quarantine_entry_t *entry, char *hex, size_t cap)
+{
+    uint8_t id[MS_HASH_BYTES];
+    ms_val_t bytes;
+    if (entry->reason != MS_REFUSAL_EQUIVOCATION ||
+        ms_replica_envelope(txn, entry->origin, entry->feed, entry->seq, id, &bytes, NULL) != 0)
+        return false;
+    sodium_bin2hex(hex, cap, id, MS_HASH_BYTES);
+    return true;
+}
 
 static int print_entry(const ms_quarantine_entry_t *entry, void *arg)
 {
-    feeds_ctx_t *ctx = arg;
+    entries_ctx_t *ctx = arg;
     char when[32];
     time_t t = (time_t)entry->when;
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    char id[2 * MS_HASH_BYTES + 1];
+    char id[2 * MS_HASH_BYTES + 1], held[2 * MS_HASH_BYTES + 1];
     sodium_bin2hex(id, sizeof id, entry->id, MS_HASH_BYTES);
-    if (ctx->format == CLI_JSON) {
+    if (ctx->out.format == CLI_JSON) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "number", json_object_new_uint64(entry->number));
         json_object_object_add(o, "when", json_object_new_string(when));
@@ -171,12 +192,14 @@ static int print_entry(const ms_quarantine_entry_t *entry, void *arg)
         json_object_object_add(o, "detail", json_object_new_string(entry->detail));
         json_object_object_add(o, "source", json_object_new_string(entry->source));
         json_object_object_add(o, "id", json_object_new_string(id));
+        if (held_id(ctx->txn, entry, held, sizeof held))
+            json_object_object_add(o, "held", json_object_new_string(held));
         json_object_object_add(o, "size", json_object_new_uint64(entry->size));
         json_object_object_add(o, "set_aside", json_object_new_boolean(entry->change >= 0));
         if (entry->change >= 0)
             json_object_object_add(o, "change", json_object_new_int(entry->change));
         json_object_object_add(o, "bytes", json_object_new_uint64(entry->envelope_len));
-        json_object_array_add(ctx->list, o);
+        json_object_array_add(ctx->out.list, o);
         return 0;
     }
     char number[24], seq[24], size[24], feed[2 * MS_ERROR_MSG_BYTES], reason[256];
@@ -191,7 +214,44 @@ static int print_entry(const ms_quarantine_entry_t *entry, void *arg)
     const char *row[] = {
         number, when, ms_refusal_name(entry->reason),         feed,   seq,
         id,     size, entry->source[0] ? entry->source : "?", reason, entry->detail};
-    return cli_table_add(ctx->table, row) == 0 ? 0 : MS_ENOMEM;
+    return cli_table_add(ctx->out.table, row) == 0 ? 0 : MS_ENOMEM;
+}
+
+//  After the table, for people: each fork with both ids whole, to copy
+//  into 'child resolve --keep'.
+static int print_fork(const ms_quarantine_entry_t *entry, void *arg)
+{
+    entries_ctx_t *ctx = arg;
+    char id[2 * MS_HASH_BYTES + 1], held[2 * MS_HASH_BYTES + 1];
+    if (!held_id(ctx->txn, entry, held, sizeof held))
+        return 0;
+    sodium_bin2hex(id, sizeof id, entry->id, MS_HASH_BYTES);
+    printf(_("fork at %s/%s seq %llu: held %s, refused %s\n"), entry->origin, entry->feed,
+           (unsigned long long)entry->seq, held, id);
+    return 0;
+}
+
+static int print_superseded(const ms_superseded_t *entry, void *arg)
+{
+    entries_ctx_t *ctx = arg;
+    char id[2 * MS_HASH_BYTES + 1];
+    sodium_bin2hex(id, sizeof id, entry->id, MS_HASH_BYTES);
+    if (ctx->out.format == CLI_JSON) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "reason", json_object_new_string("superseded"));
+        json_object_object_add(o, "origin", json_object_new_string(entry->org));
+        json_object_object_add(o, "feed", json_object_new_string(entry->feed));
+        json_object_object_add(o, "seq", json_object_new_uint64(entry->seq));
+        json_object_object_add(o, "id", json_object_new_string(id));
+        json_object_object_add(o, "size", json_object_new_uint64(entry->size));
+        json_object_array_add(ctx->out.list, o);
+    } else {
+        printf(_("superseded %s/%s seq %llu %s %llu B: on a branch of a fork its holder did "
+                 "not keep, kept as proof\n"),
+               entry->org, entry->feed, (unsigned long long)entry->seq, id,
+               (unsigned long long)entry->size);
+    }
+    return 0;
 }
 
 static int print_dropped(const char *source, uint64_t dropped, void *arg)
@@ -207,29 +267,34 @@ static int quarantine_list(ms_node_t *node, const cli_args_t *args, const void *
     (void)ctx_unused;
     const char *headers[] = {_("no."), _("received"), _("code"), _("feed"),   _("seq"),
                              _("id"),  _("bytes"),    _("from"), _("reason"), _("detail")};
-    feeds_ctx_t ctx;
+    entries_ctx_t ctx = {{0}, NULL};
     ms_error_t err = {0};
-    ms_txn_t *txn;
-    if (listing_begin(&ctx, args->format, 10, headers) != 0)
+    if (listing_begin(&ctx.out, args->format, 10, headers) != 0)
         return cli_refuse(_("out of memory"));
-    if (ctx.table) {
-        cli_table_align_right(ctx.table, 0);
-        cli_table_align_right(ctx.table, 4);
-        cli_table_align_right(ctx.table, 6);
+    if (ctx.out.table) {
+        cli_table_align_right(ctx.out.table, 0);
+        cli_table_align_right(ctx.out.table, 4);
+        cli_table_align_right(ctx.out.table, 6);
     }
-    int rc = ms_store_read(ms_node_store(node), &txn, &err);
-    if (rc == 0) {
-        rc = ms_quarantine_list(txn, print_entry, &ctx, &err);
-        if (rc == MS_ENOMEM && !err.code)
-            ms_error_set(&err, MS_ENOMEM, "quarantine list", "out of memory");
-        listing_end(&ctx, rc == 0);
-        //  The counts of refusals not kept follow the table, for people only.
-        if (rc == 0 && args->format == CLI_TABLE)
-            rc = ms_quarantine_dropped(txn, print_dropped, NULL, &err);
-        ms_txn_abort(&txn);
-    } else {
-        listing_end(&ctx, false);
-    }
+    int rc = ms_store_read(ms_node_store(node), &ctx.txn, &err);
+    if (rc == 0)
+        rc = ms_quarantine_list(ctx.txn, print_entry, &ctx, &err);
+    if (rc == MS_ENOMEM && !err.code)
+        ms_error_set(&err, MS_ENOMEM, "quarantine list", "out of memory");
+    bool table = args->format == CLI_TABLE;
+    //  JSON: the superseded change sets end the list; a table is printed first.
+    if (rc == 0 && !table)
+        rc = ms_resolve_list(ctx.txn, NULL, print_superseded, &ctx, &err);
+    listing_end(&ctx.out, rc == 0);
+    //  Forks, superseded change sets and the counts of refusals not kept
+    //  follow the table, for people only.
+    if (rc == 0 && table)
+        rc = ms_quarantine_list(ctx.txn, print_fork, &ctx, &err);
+    if (rc == 0 && table)
+        rc = ms_resolve_list(ctx.txn, NULL, print_superseded, &ctx, &err);
+    if (rc == 0 && table)
+        rc = ms_quarantine_dropped(ctx.txn, print_dropped, NULL, &err);
+    ms_txn_abort(&ctx.txn);
     return rc ? cli_fail(&err) : CLI_OK;
 }
 

@@ -5,6 +5,7 @@
 
 #include "mutsync/log.h"
 #include "mutsync/replica.h"
+#include "mutsync/resolve.h"
 #include "mutsync/sync.h"
 #include "mutsync/syncup.h"
 
@@ -175,6 +176,45 @@ int cli_fetch_backup(ms_node_t *node, int64_t timeout_ms)
     return rc;
 }
 
+//  Where this node stands on forks of its own feeds.
+typedef struct {
+    bool forked;          //  a fork is recorded
+    uint64_t superseded;  //  of its own change sets, kept as proof
+} fork_state_t;
+
+static int count_own(const ms_superseded_t *entry, void *ctx)
+{
+    (void)entry;
+    (*(uint64_t *)ctx)++;
+    return 0;
+}
+
+static fork_state_t fork_state(ms_node_t *node)
+{
+    fork_state_t state = {false, 0};
+    ms_txn_t *txn;
+    if (ms_store_read(ms_node_store(node), &txn, NULL) != 0)
+        return state;
+    state.forked = ms_node_forked(node, txn, NULL, 0, NULL) == 0;
+    (void)!ms_resolve_list(txn, ms_node_identity(node)->org, count_own, &state.superseded, NULL);
+    ms_txn_abort(&txn);
+    return state;
+}
+
+//  Says in plain words what a resolution of this node's fork did here.
+static void tell_resolution(const fork_state_t *before, const fork_state_t *after)
+{
+    if (after->superseded > before->superseded)
+        printf(_("the parent resolved the fork of this node's feeds for the other branch: %llu "
+                 "change sets written here were set aside, kept as proof ('quarantine list'), "
+                 "their figures taken out; this node continues after the branch the parent "
+                 "kept\n"),
+               (unsigned long long)(after->superseded - before->superseded));
+    else if (before->forked && !after->forked)
+        printf(_("the parent resolved the fork of this node's feeds for the branch written "
+                 "here: this node writes on\n"));
+}
+
 int cmd_sync(int argc, char **argv)
 {
     sync_options_t o = {0};
@@ -191,10 +231,13 @@ int cmd_sync(int argc, char **argv)
     sigaction(SIGTERM, &action, NULL);
     sigaction(SIGINT, &action, NULL);
     signal(SIGPIPE, SIG_IGN);
+    fork_state_t before = fork_state(node);
     void *zctx = zmq_ctx_new();
     rc = zctx ? run(node, zctx, &o) : CLI_REFUSED;
     if (zctx)
         zmq_ctx_term(zctx);
+    fork_state_t after = fork_state(node);
+    tell_resolution(&before, &after);
     ms_node_close(&node);
     return rc;
 }

@@ -8,8 +8,10 @@
 //  change aside instead of refusing the change set. A duplicate is a
 //  no-op; an equivocation keeps the new envelope in the quarantine as
 //  proof next to the one already held, and freezes the feed; a gap is
-//  refused, never applied out of order. Callers: node (own writes, and
-//  bundles and peers through ms_node_accept).
+//  refused, never applied out of order. A change set on a branch a
+//  resolution did not keep is refused as superseded, kept as proof, and
+//  freezes nothing; a resolution applied ends its fork (resolve.h).
+//  Callers: node (own writes, and bundles and peers through ms_node_accept).
 
 #include "mutsync/accept.h"
 
@@ -18,6 +20,7 @@
 #include "mutsync/log.h"
 #include "mutsync/policy.h"
 #include "mutsync/quarantine.h"
+#include "mutsync/resolve.h"
 #include "mutsync/trust.h"
 
 #include <stdarg.h>
@@ -84,7 +87,7 @@ static int refuse(ms_txn_t *txn, attempt_t *attempt, ms_refusal_t reason, ms_err
     return quarantine(txn, attempt, reason, -1, verdict->detail, err);
 }
 
-//  The subject org a cert, revocation or release change names.
+//  The subject org a cert, revocation, release or resolution change names.
 static void subject_of(const ms_change_t *change, char *org, size_t cap)
 {
     snprintf(org, cap, "%s", change->key);
@@ -109,7 +112,7 @@ static int check_changes(ms_txn_t *txn, const ms_changeset_t *cs, const ms_trust
                               NULL,       signer->anchor ? NULL : &signer->cert};
         ms_trust_entry_t subject;
         if (change->collection == MS_COLL_CERT || change->collection == MS_COLL_REVOCATION ||
-            change->collection == MS_COLL_RELEASE) {
+            change->collection == MS_COLL_RELEASE || change->collection == MS_COLL_RESOLUTION) {
             char org[MS_KEY_MAX + 1];
             subject_of(change, org, sizeof org);
             int rc = ms_trust_get(txn, org, &subject, err);
@@ -195,6 +198,17 @@ static int apply_trust(ms_txn_t *txn, const char *holder, const char *origin,
     return 0;
 }
 
+//  A resolution ends a fork of its subject's feed here too (resolve.h).
+static int apply_resolution(ms_txn_t *txn, const ms_change_t *change, const ms_apply_hook_t *hook,
+                            ms_error_t *err)
+{
+    char subject[MS_KEY_MAX + 1];
+    subject_of(change, subject, sizeof subject);
+    ms_resolution_t resolution;
+    int rc = ms_resolution_decode(change->value, change->value_len, &resolution, err);
+    return rc ? rc : ms_resolve_apply(txn, subject, &resolution, hook, NULL, err);
+}
+
 static int apply(ms_txn_t *txn, const ms_changeset_t *cs, const bool *aside, attempt_t *attempt,
                  const ms_apply_hook_t *hook, ms_error_t *err)
 {
@@ -216,6 +230,8 @@ static int apply(ms_txn_t *txn, const ms_changeset_t *cs, const bool *aside, att
             rc = ms_replica_del_record(txn, change->collection, cs->origin, change->key, err);
         if (rc == 0)
             rc = apply_trust(txn, attempt->holder, cs->origin, change, err);
+        if (rc == 0 && change->collection == MS_COLL_RESOLUTION)
+            rc = apply_resolution(txn, change, hook, err);
         if (rc)
             return rc;
         applied++;
@@ -265,7 +281,19 @@ static int check_seq(ms_txn_t *txn, const ms_changeset_t *cs, const uint8_t *id,
         rc = held_id(txn, cs, &head, held, err);
     if (rc)
         return rc;
-    switch (ms_rules_seq(&head, cs->seq, cs->prev, id, held)) {
+    ms_seq_verdict_t seq = ms_rules_seq(&head, cs->seq, cs->prev, id, held);
+    bool superseded = false;
+    if (seq != MS_SEQ_DUPLICATE)
+        rc = ms_resolve_superseded(txn, cs, id, &superseded, err);
+    if (rc == 0 && superseded)
+        rc = ms_resolve_keep(txn, cs, id, attempt->bytes, attempt->len, err);
+    if (rc)
+        return rc;
+    if (superseded)
+        return refuse(txn, attempt, MS_REFUSAL_SUPERSEDED, err,
+                      "seq %llu is on a branch of a fork its holder did not keep",
+                      (unsigned long long)cs->seq);
+    switch (seq) {
     case MS_SEQ_DUPLICATE:
         attempt->verdict->outcome = MS_OUTCOME_DUPLICATE;
         return 0;

@@ -54,7 +54,7 @@ static const struct {
 } tables[] = {
     {MS_TABLE_META, 1},       {MS_TABLE_HEADS, 2},  {MS_TABLE_ENVELOPES, 3}, {MS_TABLE_RECORDS, 4},
     {MS_TABLE_QUARANTINE, 5}, {MS_TABLE_TRUST, 6},  {MS_TABLE_REVOKED, 7},   {MS_TABLE_PEERS, 8},
-    {MS_TABLE_VIEWS, 9},      {MS_TABLE_INDEX, 10},
+    {MS_TABLE_VIEWS, 9},      {MS_TABLE_INDEX, 10}, {MS_TABLE_FORKS, 11},
 };
 _Static_assert(sizeof tables / sizeof tables[0] == MS_TABLE_COUNT,
                "a new store table: decide how backups carry it");

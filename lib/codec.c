@@ -34,6 +34,7 @@ static const char *collection_names[MS_COLL_COUNT] = {
     [MS_COLL_CERT] = "cert",
     [MS_COLL_REVOCATION] = "revocation",
     [MS_COLL_RELEASE] = "release",
+    [MS_COLL_RESOLUTION] = "resolution",
 };
 
 const char *ms_collection_name(ms_collection_t collection)

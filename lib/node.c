@@ -9,6 +9,7 @@
 
 #include "mutsync/envelope.h"
 #include "mutsync/i18n.h"
+#include "mutsync/log.h"
 #include "mutsync/replica.h"
 #include "mutsync/trust.h"
 
@@ -551,10 +552,56 @@ int ms_node_append(ms_node_t *self, ms_txn_t *txn, const char *feed, const ms_ch
     return rc;
 }
 
+//  Its parent's resolution of a fork of this node's feeds has arrived: the
+//  fork mark goes, and what the parent holds comes first (the node's feed
+//  may have rolled back to the fork, the kept branch still to fetch).
+static int own_resolution(ms_node_t *self, ms_txn_t *txn, const ms_change_t *change,
+                          ms_error_t *err)
+{
+    size_t len = strlen(self->identity.org);
+    if (change->collection != MS_COLL_RESOLUTION || change->op != MS_OP_UPSERT ||
+        strncmp(change->key, self->identity.org, len) != 0 || change->key[len] != '|')
+        return 0;
+    ms_log(MS_LOG_WARN, "node", "%s resolved a fork of this node's feeds (%s)",
+           self->identity.parent, change->key);
+    int rc = ms_node_clear_forked(self, txn, err);
+    return rc ? rc
+              : ms_node_set_pending(self, txn,
+                                    "the parent resolved a fork of this node's feeds; the branch "
+                                    "it kept comes first",
+                                    err);
+}
+
+static int hook_apply(ms_txn_t *txn, const char *owner, uint64_t seq, const ms_change_t *change,
+                      void *ctx, ms_error_t *err)
+{
+    ms_node_t *self = ctx;
+    int rc = own_resolution(self, txn, change, err);
+    if (rc == 0 && self->hook.fn)
+        rc = self->hook.fn(txn, owner, seq, change, self->hook.ctx, err);
+    return rc;
+}
+
+static int hook_applied(ms_txn_t *txn, const char *origin, const char *feed, uint64_t seq,
+                        void *ctx, ms_error_t *err)
+{
+    ms_node_t *self = ctx;
+    return self->hook.applied ? self->hook.applied(txn, origin, feed, seq, self->hook.ctx, err) : 0;
+}
+
+static int hook_check(ms_txn_t *txn, const char *owner, const ms_change_t *change, void *ctx,
+                      char *detail, size_t cap, ms_error_t *err)
+{
+    ms_node_t *self = ctx;
+    return self->hook.check ? self->hook.check(txn, owner, change, self->hook.ctx, detail, cap, err)
+                            : 0;
+}
+
 int ms_node_accept(ms_node_t *self, ms_txn_t *txn, const uint8_t *bytes, size_t len,
                    const char *source, ms_verdict_t *verdict, ms_error_t *err)
 {
-    return ms_accept(txn, self->identity.org, bytes, len, source, &self->hook, verdict, err);
+    ms_apply_hook_t hook = {hook_apply, hook_applied, self, hook_check};
+    return ms_accept(txn, self->identity.org, bytes, len, source, &hook, verdict, err);
 }
 
 //  The register reach an org grants and its parent are part of its signed

@@ -309,6 +309,44 @@ int ms_release_decode(const uint8_t *value, size_t len, ms_release_t *out, ms_er
     return rc;
 }
 
+int ms_resolution_encode(const ms_resolution_t *resolution, uint8_t *buf, size_t cap, size_t *len_p)
+{
+    Mutsync__Resolution message = MUTSYNC__RESOLUTION__INIT;
+    message.feed = (char *)resolution->feed;
+    message.seq = resolution->seq;
+    message.keep.data = (uint8_t *)resolution->keep;
+    message.keep.len = MS_HASH_BYTES;
+    message.reason = (char *)resolution->reason;
+    PACK(mutsync__resolution, &message, buf, cap, len_p);
+}
+
+int ms_resolution_decode(const uint8_t *value, size_t len, ms_resolution_t *out, ms_error_t *err)
+{
+    memset(out, 0, sizeof *out);
+    uint8_t block[ARENA_BYTES];
+    ms_arena_t arena;
+    ms_arena_init(&arena, block, sizeof block, 0);
+    Mutsync__Resolution *message = mutsync__resolution__unpack(&arena.allocator, len, value);
+    if (!message)
+        return ms_error_set(err, MS_EINVAL, "record", "not a valid resolution");
+    int rc = copy_text(out->feed, sizeof out->feed, message->feed, "feed", err);
+    if (rc == 0)
+        rc = copy_text(out->reason, sizeof out->reason, message->reason, "reason", err);
+    if (rc == 0 && message->seq == 0)
+        rc = ms_error_set(err, MS_EINVAL, "record", "resolution: seq must be 1 or more");
+    if (rc == 0 && message->keep.len != MS_HASH_BYTES)
+        rc = ms_error_set(err, MS_EINVAL, "record", "resolution: keep must be %d bytes",
+                          MS_HASH_BYTES);
+    if (rc == 0) {
+        out->seq = message->seq;
+        memcpy(out->keep, message->keep.data, MS_HASH_BYTES);
+    }
+    mutsync__resolution__free_unpacked(message, &arena.allocator);
+    if (rc)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
 int ms_record_check(ms_collection_t collection, const uint8_t *value, size_t len, ms_error_t *err)
 {
     union {
@@ -317,6 +355,7 @@ int ms_record_check(ms_collection_t collection, const uint8_t *value, size_t len
         ms_cert_t cert;
         ms_revocation_t revocation;
         ms_release_t release;
+        ms_resolution_t resolution;
     } scratch;
     switch (collection) {
     case MS_COLL_MEMBER:
@@ -329,6 +368,8 @@ int ms_record_check(ms_collection_t collection, const uint8_t *value, size_t len
         return ms_revocation_decode(value, len, &scratch.revocation, err);
     case MS_COLL_RELEASE:
         return ms_release_decode(value, len, &scratch.release, err);
+    case MS_COLL_RESOLUTION:
+        return ms_resolution_decode(value, len, &scratch.resolution, err);
     default:
         return ms_registers_check(collection, value, len, err);
     }

@@ -125,6 +125,13 @@ int ms_replica_envelope(ms_txn_t *txn, const char *org, const char *feed, uint64
     return 0;
 }
 
+int ms_replica_del_envelope(ms_txn_t *txn, const char *org, const char *feed, uint64_t seq,
+                            ms_error_t *err)
+{
+    uint8_t key[MS_FEED_KEY_MAX + 9];
+    return ms_txn_del(txn, MS_TABLE_ENVELOPES, key, envelope_key(org, feed, seq, key), err);
+}
+
 static size_t record_key(ms_collection_t collection, const char *owner, const char *key,
                          uint8_t *out)
 {

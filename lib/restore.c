@@ -32,8 +32,9 @@
 #define STORE_KEY_MAX 511  //  LMDB's largest key
 
 static const ms_table_t tables[] = {
-    MS_TABLE_META,  MS_TABLE_HEADS,   MS_TABLE_ENVELOPES, MS_TABLE_RECORDS, MS_TABLE_QUARANTINE,
-    MS_TABLE_TRUST, MS_TABLE_REVOKED, MS_TABLE_PEERS,     MS_TABLE_VIEWS,   MS_TABLE_INDEX,
+    MS_TABLE_META,       MS_TABLE_HEADS, MS_TABLE_ENVELOPES, MS_TABLE_RECORDS,
+    MS_TABLE_QUARANTINE, MS_TABLE_TRUST, MS_TABLE_REVOKED,   MS_TABLE_PEERS,
+    MS_TABLE_VIEWS,      MS_TABLE_INDEX, MS_TABLE_FORKS,
 };
 _Static_assert(sizeof tables / sizeof tables[0] == MS_TABLE_COUNT,
                "a new store table: restore clears it too");

@@ -23,7 +23,7 @@
 static const char *refusal_names[MS_REFUSAL_COUNT] = {
     "none",       "malformed", "unknown-signer", "revoked", "bad-signature",
     "gap",        "bad-prev",  "equivocation",   "frozen",  "authority",
-    "bad-record", "reach",     "bad-value",      "store",
+    "bad-record", "reach",     "bad-value",      "store",   "superseded",
 };
 
 const char *ms_refusal_name(int reason)
@@ -46,6 +46,7 @@ static const char *refusal_texts[MS_REFUSAL_COUNT] = {
     N_("this node may not hold this feed"),
     N_("a record breaks a value rule"),
     N_("this node could not store it"),
+    N_("on a branch of a fork its holder did not keep"),
 };
 
 const char *ms_refusal_text(int reason)
@@ -261,6 +262,40 @@ static ms_refusal_t check_revocation(const ms_authority_t *who, const ms_change_
     return MS_REFUSAL_NONE;
 }
 
+//  A resolution's key is "org|feed|seq": only the org's holder ends a fork
+//  of its feeds, for good.
+static ms_refusal_t check_resolution(const ms_authority_t *who, const ms_change_t *change,
+                                     char *detail, size_t cap)
+{
+    char subject[MS_KEY_MAX + 1];
+    snprintf(subject, sizeof subject, "%s", change->key);
+    char *bar = strchr(subject, '|');
+    if (bar)
+        *bar = 0;
+    ms_error_t err = {0};
+    if (ms_org_id_check(subject, &err) != 0)
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "resolution: %s", err.message);
+    if (!holds(who))
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
+                      "%s may only resolve forks of its own children's feeds (%s)", who->origin,
+                      subject);
+    if (change->op == MS_OP_DELETE)
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "a resolution cannot be withdrawn (%s)",
+                      change->key);
+    ms_resolution_t resolution;
+    if (ms_resolution_decode(change->value, change->value_len, &resolution, &err) != 0)
+        return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, "resolution %s: %s", change->key,
+                      err.message);
+    char key[MS_KEY_MAX + MS_FEED_NAME_MAX + 24];
+    snprintf(key, sizeof key, "%s|%s|%llu", subject, resolution.feed,
+             (unsigned long long)resolution.seq);
+    if (strcmp(key, change->key) != 0 || ms_policy_kind(resolution.feed) == MS_FEED_UNKNOWN)
+        return refuse(detail, cap, MS_REFUSAL_BAD_RECORD,
+                      "resolution %s names feed %s seq %llu: not its key", change->key,
+                      resolution.feed, (unsigned long long)resolution.seq);
+    return MS_REFUSAL_NONE;
+}
+
 ms_refusal_t ms_rules_authority(const ms_authority_t *who, const ms_change_t *change, char *detail,
                                 size_t cap)
 {
@@ -284,6 +319,8 @@ ms_refusal_t ms_rules_authority(const ms_authority_t *who, const ms_change_t *ch
         return check_cert(who, change, detail, cap);
     case MS_COLL_REVOCATION:
         return check_revocation(who, change, detail, cap);
+    case MS_COLL_RESOLUTION:
+        return check_resolution(who, change, detail, cap);
     default:
         break;
     }

@@ -32,8 +32,8 @@
 #define PREFIX_MAX 256
 
 static const char *table_names[MS_TABLE_COUNT] = {
-    "meta",  "heads",   "envelopes", "records", "quarantine",
-    "trust", "revoked", "peers",     "views",   "index",
+    "meta",    "heads", "envelopes", "records", "quarantine", "trust",
+    "revoked", "peers", "views",     "index",   "forks",
 };
 
 struct ms_store {

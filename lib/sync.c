@@ -21,6 +21,7 @@
 #include "mutsync/log.h"
 #include "mutsync/quarantine.h"
 #include "mutsync/replica.h"
+#include "mutsync/resolve.h"
 #include "mutsync/syncscope.h"
 #include "mutsync/trust.h"
 
@@ -54,6 +55,7 @@ typedef struct {
     uint64_t peer_head;  //  seq the peer holds (want, then acks)
     bool stalled;        //  the peer did not take a batch of it: send no more
     bool refused;        //  the peer does not take this feed at all (reach)
+    bool claimed;        //  responder: the child's own feed, another branch than ours
 } out_feed_t;
 
 typedef struct {
@@ -86,6 +88,7 @@ struct ms_sync {
     ms_batch_t *unpacker;                  //  incoming batches
     bool backup_request;                   //  initiator: only fetch the parent's backup of us
     bool backup_sent;                      //  initiator: our pending backup rode on Hello
+    bool fork_seen;                        //  initiator: the parent holds another branch of ours
     ms_sync_stats_t stats;                 //
     int failure_code;                      //
     char failure[256];                     //
@@ -121,6 +124,15 @@ int ms_sync_new(ms_node_t *node, ms_sync_side_t side, const char *peer, ms_sync_
     int rc = ms_batch_new(MS_SYNC_ZSTD_LEVEL, &self->packer, err);
     if (rc == 0)
         rc = ms_batch_new(MS_SYNC_ZSTD_LEVEL, &self->unpacker, err);
+    //  A fork recorded by an earlier session stands until its resolution comes.
+    ms_txn_t *txn;
+    if (rc == 0 && side == MS_SYNC_INITIATOR &&
+        (rc = ms_store_read(ms_node_store(node), &txn, err)) == 0) {
+        rc = ms_node_forked(node, txn, NULL, 0, err);
+        self->fork_seen = rc == 0;
+        rc = rc == MS_ENOTFOUND ? 0 : rc;
+        ms_txn_abort(&txn);
+    }
     if (rc) {
         ms_sync_destroy(&self);
         return rc;
@@ -269,7 +281,19 @@ static int write_forked(ms_txn_t *txn, void *arg, ms_error_t *err)
 }
 
 //  One of our own feeds differs from our parent's copy: remember it (the
-//  node refuses to write until the parent resolves it) and end the session.
+//  node refuses to write until the parent resolves it). Returns 0 or -1.
+static int note_fork(ms_sync_t *self, const char *reason)
+{
+    forked_ctx_t f = {self->node, reason};
+    ms_error_t err = {0};
+    if (ms_store_write(ms_node_store(self->node), write_forked, &f, &err) != 0)
+        return fail(self, err.code, "cannot record the fork: %s", err.message);
+    ms_log(MS_LOG_ERROR, "sync", "%s", reason);
+    self->fork_seen = true;
+    return 0;
+}
+
+//  Remembers the fork and ends the session.
 static int forked(ms_sync_t *self, const char *fmt, ...) MS_PRINTF(2, 3);
 
 static int forked(ms_sync_t *self, const char *fmt, ...)
@@ -279,12 +303,31 @@ static int forked(ms_sync_t *self, const char *fmt, ...)
     va_start(args, fmt);
     vsnprintf(reason, sizeof reason, fmt, args);
     va_end(args);
-    forked_ctx_t f = {self->node, reason};
-    ms_error_t err = {0};
-    if (ms_store_write(ms_node_store(self->node), write_forked, &f, &err) != 0)
-        ms_log(MS_LOG_ERROR, "sync", "cannot record the fork: %s", err.message);
-    ms_log(MS_LOG_ERROR, "sync", "%s", reason);
+    if (note_fork(self, reason) != 0)
+        return -1;
     return fail(self, MS_EFORK, "%s", reason);
+}
+
+//  At the end of a session that found a fork: it fails unless the parent's
+//  resolution arrived meanwhile (the mark is gone); then the branch kept
+//  is fetched by the next session. Returns 0 or -1.
+static int fork_outcome(ms_sync_t *self)
+{
+    char reason[400] = "";
+    ms_error_t err = {0};
+    ms_txn_t *txn;
+    int rc = ms_store_read(ms_node_store(self->node), &txn, &err);
+    if (rc == 0)
+        rc = ms_node_forked(self->node, txn, reason, sizeof reason, &err);
+    ms_txn_abort(&txn);
+    if (rc == 0)
+        return fail(self, MS_EFORK, "%s", reason);
+    if (rc != MS_ENOTFOUND)
+        return fail(self, rc, "%s", err.message);
+    ms_log(MS_LOG_WARN, "sync", "%s resolved the fork of this node's feeds: syncing again",
+           self->peer);
+    self->stats.fork_resolved = true;
+    return 0;
 }
 
 static int read_heads(ms_sync_t *self, bool up, ms_sync_heads_t *scope, uint8_t *digest)
@@ -534,6 +577,7 @@ static int take_offer(ms_sync_t *self, const ms_msg_t *in, ms_msg_t *answer)
     if (ms_store_read(ms_node_store(self->node), &txn, &err) != 0)
         return fail(self, err.code, "%s", err.message);
     ms_sync_heads_t want = {0};
+    char fork[400] = "";
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < in->offer_count; i++) {
         const ms_sync_head_t *h = &in->offer[i];
@@ -548,32 +592,87 @@ static int take_offer(ms_sync_t *self, const ms_msg_t *in, ms_msg_t *answer)
             rc = ms_replica_head(txn, h->org, h->feed, &ours, &err);
         uint8_t held[MS_HASH_BYTES];
         ms_val_t bytes;
-        if (rc == 0 && take && strcmp(h->org, id->org) == 0 && h->seq && h->seq <= ours.seq &&
+        //  A fork of our own feed: that feed is not taken, the rest is (the
+        //  parent's resolution may be on its way), and the session fails at
+        //  its end unless the resolution came.
+        bool forked_here =
+            rc == 0 && take && strcmp(h->org, id->org) == 0 && h->seq && h->seq <= ours.seq &&
             ms_replica_envelope(txn, h->org, h->feed, h->seq, held, &bytes, NULL) == 0 &&
-            sodium_memcmp(held, h->hash, MS_HASH_BYTES) != 0) {
-            ms_txn_abort(&txn);
-            ms_sync_heads_clear(&want);
-            return forked(self,
-                          _("fork: %s holds another change set than this node at %s/%s seq %llu; "
-                            "this node may not write until %s resolves it (child resolve)"),
-                          self->peer, h->org, h->feed, (unsigned long long)h->seq, self->peer);
-        }
+            sodium_memcmp(held, h->hash, MS_HASH_BYTES) != 0;
+        if (forked_here && !fork[0])
+            snprintf(fork, sizeof fork,
+                     _("fork: %s holds another change set than this node at %s/%s seq %llu; "
+                       "this node may not write until %s resolves it (child resolve)"),
+                     self->peer, h->org, h->feed, (unsigned long long)h->seq, self->peer);
         if (rc == 0)
-            rc = ms_sync_heads_add(&want, h->org, h->feed, take ? &ours : NULL, &err);
-        if (rc == 0 && !take) {
+            rc = ms_sync_heads_add(&want, h->org, h->feed, take && !forked_here ? &ours : NULL,
+                                   &err);
+        if (rc == 0 && (!take || forked_here)) {
             self->peer_offer.items[self->peer_offer.count - 1].refused = true;
             want.items[want.count - 1].refused = true;
-            ms_log(MS_LOG_WARN, "sync", "%s offered %s/%s, which this node does not take (reach)",
-                   self->peer, h->org, h->feed);
+            if (!take)
+                ms_log(MS_LOG_WARN, "sync",
+                       "%s offered %s/%s, which this node does not take (reach)", self->peer,
+                       h->org, h->feed);
         }
     }
     ms_txn_abort(&txn);
+    if (rc == 0 && fork[0] && note_fork(self, fork) != 0) {
+        ms_sync_heads_clear(&want);
+        return -1;
+    }
     answer->type = MS_MSG_HEADS;
     answer->want = want.items;
     answer->want_count = want.count;
     rc = rc ? fail(self, rc, "%s", err.message) : send_msg(self, answer);
     ms_sync_heads_clear(&want);
     return rc;
+}
+
+typedef struct {
+    ms_sync_t *self;
+    const char *org, *feed;
+    const ms_sync_head_t *claim;
+} claim_ctx_t;
+
+static int write_claim(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    claim_ctx_t *c = arg;
+    return ms_resolve_note_claim(txn, c->org, c->feed, c->claim->seq, c->claim->hash,
+                                 c->self->source, err);
+}
+
+//  Our child holds another change set at its head than we do there, and has
+//  fewer past the fork: nothing of its branch comes up, so its word is kept
+//  for the operator who resolves the fork (resolve.h).
+static void note_claim(ms_sync_t *self, const char *org, const char *feed,
+                       const ms_sync_head_t *claim)
+{
+    claim_ctx_t c = {self, org, feed, claim};
+    ms_error_t err = {0};
+    if (ms_store_write(ms_node_store(self->node), write_claim, &c, &err) != 0)
+        ms_log(MS_LOG_ERROR, "sync", "cannot record the fork of %s: %s", self->peer, err.message);
+}
+
+//  Ends the session when our child's own feeds fork from ours, each fork
+//  kept for its resolution: the child refuses to write until it comes.
+static int refuse_forks(ms_sync_t *self, const ms_msg_t *in)
+{
+    size_t first = self->offer.count;
+    for (size_t i = 0; i < self->offer.count; i++)
+        if (self->out[i].claimed) {
+            note_claim(self, self->offer.items[i].org, self->offer.items[i].feed, &in->want[i]);
+            first = first < i ? first : i;
+        }
+    if (first == self->offer.count)
+        return 0;
+    const ms_sync_head_t *feed = &self->offer.items[first];
+    const char *org = ms_node_identity(self->node)->org;
+    return refuse(self, MS_EFORK,
+                  "fork: %s holds another change set than %s at %s/%s seq %llu; %s may not "
+                  "write until %s resolves it (child resolve)",
+                  org, self->peer, feed->org, feed->feed, (unsigned long long)in->want[first].seq,
+                  self->peer, org);
 }
 
 //  Takes the peer's want: where each of our offered feeds starts.
@@ -610,23 +709,30 @@ static int take_want(ms_sync_t *self, const ms_msg_t *in)
         if (theirs->seq && theirs->seq <= mine->seq &&
             ms_replica_envelope(txn, mine->org, mine->feed, theirs->seq, id, &bytes, NULL) == 0 &&
             sodium_memcmp(id, theirs->hash, MS_HASH_BYTES) != 0) {
+            //  Our own branch goes up from the forked seq as the fork's proof:
+            //  the parent freezes the feed (or refuses it as superseded once
+            //  it resolved the fork). Anyone else's is not ours to send.
+            bool own = self->side == MS_SYNC_INITIATOR &&
+                       strcmp(mine->org, ms_node_identity(self->node)->org) == 0;
             ms_log(MS_LOG_ERROR, "sync",
-                   "%s holds another change set than ours at %s/%s seq=%llu: a fork, not sent",
-                   self->peer, mine->org, mine->feed, (unsigned long long)theirs->seq);
-            out->stalled = true;
-            if (self->side == MS_SYNC_RESPONDER && strcmp(mine->org, self->peer) == 0) {
-                ms_txn_abort(&txn);
-                return refuse(self, MS_EFORK,
-                              _("fork: %s holds another change set than %s at %s/%s seq %llu; %s "
-                                "may not write until %s resolves it (child resolve)"),
-                              ms_node_identity(self->node)->org, self->peer, mine->org, mine->feed,
-                              (unsigned long long)theirs->seq, self->peer,
-                              ms_node_identity(self->node)->org);
-            }
+                   "%s holds another change set than ours at %s/%s seq=%llu: a fork, %s",
+                   self->peer, mine->org, mine->feed, (unsigned long long)theirs->seq,
+                   own ? "sent as proof" : "not sent");
+            if (own)
+                out->next = theirs->seq;
+            else
+                out->stalled = true;
+            //  The child's own feed, unless a resolution here already took
+            //  its branch out (the child learns it in this session).
+            bool lost = false;
+            out->claimed = self->side == MS_SYNC_RESPONDER && strcmp(mine->org, self->peer) == 0 &&
+                           ms_resolve_lost(txn, mine->org, mine->feed, theirs->seq, theirs->hash,
+                                           &lost, NULL) == 0 &&
+                           !lost;
         }
     }
     ms_txn_abort(&txn);
-    return 0;
+    return refuse_forks(self, in);
 }
 
 static int answer_offer(ms_sync_t *self, const ms_msg_t *in)
@@ -774,7 +880,9 @@ static int save_peer_txn(ms_txn_t *txn, void *arg, ms_error_t *err)
 static int finish(ms_sync_t *self, const ms_msg_t *in)
 {
     (void)in;
-    self->stats.complete = heads_match(self);
+    if (self->fork_seen && fork_outcome(self) != 0)
+        return -1;
+    self->stats.complete = !self->fork_seen && heads_match(self);
     ms_sync_heads_t scope = {0};
     ms_error_t err = {0};
     int rc = 0;

@@ -158,6 +158,9 @@ static void session_ended(ms_uplink_t *self, int64_t now_ms)
             self->next_session_ms = self->kicked ? now_ms : now_ms + self->options.interval_ms;
             if (!self->options.watch)
                 self->status = MS_UPLINK_SYNCED;
+        } else if (st->fork_resolved) {
+            //  The branch the parent kept is fetched now.
+            self->next_session_ms = now_ms;
         } else {
             snprintf(self->reason, sizeof self->reason,
                      _("heads differ: %llu change sets refused or held by %s, %llu here"),
@@ -180,7 +183,8 @@ static void session_ended(ms_uplink_t *self, int64_t now_ms)
             snprintf(self->reason, sizeof self->reason, "%s", ms_sync_failure(s));
         ms_log(MS_LOG_WARN, "sync", "session with %s failed: %s; retrying in %lld ms", self->parent,
                self->reason, (long long)self->backoff_ms);
-        if (ms_sync_failure_code(s) == MS_EREFUSED && !self->options.watch)
+        if ((ms_sync_failure_code(s) == MS_EREFUSED || ms_sync_failure_code(s) == MS_EFORK) &&
+            !self->options.watch)
             self->status = MS_UPLINK_REFUSED;
         schedule_retry(self, now_ms);
         self->next_session_ms = 0;

@@ -38,6 +38,7 @@ typedef enum {
     MS_COLL_CERT = 9,
     MS_COLL_REVOCATION = 10,
     MS_COLL_RELEASE = 11,
+    MS_COLL_RESOLUTION = 12,
     MS_COLL_COUNT
 } ms_collection_t;
 

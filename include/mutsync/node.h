@@ -81,7 +81,9 @@ MS_MUST_CHECK int ms_node_before_leave(ms_node_t *self, ms_error_t *err);
 //  set than this node at some seq (a node restored from a copy that wrote
 //  on, a copied key). While one is recorded the node refuses to write
 //  (ms_node_append fails with MS_EREFUSED and REASON), until its parent's
-//  resolution arrives. REASON is for people. Inside TXN.
+//  resolution arrives: ms_node_accept, applying a resolution of one of
+//  this node's feeds, clears the mark and makes the node pending (below),
+//  so the branch its parent kept comes first. REASON is for people. Inside TXN.
 MS_MUST_CHECK int ms_node_set_forked(ms_node_t *self, ms_txn_t *txn, const char *reason,
                                      ms_error_t *err);
 MS_MUST_CHECK int ms_node_clear_forked(ms_node_t *self, ms_txn_t *txn, ms_error_t *err);
@@ -110,7 +112,8 @@ MS_MUST_CHECK int ms_node_append(ms_node_t *self, ms_txn_t *txn, const char *fee
                                  const ms_change_t *changes, size_t count, ms_verdict_t *verdict,
                                  ms_error_t *err);
 
-//  Accepts an envelope from elsewhere (bundle, peer) with the node's hook.
+//  Accepts an envelope from elsewhere (bundle, peer) with the node's hook
+//  (and the fork mark cleared by a resolution of this node's feeds, above).
 MS_MUST_CHECK int ms_node_accept(ms_node_t *self, ms_txn_t *txn, const uint8_t *bytes, size_t len,
                                  const char *source, ms_verdict_t *verdict, ms_error_t *err);
 

@@ -112,6 +112,14 @@ typedef struct {
     char reason[MS_TEXT_MAX + 1];
 } ms_release_t;
 
+//  A fork ended by the subject's holder: at SEQ of FEED, KEEP continues.
+typedef struct {
+    char feed[MS_FEED_NAME_MAX + 1];  //  a feed of the subject org
+    uint64_t seq;                     //  the forked seq, 1 or more
+    uint8_t keep[MS_HASH_BYTES];      //  id of the change set that continues
+    char reason[MS_TEXT_MAX + 1];     //
+} ms_resolution_t;
+
 //  Instants (UTC seconds) outside [MS_TIME_MIN, MS_TIME_MAX] are not sane:
 //  2000-01-01 to 2200-01-01. 0 means "not set" where a field allows it.
 #define MS_TIME_MIN 946684800LL
@@ -136,6 +144,10 @@ MS_MUST_CHECK int ms_release_encode(const ms_release_t *release, uint8_t *buf, s
                                     size_t *len_p);
 MS_MUST_CHECK int ms_release_decode(const uint8_t *value, size_t len, ms_release_t *out,
                                     ms_error_t *err);
+MS_MUST_CHECK int ms_resolution_encode(const ms_resolution_t *resolution, uint8_t *buf, size_t cap,
+                                       size_t *len_p);
+MS_MUST_CHECK int ms_resolution_decode(const uint8_t *value, size_t len, ms_resolution_t *out,
+                                       ms_error_t *err);
 
 //  Checks that VALUE decodes as COLLECTION's record type. Returns 0 or
 //  MS_EINVAL with the reason; collections without a decoder here are

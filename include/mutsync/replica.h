@@ -53,6 +53,11 @@ MS_MUST_CHECK int ms_replica_put_envelope(ms_txn_t *txn, const char *org, const 
 MS_MUST_CHECK int ms_replica_envelope(ms_txn_t *txn, const char *org, const char *feed,
                                       uint64_t seq, uint8_t *id, ms_val_t *bytes, ms_error_t *err);
 
+//  Removes envelope SEQ of (ORG, FEED) (a fork's superseded branch: the
+//  caller keeps it elsewhere). Returns 0 or MS_ESTORE.
+MS_MUST_CHECK int ms_replica_del_envelope(ms_txn_t *txn, const char *org, const char *feed,
+                                          uint64_t seq, ms_error_t *err);
+
 //  Record access, keyed (COLLECTION, OWNER, KEY).
 MS_MUST_CHECK int ms_replica_record(ms_txn_t *txn, ms_collection_t collection, const char *owner,
                                     const char *key, ms_stored_record_t *record, ms_error_t *err);

@@ -26,6 +26,7 @@ typedef enum {
     MS_REFUSAL_REACH = 11,          //  the receiver may not hold this feed (policy.h)
     MS_REFUSAL_BAD_VALUE = 12,      //  set aside: a valid record breaking a value rule
     MS_REFUSAL_STORE = 13,          //  the receiver could not store it (disk full...)
+    MS_REFUSAL_SUPERSEDED = 14,     //  on the branch a resolution did not keep (resolve.h)
     MS_REFUSAL_COUNT
 } ms_refusal_t;
 
@@ -65,8 +66,8 @@ typedef struct {
     const char *origin;            //  the writing org
     ms_role_t origin_role;         //  its certified role
     const char *feed;              //  the feed written
-    const char *subject_parent;    //  for cert/revocation/release changes: the parent the
-                                   //  replica holds for the subject org (NULL if none)
+    const char *subject_parent;    //  for cert/revocation/release/resolution changes: the
+                                   //  parent the replica holds for the subject (NULL if none)
     const char *released_to;       //  the org the subject's id was released to (NULL if none)
     const ms_cert_t *origin_cert;  //  for org cards: the certificate in force for the origin
 } ms_authority_t;
@@ -82,7 +83,9 @@ typedef struct {
 //  released to it (a move). Whoever holds an id now (its certified parent)
 //  is the only one who may re-certify, withdraw, revoke or release it.
 //  An org card must agree with the certificate in force: role, country and
-//  parent (BAD_VALUE otherwise).
+//  parent (BAD_VALUE otherwise). A resolution (key "org|feed|seq") is
+//  written by the subject's holder only, never withdrawn, and its value
+//  must name the same feed and seq as its key (BAD_RECORD otherwise).
 ms_refusal_t ms_rules_authority(const ms_authority_t *who, const ms_change_t *change, char *detail,
                                 size_t cap);
 

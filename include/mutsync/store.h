@@ -32,6 +32,7 @@ typedef enum {
     MS_TABLE_PEERS,       //  peer org + NUL + feed key -> acknowledged head
     MS_TABLE_VIEWS,       //  view cells, owned by the views module
     MS_TABLE_INDEX,       //  derived indexes, owned by the module that writes them
+    MS_TABLE_FORKS,       //  fork resolutions in force and superseded change sets (resolve.h)
     MS_TABLE_COUNT
 } ms_table_t;
 

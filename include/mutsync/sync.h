@@ -43,6 +43,7 @@ typedef enum {
 typedef struct {
     bool idle;                  //  ended by the idle check
     bool complete;              //  both sides hold the same heads for the scope
+    bool fork_resolved;         //  a fork of ours was found and its resolution arrived
     uint64_t messages_sent;     //
     uint64_t bytes_sent;        //  message bytes handed to the transport
     uint64_t bytes_received;    //

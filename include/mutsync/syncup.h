@@ -34,7 +34,10 @@ typedef enum {
     MS_UPLINK_RUNNING,     //  still working
     MS_UPLINK_SYNCED,      //  one shot: a session ended with the same heads on both sides
     MS_UPLINK_INCOMPLETE,  //  one shot: a session ended but the peer refused or held some
-    MS_UPLINK_REFUSED,     //  one shot: the parent refused this node (key, revocation)
+                           //  (a session in which a fork's resolution arrived is followed
+                           //  at once by another, which fetches the kept branch)
+    MS_UPLINK_REFUSED,     //  one shot: the parent refused this node (key, revocation), or
+                           //  holds another branch of its feed (a fork: MS_EFORK)
 } ms_uplink_status_t;
 
 typedef struct ms_uplink ms_uplink_t;

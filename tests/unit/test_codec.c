@@ -451,7 +451,7 @@ static void test_changeset_unknown_collection_or_op_refused(void **state)
     one_change[0].collection = MS_COLL_REVOCATION;
     check_accepted(&raw);
     one_change[0].collection = MS_COLL_COUNT;
-    check_refused(&raw, true, "change 0: unknown collection 12");
+    check_refused(&raw, true, "change 0: unknown collection 13");
     one_change[0].collection = MS_COLL_NONE;
     check_refused(&raw, true, "change 0: unknown collection 0");
     one_change[0].collection = 1000;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 static void hash_of(uint8_t fill, uint8_t *hash)
@@ -121,7 +122,7 @@ static void test_refusal_names_are_stable(void **state)
     static const char *const names[] = {
         "none",       "malformed", "unknown-signer", "revoked", "bad-signature",
         "gap",        "bad-prev",  "equivocation",   "frozen",  "authority",
-        "bad-record", "reach",     "bad-value",      "store",
+        "bad-record", "reach",     "bad-value",      "store",   "superseded",
     };
     for (int i = 0; i < MS_REFUSAL_COUNT; i++)
         assert_string_equal(ms_refusal_name(i), names[i]);
@@ -311,6 +312,51 @@ static void test_cert_squatting_refused_whatever_the_order(void **state)
     check(&root, MS_COLL_CERT, MS_OP_UPSERT, "CI-UNION", &top, MS_REFUSAL_NONE, NULL);
     check(&root, MS_COLL_CERT, MS_OP_UPSERT, "ML-UTM-009", &top, MS_REFUSAL_AUTHORITY,
           "not in its namespace");
+}
+
+static value_t resolution_value(const char *feed, uint64_t seq)
+{
+    ms_resolution_t resolution = {.seq = seq};
+    snprintf(resolution.feed, sizeof resolution.feed, "%s", feed);
+    memset(resolution.keep, 0xab, sizeof resolution.keep);
+    value_t value;
+    assert_int_equal(ms_resolution_encode(&resolution, value.value, sizeof value.value, &value.len),
+                     0);
+    return value;
+}
+
+//  Only the holder of an org id (its certified parent) ends a fork of its
+//  feeds; a sibling union, the org itself or the secretariat above may not.
+static void test_resolution_only_by_the_holder(void **state)
+{
+    (void)state;
+    value_t value = resolution_value("register", 7);
+    ms_authority_t holder = {"ML-UTM", MS_ROLE_UNION, "public", "ML-UTM", NULL, NULL};
+    check(&holder, MS_COLL_RESOLUTION, MS_OP_UPSERT, "ML-UTM-009|register|7", &value,
+          MS_REFUSAL_NONE, NULL);
+    ms_authority_t stranger = {"BJ-UCM", MS_ROLE_UNION, "public", "ML-UTM", NULL, NULL};
+    check(&stranger, MS_COLL_RESOLUTION, MS_OP_UPSERT, "ML-UTM-009|register|7", &value,
+          MS_REFUSAL_AUTHORITY, "BJ-UCM may only resolve forks of its own children's feeds");
+    ms_authority_t itself = {"ML-UTM-009", MS_ROLE_MUTUAL, "public", "ML-UTM", NULL, NULL};
+    check(&itself, MS_COLL_RESOLUTION, MS_OP_UPSERT, "ML-UTM-009|register|7", &value,
+          MS_REFUSAL_AUTHORITY, "may only resolve forks of its own children's feeds");
+    ms_authority_t root = {"WCA-SEC", MS_ROLE_SECRETARIAT, "public", "ML-UTM", NULL, NULL};
+    check(&root, MS_COLL_RESOLUTION, MS_OP_UPSERT, "ML-UTM-009|register|7", &value,
+          MS_REFUSAL_AUTHORITY, NULL);
+    ms_authority_t released = {"ML-UTM", MS_ROLE_UNION, "public", "ML-UTM", "ML-UNION2", NULL};
+    check(&released, MS_COLL_RESOLUTION, MS_OP_UPSERT, "ML-UTM-009|register|7", &value,
+          MS_REFUSAL_AUTHORITY, NULL);
+    check(&holder, MS_COLL_RESOLUTION, MS_OP_DELETE, "ML-UTM-009|register|7", NULL,
+          MS_REFUSAL_AUTHORITY, "cannot be withdrawn");
+    //  The value must say what the key says.
+    check(&holder, MS_COLL_RESOLUTION, MS_OP_UPSERT, "ML-UTM-009|register|8", &value,
+          MS_REFUSAL_BAD_RECORD, "not its key");
+    value_t unknown = resolution_value("diary", 7);
+    check(&holder, MS_COLL_RESOLUTION, MS_OP_UPSERT, "ML-UTM-009|diary|7", &unknown,
+          MS_REFUSAL_BAD_RECORD, "not its key");
+    value_t public_value = resolution_value("public", 7);
+    check(&holder, MS_COLL_RESOLUTION, MS_OP_UPSERT, "ML-UTM-009|public|7", &public_value,
+          MS_REFUSAL_NONE, NULL);
 }
 
 //  A move: the holder releases the id to a named new parent; only that
@@ -507,6 +553,7 @@ int main(void)
         cmocka_unit_test(test_cert_naming_another_parent_refused),
         cmocka_unit_test(test_cert_squatting_refused_whatever_the_order),
         cmocka_unit_test(test_release_lets_only_the_named_parent_adopt),
+        cmocka_unit_test(test_resolution_only_by_the_holder),
         cmocka_unit_test(test_card_must_agree_with_its_certificate),
         cmocka_unit_test(test_cert_of_someone_elses_child_refused),
         cmocka_unit_test(test_self_cert_refused),
