@@ -14,15 +14,13 @@
 #include "mutsync/sync.h"
 
 #include "mutsync/anchor.h"
-#include "mutsync/backup.h"
 #include "mutsync/backupstore.h"
 #include "mutsync/feedio.h"
 #include "mutsync/i18n.h"
 #include "mutsync/log.h"
-#include "mutsync/quarantine.h"
 #include "mutsync/replica.h"
 #include "mutsync/resolve.h"
-#include "mutsync/syncscope.h"
+#include "mutsync/syncstore.h"
 #include "mutsync/trust.h"
 
 #include <sodium.h>
@@ -30,12 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
-#include <errno.h>
-
-#define QUARANTINE_FRAME_MAX (64 * 1024)  //  bytes of a bad frame kept as evidence
 
 typedef enum {
     EV_START,
@@ -237,57 +229,19 @@ static int refuse(ms_sync_t *self, int code, const char *fmt, ...)
     return fail(self, code, "%s", msg.reason);
 }
 
-typedef struct {
-    ms_sync_t *self;
-    const uint8_t *bytes;
-    size_t len;
-    const char *detail;
-} quarantine_ctx_t;
-
-static int write_quarantine(ms_txn_t *txn, void *arg, ms_error_t *err)
-{
-    quarantine_ctx_t *q = arg;
-    ms_quarantine_entry_t entry;
-    memset(&entry, 0, sizeof entry);
-    entry.when = (int64_t)time(NULL);
-    entry.reason = MS_REFUSAL_MALFORMED;
-    snprintf(entry.origin, sizeof entry.origin, "%s", q->self->peer);
-    snprintf(entry.detail, sizeof entry.detail, "%s", q->detail);
-    snprintf(entry.source, sizeof entry.source, "%s", q->self->source);
-    entry.envelope = q->bytes;
-    entry.envelope_len = q->len < QUARANTINE_FRAME_MAX ? q->len : QUARANTINE_FRAME_MAX;
-    return ms_quarantine_add(txn, &entry, NULL, err);
-}
-
-//  Keeps a bad frame (its first QUARANTINE_FRAME_MAX bytes) as evidence.
+//  Keeps a bad frame as evidence (syncstore.h).
 static void quarantine_frame(ms_sync_t *self, const uint8_t *bytes, size_t len, const char *detail)
 {
-    quarantine_ctx_t q = {self, bytes, len, detail};
-    ms_error_t err = {0};
-    if (ms_store_write(ms_node_store(self->node), write_quarantine, &q, &err) != 0)
-        ms_log(MS_LOG_ERROR, "sync", "cannot quarantine a frame from %s: %s", self->peer,
-               err.message);
-}
-
-typedef struct {
-    ms_node_t *node;
-    const char *reason;
-} forked_ctx_t;
-
-static int write_forked(ms_txn_t *txn, void *arg, ms_error_t *err)
-{
-    forked_ctx_t *f = arg;
-    return ms_node_set_forked(f->node, txn, f->reason, err);
+    ms_syncstore_quarantine_frame(self->node, self->peer, self->source, bytes, len, detail);
 }
 
 //  One of our own feeds differs from our parent's copy: remember it (the
 //  node refuses to write until the parent resolves it). Returns 0 or -1.
 static int note_fork(ms_sync_t *self, const char *reason)
 {
-    forked_ctx_t f = {self->node, reason};
     ms_error_t err = {0};
-    if (ms_store_write(ms_node_store(self->node), write_forked, &f, &err) != 0)
-        return fail(self, err.code, "cannot record the fork: %s", err.message);
+    if (ms_syncstore_mark_fork(self->node, reason, &err) != 0)
+        return fail(self, err.code, _("cannot record the fork: %s"), err.message);
     ms_log(MS_LOG_ERROR, "sync", "%s", reason);
     self->fork_seen = true;
     return 0;
@@ -315,11 +269,7 @@ static int fork_outcome(ms_sync_t *self)
 {
     char reason[400] = "";
     ms_error_t err = {0};
-    ms_txn_t *txn;
-    int rc = ms_store_read(ms_node_store(self->node), &txn, &err);
-    if (rc == 0)
-        rc = ms_node_forked(self->node, txn, reason, sizeof reason, &err);
-    ms_txn_abort(&txn);
+    int rc = ms_syncstore_fork(self->node, reason, sizeof reason, &err);
     if (rc == 0)
         return fail(self, MS_EFORK, "%s", reason);
     if (rc != MS_ENOTFOUND)
@@ -333,47 +283,13 @@ static int fork_outcome(ms_sync_t *self)
 static int read_heads(ms_sync_t *self, bool up, ms_sync_heads_t *scope, uint8_t *digest)
 {
     ms_error_t err = {0};
-    ms_txn_t *txn;
-    const ms_identity_t *id = ms_node_identity(self->node);
-    int rc = ms_store_read(ms_node_store(self->node), &txn, &err);
-    if (rc == 0)
-        rc = up ? ms_scope_up(txn, id, scope, &err)
-                : ms_scope_down(txn, id, self->peer, scope, &err);
-    if (rc == 0 && digest)
-        rc = ms_scope_digest(txn, self->peer, scope, digest, &err);
-    ms_txn_abort(&txn);
+    int rc = ms_syncstore_heads(self->node, self->peer, up, scope, digest, &err);
     return rc ? fail(self, rc, _("cannot read the heads: %s"), err.message) : 0;
 }
 
 //  ---------------------------------------------------------------------------
 //  Actions. Each returns 0 (take the row's next state), 1 (take its
 //  alternative) or -1 (fail).
-
-//  The sealed backup waiting for the parent (mutsync backup), when there is
-//  one that fits a frame: *BLOB is malloc'd, NULL when none.
-static void pending_backup(ms_sync_t *self, uint8_t **blob, size_t *len, char *path, size_t cap)
-{
-    *blob = NULL;
-    *len = 0;
-    snprintf(path, cap, "%s/%s", ms_store_dir(ms_node_store(self->node)), MS_BACKUP_FILE);
-    FILE *in = fopen(path, "rb");
-    if (!in)
-        return;
-    uint8_t *buf = malloc(MS_SYNC_BACKUP_MAX + 1);
-    size_t got = buf ? fread(buf, 1, MS_SYNC_BACKUP_MAX + 1, in) : 0;
-    fclose(in);
-    if (got == 0 || got > MS_SYNC_BACKUP_MAX) {
-        if (got > MS_SYNC_BACKUP_MAX)
-            ms_log(MS_LOG_WARN, "sync",
-                   "the sealed backup is over %d bytes: too large for the link, keep it on a "
-                   "USB key (mutsync backup --out FILE)",
-                   MS_SYNC_BACKUP_MAX);
-        free(buf);
-        return;
-    }
-    *blob = buf;
-    *len = got;
-}
 
 static int send_hello(ms_sync_t *self, const ms_msg_t *in)
 {
@@ -386,9 +302,8 @@ static int send_hello(ms_sync_t *self, const ms_msg_t *in)
     if (read_heads(self, true, &self->offer, msg.digest) != 0)
         return -1;
     uint8_t *blob = NULL;
-    char path[4096];
     if (!self->backup_request)
-        pending_backup(self, &blob, &msg.data_len, path, sizeof path);
+        ms_syncstore_pending_backup(self->node, MS_SYNC_BACKUP_MAX, &blob, &msg.data_len);
     msg.data = blob;
     self->backup_sent = blob != NULL;
     int rc = send_msg(self, &msg);
@@ -401,9 +316,7 @@ static void backup_delivered(ms_sync_t *self)
 {
     if (!self->backup_sent)
         return;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", ms_store_dir(ms_node_store(self->node)), MS_BACKUP_FILE);
-    unlink(path);
+    ms_syncstore_backup_delivered(self->node);
     self->backup_sent = false;
     ms_log(MS_LOG_INFO, "sync", "%s keeps this node's sealed backup", self->peer);
 }
@@ -411,21 +324,9 @@ static void backup_delivered(ms_sync_t *self)
 //  Initiator: the parent's latest backup of us, for restore --from-parent.
 static int take_parent_backup(ms_sync_t *self, const ms_msg_t *in)
 {
-    char path[4096], tmp[4200];
-    const char *dir = ms_store_dir(ms_node_store(self->node));
-    snprintf(path, sizeof path, "%s/backup", dir);
-    if (mkdir(path, 0700) != 0 && errno != EEXIST)
-        return fail(self, MS_EIO, _("cannot create %s: %s"), path, strerror(errno));
-    snprintf(path, sizeof path, "%s/%s", dir, MS_BACKUP_FROM_PARENT);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *out = fopen(tmp, "wb");
-    bool ok = out && fwrite(in->data, 1, in->data_len, out) == in->data_len;
-    if (out && fclose(out) != 0)
-        ok = false;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return fail(self, MS_EIO, _("cannot write %s"), path);
-    }
+    ms_error_t err = {0};
+    if (ms_syncstore_save_parent_backup(self->node, in->data, in->data_len, &err) != 0)
+        return fail(self, err.code, "%s", err.message);
     self->stats.complete = true;
     return 0;
 }
@@ -437,13 +338,8 @@ static int handle_backups(ms_sync_t *self, const ms_msg_t *in)
     const char *dir = ms_store_dir(ms_node_store(self->node));
     ms_error_t err = {0};
     if (in->data_len) {
-        char org[MS_ORG_MAX + 1];
-        if (ms_backup_org(in->data, in->data_len, org, &err) != 0 || strcmp(org, self->peer) != 0)
-            return refuse(self, MS_EINVAL, _("the backup in Hello is not a sealed backup of %s"),
-                          self->peer);
-        if (ms_backupstore_put(dir, self->peer, in->data, in->data_len, &err) != 0)
-            return refuse(self, MS_ESTORE, _("%s could not keep the backup: %s"),
-                          ms_node_identity(self->node)->org, err.message);
+        if (ms_syncstore_keep_backup(self->node, self->peer, in->data, in->data_len, &err) != 0)
+            return refuse(self, err.code, "%s", err.message);
         ms_log(MS_LOG_INFO, "sync", "%s: kept a sealed backup of %zu bytes", self->peer,
                in->data_len);
     }
@@ -460,16 +356,11 @@ static int handle_backups(ms_sync_t *self, const ms_msg_t *in)
     return rc ? -1 : 1;
 }
 
-static int clear_pending(ms_txn_t *txn, void *arg, ms_error_t *err)
-{
-    return ms_node_clear_pending(arg, txn, err);
-}
-
 //  A child that now holds what its parent holds of its own feeds may write.
 static int settle_pending(ms_sync_t *self)
 {
     ms_error_t err = {0};
-    if (ms_store_write(ms_node_store(self->node), clear_pending, self->node, &err) != 0)
+    if (ms_syncstore_settle(self->node, &err) != 0)
         return fail(self, err.code, _("cannot record the sync: %s"), err.message);
     return 0;
 }
@@ -508,11 +399,7 @@ static int check_peer_key(ms_sync_t *self)
 static int read_chain(ms_sync_t *self, uint8_t **chain, size_t *len)
 {
     ms_error_t err = {0};
-    ms_txn_t *txn;
-    int rc = ms_store_read(ms_node_store(self->node), &txn, &err);
-    if (rc == 0)
-        rc = ms_anchor_chain(txn, ms_node_identity(self->node)->org, chain, len, &err);
-    ms_txn_abort(&txn);
+    int rc = ms_syncstore_chain(self->node, chain, len, &err);
     return rc ? fail(self, rc, _("cannot read this node's chain: %s"), err.message) : 0;
 }
 
@@ -629,31 +516,6 @@ static int take_offer(ms_sync_t *self, const ms_msg_t *in, ms_msg_t *answer)
     return rc;
 }
 
-typedef struct {
-    ms_sync_t *self;
-    const char *org, *feed;
-    const ms_sync_head_t *claim;
-} claim_ctx_t;
-
-static int write_claim(ms_txn_t *txn, void *arg, ms_error_t *err)
-{
-    claim_ctx_t *c = arg;
-    return ms_resolve_note_claim(txn, c->org, c->feed, c->claim->seq, c->claim->hash,
-                                 c->self->source, err);
-}
-
-//  Our child holds another change set at its head than we do there, and has
-//  fewer past the fork: nothing of its branch comes up, so its word is kept
-//  for the operator who resolves the fork (resolve.h).
-static void note_claim(ms_sync_t *self, const char *org, const char *feed,
-                       const ms_sync_head_t *claim)
-{
-    claim_ctx_t c = {self, org, feed, claim};
-    ms_error_t err = {0};
-    if (ms_store_write(ms_node_store(self->node), write_claim, &c, &err) != 0)
-        ms_log(MS_LOG_ERROR, "sync", "cannot record the fork of %s: %s", self->peer, err.message);
-}
-
 //  Ends the session when our child's own feeds fork from ours, each fork
 //  kept for its resolution: the child refuses to write until it comes.
 static int refuse_forks(ms_sync_t *self, const ms_msg_t *in)
@@ -661,7 +523,8 @@ static int refuse_forks(ms_sync_t *self, const ms_msg_t *in)
     size_t first = self->offer.count;
     for (size_t i = 0; i < self->offer.count; i++)
         if (self->out[i].claimed) {
-            note_claim(self, self->offer.items[i].org, self->offer.items[i].feed, &in->want[i]);
+            ms_syncstore_note_claim(self->node, self->source, self->offer.items[i].org,
+                                    self->offer.items[i].feed, in->want[i].seq, in->want[i].hash);
             first = first < i ? first : i;
         }
     if (first == self->offer.count)
@@ -669,8 +532,8 @@ static int refuse_forks(ms_sync_t *self, const ms_msg_t *in)
     const ms_sync_head_t *feed = &self->offer.items[first];
     const char *org = ms_node_identity(self->node)->org;
     return refuse(self, MS_EFORK,
-                  "fork: %s holds another change set than %s at %s/%s seq %llu; %s may not "
-                  "write until %s resolves it (child resolve)",
+                  _("fork: %s holds another change set than %s at %s/%s seq %llu; %s may not "
+                    "write until %s resolves it (child resolve)"),
                   org, self->peer, feed->org, feed->feed, (unsigned long long)in->want[first].seq,
                   self->peer, org);
 }
@@ -865,17 +728,6 @@ static bool heads_match(const ms_sync_t *self)
     return match;
 }
 
-typedef struct {
-    ms_sync_t *self;
-    ms_sync_heads_t *scope;
-} peer_ctx_t;
-
-static int save_peer_txn(ms_txn_t *txn, void *arg, ms_error_t *err)
-{
-    peer_ctx_t *p = arg;
-    return ms_scope_save_peer(txn, p->self->peer, p->scope, err);
-}
-
 //  Both directions are over: remember the scope for the next idle check.
 static int finish(ms_sync_t *self, const ms_msg_t *in)
 {
@@ -901,9 +753,8 @@ static int finish(ms_sync_t *self, const ms_msg_t *in)
         rc = ms_sync_heads_add(&scope, self->peer_offer.items[i].org,
                                self->peer_offer.items[i].feed, &head, &err);
     }
-    peer_ctx_t p = {self, &scope};
     if (rc == 0)
-        rc = ms_store_write(ms_node_store(self->node), save_peer_txn, &p, &err);
+        rc = ms_syncstore_save_peer(self->node, self->peer, &scope, &err);
     ms_sync_heads_clear(&scope);
     if (rc)
         return fail(self, rc, _("cannot remember %s: %s"), self->peer, err.message);

@@ -1,0 +1,219 @@
+//  syncstore - what a sync session keeps in the node's store and folder.
+
+#include "mutsync/syncstore.h"
+
+#include "mutsync/anchor.h"
+#include "mutsync/backup.h"
+#include "mutsync/backupstore.h"
+#include "mutsync/log.h"
+#include "mutsync/quarantine.h"
+#include "mutsync/resolve.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct {
+    const char *peer, *source;
+    const uint8_t *bytes;
+    size_t len;
+    const char *detail;
+} frame_t;
+
+static int write_frame(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    frame_t *f = arg;
+    ms_quarantine_entry_t entry;
+    memset(&entry, 0, sizeof entry);
+    entry.when = (int64_t)time(NULL);
+    entry.reason = MS_REFUSAL_MALFORMED;
+    snprintf(entry.origin, sizeof entry.origin, "%s", f->peer);
+    snprintf(entry.detail, sizeof entry.detail, "%s", f->detail);
+    snprintf(entry.source, sizeof entry.source, "%s", f->source);
+    entry.envelope = f->bytes;
+    entry.envelope_len = f->len < MS_SYNCSTORE_FRAME_MAX ? f->len : MS_SYNCSTORE_FRAME_MAX;
+    return ms_quarantine_add(txn, &entry, NULL, err);
+}
+
+void ms_syncstore_quarantine_frame(ms_node_t *node, const char *peer, const char *source,
+                                   const uint8_t *bytes, size_t len, const char *detail)
+{
+    frame_t f = {peer, source, bytes, len, detail};
+    ms_error_t err = {0};
+    if (ms_store_write(ms_node_store(node), write_frame, &f, &err) != 0)
+        ms_log(MS_LOG_ERROR, "sync", "cannot quarantine a frame from %s: %s", peer, err.message);
+}
+
+typedef struct {
+    ms_node_t *node;
+    const char *reason;
+} fork_t;
+
+static int write_fork(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    fork_t *f = arg;
+    return ms_node_set_forked(f->node, txn, f->reason, err);
+}
+
+int ms_syncstore_mark_fork(ms_node_t *node, const char *reason, ms_error_t *err)
+{
+    fork_t f = {node, reason};
+    return ms_store_write(ms_node_store(node), write_fork, &f, err);
+}
+
+int ms_syncstore_fork(ms_node_t *node, char *reason, size_t cap, ms_error_t *err)
+{
+    ms_txn_t *txn;
+    int rc = ms_store_read(ms_node_store(node), &txn, err);
+    if (rc == 0)
+        rc = ms_node_forked(node, txn, reason, cap, err);
+    ms_txn_abort(&txn);
+    return rc;
+}
+
+typedef struct {
+    const char *source, *org, *feed;
+    uint64_t seq;
+    const uint8_t *hash;
+} claim_t;
+
+static int write_claim(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    claim_t *c = arg;
+    return ms_resolve_note_claim(txn, c->org, c->feed, c->seq, c->hash, c->source, err);
+}
+
+void ms_syncstore_note_claim(ms_node_t *node, const char *source, const char *org, const char *feed,
+                             uint64_t seq, const uint8_t *hash)
+{
+    claim_t c = {source, org, feed, seq, hash};
+    ms_error_t err = {0};
+    if (ms_store_write(ms_node_store(node), write_claim, &c, &err) != 0)
+        ms_log(MS_LOG_ERROR, "sync", "cannot record the fork of %s: %s", org, err.message);
+}
+
+static int clear_pending(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    return ms_node_clear_pending(arg, txn, err);
+}
+
+int ms_syncstore_settle(ms_node_t *node, ms_error_t *err)
+{
+    return ms_store_write(ms_node_store(node), clear_pending, node, err);
+}
+
+typedef struct {
+    const char *peer;
+    const ms_sync_heads_t *scope;
+} peer_t;
+
+static int write_peer(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    peer_t *p = arg;
+    return ms_scope_save_peer(txn, p->peer, p->scope, err);
+}
+
+int ms_syncstore_save_peer(ms_node_t *node, const char *peer, const ms_sync_heads_t *scope,
+                           ms_error_t *err)
+{
+    peer_t p = {peer, scope};
+    return ms_store_write(ms_node_store(node), write_peer, &p, err);
+}
+
+int ms_syncstore_heads(ms_node_t *node, const char *peer, bool up, ms_sync_heads_t *scope,
+                       uint8_t *digest, ms_error_t *err)
+{
+    ms_txn_t *txn;
+    const ms_identity_t *id = ms_node_identity(node);
+    int rc = ms_store_read(ms_node_store(node), &txn, err);
+    if (rc == 0)
+        rc = up ? ms_scope_up(txn, id, scope, err) : ms_scope_down(txn, id, peer, scope, err);
+    if (rc == 0 && digest)
+        rc = ms_scope_digest(txn, peer, scope, digest, err);
+    ms_txn_abort(&txn);
+    return rc;
+}
+
+static void backup_path(ms_node_t *node, const char *name, char *path, size_t cap)
+{
+    snprintf(path, cap, "%s/%s", ms_store_dir(ms_node_store(node)), name);
+}
+
+void ms_syncstore_pending_backup(ms_node_t *node, size_t max, uint8_t **blob, size_t *len)
+{
+    *blob = NULL;
+    *len = 0;
+    char path[4096];
+    backup_path(node, MS_BACKUP_FILE, path, sizeof path);
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return;
+    uint8_t *buf = malloc(max + 1);
+    size_t got = buf ? fread(buf, 1, max + 1, in) : 0;
+    fclose(in);
+    if (got == 0 || got > max) {
+        if (got > max)
+            ms_log(MS_LOG_WARN, "sync",
+                   "the sealed backup is over %zu bytes: too large for the link, keep it on a "
+                   "USB key (mutsync backup --out FILE)",
+                   max);
+        free(buf);
+        return;
+    }
+    *blob = buf;
+    *len = got;
+}
+
+void ms_syncstore_backup_delivered(ms_node_t *node)
+{
+    char path[4096];
+    backup_path(node, MS_BACKUP_FILE, path, sizeof path);
+    unlink(path);
+}
+
+int ms_syncstore_save_parent_backup(ms_node_t *node, const uint8_t *blob, size_t len,
+                                    ms_error_t *err)
+{
+    char path[4096], tmp[4200];
+    backup_path(node, "backup", path, sizeof path);
+    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+        return ms_error_set(err, MS_EIO, path, "cannot create the folder: %s", strerror(errno));
+    backup_path(node, MS_BACKUP_FROM_PARENT, path, sizeof path);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *out = fopen(tmp, "wb");
+    bool ok = out && fwrite(blob, 1, len, out) == len;
+    if (out && fclose(out) != 0)
+        ok = false;
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return ms_error_set(err, MS_EIO, path, "cannot write the parent's backup");
+    }
+    return 0;
+}
+
+int ms_syncstore_keep_backup(ms_node_t *node, const char *child, const uint8_t *blob, size_t len,
+                             ms_error_t *err)
+{
+    char org[MS_ORG_MAX + 1];
+    if (ms_backup_org(blob, len, org, err) != 0 || strcmp(org, child) != 0)
+        return ms_error_set(err, MS_EINVAL, child,
+                            "the backup in Hello is not a sealed backup of %s", child);
+    int rc = ms_backupstore_put(ms_store_dir(ms_node_store(node)), child, blob, len, err);
+    return rc ? ms_error_set(err, MS_ESTORE, child, "%s could not keep the backup: %s",
+                             ms_node_identity(node)->org, err->message)
+              : 0;
+}
+
+int ms_syncstore_chain(ms_node_t *node, uint8_t **chain, size_t *len, ms_error_t *err)
+{
+    ms_txn_t *txn;
+    int rc = ms_store_read(ms_node_store(node), &txn, err);
+    if (rc == 0)
+        rc = ms_anchor_chain(txn, ms_node_identity(node)->org, chain, len, err);
+    ms_txn_abort(&txn);
+    return rc;
+}
