@@ -197,11 +197,35 @@ void ms_page_href(const ms_page_t *page, const char *target)
     ms_markup_escape(page->out, target);
 }
 
+//  VALUE's digits as "%.0f" prints them, into OUT (24 bytes): by hand when
+//  VALUE is a whole number that a double holds exactly (a page is mostly
+//  whole figures, and printf's floating-point path is the slow one). Returns
+//  false, writing nothing, for any other VALUE.
+static bool whole_digits(double value, char *out)
+{
+    if (!(value >= 0 && value < 9007199254740992.0) || value != floor(value))
+        return false;
+    if (value == 0 && signbit(value))
+        return false;
+    char reversed[24];
+    size_t n = 0;
+    uint64_t whole = (uint64_t)value;
+    do {
+        reversed[n++] = (char)('0' + whole % 10);
+        whole /= 10;
+    } while (whole);
+    for (size_t i = 0; i < n; i++)
+        out[i] = reversed[n - 1 - i];
+    out[n] = 0;
+    return true;
+}
+
 void ms_site_number(ms_lang_t lang, double value, int decimals, char *out)
 {
     char digits[48];
     bool negative = value < 0;
-    snprintf(digits, sizeof digits, "%.*f", decimals, fabs(value));
+    if (decimals != 0 || !whole_digits(fabs(value), digits))
+        snprintf(digits, sizeof digits, "%.*f", decimals, fabs(value));
     const char *group = lang == MS_LANG_FR ? "\xC2\xA0" : ",";
     char mark = lang == MS_LANG_FR ? ',' : '.';
     char *dot = strchr(digits, '.');
@@ -228,23 +252,30 @@ void ms_page_figure(const ms_page_t *page, bool cell, const char *ref, bool has,
                     int decimals)
 {
     FILE *out = page->out;
-    fputs(cell ? "<td class=\"n\"" : "<span", out);
+    char digits[48];
     if (!has)
-        fputs(" data-value=\"\"", out);
-    else if (decimals == 0)
-        fprintf(out, " data-value=\"%.0f\"", value);
-    else
-        fprintf(out, " data-value=\"%.17g\"", value);
+        digits[0] = 0;
+    else if (decimals != 0)
+        snprintf(digits, sizeof digits, "%.17g", value);
+    else if (value < 0 || !whole_digits(value, digits))
+        snprintf(digits, sizeof digits, "%.0f", value);
+    fputs(cell ? "<td class=\"n\" data-value=\"" : "<span data-value=\"", out);
+    fputs(digits, out);
+    fputc('"', out);
     if (ref) {
         fputs(" data-ref=\"", out);
         ms_markup_escape(out, ref);
         fputc('"', out);
     }
-    char text[48];
-    if (has)
+    fputc('>', out);
+    if (has) {
+        char text[48];
         ms_site_number(page->lang, value, decimals, text);
-    else
-        snprintf(text, sizeof text, "<abbr title=\"%s\">\xE2\x80\x93</abbr>",
-                 ms_site_word(page->lang, "no_data"));
-    fprintf(out, ">%s</%s>", text, cell ? "td" : "span");
+        fputs(text, out);
+    } else {
+        fputs("<abbr title=\"", out);
+        fputs(ms_site_word(page->lang, "no_data"), out);
+        fputs("\">\xE2\x80\x93</abbr>", out);
+    }
+    fputs(cell ? "</td>" : "</span>", out);
 }
