@@ -239,6 +239,62 @@ void ms_changeset_destroy(ms_changeset_t **cs_p)
     *cs_p = NULL;
 }
 
+//  Reads a base-128 varint at *at in [*at, end). Returns false if truncated
+//  or longer than 10 bytes.
+static bool read_varint(const uint8_t **at, const uint8_t *end, uint64_t *value)
+{
+    *value = 0;
+    for (int shift = 0; shift < 70 && *at < end; shift += 7) {
+        uint8_t byte = *(*at)++;
+        *value |= (uint64_t)(byte & 0x7f) << shift;
+        if (!(byte & 0x80))
+            return true;
+    }
+    return false;
+}
+
+//  The protobuf wire format (varint, 64-bit, length-delimited, 32-bit),
+//  walked field by field; field 6 of ChangeSet is created (int64, varint).
+int ms_changeset_created(const uint8_t *body, size_t len, int64_t *created, ms_error_t *err)
+{
+    *created = 0;
+    const uint8_t *at = body, *end = body + len;
+    while (at < end) {
+        uint64_t tag, value;
+        if (!read_varint(&at, end, &tag))
+            break;
+        uint64_t skip = 0;
+        switch (tag & 7) {
+        case 0:
+            if (!read_varint(&at, end, &value))
+                goto bad;
+            if (tag >> 3 == 6)
+                *created = (int64_t)value;
+            continue;
+        case 1:
+            skip = 8;
+            break;
+        case 2:
+            if (!read_varint(&at, end, &skip))
+                goto bad;
+            break;
+        case 5:
+            skip = 4;
+            break;
+        default:
+            goto bad;
+        }
+        if (skip > (uint64_t)(end - at))
+            goto bad;
+        at += skip;
+    }
+    if (at == end)
+        return 0;
+bad:
+    *created = 0;
+    return ms_error_set(err, MS_EINVAL, "change set", "not a valid change set (%zu bytes)", len);
+}
+
 int ms_envelope_encode(const uint8_t *body, size_t body_len, const uint8_t *signature,
                        uint8_t **bytes_p, size_t *len_p, ms_error_t *err)
 {

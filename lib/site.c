@@ -283,12 +283,11 @@ static int mutual_activity(ms_site_data_t *data, ms_site_mutual_t *m, ms_error_t
     uint8_t id[MS_HASH_BYTES];
     ms_val_t bytes;
     ms_envelope_t env;
-    ms_changeset_t *cs = NULL;
     if (ms_replica_envelope(data->txn, m->info.org, "public", head.seq, id, &bytes, NULL) == 0 &&
         ms_envelope_decode(bytes.data, bytes.len, &env, NULL) == 0) {
-        if (ms_changeset_decode(env.body, env.body_len, &cs, NULL) == 0)
-            m->last_sync = cs->created;
-        ms_changeset_destroy(&cs);
+        int64_t created = 0;
+        if (ms_changeset_created(env.body, env.body_len, &created, NULL) == 0)
+            m->last_sync = created;
         ms_envelope_clear(&env);
     }
     return 0;
