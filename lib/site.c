@@ -224,7 +224,8 @@ static int write_home(const ms_site_data_t *data, const org_figures_t *self, ms_
     const ms_identity_t *id = data->id;
     const char *title =
         id->role == MS_ROLE_SECRETARIAT ? ms_site_word(lang, "inventory") : id->name;
-    int rc = ms_page_open(&page, data->dir, lang, at_root, "index.html", title, err);
+    int rc =
+        ms_page_open(&page, data->dir, data->previous, lang, at_root, "index.html", title, err);
     if (rc)
         return rc;
     if (id->role == MS_ROLE_SECRETARIAT) {
@@ -250,7 +251,8 @@ static int write_mutual(const ms_site_data_t *data, const ms_site_mutual_t *m, o
     for (int lang = 0; rc == 0 && lang < 2; lang++) {
         ms_page_t page;
         const char *name = m->has_card && m->card.name[0] ? m->card.name : m->info.name;
-        rc = ms_page_open(&page, data->dir, (ms_lang_t)lang, false, here, name, err);
+        rc =
+            ms_page_open(&page, data->dir, data->previous, (ms_lang_t)lang, false, here, name, err);
         if (rc)
             break;
         card_section(m, &page, data->year);
@@ -440,6 +442,9 @@ int ms_site_write(ms_node_t *node, const char *dir, const ms_site_options_t *opt
                             strerror(errno));
     chmod(tmp, 0755);
     data.dir = tmp;
+    struct stat st;
+    if (stat(target, &st) == 0 && S_ISDIR(st.st_mode))
+        data.previous = target;
     int rc = ms_store_read(ms_node_store(node), &data.txn, err);
     if (rc == 0)
         rc = gather(&data, err);

@@ -8,8 +8,13 @@
 
 #include "mutsync/svgchart.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const struct {
     const char *key, *fr, *en;
@@ -137,8 +142,8 @@ const char ms_site_css[] =
     "body{font-size:10pt}table{page-break-inside:auto}tr{page-break-inside:avoid}"
     "thead{display:table-header-group}a{color:#000;text-decoration:none}}\n";
 
-int ms_page_open(ms_page_t *page, const char *root, ms_lang_t lang, bool at_root, const char *here,
-                 const char *title, ms_error_t *err)
+int ms_page_open(ms_page_t *page, const char *root, const char *previous, ms_lang_t lang,
+                 bool at_root, const char *here, const char *title, ms_error_t *err)
 {
     memset(page, 0, sizeof *page);
     page->lang = lang;
@@ -148,13 +153,15 @@ int ms_page_open(ms_page_t *page, const char *root, ms_lang_t lang, bool at_root
         depth += *p == '/';
     for (int i = 0; i < depth && strlen(page->top) + 4 < sizeof page->top; i++)
         strcat(page->top, "../");
-    if (at_root)
-        snprintf(page->path, sizeof page->path, "%s/%s", root, here);
-    else
-        snprintf(page->path, sizeof page->path, "%s/%s/%s", root, ms_lang_code(lang), here);
-    page->out = fopen(page->path, "w");
+    const char *langdir = at_root ? "" : ms_lang_code(lang);
+    const char *slash = at_root ? "" : "/";
+    snprintf(page->path, sizeof page->path, "%s/%s%s%s", root, langdir, slash, here);
+    if (previous)
+        snprintf(page->previous, sizeof page->previous, "%s/%s%s%s", previous, langdir, slash,
+                 here);
+    page->out = open_memstream(&page->bytes, &page->len);
     if (!page->out)
-        return ms_error_set(err, MS_EIO, page->path, "cannot be written");
+        return ms_error_set(err, MS_ENOMEM, page->path, "out of memory");
     FILE *out = page->out;
     fprintf(out,
             "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -181,6 +188,38 @@ int ms_page_open(ms_page_t *page, const char *root, ms_lang_t lang, bool at_root
     return 0;
 }
 
+//  Whether the file PATH holds exactly the LEN bytes BYTES.
+static bool same_file(const char *path, const char *bytes, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len;
+    char chunk[16384];
+    for (size_t at = 0; same && at < len;) {
+        ssize_t got = read(fd, chunk, sizeof chunk);
+        same = got > 0 && (size_t)got <= len - at && memcmp(chunk, bytes + at, (size_t)got) == 0;
+        at += got > 0 ? (size_t)got : 0;
+    }
+    close(fd);
+    return same;
+}
+
+static bool write_file(const char *path, const char *bytes, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return false;
+    bool ok = true;
+    for (size_t at = 0; ok && at < len;) {
+        ssize_t put = write(fd, bytes + at, len - at);
+        ok = put > 0 || (put < 0 && errno == EINTR);
+        at += put > 0 ? (size_t)put : 0;
+    }
+    return close(fd) == 0 && ok;
+}
+
 int ms_page_close(ms_page_t *page, ms_error_t *err)
 {
     fputs("</main>\n</body>\n</html>\n", page->out);
@@ -188,7 +227,20 @@ int ms_page_close(ms_page_t *page, ms_error_t *err)
     if (fclose(page->out) != 0)
         bad = true;
     page->out = NULL;
-    return bad ? ms_error_set(err, MS_EIO, page->path, "could not be written in full") : 0;
+    if (bad || !page->bytes) {
+        free(page->bytes);
+        page->bytes = NULL;
+        return ms_error_set(err, MS_ENOMEM, page->path, "out of memory");
+    }
+    bool linked = page->previous[0] && same_file(page->previous, page->bytes, page->len) &&
+                  link(page->previous, page->path) == 0;
+    bool written = linked || write_file(page->path, page->bytes, page->len);
+    int error = errno;
+    free(page->bytes);
+    page->bytes = NULL;
+    if (!written)
+        return ms_error_set(err, MS_EIO, page->path, "cannot be written: %s", strerror(error));
+    return 0;
 }
 
 void ms_page_href(const ms_page_t *page, const char *target)
