@@ -529,7 +529,10 @@ static int database(const ms_site_data_t *data, const char *path, char *inventor
         sqlite3_close(db);
         return ms_error_set(err, MS_EIO, path, "cannot be created");
     }
-    int rc = sql_exec(db, "BEGIN", path, err);
+    //  A new file in a directory that is thrown away on any failure: no
+    //  rollback journal and no sync to disk (the swap of the site is the
+    //  one step that counts).
+    int rc = sql_exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN", path, err);
     if (rc == 0)
         rc = sql_table(db, "inventory", inventory, path, err);
     if (rc == 0)

@@ -1,5 +1,6 @@
 //  sitepage - the pages of the static site (site.h): one HTML5 document per
-//  file, in French or English, with figures people and programs both read.
+//  file (valid: tidy reports nothing on any page, which the browser test
+//  checks), in French or English, with figures people and programs both read.
 //
 //  Every page opens with the same header (a navigation bar and a language
 //  switch to the same page in the other language), links one stylesheet
