@@ -284,14 +284,10 @@ static int mutual_activity(ms_site_data_t *data, ms_site_mutual_t *m, ms_error_t
         return rc;
     uint8_t id[MS_HASH_BYTES];
     ms_val_t bytes;
-    ms_envelope_t env;
+    int64_t created = 0;
     if (ms_replica_envelope(data->txn, m->info.org, "public", head.seq, id, &bytes, NULL) == 0 &&
-        ms_envelope_decode(bytes.data, bytes.len, &env, NULL) == 0) {
-        int64_t created = 0;
-        if (ms_changeset_created(env.body, env.body_len, &created, NULL) == 0)
-            m->last_sync = created;
-        ms_envelope_clear(&env);
-    }
+        ms_envelope_created(bytes.data, bytes.len, &created, NULL) == 0)
+        m->last_sync = created;
     return 0;
 }
 

@@ -106,6 +106,12 @@ MS_MUST_CHECK int ms_envelope_encode(const uint8_t *body, size_t body_len, const
 MS_MUST_CHECK int ms_envelope_decode(const uint8_t *bytes, size_t len, ms_envelope_t *env,
                                      ms_error_t *err);
 
+//  The created time of the change set in the envelope BYTES (stored, already
+//  verified), read in place as ms_changeset_created reads it, without
+//  copying the body. Returns 0 or MS_EINVAL (malformed, or no body).
+MS_MUST_CHECK int ms_envelope_created(const uint8_t *bytes, size_t len, int64_t *created,
+                                      ms_error_t *err);
+
 //  Frees ENV's body and zeroes it.
 void ms_envelope_clear(ms_envelope_t *env);
 

@@ -638,6 +638,39 @@ static void test_changeset_created_refuses_truncated_and_garbage(void **state)
     free(pb.data);
 }
 
+//  The created time read in place from an envelope is its change set's;
+//  every prefix of the envelope gives 0 or MS_EINVAL, never a read past
+//  the end (a copy of exactly LEN bytes, for ASan).
+static void test_envelope_created_read_in_place(void **state)
+{
+    (void)state;
+    raw_cs_t raw = sample();
+    raw.created = 1767225600;
+    pb_t pb = raw_encode(&raw);
+    uint8_t signature[MS_SIG_BYTES];
+    memset(signature, 0x33, sizeof signature);
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    ms_error_t err = {0};
+    assert_int_equal(ms_envelope_encode(pb.data, pb.len, signature, &bytes, &len, &err), 0);
+    int64_t created = 0;
+    assert_int_equal(ms_envelope_created(bytes, len, &created, &err), 0);
+    assert_int_equal(created, raw.created);
+    for (size_t cut = 0; cut < len; cut++) {
+        uint8_t *prefix = malloc(cut ? cut : 1);
+        assert_non_null(prefix);
+        memcpy(prefix, bytes, cut);
+        created = 42;
+        int rc = ms_envelope_created(prefix, cut, &created, &err);
+        assert_true(rc == 0 || rc == MS_EINVAL);
+        if (rc)
+            assert_int_equal(created, 0);
+        free(prefix);
+    }
+    free(bytes);
+    free(pb.data);
+}
+
 static void test_envelope_roundtrip(void **state)
 {
     (void)state;
@@ -761,6 +794,7 @@ int main(void)
         cmocka_unit_test(test_changeset_garbage_refused),
         cmocka_unit_test(test_changeset_created_read_alone_equals_decoded),
         cmocka_unit_test(test_changeset_created_refuses_truncated_and_garbage),
+        cmocka_unit_test(test_envelope_created_read_in_place),
         cmocka_unit_test(test_envelope_roundtrip),
         cmocka_unit_test(test_envelope_signature_of_64_bytes_accepted_63_refused),
         cmocka_unit_test(test_envelope_body_of_max_bytes_accepted_one_more_refused),
