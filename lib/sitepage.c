@@ -188,10 +188,10 @@ int ms_page_open(ms_page_t *page, const char *root, const char *previous, ms_lan
     return 0;
 }
 
-//  Whether the file PATH holds exactly the LEN bytes BYTES.
+//  Whether the file PATH (not a symbolic link) holds exactly the LEN bytes BYTES.
 static bool same_file(const char *path, const char *bytes, size_t len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return false;
     struct stat st;
