@@ -240,6 +240,102 @@ void ms_changeset_destroy(ms_changeset_t **cs_p)
     *cs_p = NULL;
 }
 
+//  Reads a base-128 varint at *at in [*at, end). Returns false if truncated
+//  or longer than 10 bytes.
+static bool read_varint(const uint8_t **at, const uint8_t *end, uint64_t *value)
+{
+    *value = 0;
+    for (int shift = 0; shift < 70 && *at < end; shift += 7) {
+        uint8_t byte = *(*at)++;
+        *value |= (uint64_t)(byte & 0x7f) << shift;
+        if (!(byte & 0x80))
+            return true;
+    }
+    return false;
+}
+
+//  One field of the protobuf wire format.
+typedef struct {
+    uint64_t number;      //  the field number
+    unsigned wire;        //  0 varint, 1 64-bit, 2 length-delimited, 5 32-bit
+    uint64_t varint;      //  the value, for wire type 0
+    const uint8_t *data;  //  the bytes, for wire type 2 (borrowed)
+    size_t size;          //  bytes
+} wire_field_t;
+
+//  Reads the field at *at and moves past it. Returns false when the bytes
+//  end inside the field or use a wire type protobuf does not have.
+static bool wire_next(const uint8_t **at, const uint8_t *end, wire_field_t *field)
+{
+    uint64_t tag, skip = 0;
+    memset(field, 0, sizeof *field);
+    if (!read_varint(at, end, &tag))
+        return false;
+    field->number = tag >> 3;
+    field->wire = (unsigned)(tag & 7);
+    switch (field->wire) {
+    case 0:
+        return read_varint(at, end, &field->varint);
+    case 1:
+        skip = 8;
+        break;
+    case 2:
+        if (!read_varint(at, end, &skip))
+            return false;
+        break;
+    case 5:
+        skip = 4;
+        break;
+    default:
+        return false;
+    }
+    if (skip > (uint64_t)(end - *at))
+        return false;
+    field->data = *at;
+    field->size = (size_t)skip;
+    *at += skip;
+    return true;
+}
+
+//  ChangeSet field 6 is created (int64, a varint); the changes are skipped.
+int ms_changeset_created(const uint8_t *body, size_t len, int64_t *created, ms_error_t *err)
+{
+    *created = 0;
+    const uint8_t *at = body, *end = body + len;
+    wire_field_t field;
+    int64_t value = 0;
+    while (at < end) {
+        if (!wire_next(&at, end, &field))
+            return ms_error_set(err, MS_EINVAL, "change set", "not a valid change set (%zu bytes)",
+                                len);
+        if (field.number == 6 && field.wire == 0)
+            value = (int64_t)field.varint;
+    }
+    *created = value;
+    return 0;
+}
+
+//  Envelope field 1 is the body, read in place.
+int ms_envelope_created(const uint8_t *bytes, size_t len, int64_t *created, ms_error_t *err)
+{
+    *created = 0;
+    const uint8_t *at = bytes, *end = bytes + len, *body = NULL;
+    size_t body_len = 0;
+    wire_field_t field;
+    while (at < end) {
+        if (!wire_next(&at, end, &field))
+            return ms_error_set(err, MS_EINVAL, "envelope", "not a valid envelope (%zu bytes)",
+                                len);
+        if (field.number == 1 && field.wire == 2) {
+            body = field.data;
+            body_len = field.size;
+        }
+    }
+    if (!body || body_len == 0)
+        return ms_error_set(err, MS_EINVAL, "envelope", "has no body");
+    return ms_changeset_created(body, body_len, created, err);
+}
+
 int ms_envelope_encode(const uint8_t *body, size_t body_len, const uint8_t *signature,
                        uint8_t **bytes_p, size_t *len_p, ms_error_t *err)
 {

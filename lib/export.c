@@ -31,10 +31,25 @@ typedef struct {
     ms_error_t *err;                     //
 } export_t;
 
+//  True for the bytes ms_markup_escape writes as they are.
+static bool markup_plain(unsigned char c)
+{
+    return c >= 0x20 && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'';
+}
+
+//  Runs of plain bytes go out in one fwrite: a page is mostly plain text.
 void ms_markup_escape(FILE *out, const char *text)
 {
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    const unsigned char *p = (const unsigned char *)text;
+    while (*p) {
+        const unsigned char *run = p;
+        while (markup_plain(*p))
+            p++;
+        if (p > run)
+            fwrite(run, 1, (size_t)(p - run), out);
         switch (*p) {
+        case 0:
+            return;
         case '&':
             fputs("&amp;", out);
             break;
@@ -56,9 +71,9 @@ void ms_markup_escape(FILE *out, const char *text)
             fprintf(out, "&#%d;", *p);
             break;
         default:
-            if (*p >= 0x20)
-                fputc(*p, out);
+            break;
         }
+        p++;
     }
 }
 

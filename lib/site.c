@@ -28,31 +28,15 @@
 
 enum { MONTHS = 12, QUARTERS = 4, YEARS = 5, ROWS = MONTHS + QUARTERS + YEARS };
 
-//  An org page's figures: ROWS periods x the catalogue.
+//  An org page's figures: ROWS periods x the catalogue, read and reduced to
+//  the figure the view's JSON gives once, then written in both languages.
 typedef struct {
     ms_period_t periods[ROWS];
-    ms_cell_t *cells;  //  [ROWS * def_count]
+    char period_text[ROWS][MS_PERIOD_TEXT_BYTES];  //  as ms_period_format writes them
+    ms_cell_t *cells;                              //  [ROWS * def_count]
+    bool *has;                                     //  [ROWS * def_count]: false when null
+    double *values;                                //  [ROWS * def_count]: the figure
 } org_figures_t;
-
-static int load_figures(const ms_site_data_t *data, const char *scope, org_figures_t *f,
-                        ms_error_t *err)
-{
-    for (int i = 0; i < MONTHS; i++)
-        f->periods[i] = (ms_period_t){MS_PERIOD_MONTH, data->year, (uint32_t)i + 1};
-    for (int i = 0; i < QUARTERS; i++)
-        f->periods[MONTHS + i] = (ms_period_t){MS_PERIOD_QUARTER, data->year, (uint32_t)i + 1};
-    for (int i = 0; i < YEARS; i++)
-        f->periods[MONTHS + QUARTERS + i] =
-            (ms_period_t){MS_PERIOD_YEAR, data->year - (YEARS - 1) + (uint32_t)i, 0};
-    for (int p = 0; p < ROWS; p++)
-        for (size_t d = 0; d < data->def_count; d++) {
-            int rc = ms_views_cell(data->txn, scope, &f->periods[p], data->defs[d].code,
-                                   &f->cells[(size_t)p * data->def_count + d], err);
-            if (rc)
-                return rc;
-        }
-    return 0;
-}
 
 static const char *def_name(const ms_indicator_def_t *def, ms_lang_t lang)
 {
@@ -67,6 +51,31 @@ static bool cell_figure(const ms_cell_t *cell, const ms_indicator_def_t *def, do
         return false;
     *value = def->def.aggregation == MS_AGG_RATIO ? ms_cell_value(cell, def) : (double)cell->value;
     return true;
+}
+
+static int load_figures(const ms_site_data_t *data, const char *scope, org_figures_t *f,
+                        ms_error_t *err)
+{
+    for (int i = 0; i < MONTHS; i++)
+        f->periods[i] = (ms_period_t){MS_PERIOD_MONTH, data->year, (uint32_t)i + 1};
+    for (int i = 0; i < QUARTERS; i++)
+        f->periods[MONTHS + i] = (ms_period_t){MS_PERIOD_QUARTER, data->year, (uint32_t)i + 1};
+    for (int i = 0; i < YEARS; i++)
+        f->periods[MONTHS + QUARTERS + i] =
+            (ms_period_t){MS_PERIOD_YEAR, data->year - (YEARS - 1) + (uint32_t)i, 0};
+    for (int p = 0; p < ROWS; p++) {
+        ms_period_format(&f->periods[p], f->period_text[p]);
+        for (size_t d = 0; d < data->def_count; d++) {
+            size_t at = (size_t)p * data->def_count + d;
+            int rc = ms_views_cell(data->txn, scope, &f->periods[p], data->defs[d].code,
+                                   &f->cells[at], err);
+            if (rc)
+                return rc;
+            f->values[at] = 0;
+            f->has[at] = cell_figure(&f->cells[at], &data->defs[d], &f->values[at]);
+        }
+    }
+    return 0;
 }
 
 static void figures_table(const ms_site_data_t *data, ms_page_t *page, const org_figures_t *f,
@@ -84,15 +93,15 @@ static void figures_table(const ms_site_data_t *data, ms_page_t *page, const org
     }
     fputs("</tr></thead>\n<tbody>\n", out);
     for (int p = first; p < first + count; p++) {
-        char period[MS_PERIOD_TEXT_BYTES], ref[160];
-        ms_period_format(&f->periods[p], period);
+        const char *period = f->period_text[p];
+        char ref[160];
+        int prefix = snprintf(ref, sizeof ref, "view:%s:%s:", period, row_id);
         fprintf(out, "<tr><th scope=\"row\">%s</th>", period);
         for (size_t d = 0; d < data->def_count; d++) {
             const ms_indicator_def_t *def = &data->defs[d];
-            double value = 0;
-            bool has = cell_figure(&f->cells[(size_t)p * data->def_count + d], def, &value);
-            snprintf(ref, sizeof ref, "view:%s:%s:%s", period, row_id, def->code);
-            ms_page_figure(page, true, ref, has, value,
+            size_t at = (size_t)p * data->def_count + d;
+            snprintf(ref + prefix, sizeof ref - (size_t)prefix, "%s", def->code);
+            ms_page_figure(page, true, ref, f->has[at], f->values[at],
                            def->def.aggregation == MS_AGG_RATIO ? 4 : 0);
         }
         fputs("</tr>\n", out);
@@ -109,13 +118,13 @@ static void month_chart(const ms_site_data_t *data, ms_page_t *page, const org_f
     if (d == data->def_count)
         return;
     ms_chart_point_t points[MONTHS];
-    char labels[MONTHS][MS_PERIOD_TEXT_BYTES], max_text[48];
+    char max_text[48];
     double max = 0;
     for (int p = 0; p < MONTHS; p++) {
-        ms_period_format(&f->periods[p], labels[p]);
-        points[p].label = labels[p] + 5;
-        points[p].has = cell_figure(&f->cells[(size_t)p * data->def_count + d], &data->defs[d],
-                                    &points[p].value);
+        size_t at = (size_t)p * data->def_count + d;
+        points[p].label = f->period_text[p] + 5;
+        points[p].has = f->has[at];
+        points[p].value = f->values[at];
         if (points[p].has && points[p].value > max)
             max = points[p].value;
     }
@@ -215,7 +224,8 @@ static int write_home(const ms_site_data_t *data, const org_figures_t *self, ms_
     const ms_identity_t *id = data->id;
     const char *title =
         id->role == MS_ROLE_SECRETARIAT ? ms_site_word(lang, "inventory") : id->name;
-    int rc = ms_page_open(&page, data->dir, lang, at_root, "index.html", title, err);
+    int rc =
+        ms_page_open(&page, data->dir, data->previous, lang, at_root, "index.html", title, err);
     if (rc)
         return rc;
     if (id->role == MS_ROLE_SECRETARIAT) {
@@ -241,7 +251,8 @@ static int write_mutual(const ms_site_data_t *data, const ms_site_mutual_t *m, o
     for (int lang = 0; rc == 0 && lang < 2; lang++) {
         ms_page_t page;
         const char *name = m->has_card && m->card.name[0] ? m->card.name : m->info.name;
-        rc = ms_page_open(&page, data->dir, (ms_lang_t)lang, false, here, name, err);
+        rc =
+            ms_page_open(&page, data->dir, data->previous, (ms_lang_t)lang, false, here, name, err);
         if (rc)
             break;
         card_section(m, &page, data->year);
@@ -273,15 +284,10 @@ static int mutual_activity(ms_site_data_t *data, ms_site_mutual_t *m, ms_error_t
         return rc;
     uint8_t id[MS_HASH_BYTES];
     ms_val_t bytes;
-    ms_envelope_t env;
-    ms_changeset_t *cs = NULL;
+    int64_t created = 0;
     if (ms_replica_envelope(data->txn, m->info.org, "public", head.seq, id, &bytes, NULL) == 0 &&
-        ms_envelope_decode(bytes.data, bytes.len, &env, NULL) == 0) {
-        if (ms_changeset_decode(env.body, env.body_len, &cs, NULL) == 0)
-            m->last_sync = cs->created;
-        ms_changeset_destroy(&cs);
-        ms_envelope_clear(&env);
-    }
+        ms_envelope_created(bytes.data, bytes.len, &created, NULL) == 0)
+        m->last_sync = created;
     return 0;
 }
 
@@ -345,9 +351,16 @@ static int write_all(ms_site_data_t *data, ms_error_t *err)
     if (!css || fputs(ms_site_css, css) < 0 || fclose(css) != 0)
         return ms_error_set(err, MS_EIO, path, "cannot be written");
     org_figures_t f;
-    f.cells = calloc((size_t)ROWS * (data->def_count + 1), sizeof *f.cells);
-    if (!f.cells)
+    size_t count = (size_t)ROWS * (data->def_count + 1);
+    f.cells = calloc(count, sizeof *f.cells);
+    f.has = calloc(count, sizeof *f.has);
+    f.values = calloc(count, sizeof *f.values);
+    if (!f.cells || !f.has || !f.values) {
+        free(f.cells);
+        free(f.has);
+        free(f.values);
         return ms_error_set(err, MS_ENOMEM, "site", "out of memory");
+    }
     char scope[MS_SCOPE_MAX + 1];
     snprintf(scope, sizeof scope, "s:%s", data->id->org);
     int rc = load_figures(data, scope, &f, err);
@@ -358,6 +371,8 @@ static int write_all(ms_site_data_t *data, ms_error_t *err)
     for (size_t i = 0; rc == 0 && i < data->mutual_count; i++)
         rc = write_mutual(data, &data->mutuals[i], &f, err);
     free(f.cells);
+    free(f.has);
+    free(f.values);
     for (int lang = 0; rc == 0 && lang < 2; lang++)
         rc = ms_siteinv_pages(data, (ms_lang_t)lang, err);
     if (rc == 0)
@@ -423,6 +438,9 @@ int ms_site_write(ms_node_t *node, const char *dir, const ms_site_options_t *opt
                             strerror(errno));
     chmod(tmp, 0755);
     data.dir = tmp;
+    struct stat st;
+    if (stat(target, &st) == 0 && S_ISDIR(st.st_mode))
+        data.previous = target;
     int rc = ms_store_read(ms_node_store(node), &data.txn, err);
     if (rc == 0)
         rc = gather(&data, err);

@@ -285,7 +285,7 @@ static void directory_table(const ms_site_data_t *data, ms_page_t *page, const c
 static int directory_page(const ms_site_data_t *data, ms_lang_t lang, ms_error_t *err)
 {
     ms_page_t page;
-    int rc = ms_page_open(&page, data->dir, lang, false, "directory.html",
+    int rc = ms_page_open(&page, data->dir, data->previous, lang, false, "directory.html",
                           ms_site_word(lang, "directory"), err);
     if (rc)
         return rc;
@@ -321,7 +321,7 @@ static int country_page(const ms_site_data_t *data, size_t i, ms_lang_t lang, ms
     char here[32], title[64];
     snprintf(here, sizeof here, "countries/%s.html", data->countries[i]);
     snprintf(title, sizeof title, "%s %s", ms_site_word(lang, "country"), data->countries[i]);
-    int rc = ms_page_open(&page, data->dir, lang, false, here, title, err);
+    int rc = ms_page_open(&page, data->dir, data->previous, lang, false, here, title, err);
     if (rc)
         return rc;
     trend(data, &page, i, 0, "trend_mutuals");
@@ -340,8 +340,8 @@ static void citation(const ms_site_data_t *data, ms_lang_t lang, char *out, size
 static int data_page(const ms_site_data_t *data, ms_lang_t lang, ms_error_t *err)
 {
     ms_page_t page;
-    int rc =
-        ms_page_open(&page, data->dir, lang, false, "data.html", ms_site_word(lang, "data"), err);
+    int rc = ms_page_open(&page, data->dir, data->previous, lang, false, "data.html",
+                          ms_site_word(lang, "data"), err);
     if (rc)
         return rc;
     FILE *out = page.out;
@@ -529,7 +529,10 @@ static int database(const ms_site_data_t *data, const char *path, char *inventor
         sqlite3_close(db);
         return ms_error_set(err, MS_EIO, path, "cannot be created");
     }
-    int rc = sql_exec(db, "BEGIN", path, err);
+    //  A new file in a directory that is thrown away on any failure: no
+    //  rollback journal and no sync to disk (the swap of the site is the
+    //  one step that counts).
+    int rc = sql_exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN", path, err);
     if (rc == 0)
         rc = sql_table(db, "inventory", inventory, path, err);
     if (rc == 0)

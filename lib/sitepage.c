@@ -8,8 +8,13 @@
 
 #include "mutsync/svgchart.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const struct {
     const char *key, *fr, *en;
@@ -137,8 +142,8 @@ const char ms_site_css[] =
     "body{font-size:10pt}table{page-break-inside:auto}tr{page-break-inside:avoid}"
     "thead{display:table-header-group}a{color:#000;text-decoration:none}}\n";
 
-int ms_page_open(ms_page_t *page, const char *root, ms_lang_t lang, bool at_root, const char *here,
-                 const char *title, ms_error_t *err)
+int ms_page_open(ms_page_t *page, const char *root, const char *previous, ms_lang_t lang,
+                 bool at_root, const char *here, const char *title, ms_error_t *err)
 {
     memset(page, 0, sizeof *page);
     page->lang = lang;
@@ -148,13 +153,15 @@ int ms_page_open(ms_page_t *page, const char *root, ms_lang_t lang, bool at_root
         depth += *p == '/';
     for (int i = 0; i < depth && strlen(page->top) + 4 < sizeof page->top; i++)
         strcat(page->top, "../");
-    if (at_root)
-        snprintf(page->path, sizeof page->path, "%s/%s", root, here);
-    else
-        snprintf(page->path, sizeof page->path, "%s/%s/%s", root, ms_lang_code(lang), here);
-    page->out = fopen(page->path, "w");
+    const char *langdir = at_root ? "" : ms_lang_code(lang);
+    const char *slash = at_root ? "" : "/";
+    snprintf(page->path, sizeof page->path, "%s/%s%s%s", root, langdir, slash, here);
+    if (previous)
+        snprintf(page->previous, sizeof page->previous, "%s/%s%s%s", previous, langdir, slash,
+                 here);
+    page->out = open_memstream(&page->bytes, &page->len);
     if (!page->out)
-        return ms_error_set(err, MS_EIO, page->path, "cannot be written");
+        return ms_error_set(err, MS_ENOMEM, page->path, "out of memory");
     FILE *out = page->out;
     fprintf(out,
             "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -181,6 +188,38 @@ int ms_page_open(ms_page_t *page, const char *root, ms_lang_t lang, bool at_root
     return 0;
 }
 
+//  Whether the file PATH (not a symbolic link) holds exactly the LEN bytes BYTES.
+static bool same_file(const char *path, const char *bytes, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len;
+    char chunk[16384];
+    for (size_t at = 0; same && at < len;) {
+        ssize_t got = read(fd, chunk, sizeof chunk);
+        same = got > 0 && (size_t)got <= len - at && memcmp(chunk, bytes + at, (size_t)got) == 0;
+        at += got > 0 ? (size_t)got : 0;
+    }
+    close(fd);
+    return same;
+}
+
+static bool write_file(const char *path, const char *bytes, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return false;
+    bool ok = true;
+    for (size_t at = 0; ok && at < len;) {
+        ssize_t put = write(fd, bytes + at, len - at);
+        ok = put > 0 || (put < 0 && errno == EINTR);
+        at += put > 0 ? (size_t)put : 0;
+    }
+    return close(fd) == 0 && ok;
+}
+
 int ms_page_close(ms_page_t *page, ms_error_t *err)
 {
     fputs("</main>\n</body>\n</html>\n", page->out);
@@ -188,7 +227,20 @@ int ms_page_close(ms_page_t *page, ms_error_t *err)
     if (fclose(page->out) != 0)
         bad = true;
     page->out = NULL;
-    return bad ? ms_error_set(err, MS_EIO, page->path, "could not be written in full") : 0;
+    if (bad || !page->bytes) {
+        free(page->bytes);
+        page->bytes = NULL;
+        return ms_error_set(err, MS_ENOMEM, page->path, "out of memory");
+    }
+    bool linked = page->previous[0] && same_file(page->previous, page->bytes, page->len) &&
+                  link(page->previous, page->path) == 0;
+    bool written = linked || write_file(page->path, page->bytes, page->len);
+    int error = errno;
+    free(page->bytes);
+    page->bytes = NULL;
+    if (!written)
+        return ms_error_set(err, MS_EIO, page->path, "cannot be written: %s", strerror(error));
+    return 0;
 }
 
 void ms_page_href(const ms_page_t *page, const char *target)
@@ -197,11 +249,35 @@ void ms_page_href(const ms_page_t *page, const char *target)
     ms_markup_escape(page->out, target);
 }
 
+//  VALUE's digits as "%.0f" prints them, into OUT (24 bytes): by hand when
+//  VALUE is a whole number that a double holds exactly (a page is mostly
+//  whole figures, and printf's floating-point path is the slow one). Returns
+//  false, writing nothing, for any other VALUE.
+static bool whole_digits(double value, char *out)
+{
+    if (!(value >= 0 && value < 9007199254740992.0) || value != floor(value))
+        return false;
+    if (value == 0 && signbit(value))
+        return false;
+    char reversed[24];
+    size_t n = 0;
+    uint64_t whole = (uint64_t)value;
+    do {
+        reversed[n++] = (char)('0' + whole % 10);
+        whole /= 10;
+    } while (whole);
+    for (size_t i = 0; i < n; i++)
+        out[i] = reversed[n - 1 - i];
+    out[n] = 0;
+    return true;
+}
+
 void ms_site_number(ms_lang_t lang, double value, int decimals, char *out)
 {
     char digits[48];
     bool negative = value < 0;
-    snprintf(digits, sizeof digits, "%.*f", decimals, fabs(value));
+    if (decimals != 0 || !whole_digits(fabs(value), digits))
+        snprintf(digits, sizeof digits, "%.*f", decimals, fabs(value));
     const char *group = lang == MS_LANG_FR ? "\xC2\xA0" : ",";
     char mark = lang == MS_LANG_FR ? ',' : '.';
     char *dot = strchr(digits, '.');
@@ -228,23 +304,30 @@ void ms_page_figure(const ms_page_t *page, bool cell, const char *ref, bool has,
                     int decimals)
 {
     FILE *out = page->out;
-    fputs(cell ? "<td class=\"n\"" : "<span", out);
+    char digits[48];
     if (!has)
-        fputs(" data-value=\"\"", out);
-    else if (decimals == 0)
-        fprintf(out, " data-value=\"%.0f\"", value);
-    else
-        fprintf(out, " data-value=\"%.17g\"", value);
+        digits[0] = 0;
+    else if (decimals != 0)
+        snprintf(digits, sizeof digits, "%.17g", value);
+    else if (value < 0 || !whole_digits(value, digits))
+        snprintf(digits, sizeof digits, "%.0f", value);
+    fputs(cell ? "<td class=\"n\" data-value=\"" : "<span data-value=\"", out);
+    fputs(digits, out);
+    fputc('"', out);
     if (ref) {
         fputs(" data-ref=\"", out);
         ms_markup_escape(out, ref);
         fputc('"', out);
     }
-    char text[48];
-    if (has)
+    fputc('>', out);
+    if (has) {
+        char text[48];
         ms_site_number(page->lang, value, decimals, text);
-    else
-        snprintf(text, sizeof text, "<abbr title=\"%s\">\xE2\x80\x93</abbr>",
-                 ms_site_word(page->lang, "no_data"));
-    fprintf(out, ">%s</%s>", text, cell ? "td" : "span");
+        fputs(text, out);
+    } else {
+        fputs("<abbr title=\"", out);
+        fputs(ms_site_word(page->lang, "no_data"), out);
+        fputs("\">\xE2\x80\x93</abbr>", out);
+    }
+    fputs(cell ? "</td>" : "</span>", out);
 }

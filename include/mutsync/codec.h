@@ -90,6 +90,14 @@ MS_MUST_CHECK int ms_changeset_decode(const uint8_t *body, size_t len, ms_change
 //  Frees a decoded change set and sets *cs_p to NULL. Safe on NULL.
 void ms_changeset_destroy(ms_changeset_t **cs_p);
 
+//  Reads only the created time of the change set BODY (stored, already
+//  accepted), skipping its changes without decoding them: for readers that
+//  need when a feed last moved, not what it holds. Returns 0, or MS_EINVAL
+//  when BODY is not a well-formed protobuf message; *created is 0 when the
+//  field is absent.
+MS_MUST_CHECK int ms_changeset_created(const uint8_t *body, size_t len, int64_t *created,
+                                       ms_error_t *err);
+
 //  Serializes (BODY, SIGNATURE) into a new buffer the caller frees.
 MS_MUST_CHECK int ms_envelope_encode(const uint8_t *body, size_t body_len, const uint8_t *signature,
                                      uint8_t **bytes_p, size_t *len_p, ms_error_t *err);
@@ -98,6 +106,12 @@ MS_MUST_CHECK int ms_envelope_encode(const uint8_t *body, size_t body_len, const
 //  MS_BODY_MAX or a signature that is not MS_SIG_BYTES. On failure ENV is zeroed.
 MS_MUST_CHECK int ms_envelope_decode(const uint8_t *bytes, size_t len, ms_envelope_t *env,
                                      ms_error_t *err);
+
+//  The created time of the change set in the envelope BYTES (stored, already
+//  verified), read in place as ms_changeset_created reads it, without
+//  copying the body. Returns 0 or MS_EINVAL (malformed, or no body).
+MS_MUST_CHECK int ms_envelope_created(const uint8_t *bytes, size_t len, int64_t *created,
+                                      ms_error_t *err);
 
 //  Frees ENV's body and zeroes it.
 void ms_envelope_clear(ms_envelope_t *env);

@@ -23,7 +23,11 @@
 //
 //  ms_site_write builds the whole site in a directory beside DIR, then
 //  swaps it in with one rename (renameat2 RENAME_EXCHANGE when DIR exists),
-//  so a reader never sees half a site. Used by mutsync site and mutsyncd --site.
+//  so a reader never sees half a site. A page equal to the same page of the
+//  site it replaces is a hard link to that file (sitepage.h), so a rewrite
+//  after a change writes only the pages that changed. No file is synced to
+//  disk: the site is made again from the node at any time. Used by mutsync
+//  site and mutsyncd --site.
 
 #ifndef MS_SITE_H
 #define MS_SITE_H

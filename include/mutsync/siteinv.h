@@ -35,6 +35,7 @@ typedef struct {
     ms_txn_t *txn;              //  the read transaction
     const ms_identity_t *id;    //  this node
     const char *dir;            //  where the site is being built
+    const char *previous;       //  the site it replaces; NULL if none
     ms_lang_t home_lang;        //  the language of DIR/index.html
     uint32_t year;              //  the inventory's year
     int64_t now;                //  UTC seconds

@@ -1,5 +1,6 @@
 //  sitepage - the pages of the static site (site.h): one HTML5 document per
-//  file, in French or English, with figures people and programs both read.
+//  file (valid: tidy reports nothing on any page, which the browser test
+//  checks), in French or English, with figures people and programs both read.
 //
 //  Every page opens with the same header (a navigation bar and a language
 //  switch to the same page in the other language), links one stylesheet
@@ -34,20 +35,30 @@ const char *ms_site_word(ms_lang_t lang, const char *key);
 void ms_site_guarantees(FILE *out, ms_lang_t lang, const ms_org_t *card);
 
 typedef struct {
-    FILE *out;        //  the page being written
-    ms_lang_t lang;   //
-    char top[16];     //  from this page to the site's root: "", "../", "../../"
-    char here[128];   //  this page's path inside its language directory
-    char path[4096];  //  the file, for messages
+    FILE *out;            //  the page being written, in memory
+    ms_lang_t lang;       //
+    char top[16];         //  from this page to the site's root: "", "../", "../../"
+    char here[128];       //  this page's path inside its language directory
+    char path[4096];      //  the file, for messages
+    char previous[4096];  //  the same page in the site being replaced; "" if none
+    char *bytes;          //  what OUT holds once closed (open_memstream)
+    size_t len;           //  bytes
 } ms_page_t;
 
-//  Creates the file ROOT/LANGDIR/HERE (LANGDIR "fr" or "en"; AT_ROOT: the
-//  file ROOT/HERE instead, for the home page at the root) and writes the
-//  head of the page with TITLE. Returns 0 or MS_EIO.
-MS_MUST_CHECK int ms_page_open(ms_page_t *page, const char *root, ms_lang_t lang, bool at_root,
-                               const char *here, const char *title, ms_error_t *err);
+//  Starts the page ROOT/LANGDIR/HERE (LANGDIR "fr" or "en"; AT_ROOT: the
+//  file ROOT/HERE instead, for the home page at the root) and writes its
+//  head with TITLE. PREVIOUS is the site this one replaces (NULL if none).
+//  The page is built in memory and written by ms_page_close. Returns 0 or
+//  MS_ENOMEM.
+MS_MUST_CHECK int ms_page_open(ms_page_t *page, const char *root, const char *previous,
+                               ms_lang_t lang, bool at_root, const char *here, const char *title,
+                               ms_error_t *err);
 
-//  Writes the footer and closes the file. Returns 0 or MS_EIO.
+//  Writes the footer and puts the page in its file. A page equal, byte for
+//  byte, to the same page of the previous site is a hard link to that file
+//  rather than a new one: a site rewritten after a change creates files
+//  only for the pages that changed (and where links cannot be made, as on
+//  a FAT key, every page is written). Returns 0, MS_ENOMEM or MS_EIO.
 MS_MUST_CHECK int ms_page_close(ms_page_t *page, ms_error_t *err);
 
 //  Writes the link target for TARGET, a path inside the page's language

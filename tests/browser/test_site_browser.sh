@@ -5,17 +5,24 @@
 #  the same page in English; screenshots of the secretariat's home and of the
 #  union's are written under the build directory (site-screenshots/). Then
 #  mutsyncd --site keeps a union's site current after new data comes in.
-#  Chromium is Debian's package, installed here when missing (as root).
+#  Every page of the three sites is valid HTML5 for tidy (no error, no
+#  warning). Chromium and tidy are Debian's packages, installed here when
+#  missing (as root).
 source "$MS_TESTLIB"
 
-if ! command -v chromium >/dev/null; then
-    [ "$(id -u)" = 0 ] || fail "chromium is not installed (apt-get install chromium, as root)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium \
+#  need COMMAND PACKAGE: installs PACKAGE when COMMAND is missing.
+need()
+{
+    command -v "$1" >/dev/null && return 0
+    [ "$(id -u)" = 0 ] || fail "$1 is not installed (apt-get install $2, as root)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$2" \
         >"$MS_TEST_ROOT/apt.log" 2>&1 ||
         { apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y --no-install-recommends chromium >"$MS_TEST_ROOT/apt.log" 2>&1; } ||
-        fail "could not install chromium: $(tail -3 "$MS_TEST_ROOT/apt.log")"
-fi
+            apt-get install -y --no-install-recommends "$2" >"$MS_TEST_ROOT/apt.log" 2>&1; } ||
+        fail "could not install $2: $(tail -3 "$MS_TEST_ROOT/apt.log")"
+}
+need chromium chromium
+need tidy tidy
 check=$MS_LIB_ROOT/tests/browser/check_site.py
 shots=$(dirname "$(dirname "$MUTSYNC")")/site-screenshots
 mkdir -p "$shots"
@@ -37,6 +44,19 @@ dom()
 {
     browser --dump-dom "file://$1" >"$2" || fail "chromium could not load $1"
     [ -s "$2" ] || fail "chromium gave an empty DOM for $1"
+}
+
+#  valid_html DIR: tidy (HTML5) finds no error and no warning in any page
+#  under DIR; a failure names the page, line and column.
+valid_html()
+{
+    local page pages=0
+    while IFS= read -r -d '' page; do
+        pages=$((pages + 1))
+        tidy -quiet -errors "$page" 2>"$MS_TEST_ROOT/tidy.out" ||
+            fail "$page is not valid HTML: $(head -5 "$MS_TEST_ROOT/tidy.out")"
+    done < <(find "$1" -name '*.html' -print0)
+    [ "$pages" -gt 1 ] || fail "no pages to validate under $1"
 }
 
 key_of()
@@ -90,6 +110,9 @@ for level in S U ML-UTM-001; do
     esac
     expect_exit 0 "$MUTSYNC" -d "$node" site --out "$root/site-$level"
     expect_contains "$OUT" "site written to"
+done
+for level in S U ML-UTM-001; do
+    valid_html "$root/site-$level"
 done
 site=$root/site-S
 for f in index.html fr/index.html en/index.html fr/directory.html fr/data.html \
@@ -147,4 +170,5 @@ expect_exit 0 "$MUTSYNC" -d "$U" bundle import "$data/again.msb"
 wait_until 30 grep -q 'data-value="4321"' "$root/live/fr/mutuals/ML-UTM-001.html" ||
     fail "mutsyncd did not rewrite its site after new data"
 stop_bg U TERM || fail "mutsyncd exited non-zero"
+valid_html "$root/live"
 echo "site checked in chromium; screenshots in $shots"

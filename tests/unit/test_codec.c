@@ -576,6 +576,101 @@ static void check_envelope_refused(const uint8_t *bytes, size_t len, const char 
         fail_msg("expected \"%s\" in \"%s\"", why, err.message);
 }
 
+//  The created time read alone is the one the full decoder gives, for a
+//  change set of several changes and for a time before 1970.
+static void test_changeset_created_read_alone_equals_decoded(void **state)
+{
+    (void)state;
+    raw_change_t changes[3] = {
+        {MS_COLL_MEMBER, MS_OP_UPSERT, "M-0001", 40},
+        {MS_COLL_MEMBER, MS_OP_DELETE, "M-0002", 0},
+        {MS_COLL_MEMBER, MS_OP_UPSERT, "M-0003", 200},
+    };
+    int64_t times[] = {1767225600, -86400, 0};
+    for (size_t t = 0; t < sizeof times / sizeof times[0]; t++) {
+        raw_cs_t raw = sample();
+        raw.changes = changes;
+        raw.change_count = 3;
+        raw.created = times[t];
+        pb_t pb = raw_encode(&raw);
+        ms_changeset_t *cs = NULL;
+        ms_error_t err = {0};
+        assert_int_equal(ms_changeset_decode(pb.data, pb.len, &cs, &err), 0);
+        int64_t created = 42;
+        assert_int_equal(ms_changeset_created(pb.data, pb.len, &created, &err), 0);
+        assert_int_equal(created, cs->created);
+        assert_int_equal(created, times[t]);
+        ms_changeset_destroy(&cs);
+        free(pb.data);
+    }
+}
+
+//  Every prefix of a change set and bytes that are no protobuf: 0 or
+//  MS_EINVAL, never a read past the end (a copy of exactly LEN bytes, for ASan).
+static void test_changeset_created_refuses_truncated_and_garbage(void **state)
+{
+    (void)state;
+    raw_cs_t raw = sample();
+    pb_t pb = raw_encode(&raw);
+    size_t refused = 0;
+    for (size_t len = 0; len <= pb.len; len++) {
+        uint8_t *prefix = malloc(len ? len : 1);
+        assert_non_null(prefix);
+        memcpy(prefix, pb.data, len);
+        int64_t created = 42;
+        ms_error_t err = {0};
+        int rc = ms_changeset_created(prefix, len, &created, &err);
+        if (rc) {
+            assert_int_equal(rc, MS_EINVAL);
+            assert_int_equal(created, 0);
+            refused++;
+        }
+        free(prefix);
+    }
+    assert_true(refused > 0);
+    const uint8_t garbage[][3] = {{0x37, 0, 0}, {0x30, 0xff, 0xff}, {0x3a, 0x05, 0x01}};
+    for (size_t i = 0; i < sizeof garbage / sizeof garbage[0]; i++) {
+        int64_t created = 42;
+        ms_error_t err = {0};
+        assert_int_equal(ms_changeset_created(garbage[i], 3, &created, &err), MS_EINVAL);
+        assert_int_equal(created, 0);
+    }
+    free(pb.data);
+}
+
+//  The created time read in place from an envelope is its change set's;
+//  every prefix of the envelope gives 0 or MS_EINVAL, never a read past
+//  the end (a copy of exactly LEN bytes, for ASan).
+static void test_envelope_created_read_in_place(void **state)
+{
+    (void)state;
+    raw_cs_t raw = sample();
+    raw.created = 1767225600;
+    pb_t pb = raw_encode(&raw);
+    uint8_t signature[MS_SIG_BYTES];
+    memset(signature, 0x33, sizeof signature);
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    ms_error_t err = {0};
+    assert_int_equal(ms_envelope_encode(pb.data, pb.len, signature, &bytes, &len, &err), 0);
+    int64_t created = 0;
+    assert_int_equal(ms_envelope_created(bytes, len, &created, &err), 0);
+    assert_int_equal(created, raw.created);
+    for (size_t cut = 0; cut < len; cut++) {
+        uint8_t *prefix = malloc(cut ? cut : 1);
+        assert_non_null(prefix);
+        memcpy(prefix, bytes, cut);
+        created = 42;
+        int rc = ms_envelope_created(prefix, cut, &created, &err);
+        assert_true(rc == 0 || rc == MS_EINVAL);
+        if (rc)
+            assert_int_equal(created, 0);
+        free(prefix);
+    }
+    free(bytes);
+    free(pb.data);
+}
+
 static void test_envelope_roundtrip(void **state)
 {
     (void)state;
@@ -697,6 +792,9 @@ int main(void)
         cmocka_unit_test(test_changeset_names_the_change_at_fault),
         cmocka_unit_test(test_changeset_every_prefix_refused_or_within_bounds),
         cmocka_unit_test(test_changeset_garbage_refused),
+        cmocka_unit_test(test_changeset_created_read_alone_equals_decoded),
+        cmocka_unit_test(test_changeset_created_refuses_truncated_and_garbage),
+        cmocka_unit_test(test_envelope_created_read_in_place),
         cmocka_unit_test(test_envelope_roundtrip),
         cmocka_unit_test(test_envelope_signature_of_64_bytes_accepted_63_refused),
         cmocka_unit_test(test_envelope_body_of_max_bytes_accepted_one_more_refused),
