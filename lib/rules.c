@@ -225,18 +225,24 @@ static ms_refusal_t check_card(const ms_authority_t *who, const ms_change_t *cha
     return MS_REFUSAL_NONE;
 }
 
+//  The org a "subject|..." key speaks of, checked as an org id.
+static int key_subject(const ms_change_t *change, char subject[MS_KEY_MAX + 1], ms_error_t *err)
+{
+    snprintf(subject, MS_KEY_MAX + 1, "%s", change->key);
+    char *bar = strchr(subject, '|');
+    if (bar)
+        *bar = 0;
+    return ms_org_id_check(subject, err);
+}
+
 //  A revocation's key is "subject|key hex"; only the subject's holder (its
 //  certified parent) may write it, for any key of that subject.
 static ms_refusal_t check_revocation(const ms_authority_t *who, const ms_change_t *change,
                                      char *detail, size_t cap)
 {
     char subject[MS_KEY_MAX + 1];
-    snprintf(subject, sizeof subject, "%s", change->key);
-    char *bar = strchr(subject, '|');
-    if (bar)
-        *bar = 0;
     ms_error_t err = {0};
-    if (ms_org_id_check(subject, &err) != 0)
+    if (key_subject(change, subject, &err) != 0)
         return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, _("revocation: %s"), err.message);
     //  A replica that does not hold the subject (a mutual hearing of its
     //  sibling) judges by namespace, which does not depend on what arrived first.
@@ -268,30 +274,26 @@ static ms_refusal_t check_resolution(const ms_authority_t *who, const ms_change_
                                      char *detail, size_t cap)
 {
     char subject[MS_KEY_MAX + 1];
-    snprintf(subject, sizeof subject, "%s", change->key);
-    char *bar = strchr(subject, '|');
-    if (bar)
-        *bar = 0;
     ms_error_t err = {0};
-    if (ms_org_id_check(subject, &err) != 0)
-        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "resolution: %s", err.message);
+    if (key_subject(change, subject, &err) != 0)
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, _("resolution: %s"), err.message);
     if (!holds(who))
         return refuse(detail, cap, MS_REFUSAL_AUTHORITY,
-                      "%s may only resolve forks of its own children's feeds (%s)", who->origin,
+                      _("%s may only resolve forks of its own children's feeds (%s)"), who->origin,
                       subject);
     if (change->op == MS_OP_DELETE)
-        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, "a resolution cannot be withdrawn (%s)",
+        return refuse(detail, cap, MS_REFUSAL_AUTHORITY, _("a resolution cannot be withdrawn (%s)"),
                       change->key);
     ms_resolution_t resolution;
     if (ms_resolution_decode(change->value, change->value_len, &resolution, &err) != 0)
-        return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, "resolution %s: %s", change->key,
+        return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, _("resolution %s: %s"), change->key,
                       err.message);
     char key[MS_KEY_MAX + MS_FEED_NAME_MAX + 24];
     snprintf(key, sizeof key, "%s|%s|%llu", subject, resolution.feed,
              (unsigned long long)resolution.seq);
     if (strcmp(key, change->key) != 0 || ms_policy_kind(resolution.feed) == MS_FEED_UNKNOWN)
         return refuse(detail, cap, MS_REFUSAL_BAD_RECORD,
-                      "resolution %s names feed %s seq %llu: not its key", change->key,
+                      _("resolution %s names feed %s seq %llu: not its key"), change->key,
                       resolution.feed, (unsigned long long)resolution.seq);
     return MS_REFUSAL_NONE;
 }
