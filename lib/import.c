@@ -142,7 +142,9 @@ static int offer(ms_node_t *node, ms_txn_t *txn, ms_collection_t collection, bat
     else
         stats->added++;
     size_t i = batch->count++;
-    snprintf(batch->keys[i], sizeof batch->keys[i], "%s", key);
+    size_t key_len = strnlen(key, MS_KEY_MAX);
+    memcpy(batch->keys[i], key, key_len);
+    batch->keys[i][key_len] = 0;
     memcpy(batch->values + batch->used, value, len);
     batch->changes[i] =
         (ms_change_t){collection, MS_OP_UPSERT, batch->keys[i], batch->values + batch->used, len};
