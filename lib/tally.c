@@ -334,10 +334,13 @@ static ms_span_t next_span(const mstate_t *old, const ms_member_t *member, uint3
 }
 
 //  The state a member had before this change: its "Tm" entry when its
-//  interval had an end, else what its active record implies.
+//  interval had an end, else what its active record implies. A member
+//  without a record has no "Tm" entry: removing the record removes it.
 static int old_state(ms_txn_t *txn, const char *id, const ms_stored_record_t *old, mstate_t *state,
                      char *household, ms_error_t *err)
 {
+    if (!old)
+        return MS_ENOTFOUND;
     int rc = member_get(txn, id, state, household, err);
     if (rc != MS_ENOTFOUND)
         return rc;
