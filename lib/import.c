@@ -27,6 +27,7 @@
 
 #define MAP_BYTES_PER_FILE_BYTE 3
 #define MAP_BYTES_SLACK (4ull << 20)
+#define ROW_BYTES_MIN 100  //  bytes of a typical register row, for sizing the key set
 
 //  Keys seen in this file, as a set of 64-bit hashes (open addressing):
 //  8 bytes a row whatever the key, so 10 million rows cost 128 MiB. A hash
@@ -50,9 +51,12 @@ static uint64_t hash_key(const char *key)
     return h ? h : 1;
 }
 
-static int seen_grow(seen_t *seen)
+//  Makes room for at least ROOM keys (4096 at first, then twice as many).
+static int seen_grow(seen_t *seen, size_t room)
 {
     size_t capacity = seen->capacity ? seen->capacity * 2 : 4096;
+    while (room * 4 > capacity * 3)
+        capacity *= 2;
     uint64_t *slots = calloc(capacity, sizeof *slots);
     if (!slots)
         return MS_ENOMEM;
@@ -73,7 +77,7 @@ static int seen_grow(seen_t *seen)
 //  Adds KEY. Returns 0, 1 when its hash was already there, or MS_ENOMEM.
 static int seen_add(seen_t *seen, const char *key)
 {
-    if ((seen->count + 1) * 4 > seen->capacity * 3 && seen_grow(seen) != 0)
+    if ((seen->count + 1) * 4 > seen->capacity * 3 && seen_grow(seen, seen->count + 1) != 0)
         return MS_ENOMEM;
     uint64_t h = hash_key(key);
     size_t i = h & (seen->capacity - 1);
@@ -316,6 +320,11 @@ int ms_import_file(ms_node_t *node, const char *path, const ms_import_schema_t *
     struct stat st;
     if (rc == 0 && stat(path, &st) == 0)
         run.file_bytes = (uint64_t)st.st_size;
+    //  Sized once for the rows the file may hold, rather than grown (and
+    //  copied) as they come: a register's rows are rarely under 100 bytes.
+    if (rc == 0 && run.file_bytes / ROW_BYTES_MIN > 0 &&
+        seen_grow(&run.seen, (size_t)(run.file_bytes / ROW_BYTES_MIN)) != 0)
+        rc = ms_error_set(err, MS_ENOMEM, path, "no memory for the keys of the file");
     if (rc == 0 && run.file_bytes)
         rc = ms_store_reserve(ms_node_store(node),
                               run.file_bytes * MAP_BYTES_PER_FILE_BYTE + MAP_BYTES_SLACK, err);
