@@ -518,6 +518,8 @@ static int take_offer(ms_sync_t *self, const ms_msg_t *in, ms_msg_t *answer)
                           "this node may not write until %s resolves it (child resolve)",
                           self->peer, h->org, h->feed, (unsigned long long)h->seq, self->peer);
         }
+        if (rc == 0 && take && h->seq > ours.seq)
+            self->stats.to_receive += h->seq - ours.seq;
         if (rc == 0)
             rc = ms_sync_heads_add(&want, h->org, h->feed, take ? &ours : NULL, &err);
         if (rc == 0 && !take) {
@@ -565,6 +567,8 @@ static int take_want(ms_sync_t *self, const ms_msg_t *in)
             out->stalled = true;
             continue;
         }
+        if (mine->seq > theirs->seq)
+            self->stats.to_send += mine->seq - theirs->seq;
         uint8_t id[MS_HASH_BYTES];
         ms_val_t bytes;
         if (theirs->seq && theirs->seq <= mine->seq &&
