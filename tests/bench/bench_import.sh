@@ -99,7 +99,7 @@ for n in $sizes; do
     peak=$(echo "$rss" | tr ' ' '\n' | grep . | median)
     anon=$(echo "$anons" | tr ' ' '\n' | grep . | median)
     cpu=$(echo "$cpus" | tr ' ' '\n' | grep . | median)
-    used=$(mdb_stat -e "$work/node" 2>/dev/null | awk '/Number of pages used/ { u = $5 } /Page size/ { p = $3 } END { print u * p }')
+    used=$(mdb_stat -e "$work/node" 2>/dev/null | awk '/Number of pages used/ { u = $5 } /Page size/ { p = $3 } END { printf "%.0f\n", u * p }')
     /usr/bin/time -f "%e %M" -o "$work/time" "$mutsync" -d "$work/node" feed verify >"$work/verify"
     read -r vseconds vkb <"$work/time"
     sets=$(grep -o 'checked [0-9]* feeds, [0-9]*' "$work/verify" | awk '{ print $4 }')
