@@ -23,10 +23,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #define MAP_BYTES_PER_FILE_BYTE 3
 #define MAP_BYTES_SLACK (4ull << 20)
+#define HUGE_PAGE_BYTES (2u << 20)
 #define ROW_BYTES_MIN 100  //  bytes of a typical register row, for sizing the key set
 
 //  Keys seen in this file, as a set of 64-bit hashes (open addressing):
@@ -51,13 +53,29 @@ static uint64_t hash_key(const char *key)
     return h ? h : 1;
 }
 
+//  A zeroed table of CAPACITY slots. Keys land anywhere in it, so each
+//  lookup would also miss the address translation cache: past a huge page,
+//  the table asks for huge pages (2 MiB), where the system allows them.
+static uint64_t *table_new(size_t capacity)
+{
+    size_t bytes = capacity * sizeof(uint64_t);
+    if (bytes < HUGE_PAGE_BYTES)
+        return calloc(capacity, sizeof(uint64_t));
+    void *table = NULL;
+    if (posix_memalign(&table, HUGE_PAGE_BYTES, bytes) != 0)
+        return NULL;
+    (void)madvise(table, bytes, MADV_HUGEPAGE);
+    memset(table, 0, bytes);
+    return table;
+}
+
 //  Makes room for at least ROOM keys (4096 at first, then twice as many).
 static int seen_grow(seen_t *seen, size_t room)
 {
     size_t capacity = seen->capacity ? seen->capacity * 2 : 4096;
     while (room * 4 > capacity * 3)
         capacity *= 2;
-    uint64_t *slots = calloc(capacity, sizeof *slots);
+    uint64_t *slots = table_new(capacity);
     if (!slots)
         return MS_ENOMEM;
     for (size_t i = 0; i < seen->capacity; i++) {
@@ -74,12 +92,19 @@ static int seen_grow(seen_t *seen, size_t room)
     return 0;
 }
 
-//  Adds KEY. Returns 0, 1 when its hash was already there, or MS_ENOMEM.
-static int seen_add(seen_t *seen, const char *key)
+//  Asks the processor to bring the slot of hash H in while other work goes
+//  on: at a million keys and more the set is far larger than its caches.
+static void seen_prefetch(const seen_t *seen, uint64_t h)
+{
+    if (seen->capacity)
+        __builtin_prefetch(&seen->slots[h & (seen->capacity - 1)]);
+}
+
+//  Adds the key of hash H. Returns 0, 1 when H was already there, or MS_ENOMEM.
+static int seen_add(seen_t *seen, uint64_t h)
 {
     if ((seen->count + 1) * 4 > seen->capacity * 3 && seen_grow(seen, seen->count + 1) != 0)
         return MS_ENOMEM;
-    uint64_t h = hash_key(key);
     size_t i = h & (seen->capacity - 1);
     for (; seen->slots[i]; i = (i + 1) & (seen->capacity - 1))
         if (seen->slots[i] == h)
@@ -266,7 +291,16 @@ static int import_rows(ms_txn_t *txn, void *arg, ms_error_t *err)
         rc = run->schema->row(run->sheet, run->indices, key, value, &len, err);
         if (rc)
             return rc;
-        int seen = seen_add(&run->seen, key);
+        //  The key is looked for once the record is offered, its slot
+        //  fetched meanwhile: a key seen twice fails the whole import, so
+        //  what the second one queued is discarded with the rest.
+        uint64_t h = hash_key(key);
+        seen_prefetch(&run->seen, h);
+        rc = offer(run->node, txn, run->schema->collection, run->batch, key, value, len, run->stats,
+                   err);
+        if (rc)
+            return rc;
+        int seen = seen_add(&run->seen, h);
         if (seen < 0)
             return ms_error_set(err, MS_ENOMEM, "import", "no memory for the keys of the file");
         uint64_t first = seen ? first_line_of(run, key, ms_sheet_line(run->sheet)) : 0;
@@ -276,10 +310,6 @@ static int import_rows(ms_txn_t *txn, void *arg, ms_error_t *err)
                                 "%llu)",
                                 run->schema->columns[0], run->schema->what, key,
                                 (unsigned long long)first);
-        rc = offer(run->node, txn, run->schema->collection, run->batch, key, value, len, run->stats,
-                   err);
-        if (rc)
-            return rc;
         if (run->options && run->options->progress && run->stats->rows % MS_IMPORT_BATCH == 0)
             run->options->progress(run->options->progress_ctx, run->stats->rows,
                                    ms_sheet_offset(run->sheet), run->file_bytes);
