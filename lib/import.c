@@ -55,18 +55,27 @@ static uint64_t hash_key(const char *key)
 
 //  A zeroed table of CAPACITY slots. Keys land anywhere in it, so each
 //  lookup would also miss the address translation cache: past a huge page,
-//  the table asks for huge pages (2 MiB), where the system allows them.
+//  the table is mapped apart and asks for huge pages (2 MiB), where the
+//  system allows them. Pages no key reached stay unused, as with calloc.
 static uint64_t *table_new(size_t capacity)
 {
     size_t bytes = capacity * sizeof(uint64_t);
     if (bytes < HUGE_PAGE_BYTES)
         return calloc(capacity, sizeof(uint64_t));
-    void *table = NULL;
-    if (posix_memalign(&table, HUGE_PAGE_BYTES, bytes) != 0)
+    void *table = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (table == MAP_FAILED)
         return NULL;
     (void)madvise(table, bytes, MADV_HUGEPAGE);
-    memset(table, 0, bytes);
     return table;
+}
+
+static void table_free(uint64_t *table, size_t capacity)
+{
+    size_t bytes = capacity * sizeof(uint64_t);
+    if (bytes < HUGE_PAGE_BYTES)
+        free(table);
+    else if (table)
+        munmap(table, bytes);
 }
 
 //  Makes room for at least ROOM keys (4096 at first, then twice as many).
@@ -86,7 +95,7 @@ static int seen_grow(seen_t *seen, size_t room)
             j = (j + 1) & (capacity - 1);
         slots[j] = seen->slots[i];
     }
-    free(seen->slots);
+    table_free(seen->slots, seen->capacity);
     seen->slots = slots;
     seen->capacity = capacity;
     return 0;
@@ -123,7 +132,7 @@ static void seen_reset(seen_t *seen)
 
 static void seen_free(seen_t *seen)
 {
-    free(seen->slots);
+    table_free(seen->slots, seen->capacity);
 }
 
 //  Records waiting to be appended as one change set.
