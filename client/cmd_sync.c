@@ -14,6 +14,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char sync_usage[] =
     N_("usage: mutsync -d DIR sync [--watch] [--interval SECONDS] [--timeout SECONDS]\n"
@@ -75,6 +76,32 @@ static void print_outcome(const ms_identity_t *id, const char *endpoint, const m
            st->complete ? _("heads equal") : _("heads differ"));
 }
 
+//  Progress of a one-shot sync on a terminal: change sets sent and received
+//  of those the heads showed missing, rate, time left, on one line of stderr
+//  rewritten at most five times a second; nothing when stderr is not a
+//  terminal (a script, a log).
+typedef struct {
+    int64_t start_ms;  //  when the command began
+    int64_t shown_ms;  //  when the line was last written, 0 = never
+} progress_t;
+
+static void show_progress(progress_t *p, const ms_sync_stats_t *st, int64_t now_ms)
+{
+    uint64_t total = st ? st->to_send + st->to_receive : 0;
+    if (!total || now_ms - p->start_ms < 500 || now_ms - p->shown_ms < 200)
+        return;
+    uint64_t done = st->envelopes_sent + st->applied + st->duplicates + st->refused + st->held;
+    if (done > total)
+        done = total;
+    p->shown_ms = now_ms;
+    double rate = (double)done * 1000.0 / (double)(now_ms - p->start_ms);
+    double left = rate > 0 ? (double)(total - done) / rate : 0;
+    fputc('\r', stderr);
+    fprintf(stderr, _("%llu of %llu change sets, %.0f/s, about %.0f s left "),
+            (unsigned long long)done, (unsigned long long)total, rate, left);
+    fflush(stderr);
+}
+
 typedef struct {
     ms_uplink_options_t up;
     int64_t timeout_ms;
@@ -121,6 +148,8 @@ static int run(ms_node_t *node, void *zctx, const sync_options_t *o)
     uint8_t seen[16], now_digest[16];
     heads_digest(node, seen);
     uint64_t reported = 0;
+    progress_t progress = {ms_clock_ms(), 0};
+    bool on_terminal = !o->up.watch && isatty(STDERR_FILENO);
     while (!stopping && ms_uplink_status(uplink) == MS_UPLINK_RUNNING &&
            (o->up.watch || ms_clock_ms() < deadline)) {
         zmq_pollitem_t items[2];
@@ -133,6 +162,8 @@ static int run(ms_node_t *node, void *zctx, const sync_options_t *o)
         now = ms_clock_ms();
         ms_uplink_handle(uplink, items, count, now);
         ms_uplink_tick(uplink, now);
+        if (on_terminal)
+            show_progress(&progress, ms_uplink_current(uplink), now);
         if (o->up.watch) {
             heads_digest(node, now_digest);
             if (memcmp(seen, now_digest, sizeof seen) != 0) {
@@ -147,6 +178,8 @@ static int run(ms_node_t *node, void *zctx, const sync_options_t *o)
             }
         }
     }
+    if (progress.shown_ms)
+        fputs("\r\033[K", stderr);  //  the progress line goes; the outcome follows
     ms_uplink_status_t status = ms_uplink_status(uplink);
     int rc = CLI_OK;
     if (status == MS_UPLINK_SYNCED) {

@@ -170,6 +170,9 @@ static int drop_granted(ms_txn_t *txn, const char *org, ms_error_t *err)
 static int apply_trust(ms_txn_t *txn, const char *holder, const char *origin,
                        const ms_change_t *change, ms_error_t *err)
 {
+    if (change->collection != MS_COLL_CERT && change->collection != MS_COLL_REVOCATION &&
+        change->collection != MS_COLL_RELEASE)
+        return 0;
     char subject[MS_KEY_MAX + 1];
     subject_of(change, subject, sizeof subject);
     if (change->collection == MS_COLL_CERT) {

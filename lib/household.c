@@ -55,7 +55,9 @@ static size_t household_key(const char *household, uint8_t *out)
 int ms_household_load(ms_txn_t *txn, const char *id, ms_household_t *h, ms_error_t *err)
 {
     h->count = 0;
-    snprintf(h->id, sizeof h->id, "%s", id ? id : "");
+    size_t id_len = id ? strnlen(id, MS_ID_MAX) : 0;
+    memcpy(h->id, id ? id : "", id_len);
+    h->id[id_len] = 0;
     if (!h->id[0])
         return 0;
     uint8_t key[2 + MS_ID_MAX];
@@ -114,7 +116,9 @@ int ms_household_set(ms_household_t *h, const char *id, const ms_span_t *span, m
             return ms_error_set(err, MS_EINVAL, "household",
                                 "household %s has more than %d members", h->id,
                                 MS_HOUSEHOLD_MEMBERS_MAX);
-        snprintf(h->members[h->count++].id, sizeof h->members[0].id, "%s", id);
+        size_t len = strnlen(id, MS_KEY_MAX);
+        memcpy(h->members[h->count].id, id, len);
+        h->members[h->count++].id[len] = 0;
     }
     h->members[i].span = *span;
     return 0;

@@ -23,10 +23,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #define MAP_BYTES_PER_FILE_BYTE 3
 #define MAP_BYTES_SLACK (4ull << 20)
+#define HUGE_PAGE_BYTES (2u << 20)
+#define ROW_BYTES_MIN 100  //  bytes of a typical register row, for sizing the key set
 
 //  Keys seen in this file, as a set of 64-bit hashes (open addressing):
 //  8 bytes a row whatever the key, so 10 million rows cost 128 MiB. A hash
@@ -50,10 +53,38 @@ static uint64_t hash_key(const char *key)
     return h ? h : 1;
 }
 
-static int seen_grow(seen_t *seen)
+//  A zeroed table of CAPACITY slots. Keys land anywhere in it, so each
+//  lookup would also miss the address translation cache: past a huge page,
+//  the table is mapped apart and asks for huge pages (2 MiB), where the
+//  system allows them. Pages no key reached stay unused, as with calloc.
+static uint64_t *table_new(size_t capacity)
+{
+    size_t bytes = capacity * sizeof(uint64_t);
+    if (bytes < HUGE_PAGE_BYTES)
+        return calloc(capacity, sizeof(uint64_t));
+    void *table = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (table == MAP_FAILED)
+        return NULL;
+    (void)madvise(table, bytes, MADV_HUGEPAGE);
+    return table;
+}
+
+static void table_free(uint64_t *table, size_t capacity)
+{
+    size_t bytes = capacity * sizeof(uint64_t);
+    if (bytes < HUGE_PAGE_BYTES)
+        free(table);
+    else if (table)
+        munmap(table, bytes);
+}
+
+//  Makes room for at least ROOM keys (4096 at first, then twice as many).
+static int seen_grow(seen_t *seen, size_t room)
 {
     size_t capacity = seen->capacity ? seen->capacity * 2 : 4096;
-    uint64_t *slots = calloc(capacity, sizeof *slots);
+    while (room * 4 > capacity * 3)
+        capacity *= 2;
+    uint64_t *slots = table_new(capacity);
     if (!slots)
         return MS_ENOMEM;
     for (size_t i = 0; i < seen->capacity; i++) {
@@ -64,18 +95,25 @@ static int seen_grow(seen_t *seen)
             j = (j + 1) & (capacity - 1);
         slots[j] = seen->slots[i];
     }
-    free(seen->slots);
+    table_free(seen->slots, seen->capacity);
     seen->slots = slots;
     seen->capacity = capacity;
     return 0;
 }
 
-//  Adds KEY. Returns 0, 1 when its hash was already there, or MS_ENOMEM.
-static int seen_add(seen_t *seen, const char *key)
+//  Asks the processor to bring the slot of hash H in while other work goes
+//  on: at a million keys and more the set is far larger than its caches.
+static void seen_prefetch(const seen_t *seen, uint64_t h)
 {
-    if ((seen->count + 1) * 4 > seen->capacity * 3 && seen_grow(seen) != 0)
+    if (seen->capacity)
+        __builtin_prefetch(&seen->slots[h & (seen->capacity - 1)]);
+}
+
+//  Adds the key of hash H. Returns 0, 1 when H was already there, or MS_ENOMEM.
+static int seen_add(seen_t *seen, uint64_t h)
+{
+    if ((seen->count + 1) * 4 > seen->capacity * 3 && seen_grow(seen, seen->count + 1) != 0)
         return MS_ENOMEM;
-    uint64_t h = hash_key(key);
     size_t i = h & (seen->capacity - 1);
     for (; seen->slots[i]; i = (i + 1) & (seen->capacity - 1))
         if (seen->slots[i] == h)
@@ -94,7 +132,7 @@ static void seen_reset(seen_t *seen)
 
 static void seen_free(seen_t *seen)
 {
-    free(seen->slots);
+    table_free(seen->slots, seen->capacity);
 }
 
 //  Records waiting to be appended as one change set.
@@ -142,7 +180,9 @@ static int offer(ms_node_t *node, ms_txn_t *txn, ms_collection_t collection, bat
     else
         stats->added++;
     size_t i = batch->count++;
-    snprintf(batch->keys[i], sizeof batch->keys[i], "%s", key);
+    size_t key_len = strnlen(key, MS_KEY_MAX);
+    memcpy(batch->keys[i], key, key_len);
+    batch->keys[i][key_len] = 0;
     memcpy(batch->values + batch->used, value, len);
     batch->changes[i] =
         (ms_change_t){collection, MS_OP_UPSERT, batch->keys[i], batch->values + batch->used, len};
@@ -260,7 +300,16 @@ static int import_rows(ms_txn_t *txn, void *arg, ms_error_t *err)
         rc = run->schema->row(run->sheet, run->indices, key, value, &len, err);
         if (rc)
             return rc;
-        int seen = seen_add(&run->seen, key);
+        //  The key is looked for once the record is offered, its slot
+        //  fetched meanwhile: a key seen twice fails the whole import, so
+        //  what the second one queued is discarded with the rest.
+        uint64_t h = hash_key(key);
+        seen_prefetch(&run->seen, h);
+        rc = offer(run->node, txn, run->schema->collection, run->batch, key, value, len, run->stats,
+                   err);
+        if (rc)
+            return rc;
+        int seen = seen_add(&run->seen, h);
         if (seen < 0)
             return ms_error_set(err, MS_ENOMEM, "import", "no memory for the keys of the file");
         uint64_t first = seen ? first_line_of(run, key, ms_sheet_line(run->sheet)) : 0;
@@ -270,10 +319,6 @@ static int import_rows(ms_txn_t *txn, void *arg, ms_error_t *err)
                                 "%llu)",
                                 run->schema->columns[0], run->schema->what, key,
                                 (unsigned long long)first);
-        rc = offer(run->node, txn, run->schema->collection, run->batch, key, value, len, run->stats,
-                   err);
-        if (rc)
-            return rc;
         if (run->options && run->options->progress && run->stats->rows % MS_IMPORT_BATCH == 0)
             run->options->progress(run->options->progress_ctx, run->stats->rows,
                                    ms_sheet_offset(run->sheet), run->file_bytes);
@@ -314,6 +359,11 @@ int ms_import_file(ms_node_t *node, const char *path, const ms_import_schema_t *
     struct stat st;
     if (rc == 0 && stat(path, &st) == 0)
         run.file_bytes = (uint64_t)st.st_size;
+    //  Sized once for the rows the file may hold, rather than grown (and
+    //  copied) as they come: a register's rows are rarely under 100 bytes.
+    if (rc == 0 && run.file_bytes / ROW_BYTES_MIN > 0 &&
+        seen_grow(&run.seen, (size_t)(run.file_bytes / ROW_BYTES_MIN)) != 0)
+        rc = ms_error_set(err, MS_ENOMEM, path, "no memory for the keys of the file");
     if (rc == 0 && run.file_bytes)
         rc = ms_store_reserve(ms_node_store(node),
                               run.file_bytes * MAP_BYTES_PER_FILE_BYTE + MAP_BYTES_SLACK, err);

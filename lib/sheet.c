@@ -5,7 +5,9 @@
 //  buffer) and is fed to libcsv one physical line at a time: a segment ends
 //  just after a line break (LF, CRLF or CR). So at most one row can end per
 //  segment, ms_sheet_next can stop as soon as it has one, and the line
-//  counter is exact without asking libcsv where it is: a row starts on the
+//  counter is exact without asking libcsv where it is (a whole line with no
+//  quote, most rows of a register, is split at its separators directly,
+//  as libcsv would split it): a row starts on the
 //  line of the first segment with content fed while no row was open. libcsv
 //  hands each field to on_field, which checks its text (UTF-8, or converts
 //  Windows-1252) and appends it to the row buffer; buffers grow to the
@@ -330,7 +332,24 @@ static void parse_failed(ms_sheet_t *sheet)
         fail(sheet, MS_ENOMEM, sheet->row_line, _("no memory for a field"));
 }
 
-//  Feeds libcsv the next segment: up to and including one line break.
+//  A whole line without quotes, starting a row: its fields are the bytes
+//  between separators, as libcsv would hand them over, without its copy.
+static void split_line(ms_sheet_t *sheet, const uint8_t *p, size_t len)
+{
+    const uint8_t *end = p + len;
+    for (;;) {
+        const uint8_t *sep = memchr(p, sheet->separator, (size_t)(end - p));
+        const uint8_t *stop = sep ? sep : end;
+        on_field((void *)p, (size_t)(stop - p), sheet);
+        if (!sep)
+            break;
+        p = sep + 1;
+    }
+    on_row('\n', sheet);
+}
+
+//  Feeds the next segment, up to and including one line break, to libcsv,
+//  or splits it at once when it is a whole line without quotes.
 static void feed_segment(ms_sheet_t *sheet)
 {
     const uint8_t *p = sheet->in + sheet->in_pos;
@@ -358,13 +377,18 @@ static void feed_segment(ms_sheet_t *sheet)
         }
     }
     sheet->cr_pending = line_break && p[n - 1] == '\r' && n == avail;
-    if (!sheet->in_row && content > 0) {
+    bool starts_row = !sheet->in_row && content > 0;
+    if (starts_row) {
         sheet->in_row = true;
         sheet->row_line = sheet->field_line = sheet->line;
     }
-    size_t done = csv_parse(&sheet->csv, p, n, on_field, on_row, sheet);
-    if (done < n && !sheet->failed)
-        parse_failed(sheet);
+    if (starts_row && line_break && !memchr(p, '"', content)) {
+        split_line(sheet, p, content);
+    } else {
+        size_t done = csv_parse(&sheet->csv, p, n, on_field, on_row, sheet);
+        if (done < n && !sheet->failed)
+            parse_failed(sheet);
+    }
     sheet->in_pos += n;
     if (line_break)
         sheet->line++;

@@ -46,6 +46,11 @@ struct ms_txn {
     MDB_txn *txn;       //  the LMDB transaction
     ms_store_t *store;  //  owner
     bool map_full;      //  a put hit MDB_MAP_FULL: grow and retry
+    bool writable;      //  a write transaction (pending state allowed)
+    struct {
+        const ms_pending_kind_t *kind;  //  NULL: slot free
+        void *state;                    //  owned by the transaction
+    } pending[MS_TXN_PENDING_MAX];
 };
 
 struct ms_cursor {
@@ -222,14 +227,52 @@ int ms_store_reserve(ms_store_t *self, uint64_t bytes, ms_error_t *err)
     return rc ? lmdb_error(err, rc, _("cannot make room in the map")) : 0;
 }
 
+//  Writes what TXN holds pending, then frees it all (on success or not).
+static int end_pending(ms_txn_t *txn, bool flush, ms_error_t *err)
+{
+    int rc = 0;
+    for (int i = 0; i < MS_TXN_PENDING_MAX; i++) {
+        if (!txn->pending[i].kind)
+            continue;
+        if (flush && rc == 0)
+            rc = txn->pending[i].kind->flush(txn, txn->pending[i].state, err);
+        txn->pending[i].kind->destroy(txn->pending[i].state);
+        txn->pending[i].kind = NULL;
+    }
+    return rc;
+}
+
+void *ms_txn_pending(ms_txn_t *txn, const ms_pending_kind_t *kind)
+{
+    for (int i = 0; i < MS_TXN_PENDING_MAX; i++)
+        if (txn->pending[i].kind == kind)
+            return txn->pending[i].state;
+    return NULL;
+}
+
+int ms_txn_set_pending(ms_txn_t *txn, const ms_pending_kind_t *kind, void *state, ms_error_t *err)
+{
+    for (int i = 0; txn->writable && i < MS_TXN_PENDING_MAX; i++)
+        if (!txn->pending[i].kind) {
+            txn->pending[i].kind = kind;
+            txn->pending[i].state = state;
+            return 0;
+        }
+    kind->destroy(state);
+    return ms_error_set(err, MS_EINVAL, "store", "no room for pending writes in this transaction");
+}
+
 int ms_store_write(ms_store_t *self, ms_write_fn fn, void *ctx, ms_error_t *err)
 {
     for (int attempt = 0; attempt < 24; attempt++) {
-        ms_txn_t txn = {.store = self};
+        ms_txn_t txn = {.store = self, .writable = true};
         int rc = begin(self, 0, &txn.txn, err);
         if (rc)
             return rc;
         rc = fn(&txn, ctx, err);
+        int flushed = end_pending(&txn, rc == 0 && !txn.map_full, err);
+        if (rc == 0)
+            rc = flushed;
         if (rc == 0 && !txn.map_full) {
             int commit_rc = mdb_txn_commit(txn.txn);
             if (commit_rc == 0) {

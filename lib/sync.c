@@ -491,6 +491,8 @@ static int take_offer(ms_sync_t *self, const ms_msg_t *in, ms_msg_t *answer)
                      _("fork: %s holds another change set than this node at %s/%s seq %llu; "
                        "this node may not write until %s resolves it (child resolve)"),
                      self->peer, h->org, h->feed, (unsigned long long)h->seq, self->peer);
+        if (rc == 0 && take && !forked_here && h->seq > ours.seq)
+            self->stats.to_receive += h->seq - ours.seq;
         if (rc == 0)
             rc = ms_sync_heads_add(&want, h->org, h->feed, take && !forked_here ? &ours : NULL,
                                    &err);
@@ -567,6 +569,8 @@ static int take_want(ms_sync_t *self, const ms_msg_t *in)
             out->stalled = true;
             continue;
         }
+        if (mine->seq > theirs->seq)
+            self->stats.to_send += mine->seq - theirs->seq;
         uint8_t id[MS_HASH_BYTES];
         ms_val_t bytes;
         if (theirs->seq && theirs->seq <= mine->seq &&

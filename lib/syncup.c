@@ -342,6 +342,11 @@ const char *ms_uplink_reason(const ms_uplink_t *self)
     return self->reason;
 }
 
+const ms_sync_stats_t *ms_uplink_current(const ms_uplink_t *self)
+{
+    return self->session ? ms_sync_stats(self->session) : NULL;
+}
+
 const ms_sync_stats_t *ms_uplink_last(const ms_uplink_t *self)
 {
     return &self->last;

@@ -14,6 +14,11 @@
 //  of its members' intervals, taken before and after the change. "Tx" holds
 //  the range of flow months and the earliest month changed since the last
 //  publication.
+//  Within one write transaction the counters, "Tx" and the last two
+//  households used are kept in memory (pending_t, a pending state of the
+//  transaction, store.h) and written once before the commit, or before
+//  the tally reads them: an import of a million members then writes each
+//  month's cell once, and each household once per run of its members.
 //
 //  Keys in MS_TABLE_INDEX:
 //    "Tc" counter(1) month(4 BE)  -> int64 (difference or sum)
@@ -67,7 +72,7 @@ typedef struct {
     uint32_t pub_last;   //
 } meta_t;
 
-static int counter_add(ms_txn_t *txn, int counter, uint32_t month, int64_t delta, ms_error_t *err)
+static int counter_write(ms_txn_t *txn, int counter, uint32_t month, int64_t delta, ms_error_t *err)
 {
     if (delta == 0)
         return 0;
@@ -84,6 +89,114 @@ static int counter_add(ms_txn_t *txn, int counter, uint32_t month, int64_t delta
     if (__builtin_add_overflow(value, delta, &value))
         return ms_error_set(err, MS_ESTORE, "tally", "counter %d of %u overflows", counter, month);
     return ms_txn_put(txn, MS_TABLE_INDEX, key, sizeof key, &value, sizeof value, 0, err);
+}
+
+static int meta_get(ms_txn_t *txn, meta_t *meta, ms_error_t *err)
+{
+    memset(meta, 0, sizeof *meta);
+    ms_val_t val;
+    int rc = ms_txn_get(txn, MS_TABLE_INDEX, "Tx", 2, &val, err);
+    if (rc == 0 && val.len == sizeof *meta)
+        memcpy(meta, val.data, sizeof *meta);
+    return rc == MS_ENOTFOUND ? 0 : rc;
+}
+
+static int meta_put(ms_txn_t *txn, const meta_t *meta, ms_error_t *err)
+{
+    return ms_txn_put(txn, MS_TABLE_INDEX, "Tx", 2, meta, sizeof *meta, 0, err);
+}
+
+//  What the tally keeps in memory during one write transaction.
+#define PENDING_YEAR_FIRST 1900
+#define PENDING_MONTHS (201 * 12)  //  1900-01 to 2100-12; other months are written at once
+
+typedef struct {
+    ms_household_t household;  //  as loaded, then changed
+    bool changed;              //  to be saved
+} home_t;
+
+typedef struct {
+    int64_t cells[C_COUNT][PENDING_MONTHS];  //  counter moves not yet written
+    bool moved;                              //  some cell is not 0
+    meta_t meta;                             //  "Tx" as it will be
+    bool meta_loaded;                        //  META holds "Tx"
+    bool meta_changed;                       //  META differs from "Tx"
+    home_t homes[2];                         //  the last two households used
+    int next_home;                           //  the one to reuse next
+} pending_t;
+
+static int month_index(uint32_t month)
+{
+    uint32_t year = month / 100, number = month % 100;
+    if (year < PENDING_YEAR_FIRST || number < 1 || number > 12)
+        return -1;
+    uint32_t index = (year - PENDING_YEAR_FIRST) * 12 + number - 1;
+    return index < PENDING_MONTHS ? (int)index : -1;
+}
+
+static int pending_flush(ms_txn_t *txn, void *state, ms_error_t *err)
+{
+    pending_t *p = state;
+    int rc = 0;
+    for (int counter = 0; p->moved && rc == 0 && counter < C_COUNT; counter++)
+        for (int i = 0; rc == 0 && i < PENDING_MONTHS; i++) {
+            if (!p->cells[counter][i])
+                continue;
+            uint32_t month = (uint32_t)((PENDING_YEAR_FIRST + i / 12) * 100 + i % 12 + 1);
+            rc = counter_write(txn, counter, month, p->cells[counter][i], err);
+            p->cells[counter][i] = 0;
+        }
+    p->moved = false;
+    if (rc == 0 && p->meta_changed)
+        rc = meta_put(txn, &p->meta, err);
+    p->meta_loaded = p->meta_changed = false;
+    for (int i = 0; rc == 0 && i < 2; i++) {
+        if (p->homes[i].changed)
+            rc = ms_household_save(txn, &p->homes[i].household, err);
+        p->homes[i].changed = false;
+        p->homes[i].household.id[0] = 0;
+    }
+    return rc;
+}
+
+static void pending_destroy(void *state)
+{
+    free(state);
+}
+
+static const ms_pending_kind_t pending_kind = {pending_flush, pending_destroy};
+
+//  The pending state of TXN, made on first use.
+static int pending_of(ms_txn_t *txn, pending_t **pending_p, ms_error_t *err)
+{
+    *pending_p = ms_txn_pending(txn, &pending_kind);
+    if (*pending_p)
+        return 0;
+    pending_t *p = calloc(1, sizeof *p);
+    if (!p)
+        return ms_error_set(err, MS_ENOMEM, "tally", "no memory for the counters");
+    int rc = ms_txn_set_pending(txn, &pending_kind, p, err);
+    *pending_p = rc ? NULL : p;
+    return rc;
+}
+
+//  Writes what TXN holds pending, before the tally reads the store.
+static int settle(ms_txn_t *txn, ms_error_t *err)
+{
+    pending_t *p = ms_txn_pending(txn, &pending_kind);
+    return p ? pending_flush(txn, p, err) : 0;
+}
+
+static int counter_add(pending_t *p, ms_txn_t *txn, int counter, uint32_t month, int64_t delta,
+                       ms_error_t *err)
+{
+    int i = month_index(month);
+    if (i < 0)
+        return counter_write(txn, counter, month, delta, err);
+    if (__builtin_add_overflow(p->cells[counter][i], delta, &p->cells[counter][i]))
+        return ms_error_set(err, MS_ESTORE, "tally", "counter %d of %u overflows", counter, month);
+    p->moved = true;
+    return 0;
 }
 
 //  The stock cells one member change moves, netted before any is written:
@@ -112,11 +225,11 @@ static void delta_note(deltas_t *d, int counter, uint32_t month, int64_t delta)
     d->cells[d->count++] = (cell_delta_t){counter, month, delta};
 }
 
-static int deltas_flush(ms_txn_t *txn, const deltas_t *d, ms_error_t *err)
+static int deltas_flush(pending_t *p, ms_txn_t *txn, const deltas_t *d, ms_error_t *err)
 {
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < d->count; i++)
-        rc = counter_add(txn, d->cells[i].counter, d->cells[i].month, d->cells[i].delta, err);
+        rc = counter_add(p, txn, d->cells[i].counter, d->cells[i].month, d->cells[i].delta, err);
     return rc;
 }
 
@@ -129,37 +242,28 @@ static void span_add(deltas_t *d, int counter, ms_span_t span, int sign)
         delta_note(d, counter, span.until, -sign);
 }
 
-static int meta_get(ms_txn_t *txn, meta_t *meta, ms_error_t *err)
-{
-    memset(meta, 0, sizeof *meta);
-    ms_val_t val;
-    int rc = ms_txn_get(txn, MS_TABLE_INDEX, "Tx", 2, &val, err);
-    if (rc == 0 && val.len == sizeof *meta)
-        memcpy(meta, val.data, sizeof *meta);
-    return rc == MS_ENOTFOUND ? 0 : rc;
-}
-
-static int meta_put(ms_txn_t *txn, const meta_t *meta, ms_error_t *err)
-{
-    return ms_txn_put(txn, MS_TABLE_INDEX, "Tx", 2, meta, sizeof *meta, 0, err);
-}
-
 //  Notes that MONTH changed; FLOW months also widen the reported range.
-static int touch(ms_txn_t *txn, uint32_t month, bool flow, ms_error_t *err)
+static int touch(pending_t *p, ms_txn_t *txn, uint32_t month, bool flow, ms_error_t *err)
 {
-    meta_t meta;
-    int rc = meta_get(txn, &meta, err);
-    if (rc || !month)
-        return rc;
-    meta_t before = meta;
-    if (!meta.dirty || month < meta.dirty)
-        meta.dirty = month;
-    if (flow && (!meta.first || month < meta.first))
-        meta.first = month;
-    if (flow && month > meta.last)
-        meta.last = month;
-    //  Most changes of an import touch months already noted: no write then.
-    return memcmp(&before, &meta, sizeof meta) == 0 ? 0 : meta_put(txn, &meta, err);
+    if (!p->meta_loaded) {
+        int rc = meta_get(txn, &p->meta, err);
+        if (rc)
+            return rc;
+        p->meta_loaded = true;
+    }
+    if (!month)
+        return 0;
+    meta_t *meta = &p->meta;
+    meta_t before = *meta;
+    if (!meta->dirty || month < meta->dirty)
+        meta->dirty = month;
+    if (flow && (!meta->first || month < meta->first))
+        meta->first = month;
+    if (flow && month > meta->last)
+        meta->last = month;
+    if (memcmp(&before, meta, sizeof *meta) != 0)
+        p->meta_changed = true;
+    return 0;
 }
 
 static void cover_apply(deltas_t *d, const ms_cover_t *cover, int sign)
@@ -230,10 +334,13 @@ static ms_span_t next_span(const mstate_t *old, const ms_member_t *member, uint3
 }
 
 //  The state a member had before this change: its "Tm" entry when its
-//  interval had an end, else what its active record implies.
+//  interval had an end, else what its active record implies. A member
+//  without a record has no "Tm" entry: removing the record removes it.
 static int old_state(ms_txn_t *txn, const char *id, const ms_stored_record_t *old, mstate_t *state,
                      char *household, ms_error_t *err)
 {
+    if (!old)
+        return MS_ENOTFOUND;
     int rc = member_get(txn, id, state, household, err);
     if (rc != MS_ENOTFOUND)
         return rc;
@@ -248,7 +355,40 @@ static int old_state(ms_txn_t *txn, const char *id, const ms_stored_record_t *ol
     return 0;
 }
 
-static int apply_member(ms_txn_t *txn, const ms_change_t *change,
+//  Household ID from the two kept in P (loading it in place of the one
+//  that is not OTHER, saved first when changed); ID NULL: NONE, emptied.
+static int home_take(pending_t *p, ms_txn_t *txn, const char *id, const char *other,
+                     ms_household_t *none, home_t **home_p, ms_household_t **household_p,
+                     ms_error_t *err)
+{
+    *home_p = NULL;
+    *household_p = none;
+    if (!id)
+        return ms_household_load(txn, NULL, none, err);
+    for (int i = 0; i < 2; i++)
+        if (p->homes[i].household.id[0] && strcmp(p->homes[i].household.id, id) == 0) {
+            *home_p = &p->homes[i];
+            *household_p = &p->homes[i].household;
+            return 0;
+        }
+    home_t *home = &p->homes[p->next_home];
+    if (other && strcmp(home->household.id, other) == 0)
+        home = &p->homes[1 - p->next_home];
+    p->next_home = (int)(home - p->homes) ^ 1;
+    int rc = home->changed ? ms_household_save(txn, &home->household, err) : 0;
+    home->changed = false;
+    if (rc == 0)
+        rc = ms_household_load(txn, id, &home->household, err);
+    if (rc) {
+        home->household.id[0] = 0;
+        return rc;
+    }
+    *home_p = home;
+    *household_p = &home->household;
+    return 0;
+}
+
+static int apply_member(pending_t *p, ms_txn_t *txn, const ms_change_t *change,
                         const ms_stored_record_t *old_record, uint32_t now_month, ms_error_t *err)
 {
     mstate_t old, next;
@@ -268,7 +408,9 @@ static int apply_member(ms_txn_t *txn, const ms_change_t *change,
         next.category = (uint8_t)member.category;
     }
     //  The households it leaves and joins (one when it stays).
-    ms_household_t households[2];  //  35 KiB each
+    ms_household_t none[2];  //  35 KiB each
+    ms_household_t *households[2];
+    home_t *homes[2];
     const char *ids[2] = {had ? old_household : NULL, has ? member.household_id : NULL};
     if (ids[0] && ids[1] && strcmp(ids[0], ids[1]) == 0)
         ids[1] = NULL;
@@ -277,8 +419,10 @@ static int apply_member(ms_txn_t *txn, const ms_change_t *change,
     ms_cover_t cover;
     rc = 0;
     for (int i = 0; rc == 0 && i < 2; i++) {
-        rc = ms_household_load(txn, ids[i], &households[i], err);
-        ms_household_cover(&households[i], &cover);
+        rc = home_take(p, txn, ids[i], ids[1 - i], &none[i], &homes[i], &households[i], err);
+        if (rc)
+            break;
+        ms_household_cover(households[i], &cover);
         cover_apply(&deltas, &cover, -1);
     }
     if (had)
@@ -286,17 +430,17 @@ static int apply_member(ms_txn_t *txn, const ms_change_t *change,
     if (has)
         person_apply(&deltas, &next, +1);
     if (rc == 0 && had)
-        rc = ms_household_set(&households[0], change->key, NULL, err);
+        rc = ms_household_set(households[0], change->key, NULL, err);
     if (rc == 0 && has)
-        rc = ms_household_set(&households[ids[1] ? 1 : 0], change->key, &next.span, err);
+        rc = ms_household_set(households[ids[1] ? 1 : 0], change->key, &next.span, err);
     for (int i = 0; rc == 0 && i < 2; i++) {
-        ms_household_cover(&households[i], &cover);
+        ms_household_cover(households[i], &cover);
         cover_apply(&deltas, &cover, +1);
-        if (households[i].id[0])
-            rc = ms_household_save(txn, &households[i], err);
+        if (homes[i])
+            homes[i]->changed = true;
     }
     if (rc == 0)
-        rc = deltas_flush(txn, &deltas, err);
+        rc = deltas_flush(p, txn, &deltas, err);
     //  A "Tm" entry exists exactly when the old interval had an end.
     bool stored = had && old.span.until, needed = has && next.span.until;
     if (rc == 0 && (stored || needed))
@@ -307,7 +451,7 @@ static int apply_member(ms_txn_t *txn, const ms_change_t *change,
     if (has && (!dirty || next.span.from < dirty))
         dirty = next.span.from;
     if (rc == 0)
-        rc = touch(txn, dirty, false, err);
+        rc = touch(p, txn, dirty, false, err);
     return rc;
 }
 
@@ -352,14 +496,14 @@ static void flows_of(ms_collection_t collection, const uint8_t *value, size_t le
     }
 }
 
-static int flow_apply(ms_txn_t *txn, const flow_t *flow, int sign, ms_error_t *err)
+static int flow_apply(pending_t *p, ms_txn_t *txn, const flow_t *flow, int sign, ms_error_t *err)
 {
     if (!flow->month)
         return 0;
     int rc = 0;
     for (int i = STOCKS; rc == 0 && i < C_COUNT; i++)
-        rc = counter_add(txn, i, flow->month, sign * flow->amounts[i], err);
-    return rc == 0 ? touch(txn, flow->month, true, err) : rc;
+        rc = counter_add(p, txn, i, flow->month, sign * flow->amounts[i], err);
+    return rc == 0 ? touch(p, txn, flow->month, true, err) : rc;
 }
 
 int ms_tally_apply(ms_node_t *node, ms_txn_t *txn, const ms_change_t *change,
@@ -367,9 +511,24 @@ int ms_tally_apply(ms_node_t *node, ms_txn_t *txn, const ms_change_t *change,
 {
     const ms_identity_t *id = ms_node_identity(node);
     uint32_t now_month = ms_month_of_date((int32_t)(now / 86400));
+    pending_t *p = NULL;
     switch (change->collection) {
     case MS_COLL_MEMBER:
-        return apply_member(txn, change, old, now_month, err);
+    case MS_COLL_CONTRIBUTION:
+    case MS_COLL_CLAIM:
+    case MS_COLL_COMPLAINT:
+    case MS_COLL_ORG: {
+        int rc = pending_of(txn, &p, err);
+        if (rc)
+            return rc;
+        break;
+    }
+    default:
+        return 0;
+    }
+    switch (change->collection) {
+    case MS_COLL_MEMBER:
+        return apply_member(p, txn, change, old, now_month, err);
     case MS_COLL_CONTRIBUTION:
     case MS_COLL_CLAIM:
     case MS_COLL_COMPLAINT: {
@@ -377,12 +536,12 @@ int ms_tally_apply(ms_node_t *node, ms_txn_t *txn, const ms_change_t *change,
         flows_of(change->collection, old ? old->value : NULL, old ? old->value_len : 0, &before);
         flows_of(change->collection, change->op == MS_OP_UPSERT ? change->value : NULL,
                  change->value_len, &after);
-        int rc = flow_apply(txn, &before, -1, err);
-        return rc ? rc : flow_apply(txn, &after, +1, err);
+        int rc = flow_apply(p, txn, &before, -1, err);
+        return rc ? rc : flow_apply(p, txn, &after, +1, err);
     }
     case MS_COLL_ORG:
         //  The target population moved: every reported month may change.
-        return strcmp(change->key, id->org) == 0 ? touch(txn, 190001, false, err) : 0;
+        return strcmp(change->key, id->org) == 0 ? touch(p, txn, 190001, false, err) : 0;
     default:
         return 0;
     }
@@ -400,9 +559,11 @@ static void range_of(const meta_t *meta, uint32_t now_month, uint32_t *first, ui
 
 int ms_tally_pending(ms_txn_t *txn, int64_t now, bool *pending, ms_error_t *err)
 {
-    meta_t meta;
+    meta_t meta = {0};
     uint32_t first, last;
-    int rc = meta_get(txn, &meta, err);
+    int rc = settle(txn, err);
+    if (rc == 0)
+        rc = meta_get(txn, &meta, err);
     range_of(&meta, ms_month_of_date((int32_t)(now / 86400)), &first, &last);
     *pending = rc == 0 && (meta.dirty != 0 || first != meta.pub_first || last != meta.pub_last);
     return rc;
@@ -544,7 +705,9 @@ int ms_tally_value(ms_node_t *node, ms_txn_t *txn, const char *code, uint32_t yy
     figures_t f;
     int64_t target;
     double num, den;
-    int rc = target_of(node, txn, &target, err);
+    int rc = settle(txn, err);
+    if (rc == 0)
+        rc = target_of(node, txn, &target, err);
     if (rc == 0)
         rc = figures_of(txn, yyyymm, target, &f, err);
     if (rc)
@@ -625,7 +788,9 @@ int ms_tally_publish(ms_node_t *node, ms_txn_t *txn, int64_t now, size_t *count_
     if (ms_node_identity(node)->role != MS_ROLE_MUTUAL)
         return 0;
     meta_t meta;
-    int rc = meta_get(txn, &meta, err);
+    int rc = settle(txn, err);
+    if (rc == 0)
+        rc = meta_get(txn, &meta, err);
     if (rc)
         return rc;
     uint32_t first, last;

@@ -68,10 +68,25 @@ static size_t utf8_sequence(const uint8_t *p, size_t avail)
     return n;
 }
 
+//  True when the 8 bytes at P are all printable ASCII (0x20 to 0x7E).
+static bool printable8(const uint8_t *p)
+{
+    uint64_t x;
+    memcpy(&x, p, sizeof x);
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t below_space = (x - 0x20 * ones) & ~x;  //  high bit set where a byte < 0x20
+    uint64_t del = ((x ^ (0x7F * ones)) - ones) & ~(x ^ (0x7F * ones));  //  where a byte == 0x7F
+    return ((x | below_space | del) & highs) == 0;
+}
+
 bool ms_text_copy_utf8(const uint8_t *in, size_t len, char *out, ms_text_fault_t *fault)
 {
     size_t i = 0;
     while (i < len) {
+        if (len - i >= 8 && printable8(in + i)) {
+            i += 8;
+            continue;
+        }
         uint8_t c = in[i];
         if (c >= 0x20 && c < 0x7F) {
             i++;

@@ -66,6 +66,28 @@ const char *ms_store_dir(const ms_store_t *self);
 typedef int (*ms_write_fn)(ms_txn_t *txn, void *ctx, ms_error_t *err);
 MS_MUST_CHECK int ms_store_write(ms_store_t *self, ms_write_fn fn, void *ctx, ms_error_t *err);
 
+//  Writes a module gathers in memory during one write transaction and
+//  makes once, before the commit (a counter moved by thousands of changes
+//  is written once). FLUSH writes them into TXN; it runs just before the
+//  commit, and its failure fails the transaction like FN's. DESTROY frees
+//  the state when the transaction ends, committed or not. A module that
+//  reads what it keeps pending flushes it first.
+typedef struct {
+    int (*flush)(ms_txn_t *txn, void *state, ms_error_t *err);
+    void (*destroy)(void *state);
+} ms_pending_kind_t;
+
+#define MS_TXN_PENDING_MAX 2  //  kinds of pending state one transaction holds
+
+//  The state TXN holds for KIND, or NULL (always NULL in a read transaction).
+void *ms_txn_pending(ms_txn_t *txn, const ms_pending_kind_t *kind);
+
+//  Gives STATE, of KIND, to the write transaction TXN, which destroys it
+//  when it ends. Returns 0, or MS_EINVAL in a read transaction or when TXN
+//  holds MS_TXN_PENDING_MAX kinds already (STATE is then destroyed).
+MS_MUST_CHECK int ms_txn_set_pending(ms_txn_t *txn, const ms_pending_kind_t *kind, void *state,
+                                     ms_error_t *err);
+
 //  Makes sure the map has room for BYTES more than the data it holds,
 //  growing it and allocating the file on disk if needed. Call it outside
 //  any transaction. Returns 0, or MS_EIO when the disk has no room (nothing

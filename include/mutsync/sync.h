@@ -59,6 +59,8 @@ typedef struct {
     uint64_t peer_duplicates;   //
     uint64_t peer_refused;      //
     uint64_t peer_held;         //
+    uint64_t to_send;           //  what the peer lacked of ours when the heads were known
+    uint64_t to_receive;        //  what we lacked of the peer's offer then
 } ms_sync_stats_t;
 
 typedef struct ms_sync ms_sync_t;

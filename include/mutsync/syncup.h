@@ -71,6 +71,10 @@ ms_uplink_status_t ms_uplink_status(const ms_uplink_t *self);
 //  Why the link is not synced ("" when nothing went wrong); lives as long as SELF.
 const char *ms_uplink_reason(const ms_uplink_t *self);
 
+//  Stats of the session running now, so far; NULL between sessions. Lives
+//  until the next call of ms_uplink_handle or ms_uplink_tick.
+const ms_sync_stats_t *ms_uplink_current(const ms_uplink_t *self);
+
 //  Stats of the last session that ended, and the number of sessions ended.
 const ms_sync_stats_t *ms_uplink_last(const ms_uplink_t *self);
 uint64_t ms_uplink_sessions(const ms_uplink_t *self);

@@ -437,6 +437,92 @@ static void test_store_open_refuses_a_file_for_a_directory(void **state)
     assert_string_equal(err.where, path);
 }
 
+//  A pending counter: moved in memory, written by its flush.
+typedef struct {
+    int64_t value;   //  moves not yet written
+    int *destroyed;  //  counts destroys
+} tally_state_t;
+
+static int tally_flush(ms_txn_t *txn, void *state, ms_error_t *err)
+{
+    tally_state_t *t = state;
+    return ms_txn_put(txn, MS_TABLE_INDEX, "count", 5, &t->value, sizeof t->value, 0, err);
+}
+
+static void tally_destroy(void *state)
+{
+    tally_state_t *t = state;
+    (*t->destroyed)++;
+    free(t);
+}
+
+static const ms_pending_kind_t tally_kind = {tally_flush, tally_destroy};
+
+typedef struct {
+    int destroyed;
+    int result;  //  what FN returns
+} pending_run_t;
+
+static int add_pending(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    pending_run_t *run = arg;
+    for (int i = 0; i < 1000; i++) {
+        tally_state_t *t = ms_txn_pending(txn, &tally_kind);
+        if (!t) {
+            t = calloc(1, sizeof *t);
+            assert_non_null(t);
+            t->destroyed = &run->destroyed;
+            int rc = ms_txn_set_pending(txn, &tally_kind, t, err);
+            if (rc)
+                return rc;
+        }
+        t->value++;
+    }
+    return run->result ? ms_error_set(err, run->result, "test", "refused on purpose") : 0;
+}
+
+static void test_store_writes_pending_state_once_before_the_commit(void **state)
+{
+    ms_store_t *store = open_store(state);
+    ms_error_t err = {0};
+    pending_run_t run = {0, 0};
+    assert_int_equal(ms_store_write(store, add_pending, &run, &err), 0);
+    assert_int_equal(run.destroyed, 1);
+    ms_txn_t *txn = NULL;
+    ms_val_t val;
+    int64_t value = 0;
+    assert_int_equal(ms_store_read(store, &txn, &err), 0);
+    assert_int_equal(ms_txn_get(txn, MS_TABLE_INDEX, "count", 5, &val, &err), 0);
+    assert_int_equal(val.len, sizeof value);
+    memcpy(&value, val.data, sizeof value);
+    assert_int_equal(value, 1000);
+    //  A read transaction holds no pending state.
+    tally_state_t *t = calloc(1, sizeof *t);
+    assert_non_null(t);
+    int destroyed = 0;
+    t->destroyed = &destroyed;
+    assert_null(ms_txn_pending(txn, &tally_kind));
+    assert_int_equal(ms_txn_set_pending(txn, &tally_kind, t, &err), MS_EINVAL);
+    assert_int_equal(destroyed, 1);
+    ms_txn_abort(&txn);
+    ms_store_close(&store);
+}
+
+static void test_store_drops_pending_state_of_a_failed_write(void **state)
+{
+    ms_store_t *store = open_store(state);
+    ms_error_t err = {0};
+    pending_run_t run = {0, MS_EINVAL};
+    assert_int_equal(ms_store_write(store, add_pending, &run, &err), MS_EINVAL);
+    assert_int_equal(run.destroyed, 1);
+    ms_txn_t *txn = NULL;
+    ms_val_t val;
+    assert_int_equal(ms_store_read(store, &txn, &err), 0);
+    assert_int_equal(ms_txn_get(txn, MS_TABLE_INDEX, "count", 5, &val, &err), MS_ENOTFOUND);
+    ms_txn_abort(&txn);
+    ms_store_close(&store);
+}
+
 static void test_big_endian_helpers_sort_by_number(void **state)
 {
     (void)state;
@@ -470,6 +556,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_generation_moves_with_any_process_commit_only,
                                         ms_tmpdir_setup, ms_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_store_open_refuses_a_file_for_a_directory,
+                                        ms_tmpdir_setup, ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_store_writes_pending_state_once_before_the_commit,
+                                        ms_tmpdir_setup, ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_store_drops_pending_state_of_a_failed_write,
                                         ms_tmpdir_setup, ms_tmpdir_teardown),
         cmocka_unit_test(test_big_endian_helpers_sort_by_number),
     };

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static void test_report_refuses_non_finite_values_and_bad_months(void **state)
@@ -203,6 +204,85 @@ static void test_tally_stocks_follow_enrolment_and_leaving(void **state)
     put_member(node, "M1", "H1", MS_SEX_F, MS_CATEGORY_ADHERENT, "2020-03-15", MS_STATUS_ACTIVE);
     assert_true(tally(node, "beneficiaries", now) == 2);
     ms_node_close(&node);
+}
+
+//  The same member changes, one write each or all in one transaction (as a
+//  file import makes them), leave the same counters: members move between
+//  more households than the tally keeps in memory, leave and come back.
+#define CHURN 400
+
+typedef struct {
+    ms_node_t *node;
+    put_t puts[CHURN];
+} churn_t;
+
+static void churn_fill(churn_t *c, ms_node_t *node)
+{
+    static const ms_member_status_t statuses[] = {
+        MS_STATUS_ACTIVE, MS_STATUS_ACTIVE, MS_STATUS_ACTIVE, MS_STATUS_SUSPENDED, MS_STATUS_LEFT};
+    uint32_t seed = 12345;
+    c->node = node;
+    for (int i = 0; i < CHURN; i++) {
+        seed = seed * 1103515245u + 12345u;
+        uint32_t r = seed >> 8;
+        static char keys[CHURN][8];
+        snprintf(keys[i], sizeof keys[i], "M%u", r % 40);
+        ms_member_t m;
+        memset(&m, 0, sizeof m);
+        snprintf(m.household_id, sizeof m.household_id, "H%u", (r >> 6) % 7);
+        strcpy(m.family_name, "Keita");
+        m.sex = (r >> 9) % 2 ? MS_SEX_F : MS_SEX_M;
+        char enrolled[11];
+        snprintf(enrolled, sizeof enrolled, "20%02u-%02u-01", 18 + (r >> 10) % 6,
+                 1 + (r >> 13) % 12);
+        assert_int_equal(ms_date_parse("1980-01-01", &m.birth_date), 0);
+        assert_int_equal(ms_date_parse(enrolled, &m.enrollment_date), 0);
+        m.category = (r >> 17) % 3 ? MS_CATEGORY_BENEFICIAIRE : MS_CATEGORY_ADHERENT;
+        m.relationship = MS_REL_OTHER;
+        m.status = statuses[(r >> 19) % 5];
+        put_t *p = &c->puts[i];
+        *p = (put_t){node, MS_COLL_MEMBER, keys[i], {0}, 0};
+        assert_int_equal(ms_member_encode(&m, p->value, sizeof p->value, &p->len), 0);
+    }
+}
+
+static int churn_all(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    churn_t *c = arg;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < CHURN; i++)
+        rc = put_one(txn, &c->puts[i], err);
+    return rc;
+}
+
+static void test_tally_of_one_transaction_equals_one_write_per_change(void **state)
+{
+    char one[512], many[512];
+    snprintf(one, sizeof one, "%s/one", (char *)*state);
+    snprintf(many, sizeof many, "%s/many", (char *)*state);
+    assert_int_equal(mkdir(one, 0700), 0);
+    assert_int_equal(mkdir(many, 0700), 0);
+    ms_node_t *a = mutual_node(one), *b = mutual_node(many);
+    static churn_t churn_a, churn_b;
+    churn_fill(&churn_a, a);
+    churn_fill(&churn_b, b);
+    ms_error_t err = {0};
+    for (int i = 0; i < CHURN; i++)
+        assert_int_equal(ms_store_write(ms_node_store(a), put_one, &churn_a.puts[i], &err), 0);
+    assert_int_equal(ms_store_write(ms_node_store(b), churn_all, &churn_b, &err), 0);
+    static const char *const codes[] = {"beneficiaries", "adherents", "women_beneficiaries",
+                                        "households"};
+    uint32_t now = this_month();
+    double moved = 0;
+    for (uint32_t month = 201712; month <= now; month = ms_month_next(month))
+        for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+            double expected = tally(a, codes[i], month);
+            assert_true(tally(b, codes[i], month) == expected);
+            moved += expected;
+        }
+    assert_true(moved > 0);
+    ms_node_close(&a);
+    ms_node_close(&b);
 }
 
 static void test_tally_flows_move_by_the_difference(void **state)
@@ -745,6 +825,8 @@ int main(void)
         cmocka_unit_test(test_contribution_round_trip_and_bad_period),
         cmocka_unit_test(test_periods_in_our_dhis2_and_adx_forms),
         cmocka_unit_test_setup_teardown(test_tally_stocks_follow_enrolment_and_leaving,
+                                        ms_tmpdir_setup, ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_tally_of_one_transaction_equals_one_write_per_change,
                                         ms_tmpdir_setup, ms_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_tally_flows_move_by_the_difference, ms_tmpdir_setup,
                                         ms_tmpdir_teardown),
