@@ -25,14 +25,12 @@
 //    "Tm" member id               -> mstate_t + household id (ended intervals only)
 //    "Th" household               -> its members and spans (household.c)
 //    "Tx"                         -> meta_t
-//  Callers: views.c (the hook, and publishing after writes).
+//  Callers: views.c (the hook), reports.c (figures and publication).
 
 #include "mutsync/tally.h"
 
 #include "mutsync/household.h"
-
 #include "mutsync/indicator.h"
-#include "mutsync/log.h"
 #include "mutsync/replica.h"
 
 #include <assert.h>
@@ -42,21 +40,21 @@
 #include <strings.h>
 
 enum {
-    C_PERSONS,
-    C_ADHERENTS,
-    C_WOMEN,
-    C_HOUSEHOLDS,  //  stocks: difference arrays
-    C_DUE,
-    C_PAID,
-    C_CLAIMS,
-    C_GENERIC,
-    C_BILLED,
-    C_COVERED,
-    C_SONU,
-    C_COMPLAINTS,
-    C_COUNT
+    C_PERSONS = MS_TALLY_PERSONS,
+    C_ADHERENTS = MS_TALLY_ADHERENTS,
+    C_WOMEN = MS_TALLY_WOMEN,
+    C_HOUSEHOLDS = MS_TALLY_HOUSEHOLDS,
+    C_DUE = MS_TALLY_DUE,
+    C_PAID = MS_TALLY_PAID,
+    C_CLAIMS = MS_TALLY_CLAIMS,
+    C_GENERIC = MS_TALLY_GENERIC,
+    C_BILLED = MS_TALLY_BILLED,
+    C_COVERED = MS_TALLY_COVERED,
+    C_SONU = MS_TALLY_SONU,
+    C_COMPLAINTS = MS_TALLY_COMPLAINTS,
+    C_COUNT = MS_TALLY_COUNTERS
 };
-#define STOCKS 4
+#define STOCKS MS_TALLY_STOCKS
 
 typedef struct {
     ms_span_t span;
@@ -557,26 +555,46 @@ static void range_of(const meta_t *meta, uint32_t now_month, uint32_t *first, ui
         *first = oldest;
 }
 
-int ms_tally_pending(ms_txn_t *txn, int64_t now, bool *pending, ms_error_t *err)
+int ms_tally_due(ms_txn_t *txn, int64_t now, ms_tally_due_t *due, ms_error_t *err)
 {
     meta_t meta = {0};
-    uint32_t first, last;
+    memset(due, 0, sizeof *due);
     int rc = settle(txn, err);
     if (rc == 0)
         rc = meta_get(txn, &meta, err);
-    range_of(&meta, ms_month_of_date((int32_t)(now / 86400)), &first, &last);
-    *pending = rc == 0 && (meta.dirty != 0 || first != meta.pub_first || last != meta.pub_last);
+    if (rc)
+        return rc;
+    range_of(&meta, ms_month_of_date((int32_t)(now / 86400)), &due->first, &due->last);
+    bool moved = due->first != meta.pub_first || due->last != meta.pub_last;
+    due->due = meta.dirty != 0 || moved;
+    due->start = !moved && meta.dirty > due->first ? meta.dirty : due->first;
+    return 0;
+}
+
+int ms_tally_pending(ms_txn_t *txn, int64_t now, bool *pending, ms_error_t *err)
+{
+    ms_tally_due_t due;
+    int rc = ms_tally_due(txn, now, &due, err);
+    *pending = rc == 0 && due.due;
     return rc;
 }
 
-//  ---------------------------------------------------------------------------
-//  Figures and publication
+int ms_tally_published(ms_txn_t *txn, const ms_tally_due_t *due, ms_error_t *err)
+{
+    meta_t meta;
+    int rc = settle(txn, err);
+    if (rc == 0)
+        rc = meta_get(txn, &meta, err);
+    if (rc)
+        return rc;
+    meta.dirty = 0;
+    meta.pub_first = due->first;
+    meta.pub_last = due->last;
+    return meta_put(txn, &meta, err);
+}
 
-typedef struct {
-    int64_t stock[STOCKS];
-    int64_t flow[C_COUNT];
-    int64_t target;  //  persons, from the org card
-} figures_t;
+//  ---------------------------------------------------------------------------
+//  Figures
 
 static int stock_at(ms_txn_t *txn, int counter, uint32_t month, int64_t *value, ms_error_t *err)
 {
@@ -606,13 +624,13 @@ static int stock_at(ms_txn_t *txn, int counter, uint32_t month, int64_t *value, 
     return rc < 0 ? rc : 0;
 }
 
-static int figures_of(ms_txn_t *txn, uint32_t month, int64_t target, figures_t *f, ms_error_t *err)
+int ms_tally_figures(ms_txn_t *txn, uint32_t month, int64_t figures[MS_TALLY_COUNTERS],
+                     ms_error_t *err)
 {
-    memset(f, 0, sizeof *f);
-    f->target = target;
-    int rc = 0;
+    memset(figures, 0, MS_TALLY_COUNTERS * sizeof *figures);
+    int rc = settle(txn, err);
     for (int i = 0; rc == 0 && i < STOCKS; i++)
-        rc = stock_at(txn, i, month, &f->stock[i], err);
+        rc = stock_at(txn, i, month, &figures[i], err);
     for (int i = STOCKS; rc == 0 && i < C_COUNT; i++) {
         uint8_t key[7] = {'T',
                           'c',
@@ -623,204 +641,10 @@ static int figures_of(ms_txn_t *txn, uint32_t month, int64_t target, figures_t *
                           (uint8_t)month};
         ms_val_t val;
         rc = ms_txn_get(txn, MS_TABLE_INDEX, key, sizeof key, &val, err);
-        int64_t sum = 0;
-        if (rc == 0 && val.len == sizeof sum)
-            memcpy(&sum, val.data, sizeof sum);
-        f->flow[i] = sum;
+        if (rc == 0 && val.len == sizeof figures[i])
+            memcpy(&figures[i], val.data, sizeof figures[i]);
         if (rc == MS_ENOTFOUND)
             rc = 0;
     }
     return rc;
-}
-
-//  Indicator CODE from the figures; false for a code the tally does not know.
-static bool indicator_of(const figures_t *f, const char *code, double *value, double *num,
-                         double *den)
-{
-    static const struct {
-        const char *code;
-        int counter;  //  -1: a ratio, -2: the target population
-        int numerator;
-        int denominator;
-    } map[] = {
-        {"beneficiaries", C_PERSONS, 0, 0},
-        {"adherents", C_ADHERENTS, 0, 0},
-        {"women_beneficiaries", C_WOMEN, 0, 0},
-        {"households", C_HOUSEHOLDS, 0, 0},
-        {"target_population", -2, 0, 0},
-        {"contributions_due_xof", C_DUE, 0, 0},
-        {"contributions_paid_xof", C_PAID, 0, 0},
-        {"collection_rate", -1, C_PAID, C_DUE},
-        {"claims", C_CLAIMS, 0, 0},
-        {"claims_generic", C_GENERIC, 0, 0},
-        {"claims_billed_xof", C_BILLED, 0, 0},
-        {"claims_covered_xof", C_COVERED, 0, 0},
-        {"loss_ratio", -1, C_COVERED, C_PAID},
-        {"generic_drug_rate", -1, C_GENERIC, C_CLAIMS},
-        {"sonu_cases", C_SONU, 0, 0},
-        {"complaints", C_COMPLAINTS, 0, 0},
-        {"penetration_rate", -1, C_PERSONS, -2},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
-        if (strcmp(map[i].code, code) != 0)
-            continue;
-        *num = *den = 0;
-        //  Every figure a report may carry is below 2^53 (indicator.h), so
-        //  the doubles below hold them exactly; larger ones are withheld.
-        int c = map[i].counter;
-        if (c >= 0) {
-            *value = (double)(c < STOCKS ? f->stock[c] : f->flow[c]);
-            return true;
-        }
-        if (c == -2) {
-            *value = (double)f->target;
-            return true;
-        }
-        int n = map[i].numerator, d = map[i].denominator;
-        *num = (double)(n < STOCKS ? f->stock[n] : f->flow[n]);
-        *den = (double)(d == -2 ? f->target : d < STOCKS ? f->stock[d] : f->flow[d]);
-        *value = *den != 0 ? *num / *den : 0;
-        return true;
-    }
-    return false;
-}
-
-static int target_of(ms_node_t *node, ms_txn_t *txn, int64_t *target, ms_error_t *err)
-{
-    const char *org = ms_node_identity(node)->org;
-    ms_stored_record_t stored;
-    *target = 0;
-    int rc = ms_replica_record(txn, MS_COLL_ORG, org, org, &stored, err);
-    if (rc == MS_ENOTFOUND)
-        return 0;
-    ms_org_t card;
-    if (rc == 0 && ms_org_decode(stored.value, stored.value_len, &card, NULL) == 0)
-        *target = card.target_population > INT64_MAX ? INT64_MAX : (int64_t)card.target_population;
-    return rc;
-}
-
-int ms_tally_value(ms_node_t *node, ms_txn_t *txn, const char *code, uint32_t yyyymm, double *value,
-                   double *numerator, double *denominator, ms_error_t *err)
-{
-    figures_t f;
-    int64_t target;
-    double num, den;
-    int rc = settle(txn, err);
-    if (rc == 0)
-        rc = target_of(node, txn, &target, err);
-    if (rc == 0)
-        rc = figures_of(txn, yyyymm, target, &f, err);
-    if (rc)
-        return rc;
-    if (!indicator_of(&f, code, value, &num, &den))
-        return ms_error_set(err, MS_ENOTFOUND, "tally", "no indicator %s", code);
-    if (numerator)
-        *numerator = num;
-    if (denominator)
-        *denominator = den;
-    return 0;
-}
-
-typedef struct {
-    ms_change_t changes[MS_TALLY_BATCH];
-    char keys[MS_TALLY_BATCH][MS_KEY_MAX + 1];
-    uint8_t values[MS_TALLY_BATCH][160];
-    size_t count;
-} batch_t;
-
-static int flush(ms_node_t *node, ms_txn_t *txn, batch_t *batch, ms_error_t *err)
-{
-    if (batch->count == 0)
-        return 0;
-    ms_verdict_t verdict;
-    int rc = ms_node_append(node, txn, "public", batch->changes, batch->count, &verdict, err);
-    batch->count = 0;
-    return rc;
-}
-
-//  Queues the report for (MONTH, CODE) unless the feed already holds it.
-static int offer(ms_node_t *node, ms_txn_t *txn, batch_t *batch, const char *month,
-                 const char *code, const figures_t *f, size_t *count, ms_error_t *err)
-{
-    ms_report_t report;
-    memset(&report, 0, sizeof report);
-    snprintf(report.period, sizeof report.period, "%s", month);
-    snprintf(report.indicator, sizeof report.indicator, "%s", code);
-    if (!indicator_of(f, code, &report.value, &report.numerator, &report.denominator))
-        return 0;
-    size_t i = batch->count;
-    snprintf(batch->keys[i], sizeof batch->keys[i], "%s|%s|", month, code);
-    size_t len = 0;
-    if (ms_report_encode(&report, batch->values[i], sizeof batch->values[i], &len) != 0)
-        return ms_error_set(err, MS_EINVAL, "tally", "report %s too large", batch->keys[i]);
-    //  The writer's rule: never sign a figure every reader would set aside.
-    //  Such a figure is withheld, and an earlier report for its key withdrawn,
-    //  so no level above keeps a stale value for it.
-    char detail[256];
-    const ms_identity_t *id = ms_node_identity(node);
-    int rc = ms_report_judge(txn, id->root, batch->keys[i], &report, detail, sizeof detail, err);
-    if (rc < 0)
-        return rc;
-    bool withheld = rc == 1;
-    if (withheld)
-        ms_log(MS_LOG_WARN, "tally", "%s: withheld %s", id->org, detail);
-    ms_stored_record_t stored;
-    rc = ms_replica_record(txn, MS_COLL_REPORT, id->org, batch->keys[i], &stored, err);
-    if (rc && rc != MS_ENOTFOUND)
-        return rc;
-    if (withheld && rc == MS_ENOTFOUND)
-        return 0;
-    if (!withheld && rc == 0 && stored.value_len == len &&
-        memcmp(stored.value, batch->values[i], len) == 0)
-        return 0;
-    batch->changes[i] =
-        withheld
-            ? (ms_change_t){MS_COLL_REPORT, MS_OP_DELETE, batch->keys[i], NULL, 0}
-            : (ms_change_t){MS_COLL_REPORT, MS_OP_UPSERT, batch->keys[i], batch->values[i], len};
-    batch->count++;
-    (*count)++;
-    return batch->count == MS_TALLY_BATCH ? flush(node, txn, batch, err) : 0;
-}
-
-int ms_tally_publish(ms_node_t *node, ms_txn_t *txn, int64_t now, size_t *count_p, ms_error_t *err)
-{
-    *count_p = 0;
-    if (ms_node_identity(node)->role != MS_ROLE_MUTUAL)
-        return 0;
-    meta_t meta;
-    int rc = settle(txn, err);
-    if (rc == 0)
-        rc = meta_get(txn, &meta, err);
-    if (rc)
-        return rc;
-    uint32_t first, last;
-    range_of(&meta, ms_month_of_date((int32_t)(now / 86400)), &first, &last);
-    bool moved = first != meta.pub_first || last != meta.pub_last;
-    if (!meta.dirty && !moved)
-        return 0;
-    uint32_t start = !moved && meta.dirty > first ? meta.dirty : first;
-    const ms_indicator_def_t *defs;
-    size_t def_count = ms_catalogue_default(&defs);
-    int64_t target;
-    rc = target_of(node, txn, &target, err);
-    batch_t *batch = rc == 0 ? calloc(1, sizeof *batch) : NULL;
-    if (rc == 0 && !batch)
-        rc = ms_error_set(err, MS_ENOMEM, "tally", "no memory for a batch of reports");
-    for (uint32_t month = start; rc == 0 && month <= last; month = ms_month_next(month)) {
-        figures_t f;
-        char text[8];
-        ms_month_format(month, text);
-        rc = figures_of(txn, month, target, &f, err);
-        for (size_t i = 0; rc == 0 && i < def_count; i++)
-            rc = offer(node, txn, batch, text, defs[i].code, &f, count_p, err);
-    }
-    if (rc == 0)
-        rc = flush(node, txn, batch, err);
-    free(batch);
-    if (rc)
-        return rc;
-    meta.dirty = 0;
-    meta.pub_first = first;
-    meta.pub_last = last;
-    return meta_put(txn, &meta, err);
 }

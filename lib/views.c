@@ -21,6 +21,7 @@
 #include "mutsync/inventory.h"
 #include "mutsync/log.h"
 #include "mutsync/replica.h"
+#include "mutsync/reports.h"
 #include "mutsync/tally.h"
 #include "mutsync/trust.h"
 
@@ -302,7 +303,7 @@ typedef struct {
 static int publish_reports(ms_txn_t *txn, void *arg, ms_error_t *err)
 {
     publish_t *p = arg;
-    return ms_tally_publish(p->node, txn, (int64_t)time(NULL), &p->count, err);
+    return ms_reports_publish(p->node, txn, (int64_t)time(NULL), &p->count, err);
 }
 
 int ms_views_publish(ms_node_t *node, size_t *count_p, ms_error_t *err)

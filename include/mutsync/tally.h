@@ -26,12 +26,9 @@
 //  Reported months run from the earliest month holding a contribution,
 //  claim or complaint (or the current month) to the later of the latest
 //  such month and the current month, at most MS_TALLY_MONTHS_MAX of them.
-//  Publishing compares each month's values with the reports already in
-//  the public feed and appends only those that changed. It judges each
-//  report as every reader will (ms_report_judge, indicator.h): a figure
-//  past its bound is withheld with a warning, and an earlier report for
-//  its key withdrawn (deleted), so the node never signs a value a reader
-//  would set aside, and no level above keeps a stale one.
+//  reports.h turns the counters into indicators and publishes them; the
+//  tally tells it which months are due (ms_tally_due) and records what
+//  was published (ms_tally_published).
 
 #ifndef MS_TALLY_H
 #define MS_TALLY_H
@@ -40,7 +37,24 @@
 #include "mutsync/registers.h"
 
 #define MS_TALLY_MONTHS_MAX 120  //  months reported, back from the latest
-#define MS_TALLY_BATCH 1000      //  reports per change set
+
+//  The counters, stocks first.
+typedef enum {
+    MS_TALLY_PERSONS,     //  stock: beneficiaries
+    MS_TALLY_ADHERENTS,   //  stock
+    MS_TALLY_WOMEN,       //  stock: women beneficiaries
+    MS_TALLY_HOUSEHOLDS,  //  stock
+    MS_TALLY_DUE,         //  flows: contributions due (XOF)
+    MS_TALLY_PAID,        //  contributions paid (XOF)
+    MS_TALLY_CLAIMS,      //  claims not rejected
+    MS_TALLY_GENERIC,     //  of which generic drugs
+    MS_TALLY_BILLED,      //  billed (XOF)
+    MS_TALLY_COVERED,     //  covered (XOF)
+    MS_TALLY_SONU,        //  emergency obstetric care cases
+    MS_TALLY_COMPLAINTS,  //
+    MS_TALLY_COUNTERS
+} ms_tally_counter_t;
+#define MS_TALLY_STOCKS 4
 
 //  Applies one change of the node's own records (any collection; those the
 //  tally does not count are ignored). NOW is the UTC time the change is
@@ -52,18 +66,20 @@ MS_MUST_CHECK int ms_tally_apply(ms_node_t *node, ms_txn_t *txn, const ms_change
 //  reported range moved with the clock). A read transaction is enough.
 MS_MUST_CHECK int ms_tally_pending(ms_txn_t *txn, int64_t now, bool *pending, ms_error_t *err);
 
-//  Appends to the public feed, inside TXN, the reports whose value changed
-//  since they were last published (nothing at a node that is not a
-//  mutual). *COUNT_P gets the number of reports written. Returns 0, or a
-//  store or signing error.
-MS_MUST_CHECK int ms_tally_publish(ms_node_t *node, ms_txn_t *txn, int64_t now, size_t *count_p,
-                                   ms_error_t *err);
+//  The value of every counter for month YYYYMM, as the tally holds it now.
+MS_MUST_CHECK int ms_tally_figures(ms_txn_t *txn, uint32_t yyyymm,
+                                   int64_t figures[MS_TALLY_COUNTERS], ms_error_t *err);
 
-//  The value of indicator CODE for month YYYYMM as the tally holds it now
-//  (NUMERATOR and DENOMINATOR for ratios; may be NULL). Returns 0 or
-//  MS_ENOTFOUND for a code the tally does not compute.
-MS_MUST_CHECK int ms_tally_value(ms_node_t *node, ms_txn_t *txn, const char *code, uint32_t yyyymm,
-                                 double *value, double *numerator, double *denominator,
-                                 ms_error_t *err);
+//  What is to be published at NOW: the reported range FIRST..LAST, and
+//  whether reports wait (DUE) from month START on.
+typedef struct {
+    uint32_t first, last;  //  YYYYMM
+    uint32_t start;        //  YYYYMM
+    bool due;              //
+} ms_tally_due_t;
+MS_MUST_CHECK int ms_tally_due(ms_txn_t *txn, int64_t now, ms_tally_due_t *due, ms_error_t *err);
+
+//  Records that DUE was published.
+MS_MUST_CHECK int ms_tally_published(ms_txn_t *txn, const ms_tally_due_t *due, ms_error_t *err);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include "mutsync/import.h"
 #include "mutsync/replica.h"
+#include "mutsync/reports.h"
 #include "mutsync/tally.h"
 #include "mutsync/views.h"
 
@@ -165,7 +166,7 @@ static double tally(ms_node_t *node, const char *code, uint32_t month)
     double value = -1;
     ms_error_t err = {0};
     assert_int_equal(ms_store_read(ms_node_store(node), &txn, &err), 0);
-    assert_int_equal(ms_tally_value(node, txn, code, month, &value, NULL, NULL, &err), 0);
+    assert_int_equal(ms_reports_value(node, txn, code, month, &value, NULL, NULL, &err), 0);
     ms_txn_abort(&txn);
     return value;
 }
