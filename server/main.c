@@ -19,6 +19,7 @@
 
 #include "cli_opts.h"
 #include "config.h"
+#include "door.h"
 #include "notify.h"
 
 #include "mutsync/i18n.h"
@@ -75,6 +76,7 @@ typedef struct {
 typedef struct {
     ms_node_t *node;
     void *router;
+    ms_door_t *door;  //  its connections under the descriptor budget
     child_t *children[CHILDREN_MAX];
     size_t child_count;
     size_t session_count;
@@ -376,14 +378,18 @@ static long poll_timeout(const server_t *server, const local_writes_t *seen,
                          const ms_uplink_t *uplink, int64_t now)
 {
     int64_t wake = ms_link_zap_tick(now, false);
+    int64_t door_wake = ms_door_tick(server->door, now, false);
+    if (door_wake < wake)
+        wake = door_wake;
     if (server->session_count && now + SESSION_TICK_MS < wake)
         wake = now + SESSION_TICK_MS;
     if ((uplink || site.dir) && seen->next_ms < wake)
         wake = seen->next_ms;
     if (site.dir && site.due_ms && site.due_ms < wake)
         wake = site.due_ms;
-    if (uplink && now + ms_uplink_timeout(uplink, now) < wake)
-        wake = now + ms_uplink_timeout(uplink, now);
+    int64_t uplink_ms = uplink ? ms_uplink_timeout(uplink, now) : -1;
+    if (uplink_ms >= 0 && now + uplink_ms < wake)
+        wake = now + uplink_ms;
     if (wake == INT64_MAX)
         return -1;
     return wake > now ? (long)(wake - now) : 0;
@@ -396,14 +402,15 @@ static int serve(server_t *server, void *zap, ms_uplink_t *uplink, int signal_fd
     if (uplink)
         heads_digest(server->node, seen.digest);
     for (;;) {
-        zmq_pollitem_t items[5] = {
+        zmq_pollitem_t items[6] = {
             {server->router, 0, ZMQ_POLLIN, 0},
             {zap, 0, ZMQ_POLLIN, 0},
             {NULL, signal_fd, ZMQ_POLLIN, 0},
+            {ms_door_socket(server->door), 0, ZMQ_POLLIN, 0},
         };
-        size_t up_count = uplink ? ms_uplink_items(uplink, &items[3]) : 0;
+        size_t up_count = uplink ? ms_uplink_items(uplink, &items[4]) : 0;
         long timeout = poll_timeout(server, &seen, uplink, ms_clock_ms());
-        if (zmq_poll(items, (int)(3 + up_count), timeout) < 0 && zmq_errno() != EINTR) {
+        if (zmq_poll(items, (int)(4 + up_count), timeout) < 0 && zmq_errno() != EINTR) {
             ms_log(MS_LOG_ERROR, "mutsyncd", "poll failed: %s", zmq_strerror(zmq_errno()));
             return 1;
         }
@@ -413,6 +420,7 @@ static int serve(server_t *server, void *zap, ms_uplink_t *uplink, int signal_fd
             if (read(signal_fd, &info, sizeof info) == (ssize_t)sizeof info) {
                 ms_log(MS_LOG_INFO, "mutsyncd", "signal %u: stopping", info.ssi_signo);
                 (void)ms_link_zap_tick(now, true);
+                (void)ms_door_tick(server->door, now, true);
                 return 0;
             }
         }
@@ -425,10 +433,12 @@ static int serve(server_t *server, void *zap, ms_uplink_t *uplink, int signal_fd
             if (zmq_getsockopt(zap, ZMQ_EVENTS, &events, &size) != 0 || !(events & ZMQ_POLLIN))
                 break;
         }
+        if (items[3].revents & ZMQ_POLLIN)
+            ms_door_handle(server->door, now);
         if (items[0].revents & ZMQ_POLLIN)
             read_children(server, now);
         if (uplink)
-            ms_uplink_handle(uplink, &items[3], up_count, now);
+            ms_uplink_handle(uplink, &items[4], up_count, now);
         tick_children(server, now);
         if ((uplink || site.dir) && now >= seen.next_ms)
             notice_local_writes(server, &seen, uplink, now);
@@ -485,6 +495,8 @@ int main(int argc, char **argv)
                                   .window = o.window};
         rc = ms_uplink_new(zctx, server.node, &up, &uplink, &err);
     }
+    if (rc == 0)
+        rc = ms_door_open(zctx, server.router, &server.door, &err);
     int status = 1;
     if (rc == 0) {
         ms_log(MS_LOG_INFO, "mutsyncd", "%s (%s, %s) listening on %s%s%s%s%s", id->org,
@@ -507,6 +519,7 @@ int main(int argc, char **argv)
         free(server.children[i]);
     }
     ms_uplink_destroy(&uplink);
+    ms_door_close(&server.door);
     if (server.router)
         zmq_close(server.router);
     if (zap)
