@@ -2,14 +2,18 @@
 //
 //  One thread, one zmq_poll loop over: the ROUTER its children connect to
 //  (CurveZMQ server), the ZAP socket that admits only certified children,
-//  a signalfd (SIGTERM, SIGINT: stop cleanly) and the upward link when the
-//  node has a parent. It sleeps until one of them has something or a timer
-//  is due: an idle node with no parent never wakes. With a parent, a slow
-//  timer compares the store's generation (one read of LMDB's last txn id)
-//  to notice change sets written into the directory by `mutsync`, and only
-//  when it moved compares a digest of the heads, which kicks the upward
-//  link. Each child has at most one session (sync.c's state table);
-//  a new Hello from a child replaces its old session. The views hook is
+//  a signalfd (SIGTERM, SIGINT: stop cleanly), the ROUTER's connection
+//  events (door.h: connections kept under the descriptor budget) and the
+//  upward link when the node has a parent. It sleeps until one of them has
+//  something or a timer is due: an idle node with no parent never wakes.
+//  With a parent, a slow timer (every 1 to 8 s) compares the store's
+//  generation (one read of LMDB's last txn id) to notice change sets
+//  written into the directory by `mutsync` or applied from children, and
+//  only when it moved compares a digest of the heads, which kicks the
+//  upward link; the link itself only checks with the parent every
+//  --sync-interval (300 s by default) and sends nothing in between. Each
+//  child has at most one session (sync.c's state table); a new Hello from
+//  a child replaces its old session. The views hook is
 //  attached at start, so what children send moves this level's views in
 //  the same transaction. Nothing a child sends can block the loop or stop
 //  it serving the others: a batch is one bounded write transaction, a bad
@@ -42,10 +46,11 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#define LOCAL_WRITES_POLL_MS 1000  //  how often the store generation is compared (with a parent)
-#define SESSION_TICK_MS 1000       //  how often sessions are checked for stalls while any run
-#define CHILDREN_MAX 4096          //  children remembered
-#define SESSIONS_MAX 256           //  sessions at once
+#define LOCAL_WRITES_POLL_MS 1000      //  store generation compared this often after a change
+#define LOCAL_WRITES_POLL_MAX_MS 8000  //  and, doubling while nothing changes, at most this seldom
+#define SESSION_TICK_MS 1000           //  how often sessions are checked for stalls while any run
+#define CHILDREN_MAX 4096              //  children remembered
+#define SESSIONS_MAX 256               //  sessions at once
 
 static const char usage_text[] =
     N_("usage: mutsyncd -d DIR --listen ENDPOINT [--sync-interval SECONDS]\n"
@@ -55,7 +60,7 @@ static const char usage_text[] =
        "Runs the node in DIR (a union or the secretariat): accepts its certified\n"
        "children on ENDPOINT (e.g. tcp://127.0.0.1:7301) and, when the node has a\n"
        "parent, keeps its own link to it, syncing every --sync-interval seconds\n"
-       "(default 10) and as soon as local heads change. -d may be left to\n"
+       "(default 300) and as soon as local heads change. -d may be left to\n"
        "$MUTSYNC_DIR. --site names the directory of the public site. Settings\n"
        "not given as flags are read from --config FILE (by default mutsyncd.conf\n"
        "in SYSCONFDIR/mutsync, /etc/mutsync when installed under /usr, if it\n"
@@ -77,6 +82,7 @@ typedef struct {
     ms_node_t *node;
     void *router;
     ms_door_t *door;  //  its connections under the descriptor budget
+    bool applied;     //  a child's session applied change sets since the last look
     child_t *children[CHILDREN_MAX];
     size_t child_count;
     size_t session_count;
@@ -122,6 +128,8 @@ static void reply_error(server_t *server, const uint8_t *routing_id, size_t id_l
 static void end_session(server_t *server, child_t *child)
 {
     const ms_sync_stats_t *st = ms_sync_stats(child->session);
+    if (st->applied)
+        server->applied = true;
     if (ms_sync_state(child->session) == MS_SYNC_DONE && st->idle)
         ms_log(MS_LOG_INFO, "sync", "%s: idle, heads already equal", child->org);
     else if (ms_sync_state(child->session) == MS_SYNC_DONE)
@@ -347,18 +355,28 @@ typedef struct {
     uint64_t generation;  //  ms_store_generation when last compared
     uint8_t digest[16];   //  heads_digest then
     int64_t next_ms;      //  when to compare again
+    int64_t every_ms;     //  the current spacing of the looks
 } local_writes_t;
 
 //  Kicks the upward link when someone (this process or `mutsync` in the
 //  same directory) committed new change sets. Costs one read of the
-//  generation unless something was committed.
+//  generation unless something was committed. The looks space out while
+//  nothing changes (an idle node wakes a few times a minute, not every
+//  second) and come back to every second after a change; a child's session
+//  that applied something brings the next look forward at once.
 static void notice_local_writes(server_t *server, local_writes_t *seen, ms_uplink_t *uplink,
                                 int64_t now)
 {
-    seen->next_ms = now + LOCAL_WRITES_POLL_MS;
+    server->applied = false;
     uint64_t generation = ms_store_generation(ms_node_store(server->node));
-    if (generation == seen->generation)
+    if (generation == seen->generation) {
+        seen->every_ms = seen->every_ms * 2 < LOCAL_WRITES_POLL_MAX_MS ? seen->every_ms * 2
+                                                                       : LOCAL_WRITES_POLL_MAX_MS;
+        seen->next_ms = now + seen->every_ms;
         return;
+    }
+    seen->every_ms = LOCAL_WRITES_POLL_MS;
+    seen->next_ms = now + seen->every_ms;
     seen->generation = generation;
     ms_site_keeper_note(&site, now);  //  any commit: children's data too
     if (!uplink)
@@ -398,7 +416,8 @@ static long poll_timeout(const server_t *server, const local_writes_t *seen,
 static int serve(server_t *server, void *zap, ms_uplink_t *uplink, int signal_fd)
 {
     local_writes_t seen = {.generation = ms_store_generation(ms_node_store(server->node)),
-                           .next_ms = ms_clock_ms() + LOCAL_WRITES_POLL_MS};
+                           .next_ms = ms_clock_ms() + LOCAL_WRITES_POLL_MS,
+                           .every_ms = LOCAL_WRITES_POLL_MS};
     if (uplink)
         heads_digest(server->node, seen.digest);
     for (;;) {
@@ -440,7 +459,7 @@ static int serve(server_t *server, void *zap, ms_uplink_t *uplink, int signal_fd
         if (uplink)
             ms_uplink_handle(uplink, &items[4], up_count, now);
         tick_children(server, now);
-        if ((uplink || site.dir) && now >= seen.next_ms)
+        if ((uplink || site.dir) && (now >= seen.next_ms || server->applied))
             notice_local_writes(server, &seen, uplink, now);
         ms_error_t site_err = {0};
         if (ms_site_keeper_tick(&site, server->node, now, &site_err) != 0)
