@@ -130,8 +130,9 @@ static void end_session(server_t *server, child_t *child)
     const ms_sync_stats_t *st = ms_sync_stats(child->session);
     if (st->applied)
         server->applied = true;
+    //  Every watching child checks every few minutes: its idle checks are not news.
     if (ms_sync_state(child->session) == MS_SYNC_DONE && st->idle)
-        ms_log(MS_LOG_INFO, "sync", "%s: idle, heads already equal", child->org);
+        ms_log(MS_LOG_DEBUG, "sync", "%s: idle, heads already equal", child->org);
     else if (ms_sync_state(child->session) == MS_SYNC_DONE)
         ms_log(MS_LOG_INFO, "sync",
                "%s: received %llu change sets (%llu applied, %llu already held, %llu refused, "

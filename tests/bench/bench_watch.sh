@@ -11,7 +11,7 @@
 #           interval (300 s): one handshake plus 288 checks.
 #    union  WATCHERS watchers check every 2 s for IDLE seconds; the
 #           union's CPU (all threads, /proc/PID/task/*/schedstat) over the
-#           checks it logged gives its CPU per check, and so a day of
+#           checks the watchers logged gives its CPU per check, and so a day of
 #           1,000 watchers at the default interval.
 #  Goals (issue 11): at most 50 KB a day per mutual on the wire, at most
 #  100 s a day of union CPU for 1,000 watchers.
@@ -34,7 +34,8 @@ relay="python3 $root/tests/bench/zmtp_count.py"
 bench_work watch
 #  CPU seconds all of PID's threads have run so far (nanosecond counts).
 cpu_of() { cat /proc/"$1"/task/*/schedstat | awk '{ ns += $1 } END { printf "%.4f", ns / 1e9 }'; }
-idle_checks() { grep -c "idle, heads already equal" "$1" || true; }
+#  Idle checks the watchers logged so far, in the files named.
+idle_checks() { cat "$@" | grep -c "idle, heads already equal" || true; }
 
 U=$work/U
 uport=$(port) rport=$(port)
@@ -85,15 +86,15 @@ awk -v idle="$idle" -v interval="$interval" -v checks="$checks" -v di="$default_
 
 #  union: WATCHERS watchers checking every 2 s
 for ((i = 1; i <= watchers; i++)); do
-    "$mutsync" -d "$work/m$i" sync --watch --interval 2 >/dev/null 2>&1 &
+    "$mutsync" -d "$work/m$i" sync --watch --interval 2 >/dev/null 2>"$work/u$i.err" &
     pids+=($!)
 done
 sleep 3
 before=$(cpu_of "$upid")
-first=$(idle_checks "$work/U.err")
+first=$(idle_checks "$work"/u*.err)
 sleep "$idle"
 after=$(cpu_of "$upid")
-last=$(idle_checks "$work/U.err")
+last=$(idle_checks "$work"/u*.err)
 awk -v before="$before" -v after="$after" -v checks=$((last - first)) \
     -v watchers="$watchers" -v idle="$idle" -v children="$children" -v di="$default_interval" '
     BEGIN {
