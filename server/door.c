@@ -182,13 +182,14 @@ static void disconnected(ms_door_t *self, uint32_t fd)
 //  descriptors) past it go.
 static void exhausted(ms_door_t *self, int64_t now_ms)
 {
-    if (!self->exhausted)
+    if (!self->exhausted && now_ms - self->last_line_ms >= MS_DOOR_LOG_MS) {
         ms_log(MS_LOG_WARN, "link",
                "out of file descriptors at %zu connections (limit %llu): refusing new ones until "
                "some close (raise LimitNOFILE=)",
                self->held, (unsigned long long)self->limit);
+        self->last_line_ms = now_ms;
+    }
     self->exhausted = true;
-    self->last_line_ms = now_ms;
     size_t margin = MS_DOOR_HEADROOM / 4;
     self->budget = self->held > margin + 1 ? self->held - margin : 1;
     for (size_t fd = self->fd_count; fd-- > 0 && self->refuse_count < EVENTS_PER_CALL;) {
