@@ -24,8 +24,12 @@ static const char sync_usage[] =
        "and ancestors' public feeds. One shot by default: exits 0 once both sides\n"
        "hold the same heads, 1 when the parent refused this node or some change\n"
        "sets, or when --timeout (default 120) passes first; a cut link is retried.\n"
-       "--watch keeps syncing every --interval seconds (default 10) and as soon as\n"
-       "this node writes, reconnecting with back-off, until SIGTERM or SIGINT.\n");
+       "--watch keeps the link open and checks every --interval seconds (default\n"
+       "300), and syncs within a second or two of a local write, reconnecting at\n"
+       "once if the link was down, until SIGTERM or SIGINT. An idle watch sends\n"
+       "nothing between checks (no heartbeats); each check is one small round trip.\n");
+
+#define LOCAL_WRITES_POLL_MS 1000  //  watching: how often the store generation is compared
 
 static volatile sig_atomic_t stopping;
 
@@ -136,6 +140,43 @@ static int parse(int argc, char **argv, sync_options_t *o)
     return 0;
 }
 
+//  What the watch loop knows of local writes, as mutsyncd does: the store
+//  generation (one read of LMDB's last txn id) compared every
+//  LOCAL_WRITES_POLL_MS, and the heads digest only when it moved.
+typedef struct {
+    uint64_t generation;  //  ms_store_generation when last compared
+    uint8_t digest[16];   //  heads_digest then
+    int64_t next_ms;      //  when to compare again
+} local_writes_t;
+
+static void notice_local_writes(ms_node_t *node, local_writes_t *seen, ms_uplink_t *uplink,
+                                int64_t now)
+{
+    seen->next_ms = now + LOCAL_WRITES_POLL_MS;
+    uint64_t generation = ms_store_generation(ms_node_store(node));
+    if (generation == seen->generation)
+        return;
+    seen->generation = generation;
+    uint8_t digest[16];
+    heads_digest(node, digest);
+    if (memcmp(digest, seen->digest, sizeof digest) != 0) {
+        memcpy(seen->digest, digest, sizeof digest);
+        ms_uplink_kick(uplink, now);
+    }
+}
+
+//  Milliseconds to sleep: until the uplink's next timer, the next look at
+//  local writes (watching) or the deadline (one shot).
+static long poll_timeout(const ms_uplink_t *uplink, const local_writes_t *seen, bool watch,
+                         int64_t deadline, int64_t now)
+{
+    int64_t wake = watch ? seen->next_ms : deadline;
+    int64_t uplink_ms = ms_uplink_timeout(uplink, now);
+    if (uplink_ms >= 0 && now + uplink_ms < wake)
+        wake = now + uplink_ms;
+    return wake > now ? (long)(wake - now) : 0;
+}
+
 static int run(ms_node_t *node, void *zctx, const sync_options_t *o)
 {
     ms_error_t err = {0};
@@ -145,8 +186,9 @@ static int run(ms_node_t *node, void *zctx, const sync_options_t *o)
     const ms_identity_t *id = ms_node_identity(node);
     const char *endpoint = o->up.endpoint ? o->up.endpoint : id->parent_endpoint;
     int64_t deadline = ms_clock_ms() + o->timeout_ms;
-    uint8_t seen[16], now_digest[16];
-    heads_digest(node, seen);
+    local_writes_t seen = {.generation = ms_store_generation(ms_node_store(node)),
+                           .next_ms = ms_clock_ms() + LOCAL_WRITES_POLL_MS};
+    heads_digest(node, seen.digest);
     uint64_t reported = 0;
     progress_t progress = {ms_clock_ms(), 0};
     bool on_terminal = !o->up.watch && isatty(STDERR_FILENO);
@@ -154,28 +196,23 @@ static int run(ms_node_t *node, void *zctx, const sync_options_t *o)
            (o->up.watch || ms_clock_ms() < deadline)) {
         zmq_pollitem_t items[2];
         size_t count = ms_uplink_items(uplink, items);
-        int64_t now = ms_clock_ms();
-        int64_t wait = ms_uplink_timeout(uplink, now);
-        if (zmq_poll(items, (int)count, (long)(wait < 200 ? wait : 200)) < 0 &&
-            zmq_errno() != EINTR)
+        long timeout = poll_timeout(uplink, &seen, o->up.watch, deadline, ms_clock_ms());
+        if (on_terminal && timeout > 250)
+            timeout = 250;  //  the progress line moves even while the peer is quiet
+        if (zmq_poll(items, (int)count, timeout) < 0 && zmq_errno() != EINTR)
             break;
-        now = ms_clock_ms();
+        int64_t now = ms_clock_ms();
         ms_uplink_handle(uplink, items, count, now);
+        if (o->up.watch && now >= seen.next_ms)
+            notice_local_writes(node, &seen, uplink, now);
         ms_uplink_tick(uplink, now);
         if (on_terminal)
             show_progress(&progress, ms_uplink_current(uplink), now);
-        if (o->up.watch) {
-            heads_digest(node, now_digest);
-            if (memcmp(seen, now_digest, sizeof seen) != 0) {
-                memcpy(seen, now_digest, sizeof seen);
-                ms_uplink_kick(uplink, now);
-            }
-            if (ms_uplink_sessions(uplink) != reported) {
-                reported = ms_uplink_sessions(uplink);
-                if (!ms_uplink_last(uplink)->idle)
-                    print_outcome(id, endpoint, ms_uplink_last(uplink));
-                fflush(stdout);
-            }
+        if (o->up.watch && ms_uplink_sessions(uplink) != reported) {
+            reported = ms_uplink_sessions(uplink);
+            if (!ms_uplink_last(uplink)->idle)
+                print_outcome(id, endpoint, ms_uplink_last(uplink));
+            fflush(stdout);
         }
     }
     if (progress.shown_ms)

@@ -43,9 +43,10 @@ static int set_common(void *socket)
 {
     int64_t hard_max = MS_LINK_FRAME_HARD_MAX;
     int rc = set_int(socket, ZMQ_LINGER, 0);
-    rc |= set_int(socket, ZMQ_HEARTBEAT_IVL, MS_LINK_HEARTBEAT_MS);
-    rc |= set_int(socket, ZMQ_HEARTBEAT_TIMEOUT, MS_LINK_HEARTBEAT_TIMEOUT_MS);
-    rc |= set_int(socket, ZMQ_HEARTBEAT_TTL, MS_LINK_HEARTBEAT_TIMEOUT_MS);
+    rc |= set_int(socket, ZMQ_TCP_KEEPALIVE, 1);
+    rc |= set_int(socket, ZMQ_TCP_KEEPALIVE_IDLE, MS_LINK_KEEPALIVE_IDLE_S);
+    rc |= set_int(socket, ZMQ_TCP_KEEPALIVE_INTVL, MS_LINK_KEEPALIVE_INTVL_S);
+    rc |= set_int(socket, ZMQ_TCP_KEEPALIVE_CNT, MS_LINK_KEEPALIVE_CNT);
     rc |= zmq_setsockopt(socket, ZMQ_MAXMSGSIZE, &hard_max, sizeof hard_max);
     return rc;
 }

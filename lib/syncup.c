@@ -17,6 +17,7 @@
 #include <time.h>
 
 #define NEVER INT64_MAX
+#define HANDSHAKE_GRACE_MS 5000  //  a kick leaves a connection this young to finish
 
 struct ms_uplink {
     void *zctx;                        //  borrowed
@@ -27,6 +28,7 @@ struct ms_uplink {
     uint8_t parent_key[MS_KEY_BYTES];  //
     void *dealer;                      //  NULL while waiting to reconnect
     void *monitor;                     //  its connection events
+    int64_t opened_ms;                 //  when the sockets were last opened
     bool up;                           //  handshake done
     ms_sync_t *session;                //  NULL between sessions
     int64_t next_session_ms;           //  when to start one
@@ -49,6 +51,7 @@ int64_t ms_clock_ms(void)
 static int open_sockets(ms_uplink_t *self, ms_error_t *err)
 {
     self->up = false;
+    self->opened_ms = ms_clock_ms();
     return ms_link_connect(self->zctx, self->node, self->endpoint, self->parent_key, &self->dealer,
                            &self->monitor, err);
 }
@@ -316,11 +319,15 @@ void ms_uplink_tick(ms_uplink_t *self, int64_t now_ms)
 
 int64_t ms_uplink_timeout(const ms_uplink_t *self, int64_t now_ms)
 {
-    int64_t wake = now_ms + 1000;
+    int64_t wake = NEVER;
+    if (self->session)
+        wake = now_ms + MS_UPLINK_SESSION_TICK_MS;
     if (!self->dealer && self->reconnect_ms < wake)
         wake = self->reconnect_ms;
     if (!self->session && self->up && self->next_session_ms < wake)
         wake = self->next_session_ms;
+    if (wake == NEVER)
+        return -1;
     return wake > now_ms ? wake - now_ms : 0;
 }
 
@@ -330,6 +337,14 @@ void ms_uplink_kick(ms_uplink_t *self, int64_t now_ms)
         self->kicked = true;
     if (self->next_session_ms > now_ms)
         self->next_session_ms = now_ms;
+    bool handshaking = self->dealer && now_ms - self->opened_ms < HANDSHAKE_GRACE_MS;
+    if (!self->up && !self->session && !handshaking && self->status == MS_UPLINK_RUNNING) {
+        //  libzmq or our back-off may wait up to a minute; a write should not.
+        close_sockets(self);
+        self->reconnect_ms = now_ms;
+        self->backoff_ms = MS_UPLINK_BACKOFF_MS;
+        ms_log(MS_LOG_DEBUG, "sync", "local heads changed: connecting to %s now", self->parent);
+    }
 }
 
 ms_uplink_status_t ms_uplink_status(const ms_uplink_t *self)

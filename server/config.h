@@ -8,7 +8,7 @@
 //
 //      directory     = /var/lib/mutsync     the node directory (absolute path)
 //      listen        = tcp://0.0.0.0:7301   where children connect (tcp:// or ipc://)
-//      sync-interval = 60                   seconds between syncs with the parent (0.1 to 86400)
+//      sync-interval = 300                  seconds between checks with the parent (0.1 to 86400)
 //      site          = /var/www/mutsync     where the public site is written (absolute path)
 //      log-level     = info                 error, warn, info or debug
 //

@@ -2,14 +2,18 @@
 //
 //  One thread, one zmq_poll loop over: the ROUTER its children connect to
 //  (CurveZMQ server), the ZAP socket that admits only certified children,
-//  a signalfd (SIGTERM, SIGINT: stop cleanly) and the upward link when the
-//  node has a parent. It sleeps until one of them has something or a timer
-//  is due: an idle node with no parent never wakes. With a parent, a slow
-//  timer compares the store's generation (one read of LMDB's last txn id)
-//  to notice change sets written into the directory by `mutsync`, and only
-//  when it moved compares a digest of the heads, which kicks the upward
-//  link. Each child has at most one session (sync.c's state table);
-//  a new Hello from a child replaces its old session. The views hook is
+//  a signalfd (SIGTERM, SIGINT: stop cleanly), the ROUTER's connection
+//  events (door.h: connections kept under the descriptor budget) and the
+//  upward link when the node has a parent. It sleeps until one of them has
+//  something or a timer is due: an idle node with no parent never wakes.
+//  With a parent, a slow timer (every 1 to 8 s) compares the store's
+//  generation (one read of LMDB's last txn id) to notice change sets
+//  written into the directory by `mutsync` or applied from children, and
+//  only when it moved compares a digest of the heads, which kicks the
+//  upward link; the link itself only checks with the parent every
+//  --sync-interval (300 s by default) and sends nothing in between. Each
+//  child has at most one session (sync.c's state table); a new Hello from
+//  a child replaces its old session. The views hook is
 //  attached at start, so what children send moves this level's views in
 //  the same transaction. Nothing a child sends can block the loop or stop
 //  it serving the others: a batch is one bounded write transaction, a bad
@@ -19,6 +23,7 @@
 
 #include "cli_opts.h"
 #include "config.h"
+#include "door.h"
 #include "notify.h"
 
 #include "mutsync/i18n.h"
@@ -41,10 +46,11 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#define LOCAL_WRITES_POLL_MS 1000  //  how often the store generation is compared (with a parent)
-#define SESSION_TICK_MS 1000       //  how often sessions are checked for stalls while any run
-#define CHILDREN_MAX 4096          //  children remembered
-#define SESSIONS_MAX 256           //  sessions at once
+#define LOCAL_WRITES_POLL_MS 1000      //  store generation compared this often after a change
+#define LOCAL_WRITES_POLL_MAX_MS 8000  //  and, doubling while nothing changes, at most this seldom
+#define SESSION_TICK_MS 1000           //  how often sessions are checked for stalls while any run
+#define CHILDREN_MAX 4096              //  children remembered
+#define SESSIONS_MAX 256               //  sessions at once
 
 static const char usage_text[] =
     N_("usage: mutsyncd -d DIR --listen ENDPOINT [--sync-interval SECONDS]\n"
@@ -54,7 +60,7 @@ static const char usage_text[] =
        "Runs the node in DIR (a union or the secretariat): accepts its certified\n"
        "children on ENDPOINT (e.g. tcp://127.0.0.1:7301) and, when the node has a\n"
        "parent, keeps its own link to it, syncing every --sync-interval seconds\n"
-       "(default 10) and as soon as local heads change. -d may be left to\n"
+       "(default 300) and as soon as local heads change. -d may be left to\n"
        "$MUTSYNC_DIR. --site names the directory of the public site. Settings\n"
        "not given as flags are read from --config FILE (by default mutsyncd.conf\n"
        "in SYSCONFDIR/mutsync, /etc/mutsync when installed under /usr, if it\n"
@@ -75,6 +81,8 @@ typedef struct {
 typedef struct {
     ms_node_t *node;
     void *router;
+    ms_door_t *door;  //  its connections under the descriptor budget
+    bool applied;     //  a child's session applied change sets since the last look
     child_t *children[CHILDREN_MAX];
     size_t child_count;
     size_t session_count;
@@ -120,8 +128,11 @@ static void reply_error(server_t *server, const uint8_t *routing_id, size_t id_l
 static void end_session(server_t *server, child_t *child)
 {
     const ms_sync_stats_t *st = ms_sync_stats(child->session);
+    if (st->applied)
+        server->applied = true;
+    //  Every watching child checks every few minutes: its idle checks are not news.
     if (ms_sync_state(child->session) == MS_SYNC_DONE && st->idle)
-        ms_log(MS_LOG_INFO, "sync", "%s: idle, heads already equal", child->org);
+        ms_log(MS_LOG_DEBUG, "sync", "%s: idle, heads already equal", child->org);
     else if (ms_sync_state(child->session) == MS_SYNC_DONE)
         ms_log(MS_LOG_INFO, "sync",
                "%s: received %llu change sets (%llu applied, %llu already held, %llu refused, "
@@ -345,18 +356,28 @@ typedef struct {
     uint64_t generation;  //  ms_store_generation when last compared
     uint8_t digest[16];   //  heads_digest then
     int64_t next_ms;      //  when to compare again
+    int64_t every_ms;     //  the current spacing of the looks
 } local_writes_t;
 
 //  Kicks the upward link when someone (this process or `mutsync` in the
 //  same directory) committed new change sets. Costs one read of the
-//  generation unless something was committed.
+//  generation unless something was committed. The looks space out while
+//  nothing changes (an idle node wakes a few times a minute, not every
+//  second) and come back to every second after a change; a child's session
+//  that applied something brings the next look forward at once.
 static void notice_local_writes(server_t *server, local_writes_t *seen, ms_uplink_t *uplink,
                                 int64_t now)
 {
-    seen->next_ms = now + LOCAL_WRITES_POLL_MS;
+    server->applied = false;
     uint64_t generation = ms_store_generation(ms_node_store(server->node));
-    if (generation == seen->generation)
+    if (generation == seen->generation) {
+        seen->every_ms = seen->every_ms * 2 < LOCAL_WRITES_POLL_MAX_MS ? seen->every_ms * 2
+                                                                       : LOCAL_WRITES_POLL_MAX_MS;
+        seen->next_ms = now + seen->every_ms;
         return;
+    }
+    seen->every_ms = LOCAL_WRITES_POLL_MS;
+    seen->next_ms = now + seen->every_ms;
     seen->generation = generation;
     ms_site_keeper_note(&site, now);  //  any commit: children's data too
     if (!uplink)
@@ -376,14 +397,18 @@ static long poll_timeout(const server_t *server, const local_writes_t *seen,
                          const ms_uplink_t *uplink, int64_t now)
 {
     int64_t wake = ms_link_zap_tick(now, false);
+    int64_t door_wake = ms_door_tick(server->door, now, false);
+    if (door_wake < wake)
+        wake = door_wake;
     if (server->session_count && now + SESSION_TICK_MS < wake)
         wake = now + SESSION_TICK_MS;
     if ((uplink || site.dir) && seen->next_ms < wake)
         wake = seen->next_ms;
     if (site.dir && site.due_ms && site.due_ms < wake)
         wake = site.due_ms;
-    if (uplink && now + ms_uplink_timeout(uplink, now) < wake)
-        wake = now + ms_uplink_timeout(uplink, now);
+    int64_t uplink_ms = uplink ? ms_uplink_timeout(uplink, now) : -1;
+    if (uplink_ms >= 0 && now + uplink_ms < wake)
+        wake = now + uplink_ms;
     if (wake == INT64_MAX)
         return -1;
     return wake > now ? (long)(wake - now) : 0;
@@ -392,18 +417,20 @@ static long poll_timeout(const server_t *server, const local_writes_t *seen,
 static int serve(server_t *server, void *zap, ms_uplink_t *uplink, int signal_fd)
 {
     local_writes_t seen = {.generation = ms_store_generation(ms_node_store(server->node)),
-                           .next_ms = ms_clock_ms() + LOCAL_WRITES_POLL_MS};
+                           .next_ms = ms_clock_ms() + LOCAL_WRITES_POLL_MS,
+                           .every_ms = LOCAL_WRITES_POLL_MS};
     if (uplink)
         heads_digest(server->node, seen.digest);
     for (;;) {
-        zmq_pollitem_t items[5] = {
+        zmq_pollitem_t items[6] = {
             {server->router, 0, ZMQ_POLLIN, 0},
             {zap, 0, ZMQ_POLLIN, 0},
             {NULL, signal_fd, ZMQ_POLLIN, 0},
+            {ms_door_socket(server->door), 0, ZMQ_POLLIN, 0},
         };
-        size_t up_count = uplink ? ms_uplink_items(uplink, &items[3]) : 0;
+        size_t up_count = uplink ? ms_uplink_items(uplink, &items[4]) : 0;
         long timeout = poll_timeout(server, &seen, uplink, ms_clock_ms());
-        if (zmq_poll(items, (int)(3 + up_count), timeout) < 0 && zmq_errno() != EINTR) {
+        if (zmq_poll(items, (int)(4 + up_count), timeout) < 0 && zmq_errno() != EINTR) {
             ms_log(MS_LOG_ERROR, "mutsyncd", "poll failed: %s", zmq_strerror(zmq_errno()));
             return 1;
         }
@@ -413,6 +440,7 @@ static int serve(server_t *server, void *zap, ms_uplink_t *uplink, int signal_fd
             if (read(signal_fd, &info, sizeof info) == (ssize_t)sizeof info) {
                 ms_log(MS_LOG_INFO, "mutsyncd", "signal %u: stopping", info.ssi_signo);
                 (void)ms_link_zap_tick(now, true);
+                (void)ms_door_tick(server->door, now, true);
                 return 0;
             }
         }
@@ -425,12 +453,14 @@ static int serve(server_t *server, void *zap, ms_uplink_t *uplink, int signal_fd
             if (zmq_getsockopt(zap, ZMQ_EVENTS, &events, &size) != 0 || !(events & ZMQ_POLLIN))
                 break;
         }
+        if (items[3].revents & ZMQ_POLLIN)
+            ms_door_handle(server->door, now);
         if (items[0].revents & ZMQ_POLLIN)
             read_children(server, now);
         if (uplink)
-            ms_uplink_handle(uplink, &items[3], up_count, now);
+            ms_uplink_handle(uplink, &items[4], up_count, now);
         tick_children(server, now);
-        if ((uplink || site.dir) && now >= seen.next_ms)
+        if ((uplink || site.dir) && (now >= seen.next_ms || server->applied))
             notice_local_writes(server, &seen, uplink, now);
         ms_error_t site_err = {0};
         if (ms_site_keeper_tick(&site, server->node, now, &site_err) != 0)
@@ -488,6 +518,8 @@ int main(int argc, char **argv)
                                   .window = o.window};
         rc = ms_uplink_new(zctx, server.node, &up, &uplink, &err);
     }
+    if (rc == 0)
+        rc = ms_door_open(zctx, server.router, &server.door, &err);
     int status = 1;
     if (rc == 0) {
         ms_log(MS_LOG_INFO, "mutsyncd", "%s (%s, %s) listening on %s%s%s%s%s", id->org,
@@ -510,6 +542,7 @@ int main(int argc, char **argv)
         free(server.children[i]);
     }
     ms_uplink_destroy(&uplink);
+    ms_door_close(&server.door);
     if (server.router)
         zmq_close(server.router);
     if (zap)

@@ -1,6 +1,7 @@
 //  link - the ZeroMQ transport of sync: CurveZMQ keys derived from the
 //  node's Ed25519 key, the ZAP handler that admits only this node's
-//  certified children, heartbeats, reconnect back-off and frame limits.
+//  certified children, dead-link detection, reconnect back-off and frame
+//  limits.
 //
 //  A parent binds a ROUTER (CurveZMQ server) and a ZAP socket; a child
 //  connects a DEALER (CurveZMQ client) that pins the parent's key from its
@@ -9,6 +10,14 @@
 //  every message (ms_link_recv), so a session always knows who speaks.
 //  Sockets are plain libzmq handles (void *); their owner polls them and
 //  closes them with zmq_close. Nothing here blocks except where stated.
+//
+//  An idle link sends nothing: no ZMTP heartbeats (on a metered 2G link a
+//  PING and its PONG every few seconds cost megabytes a day, and waking
+//  for them costs the parent CPU for every watching child). A connection
+//  whose peer vanished is found by TCP keepalive, in the kernel, after
+//  MS_LINK_KEEPALIVE_IDLE_S of silence (the child's periodic check keeps a
+//  live one from ever being that quiet), and during a session by the
+//  session's own timeout (sync.h).
 
 #ifndef MS_LINK_H
 #define MS_LINK_H
@@ -16,10 +25,11 @@
 #include "mutsync/node.h"
 #include "mutsync/syncmsg.h"
 
-#define MS_LINK_HEARTBEAT_MS 5000           //  ZMTP PING interval
-#define MS_LINK_HEARTBEAT_TIMEOUT_MS 15000  //  no traffic for this long: the link is dead
-#define MS_LINK_RECONNECT_MS 200            //  first reconnect delay
-#define MS_LINK_RECONNECT_MAX_MS 30000      //  reconnect back-off cap
+#define MS_LINK_KEEPALIVE_IDLE_S 900    //  TCP silence before the kernel probes the peer
+#define MS_LINK_KEEPALIVE_INTVL_S 60    //  between probes
+#define MS_LINK_KEEPALIVE_CNT 5         //  unanswered probes that close the connection
+#define MS_LINK_RECONNECT_MS 200        //  first reconnect delay
+#define MS_LINK_RECONNECT_MAX_MS 30000  //  reconnect back-off cap
 #define MS_LINK_FRAME_HARD_MAX (2 * (int64_t)MS_SYNC_FRAME_MAX)  //  libzmq drops the peer beyond
 #define MS_LINK_ROUTING_ID_MAX 256                               //  bytes in a ROUTER routing id
 

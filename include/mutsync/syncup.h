@@ -4,11 +4,17 @@
 //  Used by `mutsync sync` (one shot, or --watch) and by mutsyncd for its
 //  own upward link. The owner polls the items ms_uplink_items fills,
 //  passes them to ms_uplink_handle, and calls ms_uplink_tick at least
-//  every ms_uplink_timeout milliseconds. A session starts as soon as the
-//  link is up, then (watching) every INTERVAL or right after
-//  ms_uplink_kick. A failed session closes the connection and opens a new
-//  one after a back-off that doubles up to MS_UPLINK_BACKOFF_MAX_MS, so
-//  stale messages of a dead session never reach the next one.
+//  when ms_uplink_timeout says. A session starts as soon as the link is
+//  up, then (watching) every INTERVAL or right after ms_uplink_kick. A
+//  failed session closes the connection and opens a new one after a
+//  back-off that doubles up to MS_UPLINK_BACKOFF_MAX_MS, so stale messages
+//  of a dead session never reach the next one.
+//
+//  Between sessions a watching link costs nothing: the connection stays
+//  open without heartbeats (link.h), no timer runs but the next check, and
+//  an idle check is one small round trip. A kick while the link is down
+//  connects again at once rather than at the end of a back-off, so a local
+//  write goes up as soon as the parent can be reached.
 
 #ifndef MS_SYNCUP_H
 #define MS_SYNCUP_H
@@ -17,7 +23,8 @@
 
 #include <zmq.h>
 
-#define MS_UPLINK_INTERVAL_MS 10000     //  watch: between sessions
+#define MS_UPLINK_INTERVAL_MS 300000    //  watch: between checks (writes go up at once)
+#define MS_UPLINK_SESSION_TICK_MS 1000  //  timers of a running session
 #define MS_UPLINK_BACKOFF_MS 500        //  first delay after a failure
 #define MS_UPLINK_BACKOFF_MAX_MS 60000  //  the longest
 
@@ -60,10 +67,13 @@ void ms_uplink_handle(ms_uplink_t *self, const zmq_pollitem_t *items, size_t cou
 //  Timers: session timeouts, the next session, reconnects.
 void ms_uplink_tick(ms_uplink_t *self, int64_t now_ms);
 
-//  Milliseconds until ms_uplink_tick has something to do (at most 1000).
+//  Milliseconds until ms_uplink_tick has something to do (at most
+//  MS_UPLINK_SESSION_TICK_MS while a session runs), or -1 when nothing is
+//  due before one of the polled sockets speaks.
 int64_t ms_uplink_timeout(const ms_uplink_t *self, int64_t now_ms);
 
-//  Local heads changed: start a session as soon as possible.
+//  Local heads changed: start a session as soon as possible, connecting
+//  again at once when the link is down.
 void ms_uplink_kick(ms_uplink_t *self, int64_t now_ms);
 
 ms_uplink_status_t ms_uplink_status(const ms_uplink_t *self);
