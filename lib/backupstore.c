@@ -1,6 +1,7 @@
 //  backupstore - numbered files DIR/backups/ORG/NNNNNNNNNN.msbk; the
 //  highest number is the latest. Numbers come from the files themselves,
-//  so a crash between write and rename leaves only a .tmp file, ignored.
+//  so a crash between write and rename leaves only incoming.tmp, which is
+//  never listed and is replaced by the next transfer.
 
 #include "mutsync/backupstore.h"
 
@@ -48,10 +49,27 @@ static int make_dirs(const char *dir, const char *org, char *path, size_t cap, m
     return 0;
 }
 
-int ms_backupstore_put(const char *dir, const char *org, const uint8_t *blob, size_t len,
-                       ms_error_t *err)
+int ms_backupstore_incoming(const char *dir, const char *org, char *tmp, size_t cap,
+                            ms_error_t *err)
 {
-    char path[4096], file[4200], tmp[4300];
+    char path[4096];
+    int rc = make_dirs(dir, org, path, sizeof path, err);
+    if (rc)
+        return rc;
+    if (snprintf(tmp, cap, "%s/incoming.tmp", path) >= (int)cap)
+        return ms_error_set(err, MS_EIO, path, "the path is too long");
+    return 0;
+}
+
+static uint64_t size_of(const char *file)
+{
+    struct stat st;
+    return stat(file, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size : 0;
+}
+
+int ms_backupstore_keep(const char *dir, const char *org, const char *tmp, ms_error_t *err)
+{
+    char path[4096], file[4200];
     int rc = make_dirs(dir, org, path, sizeof path, err);
     if (rc)
         return rc;
@@ -59,7 +77,31 @@ int ms_backupstore_put(const char *dir, const char *org, const uint8_t *blob, si
     size_t count = numbers(path, held, 64);
     unsigned long next = count ? held[count - 1] + 1 : 1;
     snprintf(file, sizeof file, "%s/%010lu.msbk", path, next);
-    snprintf(tmp, sizeof tmp, "%s.tmp", file);
+    if (rename(tmp, file) != 0)
+        return ms_error_set(err, MS_EIO, file, "cannot keep the backup: %s", strerror(errno));
+    //  The newest stays; older ones go, oldest first, past the count or the quota.
+    uint64_t bytes = size_of(file);
+    size_t kept = 1;
+    for (size_t i = count; i-- > 0;) {
+        snprintf(file, sizeof file, "%s/%010lu.msbk", path, held[i]);
+        uint64_t size = size_of(file);
+        if (kept < MS_BACKUPSTORE_KEEP && bytes + size <= MS_BACKUPSTORE_QUOTA) {
+            kept++;
+            bytes += size;
+        } else {
+            unlink(file);
+        }
+    }
+    return 0;
+}
+
+int ms_backupstore_put(const char *dir, const char *org, const uint8_t *blob, size_t len,
+                       ms_error_t *err)
+{
+    char tmp[4200];
+    int rc = ms_backupstore_incoming(dir, org, tmp, sizeof tmp, err);
+    if (rc)
+        return rc;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0)
         return ms_error_set(err, MS_EIO, tmp, "cannot write: %s", strerror(errno));
@@ -74,14 +116,27 @@ int ms_backupstore_put(const char *dir, const char *org, const uint8_t *blob, si
         }
         done += (size_t)n;
     }
-    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, file) != 0) {
+    if (fsync(fd) != 0 || close(fd) != 0) {
         unlink(tmp);
-        return ms_error_set(err, MS_EIO, file, "cannot keep the backup: %s", strerror(errno));
+        return ms_error_set(err, MS_EIO, tmp, "cannot write: %s", strerror(errno));
     }
-    for (size_t i = 0; i + MS_BACKUPSTORE_KEEP < count + 1; i++) {
-        snprintf(file, sizeof file, "%s/%010lu.msbk", path, held[i]);
-        unlink(file);
-    }
+    rc = ms_backupstore_keep(dir, org, tmp, err);
+    if (rc)
+        unlink(tmp);
+    return rc;
+}
+
+int ms_backupstore_latest_path(const char *dir, const char *org, char *file, size_t cap,
+                               ms_error_t *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/backups/%s", dir, org);
+    unsigned long held[64];
+    size_t count = numbers(path, held, 64);
+    if (!count)
+        return ms_error_set(err, MS_ENOTFOUND, org, "no backup kept for %s", org);
+    if (snprintf(file, cap, "%s/%010lu.msbk", path, held[count - 1]) >= (int)cap)
+        return ms_error_set(err, MS_EIO, path, "the path is too long");
     return 0;
 }
 
@@ -90,13 +145,10 @@ int ms_backupstore_latest(const char *dir, const char *org, uint8_t **blob, size
 {
     *blob = NULL;
     *len = 0;
-    char path[4096], file[4200];
-    snprintf(path, sizeof path, "%s/backups/%s", dir, org);
-    unsigned long held[64];
-    size_t count = numbers(path, held, 64);
-    if (!count)
-        return ms_error_set(err, MS_ENOTFOUND, org, "no backup kept for %s", org);
-    snprintf(file, sizeof file, "%s/%010lu.msbk", path, held[count - 1]);
+    char file[4200];
+    int rc = ms_backupstore_latest_path(dir, org, file, sizeof file, err);
+    if (rc)
+        return rc;
     FILE *in = fopen(file, "rb");
     struct stat st;
     if (!in || fstat(fileno(in), &st) != 0) {
