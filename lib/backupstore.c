@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,14 +83,16 @@ int ms_backupstore_keep(const char *dir, const char *org, const char *tmp, ms_er
     //  The newest stays; older ones go, oldest first, past the count or the quota.
     uint64_t bytes = size_of(file);
     size_t kept = 1;
+    bool full = false;
     for (size_t i = count; i-- > 0;) {
         snprintf(file, sizeof file, "%s/%010lu.msbk", path, held[i]);
         uint64_t size = size_of(file);
-        if (kept < MS_BACKUPSTORE_KEEP && bytes + size <= MS_BACKUPSTORE_QUOTA) {
+        full = full || kept == MS_BACKUPSTORE_KEEP || bytes + size > MS_BACKUPSTORE_QUOTA;
+        if (full) {
+            unlink(file);
+        } else {
             kept++;
             bytes += size;
-        } else {
-            unlink(file);
         }
     }
     return 0;
