@@ -1,13 +1,16 @@
 //  backupstore - numbered files DIR/backups/ORG/NNNNNNNNNN.msbk; the
 //  highest number is the latest. Numbers come from the files themselves,
-//  so a crash between write and rename leaves only incoming.tmp, which is
-//  never listed and is replaced by the next transfer.
+//  so a crash between write and rename leaves only an incoming file, which
+//  is never listed: named after the digest of the backup it receives, it
+//  is resumed by the next transfer of the same backup, removed by that of
+//  another.
 
 #include "mutsync/backupstore.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,15 +53,41 @@ static int make_dirs(const char *dir, const char *org, char *path, size_t cap, m
     return 0;
 }
 
-int ms_backupstore_incoming(const char *dir, const char *org, char *tmp, size_t cap,
-                            ms_error_t *err)
+//  Removes the incoming files of the folder PATH other than KEEP: at most
+//  one transfer per child is ever held.
+static void drop_incoming(const char *path, const char *keep)
 {
-    char path[4096];
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    char file[4400];
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t len = strlen(e->d_name);
+        if (strncmp(e->d_name, "incoming", 8) != 0 || len < 12 ||
+            strcmp(e->d_name + len - 4, ".tmp") != 0)
+            continue;
+        snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+        if (strcmp(file, keep) != 0)
+            unlink(file);
+    }
+    closedir(d);
+}
+
+int ms_backupstore_incoming(const char *dir, const char *org, const uint8_t *digest, char *tmp,
+                            size_t cap, ms_error_t *err)
+{
+    char path[4096], name[64] = "incoming.tmp";
     int rc = make_dirs(dir, org, path, sizeof path, err);
     if (rc)
         return rc;
-    if (snprintf(tmp, cap, "%s/incoming.tmp", path) >= (int)cap)
+    if (digest) {
+        char hex[33];
+        sodium_bin2hex(hex, sizeof hex, digest, 16);
+        snprintf(name, sizeof name, "incoming-%s.tmp", hex);
+    }
+    if (snprintf(tmp, cap, "%s/%s", path, name) >= (int)cap)
         return ms_error_set(err, MS_EIO, path, "the path is too long");
+    drop_incoming(path, tmp);
     return 0;
 }
 
@@ -102,7 +131,7 @@ int ms_backupstore_put(const char *dir, const char *org, const uint8_t *blob, si
                        ms_error_t *err)
 {
     char tmp[4200];
-    int rc = ms_backupstore_incoming(dir, org, tmp, sizeof tmp, err);
+    int rc = ms_backupstore_incoming(dir, org, NULL, tmp, sizeof tmp, err);
     if (rc)
         return rc;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);

@@ -2,8 +2,10 @@
 //
 //  One struct serves both ends: a sender only reads (FD, TOTAL); a receiver
 //  appends in order and hashes as it goes, so verifying at the end needs no
-//  second pass. A receiver's temporary file is removed on close unless
-//  finish renamed it (KEEP), so no half file outlives a failed transfer.
+//  second pass (a resumed file is hashed once, when opened). A receiver's
+//  temporary file is removed on close unless finish renamed it, or it is
+//  resumable and not found damaged: a half file is never renamed, and only
+//  a resumable one outlives a failed transfer, under its temporary name.
 
 #include "mutsync/chunkfile.h"
 
@@ -20,6 +22,8 @@ struct ms_chunkfile {
     int fd;                                     //
     bool writing;                               //  a receiver
     bool kept;                                  //  receiver: renamed, keep it
+    bool resumable;                             //  receiver: keep a partial file
+    bool damaged;                               //  receiver: the digest did not match
     uint64_t total;                             //  bytes of the whole file
     uint64_t received;                          //  receiver: bytes written so far
     ino_t inode;                                //  sender: the file opened
@@ -113,7 +117,37 @@ bool ms_chunkfile_same(const ms_chunkfile_t *self, const char *path)
     return stat(path, &st) == 0 && st.st_ino == self->inode && st.st_dev == self->device;
 }
 
-int ms_chunkfile_open_write(const char *tmp, uint64_t total, const uint8_t *digest,
+//  The bytes already in a resumed file: hashed, and the file positioned
+//  after them; a file as long as the whole or longer starts again.
+static int take_partial(ms_chunkfile_t *self, ms_error_t *err)
+{
+    struct stat st;
+    if (fstat(self->fd, &st) != 0)
+        return io_error(err, self->tmp, "cannot read");
+    uint64_t size = (uint64_t)st.st_size;
+    if (size >= self->total) {
+        if (ftruncate(self->fd, 0) != 0)
+            return io_error(err, self->tmp, "cannot truncate");
+        size = 0;
+    }
+    uint8_t buf[16384];
+    while (self->received < size) {
+        size_t want =
+            size - self->received < sizeof buf ? (size_t)(size - self->received) : sizeof buf;
+        ssize_t n = pread(self->fd, buf, want, (off_t)self->received);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return io_error(err, self->tmp, "cannot read");
+        crypto_generichash_update(&self->hash, buf, (size_t)n);
+        self->received += (uint64_t)n;
+    }
+    if (lseek(self->fd, (off_t)size, SEEK_SET) < 0)
+        return io_error(err, self->tmp, "cannot seek");
+    return 0;
+}
+
+int ms_chunkfile_open_write(const char *tmp, uint64_t total, const uint8_t *digest, bool resume,
                             ms_chunkfile_t **self_p, ms_error_t *err)
 {
     *self_p = NULL;
@@ -124,16 +158,23 @@ int ms_chunkfile_open_write(const char *tmp, uint64_t total, const uint8_t *dige
         free(self);
         return ms_error_set(err, MS_EIO, tmp, "the path is too long");
     }
-    self->fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    self->fd = open(tmp, O_RDWR | O_CREAT | (resume ? 0 : O_TRUNC) | O_CLOEXEC, 0600);
     if (self->fd < 0) {
         int rc = io_error(err, tmp, "cannot create");
         free(self);
         return rc;
     }
     self->writing = true;
+    self->resumable = resume;
     self->total = total;
     memcpy(self->digest, digest, MS_CHUNKFILE_DIGEST_BYTES);
     crypto_generichash_init(&self->hash, NULL, 0, MS_CHUNKFILE_DIGEST_BYTES);
+    int rc = resume ? take_partial(self, err) : 0;
+    if (rc) {
+        self->damaged = true;
+        ms_chunkfile_close(&self);
+        return rc;
+    }
     *self_p = self;
     return 0;
 }
@@ -183,7 +224,8 @@ int ms_chunkfile_finish(ms_chunkfile_t *self, const char *path, ms_error_t *err)
     uint8_t digest[MS_CHUNKFILE_DIGEST_BYTES];
     crypto_generichash_final(&self->hash, digest, sizeof digest);
     crypto_generichash_init(&self->hash, NULL, 0, MS_CHUNKFILE_DIGEST_BYTES);
-    if (sodium_memcmp(digest, self->digest, sizeof digest) != 0)
+    self->damaged = sodium_memcmp(digest, self->digest, sizeof digest) != 0;
+    if (self->damaged)
         return ms_error_set(err, MS_EINVAL, "backup",
                             "the %llu bytes received do not match the announced digest",
                             (unsigned long long)self->total);
@@ -202,7 +244,7 @@ void ms_chunkfile_close(ms_chunkfile_t **self_p)
     ms_chunkfile_t *self = *self_p;
     if (self->fd >= 0)
         close(self->fd);
-    if (self->writing && !self->kept)
+    if (self->writing && !self->kept && (!self->resumable || self->damaged))
         unlink(self->tmp);
     free(self);
     *self_p = NULL;

@@ -343,7 +343,10 @@ static void backup_not_taken(ms_sync_t *self)
 //  session is over), 2 (more to send) or -1.
 static int take_backup_ack(ms_sync_t *self, const ms_msg_t *in)
 {
-    if (!self->backup || !self->backup_sending || in->offset != self->backup_next)
+    //  The first acknowledgement may resume where a cut transfer stopped.
+    bool first = self->backup_next == 0;
+    if (!self->backup || !self->backup_sending ||
+        (first ? in->offset > self->backup_total : in->offset != self->backup_next))
         return refuse(self, MS_EINVAL,
                       _("a backup acknowledgement for %llu bytes where %llu were sent"),
                       (unsigned long long)in->offset, (unsigned long long)self->backup_next);
@@ -498,7 +501,11 @@ static int handle_backups(ms_sync_t *self, const ms_msg_t *in)
             return -1;
         memcpy(self->hello_digest, in->digest, MS_SYNC_DIGEST_BYTES);
         self->hello_want_chain = in->want_chain;
-        return send_backup_ack(self, 0) == 0 ? 2 : -1;
+        uint64_t held = ms_chunkfile_received(self->backup);
+        if (held)
+            ms_log(MS_LOG_INFO, "sync", "%s: resumes its sealed backup at %llu of %llu bytes",
+                   self->peer, (unsigned long long)held, (unsigned long long)in->total);
+        return send_backup_ack(self, held) == 0 ? 2 : -1;
     }
     if (in->data_len) {
         if (ms_syncstore_keep_backup(self->node, self->peer, in->data, in->data_len, &err) != 0)

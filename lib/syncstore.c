@@ -198,7 +198,7 @@ int ms_syncstore_receive_parent_backup(ms_node_t *node, uint64_t total, const ui
         return ms_error_set(err, MS_EIO, path, "cannot create the folder: %s", strerror(errno));
     backup_path(node, MS_BACKUP_FROM_PARENT, path, sizeof path);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    return ms_chunkfile_open_write(tmp, total, digest, file_p, err);
+    return ms_chunkfile_open_write(tmp, total, digest, false, file_p, err);
 }
 
 int ms_syncstore_finish_parent_backup(ms_node_t *node, ms_chunkfile_t *file, ms_error_t *err)
@@ -230,9 +230,9 @@ int ms_syncstore_receive_backup(ms_node_t *node, const char *child, uint64_t tot
                                 const uint8_t *digest, ms_chunkfile_t **file_p, ms_error_t *err)
 {
     char tmp[4200];
-    int rc =
-        ms_backupstore_incoming(ms_store_dir(ms_node_store(node)), child, tmp, sizeof tmp, err);
-    return rc ? rc : ms_chunkfile_open_write(tmp, total, digest, file_p, err);
+    int rc = ms_backupstore_incoming(ms_store_dir(ms_node_store(node)), child, digest, tmp,
+                                     sizeof tmp, err);
+    return rc ? rc : ms_chunkfile_open_write(tmp, total, digest, true, file_p, err);
 }
 
 int ms_syncstore_keep_received(ms_node_t *node, const char *child, ms_chunkfile_t *file,

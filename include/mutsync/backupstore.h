@@ -2,7 +2,7 @@
 //
 //  A child's sealed backup (backup.h) travels in chunks after its Hello
 //  (older children: inside it); the parent, which cannot read it, receives
-//  it into DIR/backups/ORG/incoming.tmp and, once complete, verified and
+//  it into an incoming file of DIR/backups/ORG/ and, once complete, verified and
 //  fsynced, renames it among the kept ones under DIR/backups/ORG/, before it
 //  acknowledges it. A quota bounds what a child can make its parent store:
 //  at most MS_BACKUPSTORE_KEEP backups and MS_BACKUPSTORE_QUOTA bytes kept
@@ -21,9 +21,13 @@
 #define MS_BACKUPSTORE_QUOTA (512ull * 1024 * 1024)  //  bytes kept per child
 
 //  Makes DIR/backups/ORG/ if needed and writes into TMP (CAP bytes) the
-//  name of the file a backup of ORG is received into. Returns 0 or MS_EIO.
-MS_MUST_CHECK int ms_backupstore_incoming(const char *dir, const char *org, char *tmp, size_t cap,
-                                          ms_error_t *err);
+//  name of the file a backup of ORG whose BLAKE2b-256 is DIGEST is received
+//  into: incoming-HEX.tmp (HEX: 16 bytes of DIGEST), or incoming.tmp when
+//  DIGEST is NULL. Other incoming files of ORG are removed: a cut transfer
+//  of the same backup can be resumed, and one child holds at most one.
+//  Returns 0 or MS_EIO.
+MS_MUST_CHECK int ms_backupstore_incoming(const char *dir, const char *org, const uint8_t *digest,
+                                          char *tmp, size_t cap, ms_error_t *err);
 
 //  Renames TMP (a complete, fsynced backup of ORG) to ORG's latest, then
 //  drops the oldest past MS_BACKUPSTORE_KEEP or MS_BACKUPSTORE_QUOTA.

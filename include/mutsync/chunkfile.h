@@ -37,10 +37,15 @@ MS_MUST_CHECK int ms_chunkfile_read(ms_chunkfile_t *self, uint64_t offset, uint8
 //  so that a newer file put in its place is not deleted for it.
 bool ms_chunkfile_same(const ms_chunkfile_t *self, const char *path);
 
-//  Creates TMP (replacing any) to receive TOTAL bytes whose digest is
-//  DIGEST. Returns 0 or MS_EIO. On failure *SELF_P stays NULL.
+//  Opens TMP to receive TOTAL bytes whose digest is DIGEST. Without RESUME
+//  TMP starts empty and goes when SELF is closed unfinished. With RESUME the
+//  bytes already in TMP (a cut transfer of the same file: the caller names
+//  TMP after DIGEST) are hashed and kept, and reception goes on after them
+//  (ms_chunkfile_received); TMP then stays when SELF is closed unfinished,
+//  for the next attempt, and goes only when finish finds it damaged.
+//  Returns 0 or MS_EIO. On failure *SELF_P stays NULL.
 MS_MUST_CHECK int ms_chunkfile_open_write(const char *tmp, uint64_t total, const uint8_t *digest,
-                                          ms_chunkfile_t **self_p, ms_error_t *err);
+                                          bool resume, ms_chunkfile_t **self_p, ms_error_t *err);
 
 //  Appends LEN bytes that start at OFFSET. Returns 0, MS_EINVAL when OFFSET
 //  is not the number of bytes received so far or the data would pass the
@@ -64,7 +69,8 @@ const char *ms_chunkfile_tmp(const ms_chunkfile_t *self);
 MS_MUST_CHECK int ms_chunkfile_finish(ms_chunkfile_t *self, const char *path, ms_error_t *err);
 
 //  Closes the file and sets *SELF_P to NULL; an unfinished or unrenamed
-//  receiver's temporary file is removed. Safe on NULL and twice.
+//  receiver's temporary file is removed (a resumable one only when
+//  damaged). Safe on NULL and twice.
 void ms_chunkfile_close(ms_chunkfile_t **self_p);
 
 #endif

@@ -74,7 +74,8 @@ MS_MUST_CHECK int ms_syncstore_finish_parent_backup(ms_node_t *node, ms_chunkfil
                                                     ms_error_t *err);
 
 //  Starts receiving CHILD's sealed backup (TOTAL bytes, its DIGEST) into its
-//  incoming file (backupstore.h). Returns 0 or MS_EIO.
+//  incoming file (backupstore.h), after the bytes a cut transfer of the same
+//  backup left there (ms_chunkfile_received). Returns 0 or MS_EIO.
 MS_MUST_CHECK int ms_syncstore_receive_backup(ms_node_t *node, const char *child, uint64_t total,
                                               const uint8_t *digest, ms_chunkfile_t **file_p,
                                               ms_error_t *err);

@@ -53,7 +53,7 @@ static void test_a_file_crosses_in_pieces_and_is_verified(void **state)
     assert_int_equal(ms_chunkfile_open_read(src, 1 << 20, &total, digest, &out, NULL), 0);
     assert_int_equal(total, 250000);
     assert_true(ms_chunkfile_same(out, src));
-    assert_int_equal(ms_chunkfile_open_write(tmp, total, digest, &in, NULL), 0);
+    assert_int_equal(ms_chunkfile_open_write(tmp, total, digest, false, &in, NULL), 0);
     uint8_t buf[65536];
     uint64_t offset = 0;
     size_t len = 0;
@@ -95,7 +95,7 @@ static void test_out_of_order_or_damaged_pieces_leave_nothing(void **state)
     ms_error_t err = {0};
 
     //  A gap, a repeat, a piece past the total: refused, nothing changes.
-    assert_int_equal(ms_chunkfile_open_write(tmp, total, digest, &in, NULL), 0);
+    assert_int_equal(ms_chunkfile_open_write(tmp, total, digest, false, &in, NULL), 0);
     assert_int_equal(ms_chunkfile_write(in, 1000, buf + 1000, 1000, &err), MS_EINVAL);
     assert_int_equal(ms_chunkfile_write(in, 0, buf, 1000, NULL), 0);
     assert_int_equal(ms_chunkfile_write(in, 0, buf, 1000, &err), MS_EINVAL);
@@ -109,7 +109,7 @@ static void test_out_of_order_or_damaged_pieces_leave_nothing(void **state)
 
     //  One byte changed: the digest differs at the end.
     buf[1500] ^= 1;
-    assert_int_equal(ms_chunkfile_open_write(tmp, total, digest, &in, NULL), 0);
+    assert_int_equal(ms_chunkfile_open_write(tmp, total, digest, false, &in, NULL), 0);
     assert_int_equal(ms_chunkfile_write(in, 0, buf, sizeof buf, NULL), 0);
     assert_int_equal(ms_chunkfile_finish(in, dst, &err), MS_EINVAL);
     assert_non_null(strstr(err.message, "digest"));
@@ -135,6 +135,60 @@ static void sparse(const char *tmp, off_t size)
     assert_int_equal(close(fd), 0);
 }
 
+static void test_a_cut_transfer_resumes_after_the_bytes_held(void **state)
+{
+    (void)state;
+    char src[4096], tmp[4096], dst[4096];
+    make_file("source3", 5000, src, sizeof src);
+    path_of("dest3.tmp", tmp, sizeof tmp);
+    path_of("dest3", dst, sizeof dst);
+    uint64_t total = 0;
+    uint8_t digest[MS_CHUNKFILE_DIGEST_BYTES], buf[5000];
+    size_t len = 0;
+    ms_chunkfile_t *out = NULL, *in = NULL;
+    assert_int_equal(ms_chunkfile_open_read(src, 1 << 20, &total, digest, &out, NULL), 0);
+    assert_int_equal(ms_chunkfile_read(out, 0, buf, sizeof buf, &len, NULL), 0);
+    ms_chunkfile_close(&out);
+    ms_error_t err = {0};
+
+    //  Cut after 2000 bytes: the resumable file stays, and goes on from there.
+    assert_int_equal(ms_chunkfile_open_write(tmp, total, digest, true, &in, NULL), 0);
+    assert_int_equal(ms_chunkfile_received(in), 0);
+    assert_int_equal(ms_chunkfile_write(in, 0, buf, 2000, NULL), 0);
+    ms_chunkfile_close(&in);
+    assert_true(exists(tmp));
+    assert_int_equal(ms_chunkfile_open_write(tmp, total, digest, true, &in, NULL), 0);
+    assert_int_equal(ms_chunkfile_received(in), 2000);
+    assert_int_equal(ms_chunkfile_write(in, 0, buf, 1000, &err), MS_EINVAL);
+    assert_int_equal(ms_chunkfile_write(in, 2000, buf + 2000, 3000, NULL), 0);
+    assert_int_equal(ms_chunkfile_finish(in, dst, NULL), 0);
+    ms_chunkfile_close(&in);
+    assert_false(exists(tmp));
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "cmp -s %s %s", src, dst);
+    assert_int_equal(system(cmd), 0);
+
+    //  A partial file damaged while cut: found at the end, and removed.
+    assert_int_equal(ms_chunkfile_open_write(tmp, total, digest, true, &in, NULL), 0);
+    assert_int_equal(ms_chunkfile_write(in, 0, buf, 2000, NULL), 0);
+    ms_chunkfile_close(&in);
+    FILE *damage = fopen(tmp, "r+b");
+    assert_non_null(damage);
+    fputc(buf[10] ^ 1, (fseek(damage, 10, SEEK_SET), damage));
+    assert_int_equal(fclose(damage), 0);
+    assert_int_equal(ms_chunkfile_open_write(tmp, total, digest, true, &in, NULL), 0);
+    assert_int_equal(ms_chunkfile_write(in, 2000, buf + 2000, 3000, NULL), 0);
+    assert_int_equal(ms_chunkfile_finish(in, dst, &err), MS_EINVAL);
+    ms_chunkfile_close(&in);
+    assert_false(exists(tmp));
+
+    //  A leftover as long as the whole starts again from zero.
+    sparse(tmp, 5000);
+    assert_int_equal(ms_chunkfile_open_write(tmp, total, digest, true, &in, NULL), 0);
+    assert_int_equal(ms_chunkfile_received(in), 0);
+    ms_chunkfile_close(&in);
+}
+
 static int kept(const char *org)
 {
     char cmd[4200];
@@ -147,7 +201,8 @@ static void test_the_parent_keeps_three_backups_within_its_quota(void **state)
     (void)state;
     char tmp[4200], latest[4200];
     for (int i = 0; i < 5; i++) {
-        assert_int_equal(ms_backupstore_incoming(dir, "ML-UTM-001", tmp, sizeof tmp, NULL), 0);
+        assert_int_equal(ms_backupstore_incoming(dir, "ML-UTM-001", NULL, tmp, sizeof tmp, NULL),
+                         0);
         sparse(tmp, 1000 + i);
         assert_int_equal(ms_backupstore_keep(dir, "ML-UTM-001", tmp, NULL), 0);
     }
@@ -157,7 +212,8 @@ static void test_the_parent_keeps_three_backups_within_its_quota(void **state)
     //  Two large ones pass the quota together: only the newest stays.
     off_t large = (off_t)(MS_BACKUPSTORE_QUOTA / 2 + 1);
     for (int i = 0; i < 2; i++) {
-        assert_int_equal(ms_backupstore_incoming(dir, "ML-UTM-001", tmp, sizeof tmp, NULL), 0);
+        assert_int_equal(ms_backupstore_incoming(dir, "ML-UTM-001", NULL, tmp, sizeof tmp, NULL),
+                         0);
         sparse(tmp, large);
         assert_int_equal(ms_backupstore_keep(dir, "ML-UTM-001", tmp, NULL), 0);
     }
@@ -184,6 +240,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_file_crosses_in_pieces_and_is_verified),
         cmocka_unit_test(test_out_of_order_or_damaged_pieces_leave_nothing),
+        cmocka_unit_test(test_a_cut_transfer_resumes_after_the_bytes_held),
         cmocka_unit_test(test_the_parent_keeps_three_backups_within_its_quota),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);

@@ -2,6 +2,7 @@
 //  queues: what moves, the idle check, refusals, silence, bad frames.
 
 #include "mutsync/backup.h"
+#include "mutsync/backupstore.h"
 #include "mutsync/replica.h"
 #include "mutsync/sync.h"
 
@@ -367,7 +368,7 @@ static void test_sync_carries_a_backup_up_and_down_in_chunks(void **state)
     free(bytes);
 }
 
-static void test_sync_refuses_a_backup_chunk_out_of_place_and_keeps_nothing(void **state)
+static void test_sync_refuses_a_backup_chunk_out_of_place_then_resumes(void **state)
 {
     fixture_t *f = *state;
     uint8_t *bytes;
@@ -381,7 +382,6 @@ static void test_sync_refuses_a_backup_chunk_out_of_place_and_keeps_nothing(void
     ms_sync_start(child, 0);
     assert_true(deliver(&f->up, parent));  //  hello
     assert_int_equal(ms_sync_state(parent), MS_SYNC_BACKUP);
-    assert_true(exists(f, "u/backups/ML-UTM-001/incoming.tmp"));
     assert_true(deliver(&f->down, child));  //  ack 0: the first chunk goes up
     assert_true(deliver(&f->up, parent));   //  chunk 1
     assert_true(deliver(&f->down, child));  //  ack: chunk 2 goes up
@@ -406,9 +406,25 @@ static void test_sync_refuses_a_backup_chunk_out_of_place_and_keeps_nothing(void
     assert_int_equal(ms_sync_state(child), MS_SYNC_FAILED);
     ms_sync_destroy(&child);
     ms_sync_destroy(&parent);
-    assert_false(exists(f, "u/backups/ML-UTM-001/incoming.tmp"));
+    //  Nothing kept; the incoming file holds the one chunk acknowledged.
     assert_false(exists(f, "u/backups/ML-UTM-001/0000000001.msbk"));
     assert_true(holds(f, "m/" MS_BACKUP_FILE, bytes, len));
+    char incoming[4200], dir[128];
+    snprintf(dir, sizeof dir, "%s/u", f->dir);
+    assert_int_equal(
+        ms_backupstore_incoming(dir, "ML-UTM-001", digest, incoming, sizeof incoming, NULL), 0);
+    assert_true(holds(f, incoming + strlen(f->dir) + 1, bytes, MS_SYNC_CHUNK_MAX));
+
+    //  The next session resumes after it and completes.
+    run_session(f, "ML-UTM-001", &child, &parent);
+    assert_int_equal(ms_sync_state(child), MS_SYNC_DONE);
+    assert_true(ms_sync_stats(child)->complete);
+    assert_true(ms_sync_stats(child)->bytes_sent < len - MS_SYNC_CHUNK_MAX + 4096);
+    assert_true(holds(f, "u/backups/ML-UTM-001/0000000001.msbk", bytes, len));
+    assert_false(exists(f, incoming + strlen(f->dir) + 1));
+    assert_false(exists(f, "m/" MS_BACKUP_FILE));
+    ms_sync_destroy(&child);
+    ms_sync_destroy(&parent);
     free(bytes);
 }
 
@@ -417,8 +433,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_sync_carries_a_backup_up_and_down_in_chunks, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(
-            test_sync_refuses_a_backup_chunk_out_of_place_and_keeps_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sync_refuses_a_backup_chunk_out_of_place_then_resumes,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_moves_what_each_side_lacks_then_is_idle, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_sync_refuses_a_peer_that_is_not_a_certified_child,
