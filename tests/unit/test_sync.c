@@ -428,6 +428,30 @@ static void test_sync_refuses_a_backup_chunk_out_of_place_then_resumes(void **st
     free(bytes);
 }
 
+//  An older parent ignores the announcement and answers the Hello: the
+//  session goes on and the backup stays pending.
+static void test_sync_keeps_the_backup_pending_when_the_parent_does_not_take_it(void **state)
+{
+    fixture_t *f = *state;
+    uint8_t *bytes;
+    size_t len = make_pending(f, &bytes);
+    ms_sync_t *child;
+    assert_int_equal(
+        ms_sync_new(f->mutual, MS_SYNC_INITIATOR, "ML-UTM", push, &f->up, 0, &child, NULL), 0);
+    ms_sync_start(child, 0);
+    drain(&f->up);
+    ms_msg_t idle = {.type = MS_MSG_IDLE};
+    uint8_t *frame;
+    size_t frame_len;
+    assert_int_equal(ms_msg_encode(&idle, &frame, &frame_len, NULL), 0);
+    ms_sync_recv(child, frame, frame_len, 0);
+    free(frame);
+    assert_int_equal(ms_sync_state(child), MS_SYNC_DONE);
+    assert_true(holds(f, "m/" MS_BACKUP_FILE, bytes, len));
+    ms_sync_destroy(&child);
+    free(bytes);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -435,6 +459,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_sync_refuses_a_backup_chunk_out_of_place_then_resumes,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_sync_keeps_the_backup_pending_when_the_parent_does_not_take_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_moves_what_each_side_lacks_then_is_idle, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_sync_refuses_a_peer_that_is_not_a_certified_child,
