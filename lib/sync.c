@@ -39,6 +39,8 @@ typedef enum {
     EV_DONE,
     EV_ERROR,
     EV_BACKUP,
+    EV_BACKUP_CHUNK,
+    EV_BACKUP_ACK,
     EV_SETTLED,  //  internal: everything sent is acked and the peer is done
 } event_t;
 
@@ -79,15 +81,23 @@ struct ms_sync {
     ms_batch_t *packer;                    //  outgoing batches
     ms_batch_t *unpacker;                  //  incoming batches
     bool backup_request;                   //  initiator: only fetch the parent's backup of us
-    bool backup_sent;                      //  initiator: our pending backup rode on Hello
-    bool fork_seen;                        //  initiator: the parent holds another branch of ours
-    ms_sync_stats_t stats;                 //
-    int failure_code;                      //
-    char failure[256];                     //
+    ms_chunkfile_t *backup;                //  a sealed backup being sent or received
+    bool backup_sending;                   //  BACKUP is ours to send (else we receive it)
+    uint64_t backup_total;                 //  bytes of it
+    uint64_t backup_next;                  //  sending: end of the chunk in flight
+    uint8_t backup_digest[MS_SYNC_BLOB_DIGEST_BYTES];  //  BLAKE2b-256 of it
+    uint8_t *chunk;  //  sending: MS_SYNC_CHUNK_MAX bytes, made on first use
+    uint8_t
+        hello_digest[MS_SYNC_DIGEST_BYTES];  //  responder: the child's, answered after its backup
+    bool hello_want_chain;                   //  responder: likewise
+    bool fork_seen;                          //  initiator: the parent holds another branch of ours
+    ms_sync_stats_t stats;                   //
+    int failure_code;                        //
+    char failure[256];                       //
 };
 
 static const char *state_names[] = {"start",     "hello-sent", "wait-hello", "wait-heads",
-                                    "streaming", "done",       "failed"};
+                                    "streaming", "backup",     "done",       "failed"};
 
 const char *ms_sync_state_name(ms_sync_state_t state)
 {
@@ -143,6 +153,8 @@ void ms_sync_destroy(ms_sync_t **sync_p)
     free(self->out);
     ms_batch_destroy(&self->packer);
     ms_batch_destroy(&self->unpacker);
+    ms_chunkfile_close(&self->backup);
+    free(self->chunk);
     free(self);
     *sync_p = NULL;
 }
@@ -289,7 +301,7 @@ static int read_heads(ms_sync_t *self, bool up, ms_sync_heads_t *scope, uint8_t 
 
 //  ---------------------------------------------------------------------------
 //  Actions. Each returns 0 (take the row's next state), 1 (take its
-//  alternative) or -1 (fail).
+//  alternative), 2 (its third: a backup in chunks goes on) or -1 (fail).
 
 static int send_hello(ms_sync_t *self, const ms_msg_t *in)
 {
@@ -298,27 +310,139 @@ static int send_hello(ms_sync_t *self, const ms_msg_t *in)
                     .version = MS_SYNC_VERSION,
                     .window = self->window,
                     .want_backup = self->backup_request,
-                    .want_chain = ms_anchor_provisional(ms_node_identity(self->node))};
+                    .want_chain = ms_anchor_provisional(ms_node_identity(self->node)),
+                    .chunks = true};
     if (read_heads(self, true, &self->offer, msg.digest) != 0)
         return -1;
-    uint8_t *blob = NULL;
-    if (!self->backup_request)
-        ms_syncstore_pending_backup(self->node, MS_SYNC_BACKUP_MAX, &blob, &msg.data_len);
-    msg.data = blob;
-    self->backup_sent = blob != NULL;
-    int rc = send_msg(self, &msg);
-    free(blob);
-    return rc;
+    if (!self->backup_request &&
+        ms_syncstore_open_pending_backup(self->node, &self->backup_total, self->backup_digest,
+                                         &self->backup)) {
+        self->backup_sending = true;
+        msg.total = self->backup_total;
+        memcpy(msg.blob_digest, self->backup_digest, MS_SYNC_BLOB_DIGEST_BYTES);
+    }
+    return send_msg(self, &msg);
 }
 
-//  A complete session: the parent has kept the backup that rode on Hello.
-static void backup_delivered(ms_sync_t *self)
+//  An older parent answered a Hello that announced a backup without taking
+//  it: it stays pending, for a USB key or a newer parent.
+static void backup_not_taken(ms_sync_t *self)
 {
-    if (!self->backup_sent)
+    if (!self->backup)
         return;
-    ms_syncstore_backup_delivered(self->node);
-    self->backup_sent = false;
-    ms_log(MS_LOG_INFO, "sync", "%s keeps this node's sealed backup", self->peer);
+    ms_log(MS_LOG_WARN, "sync",
+           "%s does not take sealed backups in chunks (an older version): the backup stays "
+           "pending",
+           self->peer);
+    ms_chunkfile_close(&self->backup);
+}
+
+//  The peer holds the first IN->offset bytes of our backup: sends the next
+//  chunk, or, once the peer has it all, forgets it (the initiator removes
+//  its pending file). Returns 0, 1 (responder: the last chunk is sent, the
+//  session is over), 2 (more to send) or -1.
+static int take_backup_ack(ms_sync_t *self, const ms_msg_t *in)
+{
+    //  The first acknowledgement may resume where a cut transfer stopped.
+    bool first = self->backup_next == 0;
+    if (!self->backup || !self->backup_sending ||
+        (first ? in->offset > self->backup_total : in->offset != self->backup_next))
+        return refuse(self, MS_EINVAL,
+                      _("a backup acknowledgement for %llu bytes where %llu were sent"),
+                      (unsigned long long)in->offset, (unsigned long long)self->backup_next);
+    if (in->offset == self->backup_total) {
+        ms_syncstore_backup_delivered(self->node, self->backup);
+        ms_chunkfile_close(&self->backup);
+        ms_log(MS_LOG_INFO, "sync", "%s keeps this node's sealed backup (%llu bytes)", self->peer,
+               (unsigned long long)self->backup_total);
+        return 0;
+    }
+    ms_error_t err = {0};
+    if (!self->chunk && !(self->chunk = malloc(MS_SYNC_CHUNK_MAX)))
+        return fail(self, MS_ENOMEM, _("no memory for a backup chunk"));
+    ms_msg_t msg = {.type = MS_MSG_BACKUP_CHUNK,
+                    .offset = in->offset,
+                    .total = self->backup_total,
+                    .data = self->chunk};
+    memcpy(msg.blob_digest, self->backup_digest, MS_SYNC_BLOB_DIGEST_BYTES);
+    if (ms_chunkfile_read(self->backup, in->offset, self->chunk, MS_SYNC_CHUNK_MAX, &msg.data_len,
+                          &err) != 0 ||
+        msg.data_len == 0)
+        return refuse(self, MS_EIO, _("cannot read the sealed backup: %s"), err.message);
+    if (send_msg(self, &msg) != 0)
+        return -1;
+    self->backup_next = in->offset + msg.data_len;
+    if (self->side == MS_SYNC_RESPONDER && self->backup_next == self->backup_total) {
+        ms_log(MS_LOG_INFO, "sync", "%s: sent its latest sealed backup (%llu bytes)", self->peer,
+               (unsigned long long)self->backup_total);
+        ms_chunkfile_close(&self->backup);
+        self->stats.complete = true;
+        return 1;
+    }
+    return 2;
+}
+
+//  Opens the file a backup announced by IN (first chunk, or the child's
+//  Hello) is received into.
+static int receive_backup(ms_sync_t *self, const ms_msg_t *in)
+{
+    ms_error_t err = {0};
+    self->backup_total = in->total;
+    memcpy(self->backup_digest, in->blob_digest, MS_SYNC_BLOB_DIGEST_BYTES);
+    int rc = self->side == MS_SYNC_RESPONDER
+                 ? ms_syncstore_receive_backup(self->node, self->peer, in->total, in->blob_digest,
+                                               &self->backup, &err)
+                 : ms_syncstore_receive_parent_backup(self->node, in->total, in->blob_digest,
+                                                      &self->backup, &err);
+    if (rc)
+        return refuse(self, MS_ESTORE, _("cannot receive a sealed backup: %s"), err.message);
+    self->backup_sending = false;
+    return 0;
+}
+
+static int send_backup_ack(ms_sync_t *self, uint64_t offset)
+{
+    ms_msg_t ack = {.type = MS_MSG_BACKUP_ACK, .offset = offset};
+    return send_msg(self, &ack);
+}
+
+static int answer_hello(ms_sync_t *self, const uint8_t *digest, bool want_chain);
+
+//  A chunk of the backup we receive, written in order. Returns 2 (more to
+//  come, acknowledged), 1 (initiator: the parent's backup is whole), the
+//  responder's answer to the child's Hello once its backup is kept, or -1.
+static int take_backup_chunk(ms_sync_t *self, const ms_msg_t *in)
+{
+    if (!self->backup && self->side == MS_SYNC_INITIATOR && in->offset == 0 &&
+        self->backup_request && receive_backup(self, in) != 0)
+        return -1;
+    if (!self->backup || self->backup_sending || in->total != self->backup_total ||
+        sodium_memcmp(in->blob_digest, self->backup_digest, MS_SYNC_BLOB_DIGEST_BYTES) != 0)
+        return refuse(self, MS_EINVAL,
+                      _("a backup chunk at %llu of %llu bytes that was not announced"),
+                      (unsigned long long)in->offset, (unsigned long long)in->total);
+    ms_error_t err = {0};
+    if (ms_chunkfile_write(self->backup, in->offset, in->data, in->data_len, &err) != 0)
+        return refuse(self, err.code == MS_EINVAL ? MS_EINVAL : MS_ESTORE, "%s", err.message);
+    if (!ms_chunkfile_complete(self->backup))
+        return send_backup_ack(self, ms_chunkfile_received(self->backup)) == 0 ? 2 : -1;
+    if (self->side == MS_SYNC_INITIATOR) {
+        int rc = ms_syncstore_finish_parent_backup(self->node, self->backup, &err);
+        ms_chunkfile_close(&self->backup);
+        if (rc)
+            return fail(self, rc, _("the backup from %s: %s"), self->peer, err.message);
+        self->stats.complete = true;
+        return 1;
+    }
+    int rc = ms_syncstore_keep_received(self->node, self->peer, self->backup, &err);
+    ms_chunkfile_close(&self->backup);
+    if (rc)
+        return refuse(self, rc, "%s", err.message);
+    ms_log(MS_LOG_INFO, "sync", "%s: kept a sealed backup of %llu bytes", self->peer,
+           (unsigned long long)self->backup_total);
+    if (send_backup_ack(self, self->backup_total) != 0)
+        return -1;
+    return answer_hello(self, self->hello_digest, self->hello_want_chain);
 }
 
 //  Initiator: the parent's latest backup of us, for restore --from-parent.
@@ -331,29 +455,65 @@ static int take_parent_backup(ms_sync_t *self, const ms_msg_t *in)
     return 0;
 }
 
-//  Responder: keeps the child's sealed backup, and sends back the latest
-//  when asked (then the session ends). Returns 0, 1 (answered: done) or -1.
+//  Responder: a backup the child asks for, in chunks (the first sent here)
+//  or, for an older child, whole. Returns 1 (all sent: done), 2 or -1.
+static int send_kept_backup(ms_sync_t *self, const ms_msg_t *in)
+{
+    ms_error_t err = {0};
+    if (in->chunks) {
+        if (ms_syncstore_open_kept_backup(self->node, self->peer, &self->backup_total,
+                                          self->backup_digest, &self->backup, &err) != 0)
+            return refuse(self, err.code, "%s", err.message);
+        self->backup_sending = true;
+        ms_msg_t start = {.type = MS_MSG_BACKUP_ACK};
+        return take_backup_ack(self, &start);
+    }
+    const char *dir = ms_store_dir(ms_node_store(self->node));
+    uint8_t *blob = NULL;
+    size_t len = 0;
+    if (ms_backupstore_latest(dir, self->peer, &blob, &len, &err) != 0)
+        return refuse(self, err.code, "%s", err.message);
+    if (len > MS_SYNC_BACKUP_INLINE_MAX) {
+        free(blob);
+        return refuse(self, MS_EINVAL,
+                      _("the backup of %s is %zu bytes, over what this older version takes in "
+                        "one message: upgrade mutsync"),
+                      self->peer, len);
+    }
+    ms_msg_t msg = {.type = MS_MSG_BACKUP, .data = blob, .data_len = len};
+    int rc = send_msg(self, &msg);
+    free(blob);
+    self->stats.complete = true;
+    return rc ? -1 : 1;
+}
+
+//  Responder: keeps the child's sealed backup (whole from an older child,
+//  or announced: then its chunks come first), and sends back the latest
+//  when asked (then the session ends). Returns 0, 1 (answered: done), 2
+//  (a backup in chunks, either way) or -1.
 static int handle_backups(ms_sync_t *self, const ms_msg_t *in)
 {
-    const char *dir = ms_store_dir(ms_node_store(self->node));
     ms_error_t err = {0};
+    if (in->want_backup)
+        return send_kept_backup(self, in);
+    if (in->total) {
+        if (receive_backup(self, in) != 0)
+            return -1;
+        memcpy(self->hello_digest, in->digest, MS_SYNC_DIGEST_BYTES);
+        self->hello_want_chain = in->want_chain;
+        uint64_t held = ms_chunkfile_received(self->backup);
+        if (held)
+            ms_log(MS_LOG_INFO, "sync", "%s: resumes its sealed backup at %llu of %llu bytes",
+                   self->peer, (unsigned long long)held, (unsigned long long)in->total);
+        return send_backup_ack(self, held) == 0 ? 2 : -1;
+    }
     if (in->data_len) {
         if (ms_syncstore_keep_backup(self->node, self->peer, in->data, in->data_len, &err) != 0)
             return refuse(self, err.code, "%s", err.message);
         ms_log(MS_LOG_INFO, "sync", "%s: kept a sealed backup of %zu bytes", self->peer,
                in->data_len);
     }
-    if (!in->want_backup)
-        return 0;
-    uint8_t *blob = NULL;
-    size_t len = 0;
-    if (ms_backupstore_latest(dir, self->peer, &blob, &len, &err) != 0)
-        return refuse(self, err.code, "%s", err.message);
-    ms_msg_t msg = {.type = MS_MSG_BACKUP, .data = blob, .data_len = len};
-    int rc = send_msg(self, &msg);
-    free(blob);
-    self->stats.complete = true;
-    return rc ? -1 : 1;
+    return 0;
 }
 
 //  A child that now holds what its parent holds of its own feeds may write.
@@ -370,7 +530,7 @@ static int take_idle(ms_sync_t *self, const ms_msg_t *in)
     (void)in;
     self->stats.idle = true;
     self->stats.complete = true;
-    backup_delivered(self);
+    backup_not_taken(self);
     return settle_pending(self);
 }
 
@@ -428,15 +588,22 @@ static int take_hello(ms_sync_t *self, const ms_msg_t *in)
                       MS_SYNC_VERSION);
     if (check_peer_key(self) != 0)
         return -1;
+    if (in->window)
+        ms_sync_set_window(self, in->window < self->window ? in->window : self->window);
     int backups = handle_backups(self, in);
     if (backups != 0)
         return backups;
-    if (in->window)
-        ms_sync_set_window(self, in->window < self->window ? in->window : self->window);
+    return answer_hello(self, in->digest, in->want_chain);
+}
+
+//  Responder: Idle when the child's DIGEST of heads is ours (returns 1:
+//  done), else our offer (0), with our chain when the child WANTS_CHAIN.
+static int answer_hello(ms_sync_t *self, const uint8_t *child_digest, bool want_chain)
+{
     uint8_t digest[MS_SYNC_DIGEST_BYTES];
     if (read_heads(self, false, &self->offer, digest) != 0)
         return -1;
-    if (sodium_memcmp(digest, in->digest, MS_SYNC_DIGEST_BYTES) == 0) {
+    if (sodium_memcmp(digest, child_digest, MS_SYNC_DIGEST_BYTES) == 0) {
         self->stats.idle = true;
         self->stats.complete = true;
         ms_msg_t idle = {.type = MS_MSG_IDLE};
@@ -445,7 +612,7 @@ static int take_hello(ms_sync_t *self, const ms_msg_t *in)
     ms_msg_t msg = {
         .type = MS_MSG_HEADS, .offer = self->offer.items, .offer_count = self->offer.count};
     uint8_t *chain = NULL;
-    if (in->want_chain && read_chain(self, &chain, &msg.data_len) != 0)
+    if (want_chain && read_chain(self, &chain, &msg.data_len) != 0)
         return -1;
     msg.data = chain;
     int rc = send_msg(self, &msg);
@@ -606,6 +773,7 @@ static int answer_offer(ms_sync_t *self, const ms_msg_t *in)
 {
     ms_msg_t answer = {0};
     if (self->side == MS_SYNC_INITIATOR) {
+        backup_not_taken(self);
         if (in->data_len && learn_root(self, in) != 0)
             return -1;
         answer.offer = self->offer.items;
@@ -762,8 +930,6 @@ static int finish(ms_sync_t *self, const ms_msg_t *in)
     ms_sync_heads_clear(&scope);
     if (rc)
         return fail(self, rc, _("cannot remember %s: %s"), self->peer, err.message);
-    if (self->side == MS_SYNC_INITIATOR && self->stats.complete)
-        backup_delivered(self);
     return self->side == MS_SYNC_INITIATOR && self->stats.complete ? settle_pending(self) : 0;
 }
 
@@ -781,18 +947,30 @@ static const struct {
     action_fn action;       //
     ms_sync_state_t next;   //  when the action returns 0
     ms_sync_state_t alt;    //  when it returns 1
+    ms_sync_state_t more;   //  when it returns 2
 } transitions[] = {
-    {MS_SYNC_INITIATOR, MS_SYNC_START, EV_START, send_hello, MS_SYNC_HELLO_SENT, 0},
-    {MS_SYNC_INITIATOR, MS_SYNC_HELLO_SENT, EV_IDLE, take_idle, MS_SYNC_DONE, 0},
-    {MS_SYNC_INITIATOR, MS_SYNC_HELLO_SENT, EV_BACKUP, take_parent_backup, MS_SYNC_DONE, 0},
-    {MS_SYNC_INITIATOR, MS_SYNC_HELLO_SENT, EV_HEADS, answer_offer, MS_SYNC_WAIT_HEADS, 0},
-    {MS_SYNC_INITIATOR, MS_SYNC_WAIT_HEADS, EV_HEADS, take_want, MS_SYNC_STREAMING, 0},
-    {MS_SYNC_RESPONDER, MS_SYNC_WAIT_HELLO, EV_HELLO, take_hello, MS_SYNC_WAIT_HEADS, MS_SYNC_DONE},
-    {MS_SYNC_RESPONDER, MS_SYNC_WAIT_HEADS, EV_HEADS, answer_offer, MS_SYNC_STREAMING, 0},
-    {ANY_SIDE, MS_SYNC_STREAMING, EV_BATCH, take_batch, MS_SYNC_STREAMING, 0},
-    {ANY_SIDE, MS_SYNC_STREAMING, EV_ACK, take_ack, MS_SYNC_STREAMING, 0},
-    {ANY_SIDE, MS_SYNC_STREAMING, EV_DONE, take_done, MS_SYNC_STREAMING, 0},
-    {ANY_SIDE, MS_SYNC_STREAMING, EV_SETTLED, finish, MS_SYNC_DONE, 0},
+    {MS_SYNC_INITIATOR, MS_SYNC_START, EV_START, send_hello, MS_SYNC_HELLO_SENT, 0, 0},
+    {MS_SYNC_INITIATOR, MS_SYNC_HELLO_SENT, EV_IDLE, take_idle, MS_SYNC_DONE, 0, 0},
+    {MS_SYNC_INITIATOR, MS_SYNC_HELLO_SENT, EV_BACKUP, take_parent_backup, MS_SYNC_DONE, 0, 0},
+    {MS_SYNC_INITIATOR, MS_SYNC_HELLO_SENT, EV_BACKUP_ACK, take_backup_ack, MS_SYNC_HELLO_SENT,
+     MS_SYNC_HELLO_SENT, MS_SYNC_HELLO_SENT},
+    {MS_SYNC_INITIATOR, MS_SYNC_HELLO_SENT, EV_BACKUP_CHUNK, take_backup_chunk, MS_SYNC_BACKUP,
+     MS_SYNC_DONE, MS_SYNC_BACKUP},
+    {MS_SYNC_INITIATOR, MS_SYNC_BACKUP, EV_BACKUP_CHUNK, take_backup_chunk, MS_SYNC_BACKUP,
+     MS_SYNC_DONE, MS_SYNC_BACKUP},
+    {MS_SYNC_INITIATOR, MS_SYNC_HELLO_SENT, EV_HEADS, answer_offer, MS_SYNC_WAIT_HEADS, 0, 0},
+    {MS_SYNC_INITIATOR, MS_SYNC_WAIT_HEADS, EV_HEADS, take_want, MS_SYNC_STREAMING, 0, 0},
+    {MS_SYNC_RESPONDER, MS_SYNC_WAIT_HELLO, EV_HELLO, take_hello, MS_SYNC_WAIT_HEADS, MS_SYNC_DONE,
+     MS_SYNC_BACKUP},
+    {MS_SYNC_RESPONDER, MS_SYNC_BACKUP, EV_BACKUP_CHUNK, take_backup_chunk, MS_SYNC_WAIT_HEADS,
+     MS_SYNC_DONE, MS_SYNC_BACKUP},
+    {MS_SYNC_RESPONDER, MS_SYNC_BACKUP, EV_BACKUP_ACK, take_backup_ack, MS_SYNC_BACKUP,
+     MS_SYNC_DONE, MS_SYNC_BACKUP},
+    {MS_SYNC_RESPONDER, MS_SYNC_WAIT_HEADS, EV_HEADS, answer_offer, MS_SYNC_STREAMING, 0, 0},
+    {ANY_SIDE, MS_SYNC_STREAMING, EV_BATCH, take_batch, MS_SYNC_STREAMING, 0, 0},
+    {ANY_SIDE, MS_SYNC_STREAMING, EV_ACK, take_ack, MS_SYNC_STREAMING, 0, 0},
+    {ANY_SIDE, MS_SYNC_STREAMING, EV_DONE, take_done, MS_SYNC_STREAMING, 0, 0},
+    {ANY_SIDE, MS_SYNC_STREAMING, EV_SETTLED, finish, MS_SYNC_DONE, 0, 0},
 };
 
 static bool settled(const ms_sync_t *self)
@@ -876,6 +1054,7 @@ static void dispatch(ms_sync_t *self, event_t event, const ms_msg_t *msg)
     }
     int outcome = transitions[i].action(self, msg);
     self->state = outcome < 0    ? MS_SYNC_FAILED
+                  : outcome == 2 ? transitions[i].more
                   : outcome == 1 ? transitions[i].alt
                                  : transitions[i].next;
     if (self->state == MS_SYNC_STREAMING && event != EV_SETTLED) {
@@ -910,6 +1089,10 @@ static event_t event_of(ms_msg_type_t type)
         return EV_DONE;
     case MS_MSG_BACKUP:
         return EV_BACKUP;
+    case MS_MSG_BACKUP_CHUNK:
+        return EV_BACKUP_CHUNK;
+    case MS_MSG_BACKUP_ACK:
+        return EV_BACKUP_ACK;
     default:
         return EV_ERROR;
     }
@@ -937,7 +1120,8 @@ ms_sync_state_t ms_sync_recv(ms_sync_t *self, const uint8_t *bytes, size_t len, 
 ms_sync_state_t ms_sync_tick(ms_sync_t *self, int64_t now_ms)
 {
     bool waiting = self->state == MS_SYNC_HELLO_SENT || self->state == MS_SYNC_WAIT_HELLO ||
-                   self->state == MS_SYNC_WAIT_HEADS || self->state == MS_SYNC_STREAMING;
+                   self->state == MS_SYNC_WAIT_HEADS || self->state == MS_SYNC_STREAMING ||
+                   self->state == MS_SYNC_BACKUP;
     if (waiting && now_ms - self->last_heard_ms > self->timeout_ms) {
         ms_log(MS_LOG_WARN, "sync", "%s stalled: silent for %lld ms in state %s, session dropped",
                self->peer, (long long)(now_ms - self->last_heard_ms),

@@ -35,12 +35,12 @@ struct ms_batch {
 //  (each at least 2 bytes in the frames) and the stream table.
 #define SPLIT_MAX (MS_SYNC_BATCH_RAW_MAX / 2 * 3 + 4 * MS_FIELDSPLIT_STREAMS_MAX + 64)
 
-static const char *names[] = {"none", "hello", "idle",  "heads", "batch",
-                              "ack",  "done",  "error", "backup"};
+static const char *names[] = {"none", "hello", "idle",   "heads",        "batch",     "ack",
+                              "done", "error", "backup", "backup-chunk", "backup-ack"};
 
 const char *ms_msg_name(ms_msg_type_t type)
 {
-    return type > MS_MSG_NONE && type <= MS_MSG_BACKUP ? names[type] : "unknown";
+    return type > MS_MSG_NONE && type <= MS_MSG_BACKUP_ACK ? names[type] : "unknown";
 }
 
 static int heads_out(const ms_sync_head_t *heads, size_t count, Mutsync__Sync__Head **slots,
@@ -81,6 +81,8 @@ int ms_msg_encode(const ms_msg_t *msg, uint8_t **bytes_p, size_t *len_p, ms_erro
     Mutsync__Sync__Done done = MUTSYNC__SYNC__DONE__INIT;
     Mutsync__Sync__Error error = MUTSYNC__SYNC__ERROR__INIT;
     Mutsync__Sync__Backup backup = MUTSYNC__SYNC__BACKUP__INIT;
+    Mutsync__Sync__BackupChunk chunk = MUTSYNC__SYNC__BACKUP_CHUNK__INIT;
+    Mutsync__Sync__BackupAck backup_ack = MUTSYNC__SYNC__BACKUP_ACK__INIT;
     Mutsync__Sync__Head *offer_slots = NULL, *want_slots = NULL;
     Mutsync__Sync__Head **offer_ptrs = NULL, **want_ptrs = NULL;
     int rc = 0;
@@ -94,6 +96,12 @@ int ms_msg_encode(const ms_msg_t *msg, uint8_t **bytes_p, size_t *len_p, ms_erro
         hello.backup.len = msg->data_len;
         hello.want_backup = msg->want_backup;
         hello.want_chain = msg->want_chain;
+        hello.chunks = msg->chunks;
+        hello.backup_bytes = msg->total;
+        if (msg->total) {
+            hello.backup_digest.data = (uint8_t *)msg->blob_digest;
+            hello.backup_digest.len = MS_SYNC_BLOB_DIGEST_BYTES;
+        }
         m.body_case = MUTSYNC__SYNC__MESSAGE__BODY_HELLO;
         m.hello = &hello;
         break;
@@ -156,6 +164,21 @@ int ms_msg_encode(const ms_msg_t *msg, uint8_t **bytes_p, size_t *len_p, ms_erro
         m.backup = &backup;
         m.body_case = MUTSYNC__SYNC__MESSAGE__BODY_BACKUP;
         break;
+    case MS_MSG_BACKUP_CHUNK:
+        chunk.offset = msg->offset;
+        chunk.total = msg->total;
+        chunk.digest.data = (uint8_t *)msg->blob_digest;
+        chunk.digest.len = MS_SYNC_BLOB_DIGEST_BYTES;
+        chunk.data.data = (uint8_t *)msg->data;
+        chunk.data.len = msg->data_len;
+        m.backup_chunk = &chunk;
+        m.body_case = MUTSYNC__SYNC__MESSAGE__BODY_BACKUP_CHUNK;
+        break;
+    case MS_MSG_BACKUP_ACK:
+        backup_ack.offset = msg->offset;
+        m.backup_ack = &backup_ack;
+        m.body_case = MUTSYNC__SYNC__MESSAGE__BODY_BACKUP_ACK;
+        break;
     default:
         rc = ms_error_set(err, MS_EINVAL, "sync", "cannot encode a message of type %d", msg->type);
     }
@@ -212,6 +235,28 @@ static int heads_in(Mutsync__Sync__Head **in, size_t count, ms_sync_head_t **out
     return 0;
 }
 
+//  A chunk lies within its backup: 1..MS_SYNC_CHUNK_MAX bytes at OFFSET,
+//  ending at or before TOTAL, which is at most MS_SYNC_BACKUP_MAX.
+static int take_chunk(const Mutsync__Sync__BackupChunk *in, ms_msg_t *msg, ms_error_t *err)
+{
+    msg->type = MS_MSG_BACKUP_CHUNK;
+    msg->offset = in->offset;
+    msg->total = in->total;
+    msg->data = in->data.data;
+    msg->data_len = in->data.len;
+    if (in->total == 0 || in->total > MS_SYNC_BACKUP_MAX || in->data.len == 0 ||
+        in->data.len > MS_SYNC_CHUNK_MAX || in->offset > in->total - in->data.len ||
+        in->digest.len != MS_SYNC_BLOB_DIGEST_BYTES)
+        return ms_error_set(err, MS_EINVAL, "sync",
+                            "backup chunk: %zu bytes at %llu of %llu (limits: %u a chunk, %u in "
+                            "all) or a digest of %zu bytes",
+                            in->data.len, (unsigned long long)in->offset,
+                            (unsigned long long)in->total, MS_SYNC_CHUNK_MAX, MS_SYNC_BACKUP_MAX,
+                            in->digest.len);
+    memcpy(msg->blob_digest, in->digest.data, MS_SYNC_BLOB_DIGEST_BYTES);
+    return 0;
+}
+
 static int take_body(Mutsync__Sync__Message *m, ms_msg_t *msg, ms_error_t *err)
 {
     switch (m->body_case) {
@@ -227,6 +272,17 @@ static int take_body(Mutsync__Sync__Message *m, ms_msg_t *msg, ms_error_t *err)
         msg->data_len = m->hello->backup.len;
         msg->want_backup = m->hello->want_backup;
         msg->want_chain = m->hello->want_chain;
+        msg->chunks = m->hello->chunks;
+        msg->total = m->hello->backup_bytes;
+        if (msg->total > MS_SYNC_BACKUP_MAX || msg->data_len > MS_SYNC_BACKUP_INLINE_MAX ||
+            (msg->total && m->hello->backup_digest.len != MS_SYNC_BLOB_DIGEST_BYTES))
+            return ms_error_set(err, MS_EINVAL, "sync",
+                                "hello: a backup of %llu bytes (limit %u) with a digest of %zu "
+                                "bytes",
+                                (unsigned long long)msg->total, MS_SYNC_BACKUP_MAX,
+                                m->hello->backup_digest.len);
+        if (msg->total)
+            memcpy(msg->blob_digest, m->hello->backup_digest.data, MS_SYNC_BLOB_DIGEST_BYTES);
         return 0;
     case MUTSYNC__SYNC__MESSAGE__BODY_IDLE:
         msg->type = MS_MSG_IDLE;
@@ -280,6 +336,15 @@ static int take_body(Mutsync__Sync__Message *m, ms_msg_t *msg, ms_error_t *err)
         msg->data = m->backup->blob.data;
         msg->data_len = m->backup->blob.len;
         return 0;
+    case MUTSYNC__SYNC__MESSAGE__BODY_BACKUP_CHUNK:
+        return take_chunk(m->backup_chunk, msg, err);
+    case MUTSYNC__SYNC__MESSAGE__BODY_BACKUP_ACK:
+        msg->type = MS_MSG_BACKUP_ACK;
+        msg->offset = m->backup_ack->offset;
+        if (msg->offset > MS_SYNC_BACKUP_MAX)
+            return ms_error_set(err, MS_EINVAL, "sync", "backup ack: offset %llu is over %u",
+                                (unsigned long long)msg->offset, MS_SYNC_BACKUP_MAX);
+        return 0;
     default:
         return ms_error_set(err, MS_EINVAL, "sync", "a message with no known body");
     }
@@ -312,7 +377,7 @@ ms_msg_type_t ms_msg_peek(const uint8_t *bytes, size_t len)
     if (len < 1 || (bytes[0] & 7) != 2)
         return MS_MSG_NONE;
     unsigned field = bytes[0] >> 3;
-    return field >= 1 && field <= 8 ? (ms_msg_type_t)(MS_MSG_HELLO + field - 1) : MS_MSG_NONE;
+    return field >= 1 && field <= 10 ? (ms_msg_type_t)(MS_MSG_HELLO + field - 1) : MS_MSG_NONE;
 }
 
 void ms_msg_clear(ms_msg_t *msg)

@@ -5,6 +5,7 @@
 #include "mutsync/anchor.h"
 #include "mutsync/backup.h"
 #include "mutsync/backupstore.h"
+#include "mutsync/chunkfile.h"
 #include "mutsync/log.h"
 #include "mutsync/quarantine.h"
 #include "mutsync/resolve.h"
@@ -143,36 +144,29 @@ static void backup_path(ms_node_t *node, const char *name, char *path, size_t ca
     snprintf(path, cap, "%s/%s", ms_store_dir(ms_node_store(node)), name);
 }
 
-void ms_syncstore_pending_backup(ms_node_t *node, size_t max, uint8_t **blob, size_t *len)
+bool ms_syncstore_open_pending_backup(ms_node_t *node, uint64_t *total, uint8_t *digest,
+                                      ms_chunkfile_t **file_p)
 {
-    *blob = NULL;
-    *len = 0;
     char path[4096];
+    ms_error_t err = {0};
     backup_path(node, MS_BACKUP_FILE, path, sizeof path);
-    FILE *in = fopen(path, "rb");
-    if (!in)
-        return;
-    uint8_t *buf = malloc(max + 1);
-    size_t got = buf ? fread(buf, 1, max + 1, in) : 0;
-    fclose(in);
-    if (got == 0 || got > max) {
-        if (got > max)
-            ms_log(MS_LOG_WARN, "sync",
-                   "the sealed backup is over %zu bytes: too large for the link, keep it on a "
-                   "USB key (mutsync backup --out FILE)",
-                   max);
-        free(buf);
-        return;
-    }
-    *blob = buf;
-    *len = got;
+    int rc = ms_chunkfile_open_read(path, MS_SYNC_BACKUP_MAX, total, digest, file_p, &err);
+    if (rc == MS_EINVAL)
+        ms_log(MS_LOG_WARN, "sync",
+               "the sealed backup is empty or over %u bytes: too large for the link, keep it on "
+               "a USB key (mutsync backup --out FILE)",
+               MS_SYNC_BACKUP_MAX);
+    else if (rc && rc != MS_ENOTFOUND)
+        ms_log(MS_LOG_WARN, "sync", "cannot read the pending backup: %s", err.message);
+    return rc == 0;
 }
 
-void ms_syncstore_backup_delivered(ms_node_t *node)
+void ms_syncstore_backup_delivered(ms_node_t *node, const ms_chunkfile_t *file)
 {
     char path[4096];
     backup_path(node, MS_BACKUP_FILE, path, sizeof path);
-    unlink(path);
+    if (ms_chunkfile_same(file, path))
+        unlink(path);
 }
 
 int ms_syncstore_save_parent_backup(ms_node_t *node, const uint8_t *blob, size_t len,
@@ -195,17 +189,86 @@ int ms_syncstore_save_parent_backup(ms_node_t *node, const uint8_t *blob, size_t
     return 0;
 }
 
+int ms_syncstore_receive_parent_backup(ms_node_t *node, uint64_t total, const uint8_t *digest,
+                                       ms_chunkfile_t **file_p, ms_error_t *err)
+{
+    char path[4096], tmp[4200];
+    backup_path(node, "backup", path, sizeof path);
+    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+        return ms_error_set(err, MS_EIO, path, "cannot create the folder: %s", strerror(errno));
+    backup_path(node, MS_BACKUP_FROM_PARENT, path, sizeof path);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    return ms_chunkfile_open_write(tmp, total, digest, false, file_p, err);
+}
+
+int ms_syncstore_finish_parent_backup(ms_node_t *node, ms_chunkfile_t *file, ms_error_t *err)
+{
+    char path[4096];
+    backup_path(node, MS_BACKUP_FROM_PARENT, path, sizeof path);
+    return ms_chunkfile_finish(file, path, err);
+}
+
+//  The org named in the clear header of the backup received into FILE.
+static int received_org(ms_chunkfile_t *file, char *org, ms_error_t *err)
+{
+    uint8_t head[512];
+    FILE *in = fopen(ms_chunkfile_tmp(file), "rb");
+    size_t len = in ? fread(head, 1, sizeof head, in) : 0;
+    if (in)
+        fclose(in);
+    return ms_backup_org(head, len, org, err);
+}
+
+static int check_org(const char *child, const char *org, int rc, ms_error_t *err)
+{
+    return rc || strcmp(org, child) != 0
+               ? ms_error_set(err, MS_EINVAL, child, "this is not a sealed backup of %s", child)
+               : 0;
+}
+
+int ms_syncstore_receive_backup(ms_node_t *node, const char *child, uint64_t total,
+                                const uint8_t *digest, ms_chunkfile_t **file_p, ms_error_t *err)
+{
+    char tmp[4200];
+    int rc = ms_backupstore_incoming(ms_store_dir(ms_node_store(node)), child, digest, tmp,
+                                     sizeof tmp, err);
+    return rc ? rc : ms_chunkfile_open_write(tmp, total, digest, true, file_p, err);
+}
+
+int ms_syncstore_keep_received(ms_node_t *node, const char *child, ms_chunkfile_t *file,
+                               ms_error_t *err)
+{
+    char org[MS_ORG_MAX + 1];
+    int rc = ms_chunkfile_finish(file, NULL, err);
+    if (rc == 0)
+        rc = check_org(child, org, received_org(file, org, err), err);
+    if (rc == 0 && ms_backupstore_keep(ms_store_dir(ms_node_store(node)), child,
+                                       ms_chunkfile_tmp(file), err) != 0)
+        rc = ms_error_set(err, MS_ESTORE, child, "%s could not keep the backup: %s",
+                          ms_node_identity(node)->org, err->message);
+    return rc;
+}
+
 int ms_syncstore_keep_backup(ms_node_t *node, const char *child, const uint8_t *blob, size_t len,
                              ms_error_t *err)
 {
     char org[MS_ORG_MAX + 1];
-    if (ms_backup_org(blob, len, org, err) != 0 || strcmp(org, child) != 0)
-        return ms_error_set(err, MS_EINVAL, child,
-                            "the backup in Hello is not a sealed backup of %s", child);
-    int rc = ms_backupstore_put(ms_store_dir(ms_node_store(node)), child, blob, len, err);
+    int rc = check_org(child, org, ms_backup_org(blob, len, org, err), err);
+    if (rc)
+        return rc;
+    rc = ms_backupstore_put(ms_store_dir(ms_node_store(node)), child, blob, len, err);
     return rc ? ms_error_set(err, MS_ESTORE, child, "%s could not keep the backup: %s",
                              ms_node_identity(node)->org, err->message)
               : 0;
+}
+
+int ms_syncstore_open_kept_backup(ms_node_t *node, const char *child, uint64_t *total,
+                                  uint8_t *digest, ms_chunkfile_t **file_p, ms_error_t *err)
+{
+    char file[4200];
+    int rc = ms_backupstore_latest_path(ms_store_dir(ms_node_store(node)), child, file, sizeof file,
+                                        err);
+    return rc ? rc : ms_chunkfile_open_read(file, MS_SYNC_BACKUP_MAX, total, digest, file_p, err);
 }
 
 int ms_syncstore_chain(ms_node_t *node, uint8_t **chain, size_t *len, ms_error_t *err)

@@ -21,11 +21,10 @@
 #include "mutsync/node.h"
 #include "mutsync/syncmsg.h"
 
-#define MS_SYNC_WINDOW 4                      //  batches in flight, default
-#define MS_SYNC_WINDOW_MAX 64                 //  the most a peer may ask for
-#define MS_SYNC_BATCH_TARGET (1024 * 1024)    //  raw bytes a batch is filled to
-#define MS_SYNC_TIMEOUT_MS 30000              //  silence from a peer that ends a session
-#define MS_SYNC_BACKUP_MAX (8 * 1024 * 1024)  //  bytes of a sealed backup carried in a Hello
+#define MS_SYNC_WINDOW 4                    //  batches in flight, default
+#define MS_SYNC_WINDOW_MAX 64               //  the most a peer may ask for
+#define MS_SYNC_BATCH_TARGET (1024 * 1024)  //  raw bytes a batch is filled to
+#define MS_SYNC_TIMEOUT_MS 30000            //  silence from a peer that ends a session
 
 typedef enum { MS_SYNC_INITIATOR, MS_SYNC_RESPONDER } ms_sync_side_t;
 
@@ -35,6 +34,8 @@ typedef enum {
     MS_SYNC_WAIT_HELLO,  //  responder: waiting for Hello
     MS_SYNC_WAIT_HEADS,  //  waiting for the peer's Heads
     MS_SYNC_STREAMING,   //  batches both ways until both sides are done
+    MS_SYNC_BACKUP,      //  a sealed backup in chunks: the parent receives the child's (then
+                         //  answers its Hello) or sends its latest; the child receives it
     MS_SYNC_DONE,        //  over; ms_sync_stats says whether heads now match
     MS_SYNC_FAILED,      //  over; ms_sync_failure says why
 } ms_sync_state_t;
@@ -85,8 +86,9 @@ void ms_sync_set_timeout(ms_sync_t *self, int64_t timeout_ms);
 
 //  Initiator: the session only fetches the latest sealed backup the parent
 //  keeps of this node (into MS_BACKUP_FROM_PARENT, backup.h) and ends. Set before
-//  ms_sync_start. Otherwise a session carries the node's pending backup
-//  (MS_BACKUP_FILE, backup.h) up in its Hello, and deletes it once complete.
+//  ms_sync_start. Otherwise a session announces the node's pending backup
+//  (MS_BACKUP_FILE, backup.h) in its Hello, sends it in chunks before the
+//  heads, and deletes it once the parent acknowledged it whole and kept.
 void ms_sync_set_backup_request(ms_sync_t *self);
 
 //  Initiator: sends Hello. Returns the new state.

@@ -22,6 +22,11 @@
 #define MS_SYNC_FEEDS_MAX 65536                                 //  heads in one offer or want list
 #define MS_SYNC_BATCH_ENVELOPES_MAX 1024                        //  envelopes in one batch
 #define MS_SYNC_REASON_MAX 200                                  //  bytes of an Error's reason
+#define MS_SYNC_BACKUP_MAX (256u * 1024 * 1024)  //  bytes of a sealed backup sent in chunks
+#define MS_SYNC_BACKUP_INLINE_MAX                                                                  \
+    (8u * 1024 * 1024)                //  bytes of a backup in one message (older peers)
+#define MS_SYNC_CHUNK_MAX (1u << 20)  //  bytes of data in one BackupChunk
+#define MS_SYNC_BLOB_DIGEST_BYTES 32  //  BLAKE2b-256 of a whole backup
 
 typedef enum {
     MS_MSG_NONE = 0,
@@ -33,6 +38,8 @@ typedef enum {
     MS_MSG_DONE,
     MS_MSG_ERROR,
     MS_MSG_BACKUP,
+    MS_MSG_BACKUP_CHUNK,
+    MS_MSG_BACKUP_ACK,
 } ms_msg_type_t;
 
 //  A feed and a head: seq 0 and a zero hash when the feed is not held.
@@ -49,29 +56,34 @@ typedef struct {
 //  To encode, callers fill the fields with pointers they own.
 typedef struct {
     ms_msg_type_t type;
-    uint32_t version;                             //  hello
-    uint32_t window;                              //  hello: batches in flight
-    uint8_t digest[MS_SYNC_DIGEST_BYTES];         //  hello
-    ms_sync_head_t *offer;                        //  heads
-    size_t offer_count;                           //
-    ms_sync_head_t *want;                         //  heads
-    size_t want_count;                            //
-    uint64_t number;                              //  batch, ack; done: batches sent
-    uint32_t feed;                                //  batch: index in the sender's offer
-    uint64_t first_seq;                           //  batch
-    uint32_t count;                               //  batch: envelopes
-    uint32_t raw_bytes;                           //  batch: DATA decompressed
-    const uint8_t *data;                          //  batch: compressed frames; hello,
-                                                  //  backup: a sealed backup (or none);
-                                                  //  heads: the sender's chain (or none)
-    size_t data_len;                              //  batch, hello, backup, heads: bytes
-    bool want_backup;                             //  hello: send the latest backup back
-    bool want_chain;                              //  hello: send the chain in heads
-    uint64_t head;                                //  ack: receiver's head seq now
-    uint32_t applied, duplicates, refused, held;  //  ack
-    int code;                                     //  error: MS_E*
-    char reason[MS_SYNC_REASON_MAX + 1];          //  error
-    void *decoded;                                //  private
+    uint32_t version;                                //  hello
+    uint32_t window;                                 //  hello: batches in flight
+    uint8_t digest[MS_SYNC_DIGEST_BYTES];            //  hello
+    ms_sync_head_t *offer;                           //  heads
+    size_t offer_count;                              //
+    ms_sync_head_t *want;                            //  heads
+    size_t want_count;                               //
+    uint64_t number;                                 //  batch, ack; done: batches sent
+    uint32_t feed;                                   //  batch: index in the sender's offer
+    uint64_t first_seq;                              //  batch
+    uint32_t count;                                  //  batch: envelopes
+    uint32_t raw_bytes;                              //  batch: DATA decompressed
+    const uint8_t *data;                             //  batch: compressed frames; hello,
+                                                     //  backup: a sealed backup (or none);
+                                                     //  heads: the sender's chain (or none);
+                                                     //  backup chunk: its piece
+    size_t data_len;                                 //  batch, hello, backup, heads: bytes
+    bool want_backup;                                //  hello: send the latest backup back
+    bool want_chain;                                 //  hello: send the chain in heads
+    bool chunks;                                     //  hello: take a backup in chunks
+    uint64_t offset;                                 //  backup chunk, backup ack: bytes
+    uint64_t total;                                  //  backup chunk; hello: backup announced
+    uint8_t blob_digest[MS_SYNC_BLOB_DIGEST_BYTES];  //  backup chunk; hello with total
+    uint64_t head;                                   //  ack: receiver's head seq now
+    uint32_t applied, duplicates, refused, held;     //  ack
+    int code;                                        //  error: MS_E*
+    char reason[MS_SYNC_REASON_MAX + 1];             //  error
+    void *decoded;                                   //  private
 } ms_msg_t;
 
 //  "hello", "batch"...; "unknown" for anything else.

@@ -2,13 +2,14 @@
 //  apart from the batches themselves (feedio.h): a bad frame kept as
 //  evidence, the mark of a fork of our own feeds and a child's claim of
 //  another branch, the end of the pending mark, the scope remembered for
-//  the next idle check, the sealed backups that ride on Hello, and the
+//  the next idle check, the sealed backups sent and received in chunks, and the
 //  chain a child without the root key asks for. Each call is one
 //  transaction or one file; sync.c keeps the protocol and its state.
 
 #ifndef MS_SYNCSTORE_H
 #define MS_SYNCSTORE_H
 
+#include "mutsync/chunkfile.h"
 #include "mutsync/node.h"
 #include "mutsync/syncscope.h"
 
@@ -47,21 +48,54 @@ MS_MUST_CHECK int ms_syncstore_save_peer(ms_node_t *node, const char *peer,
 MS_MUST_CHECK int ms_syncstore_heads(ms_node_t *node, const char *peer, bool up,
                                      ms_sync_heads_t *scope, uint8_t *digest, ms_error_t *err);
 
-//  The sealed backup waiting for the parent (mutsync backup), when there is
-//  one and it fits MAX bytes: *BLOB malloc'd, NULL when none.
-void ms_syncstore_pending_backup(ms_node_t *node, size_t max, uint8_t **blob, size_t *len);
+//  The sealed backup waiting for the parent (mutsync backup), opened to
+//  send in chunks: returns true with *FILE_P, its size and digest, or
+//  false when there is none, or it is over MS_SYNC_BACKUP_MAX (logged:
+//  it stays for a USB key) or unreadable (logged).
+bool ms_syncstore_open_pending_backup(ms_node_t *node, uint64_t *total, uint8_t *digest,
+                                      ms_chunkfile_t **file_p);
 
-//  The parent keeps the pending backup: it is removed here.
-void ms_syncstore_backup_delivered(ms_node_t *node);
+//  The parent keeps the pending backup sent from FILE: it is removed here,
+//  unless a newer one was sealed in its place meanwhile.
+void ms_syncstore_backup_delivered(ms_node_t *node, const ms_chunkfile_t *file);
 
-//  Writes the parent's latest backup of NODE, for restore --from-parent.
+//  Writes the parent's latest backup of NODE, for restore --from-parent
+//  (from an older parent, which sends it whole).
 MS_MUST_CHECK int ms_syncstore_save_parent_backup(ms_node_t *node, const uint8_t *blob, size_t len,
                                                   ms_error_t *err);
 
-//  Keeps CHILD's sealed backup (backupstore.h): MS_EINVAL when it is not a
-//  sealed backup of CHILD, MS_ESTORE when it cannot be kept.
+//  Starts receiving the parent's latest backup of NODE (TOTAL bytes, its
+//  DIGEST) beside MS_BACKUP_FROM_PARENT; ms_syncstore_finish_parent_backup
+//  verifies it and renames it there. Returns 0 or MS_EIO.
+MS_MUST_CHECK int ms_syncstore_receive_parent_backup(ms_node_t *node, uint64_t total,
+                                                     const uint8_t *digest, ms_chunkfile_t **file_p,
+                                                     ms_error_t *err);
+MS_MUST_CHECK int ms_syncstore_finish_parent_backup(ms_node_t *node, ms_chunkfile_t *file,
+                                                    ms_error_t *err);
+
+//  Starts receiving CHILD's sealed backup (TOTAL bytes, its DIGEST) into its
+//  incoming file (backupstore.h), after the bytes a cut transfer of the same
+//  backup left there (ms_chunkfile_received). Returns 0 or MS_EIO.
+MS_MUST_CHECK int ms_syncstore_receive_backup(ms_node_t *node, const char *child, uint64_t total,
+                                              const uint8_t *digest, ms_chunkfile_t **file_p,
+                                              ms_error_t *err);
+
+//  Verifies the backup received in FILE (size, digest, a sealed header of
+//  CHILD) and keeps it as CHILD's latest. MS_EINVAL when it is not a
+//  sealed backup of CHILD or was damaged, MS_ESTORE when it cannot be kept.
+MS_MUST_CHECK int ms_syncstore_keep_received(ms_node_t *node, const char *child,
+                                             ms_chunkfile_t *file, ms_error_t *err);
+
+//  Keeps CHILD's sealed backup carried whole (older children): MS_EINVAL
+//  when it is not a sealed backup of CHILD, MS_ESTORE when it cannot be kept.
 MS_MUST_CHECK int ms_syncstore_keep_backup(ms_node_t *node, const char *child, const uint8_t *blob,
                                            size_t len, ms_error_t *err);
+
+//  Opens the latest backup kept for CHILD to send it in chunks. Returns 0,
+//  MS_ENOTFOUND (none kept), MS_EINVAL or MS_EIO.
+MS_MUST_CHECK int ms_syncstore_open_kept_backup(ms_node_t *node, const char *child, uint64_t *total,
+                                                uint8_t *digest, ms_chunkfile_t **file_p,
+                                                ms_error_t *err);
 
 //  NODE's chain up to the root (anchor.h), *CHAIN malloc'd (NULL when none).
 MS_MUST_CHECK int ms_syncstore_chain(ms_node_t *node, uint8_t **chain, size_t *len,

@@ -1,6 +1,8 @@
 //  test_sync - two sessions, a union and its mutual, wired by in-memory
 //  queues: what moves, the idle check, refusals, silence, bad frames.
 
+#include "mutsync/backup.h"
+#include "mutsync/backupstore.h"
 #include "mutsync/replica.h"
 #include "mutsync/sync.h"
 
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define QUEUE_MAX 256
 
@@ -279,9 +282,185 @@ static void test_sync_fails_on_a_malformed_frame_and_quarantines_it(void **state
     ms_sync_destroy(&parent);
 }
 
+//  The mutual's pending backup: a sealed header of ML-UTM-001 (all a parent
+//  can check) and 2.5 MiB more, so it takes three chunks. Returns its size.
+static size_t make_pending(fixture_t *f, uint8_t **bytes_p)
+{
+    ms_backup_seal_options_t cheap = {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
+    uint8_t *blob;
+    size_t len;
+    assert_int_equal(ms_backup_seal(f->mutual, "pass", 4, &cheap, &blob, &len, NULL, NULL), 0);
+    size_t total = len + 5 * MS_SYNC_CHUNK_MAX / 2;
+    uint8_t *bytes = malloc(total);
+    memcpy(bytes, blob, len);
+    randombytes_buf(bytes + len, total - len);
+    free(blob);
+    char path[256];
+    snprintf(path, sizeof path, "%s/m/backup", f->dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/m/%s", f->dir, MS_BACKUP_FILE);
+    FILE *out = fopen(path, "wb");
+    assert_non_null(out);
+    assert_int_equal(fwrite(bytes, 1, total, out), total);
+    assert_int_equal(fclose(out), 0);
+    *bytes_p = bytes;
+    return total;
+}
+
+//  Whether the file under the fixture's directory at NAME holds BYTES.
+static bool holds(fixture_t *f, const char *name, const uint8_t *bytes, size_t len)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", f->dir, name);
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return false;
+    uint8_t *got = malloc(len + 1);
+    size_t n = fread(got, 1, len + 1, in);
+    fclose(in);
+    bool same = n == len && memcmp(got, bytes, len) == 0;
+    free(got);
+    return same;
+}
+
+static bool exists(fixture_t *f, const char *name)
+{
+    char path[256];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", f->dir, name);
+    return stat(path, &st) == 0;
+}
+
+static void test_sync_carries_a_backup_up_and_down_in_chunks(void **state)
+{
+    fixture_t *f = *state;
+    uint8_t *bytes;
+    size_t len = make_pending(f, &bytes);
+    ms_sync_t *child, *parent;
+    run_session(f, "ML-UTM-001", &child, &parent);
+    assert_int_equal(ms_sync_state(child), MS_SYNC_DONE);
+    assert_int_equal(ms_sync_state(parent), MS_SYNC_DONE);
+    assert_true(ms_sync_stats(child)->complete);
+    assert_int_equal(ms_sync_stats(parent)->applied, 4);
+    assert_true(ms_sync_stats(child)->messages_sent >= 4);  //  hello, 3 chunks
+    assert_false(exists(f, "m/" MS_BACKUP_FILE));
+    assert_true(holds(f, "u/backups/ML-UTM-001/0000000001.msbk", bytes, len));
+    assert_false(exists(f, "u/backups/ML-UTM-001/incoming.tmp"));
+    ms_sync_destroy(&child);
+    ms_sync_destroy(&parent);
+
+    //  restore --from-parent: the same bytes come back down.
+    assert_int_equal(
+        ms_sync_new(f->mutual, MS_SYNC_INITIATOR, "ML-UTM", push, &f->up, 0, &child, NULL), 0);
+    assert_int_equal(ms_sync_new(f->union_node, MS_SYNC_RESPONDER, "ML-UTM-001", push, &f->down, 0,
+                                 &parent, NULL),
+                     0);
+    ms_sync_set_backup_request(child);
+    ms_sync_start(child, 0);
+    for (int i = 0; i < 100 && (deliver(&f->up, parent) || deliver(&f->down, child)); i++)
+        ;
+    assert_int_equal(ms_sync_state(child), MS_SYNC_DONE);
+    assert_int_equal(ms_sync_state(parent), MS_SYNC_DONE);
+    assert_true(holds(f, "m/" MS_BACKUP_FROM_PARENT, bytes, len));
+    assert_false(exists(f, "m/" MS_BACKUP_FROM_PARENT ".tmp"));
+    ms_sync_destroy(&child);
+    ms_sync_destroy(&parent);
+    free(bytes);
+}
+
+static void test_sync_refuses_a_backup_chunk_out_of_place_then_resumes(void **state)
+{
+    fixture_t *f = *state;
+    uint8_t *bytes;
+    size_t len = make_pending(f, &bytes);
+    ms_sync_t *child, *parent;
+    assert_int_equal(
+        ms_sync_new(f->mutual, MS_SYNC_INITIATOR, "ML-UTM", push, &f->up, 0, &child, NULL), 0);
+    assert_int_equal(ms_sync_new(f->union_node, MS_SYNC_RESPONDER, "ML-UTM-001", push, &f->down, 0,
+                                 &parent, NULL),
+                     0);
+    ms_sync_start(child, 0);
+    assert_true(deliver(&f->up, parent));  //  hello
+    assert_int_equal(ms_sync_state(parent), MS_SYNC_BACKUP);
+    assert_true(deliver(&f->down, child));  //  ack 0: the first chunk goes up
+    assert_true(deliver(&f->up, parent));   //  chunk 1
+    assert_true(deliver(&f->down, child));  //  ack: chunk 2 goes up
+    drain(&f->up);
+    //  A chunk that skips ahead, as a confused or hostile child would send.
+    ms_msg_t chunk = {.type = MS_MSG_BACKUP_CHUNK,
+                      .offset = 2 * MS_SYNC_CHUNK_MAX + 5,
+                      .total = len,
+                      .data = bytes,
+                      .data_len = 100};
+    uint8_t digest[MS_SYNC_BLOB_DIGEST_BYTES];
+    crypto_generichash(digest, sizeof digest, bytes, len, NULL, 0);
+    memcpy(chunk.blob_digest, digest, sizeof digest);
+    uint8_t *frame;
+    size_t frame_len;
+    assert_int_equal(ms_msg_encode(&chunk, &frame, &frame_len, NULL), 0);
+    ms_sync_recv(parent, frame, frame_len, 0);
+    free(frame);
+    assert_int_equal(ms_sync_state(parent), MS_SYNC_FAILED);
+    assert_int_equal(ms_sync_failure_code(parent), MS_EINVAL);
+    deliver(&f->down, child);  //  the Error
+    assert_int_equal(ms_sync_state(child), MS_SYNC_FAILED);
+    ms_sync_destroy(&child);
+    ms_sync_destroy(&parent);
+    //  Nothing kept; the incoming file holds the one chunk acknowledged.
+    assert_false(exists(f, "u/backups/ML-UTM-001/0000000001.msbk"));
+    assert_true(holds(f, "m/" MS_BACKUP_FILE, bytes, len));
+    char incoming[4200], dir[128];
+    snprintf(dir, sizeof dir, "%s/u", f->dir);
+    assert_int_equal(
+        ms_backupstore_incoming(dir, "ML-UTM-001", digest, incoming, sizeof incoming, NULL), 0);
+    assert_true(holds(f, incoming + strlen(f->dir) + 1, bytes, MS_SYNC_CHUNK_MAX));
+
+    //  The next session resumes after it and completes.
+    run_session(f, "ML-UTM-001", &child, &parent);
+    assert_int_equal(ms_sync_state(child), MS_SYNC_DONE);
+    assert_true(ms_sync_stats(child)->complete);
+    assert_true(ms_sync_stats(child)->bytes_sent < len - MS_SYNC_CHUNK_MAX + 4096);
+    assert_true(holds(f, "u/backups/ML-UTM-001/0000000001.msbk", bytes, len));
+    assert_false(exists(f, incoming + strlen(f->dir) + 1));
+    assert_false(exists(f, "m/" MS_BACKUP_FILE));
+    ms_sync_destroy(&child);
+    ms_sync_destroy(&parent);
+    free(bytes);
+}
+
+//  An older parent ignores the announcement and answers the Hello: the
+//  session goes on and the backup stays pending.
+static void test_sync_keeps_the_backup_pending_when_the_parent_does_not_take_it(void **state)
+{
+    fixture_t *f = *state;
+    uint8_t *bytes;
+    size_t len = make_pending(f, &bytes);
+    ms_sync_t *child;
+    assert_int_equal(
+        ms_sync_new(f->mutual, MS_SYNC_INITIATOR, "ML-UTM", push, &f->up, 0, &child, NULL), 0);
+    ms_sync_start(child, 0);
+    drain(&f->up);
+    ms_msg_t idle = {.type = MS_MSG_IDLE};
+    uint8_t *frame;
+    size_t frame_len;
+    assert_int_equal(ms_msg_encode(&idle, &frame, &frame_len, NULL), 0);
+    ms_sync_recv(child, frame, frame_len, 0);
+    free(frame);
+    assert_int_equal(ms_sync_state(child), MS_SYNC_DONE);
+    assert_true(holds(f, "m/" MS_BACKUP_FILE, bytes, len));
+    ms_sync_destroy(&child);
+    free(bytes);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_sync_carries_a_backup_up_and_down_in_chunks, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_sync_refuses_a_backup_chunk_out_of_place_then_resumes,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_sync_keeps_the_backup_pending_when_the_parent_does_not_take_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_moves_what_each_side_lacks_then_is_idle, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_sync_refuses_a_peer_that_is_not_a_certified_child,

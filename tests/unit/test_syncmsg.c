@@ -168,6 +168,81 @@ static void test_batch_holds_at_most_its_envelope_limit(void **state)
     ms_batch_destroy(&batch);
 }
 
+static void test_backup_chunk_round_trips(void **state)
+{
+    (void)state;
+    uint8_t data[1000];
+    memset(data, 0x5a, sizeof data);
+    ms_msg_t chunk = {.type = MS_MSG_BACKUP_CHUNK,
+                      .offset = 3000,
+                      .total = 4000,
+                      .data = data,
+                      .data_len = sizeof data};
+    memset(chunk.blob_digest, 0x42, MS_SYNC_BLOB_DIGEST_BYTES);
+    ms_msg_t out;
+    roundtrip(&chunk, &out);
+    assert_int_equal(out.offset, 3000);
+    assert_int_equal(out.total, 4000);
+    assert_int_equal(out.data_len, sizeof data);
+    assert_memory_equal(out.data, data, sizeof data);
+    assert_memory_equal(out.blob_digest, chunk.blob_digest, MS_SYNC_BLOB_DIGEST_BYTES);
+    ms_msg_clear(&out);
+    ms_msg_t ack = {.type = MS_MSG_BACKUP_ACK, .offset = 4000};
+    roundtrip(&ack, &out);
+    assert_int_equal(out.offset, 4000);
+    ms_msg_clear(&out);
+    ms_msg_t hello = {
+        .type = MS_MSG_HELLO, .version = MS_SYNC_VERSION, .total = 12345678, .chunks = true};
+    memset(hello.blob_digest, 0x17, MS_SYNC_BLOB_DIGEST_BYTES);
+    roundtrip(&hello, &out);
+    assert_int_equal(out.total, 12345678);
+    assert_true(out.chunks);
+    assert_memory_equal(out.blob_digest, hello.blob_digest, MS_SYNC_BLOB_DIGEST_BYTES);
+    ms_msg_clear(&out);
+}
+
+//  Encodes IN (encode does not check a chunk's bounds) and expects decode
+//  to refuse it.
+static void refused(const ms_msg_t *in)
+{
+    uint8_t *bytes;
+    size_t len;
+    assert_int_equal(ms_msg_encode(in, &bytes, &len, NULL), 0);
+    ms_msg_t out;
+    ms_error_t err = {0};
+    assert_int_equal(ms_msg_decode(bytes, len, &out, &err), MS_EINVAL);
+    assert_int_equal(out.type, MS_MSG_NONE);
+    assert_true(err.message[0] != 0);
+    free(bytes);
+}
+
+static void test_decode_refuses_a_backup_chunk_out_of_bounds(void **state)
+{
+    (void)state;
+    uint8_t *data = calloc(1, MS_SYNC_CHUNK_MAX + 1);
+    assert_non_null(data);
+    ms_msg_t chunk = {.type = MS_MSG_BACKUP_CHUNK, .total = 100, .data = data, .data_len = 10};
+    chunk.offset = 91;  //  ends past the total
+    refused(&chunk);
+    chunk.offset = UINT64_MAX - 5;  //  wraps around
+    refused(&chunk);
+    chunk.offset = 0;
+    chunk.total = (uint64_t)MS_SYNC_BACKUP_MAX + 1;  //  over the limit
+    refused(&chunk);
+    chunk.total = 0;
+    refused(&chunk);
+    chunk.total = (uint64_t)MS_SYNC_CHUNK_MAX * 4;
+    chunk.data_len = MS_SYNC_CHUNK_MAX + 1;  //  one chunk too big
+    refused(&chunk);
+    chunk.data_len = 0;  //  empty
+    refused(&chunk);
+    free(data);
+    ms_msg_t hello = {.type = MS_MSG_HELLO, .total = (uint64_t)MS_SYNC_BACKUP_MAX + 1};
+    refused(&hello);
+    ms_msg_t ack = {.type = MS_MSG_BACKUP_ACK, .offset = (uint64_t)MS_SYNC_BACKUP_MAX + 1};
+    refused(&ack);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +253,8 @@ int main(void)
         cmocka_unit_test(test_batch_round_trips_envelopes_in_order),
         cmocka_unit_test(test_batch_reads_a_version_1_batch),
         cmocka_unit_test(test_batch_holds_at_most_its_envelope_limit),
+        cmocka_unit_test(test_backup_chunk_round_trips),
+        cmocka_unit_test(test_decode_refuses_a_backup_chunk_out_of_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
