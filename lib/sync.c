@@ -81,6 +81,7 @@ struct ms_sync {
     ms_batch_t *packer;                    //  outgoing batches
     ms_batch_t *unpacker;                  //  incoming batches
     bool backup_request;                   //  initiator: only fetch the parent's backup of us
+    ms_syncstore_cache_t *cache;           //  initiator: upward heads kept across sessions
     ms_chunkfile_t *backup;                //  a sealed backup being sent or received
     bool backup_sending;                   //  BACKUP is ours to send (else we receive it)
     uint64_t backup_total;                 //  bytes of it
@@ -167,6 +168,11 @@ void ms_sync_set_window(ms_sync_t *self, uint32_t window)
 void ms_sync_set_backup_request(ms_sync_t *self)
 {
     self->backup_request = true;
+}
+
+void ms_sync_set_cache(ms_sync_t *self, ms_syncstore_cache_t *cache)
+{
+    self->cache = cache;
 }
 
 void ms_sync_set_timeout(ms_sync_t *self, int64_t timeout_ms)
@@ -295,7 +301,8 @@ static int fork_outcome(ms_sync_t *self)
 static int read_heads(ms_sync_t *self, bool up, ms_sync_heads_t *scope, uint8_t *digest)
 {
     ms_error_t err = {0};
-    int rc = ms_syncstore_heads(self->node, self->peer, up, scope, digest, &err);
+    int rc = ms_syncstore_heads(self->node, self->peer, up, up ? self->cache : NULL, scope, digest,
+                                &err);
     return rc ? fail(self, rc, _("cannot read the heads: %s"), err.message) : 0;
 }
 

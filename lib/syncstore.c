@@ -125,9 +125,34 @@ int ms_syncstore_save_peer(ms_node_t *node, const char *peer, const ms_sync_head
     return ms_store_write(ms_node_store(node), write_peer, &p, err);
 }
 
-int ms_syncstore_heads(ms_node_t *node, const char *peer, bool up, ms_sync_heads_t *scope,
-                       uint8_t *digest, ms_error_t *err)
+void ms_syncstore_cache_clear(ms_syncstore_cache_t *cache)
 {
+    ms_sync_heads_clear(&cache->scope);
+    memset(cache, 0, sizeof *cache);
+}
+
+static int heads_copy(ms_sync_heads_t *to, const ms_sync_heads_t *from, ms_error_t *err)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < from->count; i++) {
+        ms_head_t head = {.seq = from->items[i].seq};
+        memcpy(head.hash, from->items[i].hash, MS_HASH_BYTES);
+        rc = ms_sync_heads_add(to, from->items[i].org, from->items[i].feed, &head, err);
+    }
+    return rc;
+}
+
+int ms_syncstore_heads(ms_node_t *node, const char *peer, bool up, ms_syncstore_cache_t *cache,
+                       ms_sync_heads_t *scope, uint8_t *digest, ms_error_t *err)
+{
+    //  The generation is read before the snapshot: a write in between makes
+    //  the cache look older than it is (read again next time), never newer.
+    uint64_t generation = ms_store_generation(ms_node_store(node));
+    bool cached = up && digest && cache && generation;
+    if (cached && cache->generation == generation) {
+        memcpy(digest, cache->digest, MS_SYNC_DIGEST_BYTES);
+        return heads_copy(scope, &cache->scope, err);
+    }
     ms_txn_t *txn;
     const ms_identity_t *id = ms_node_identity(node);
     int rc = ms_store_read(ms_node_store(node), &txn, err);
@@ -136,7 +161,16 @@ int ms_syncstore_heads(ms_node_t *node, const char *peer, bool up, ms_sync_heads
     if (rc == 0 && digest)
         rc = ms_scope_digest(txn, peer, scope, digest, err);
     ms_txn_abort(&txn);
-    return rc;
+    if (rc || !cached)
+        return rc;
+    ms_syncstore_cache_clear(cache);
+    if (heads_copy(&cache->scope, scope, NULL) != 0) {
+        ms_syncstore_cache_clear(cache);  //  no memory: no cache, the heads are right
+        return 0;
+    }
+    memcpy(cache->digest, digest, MS_SYNC_DIGEST_BYTES);
+    cache->generation = generation;
+    return 0;
 }
 
 static void backup_path(ms_node_t *node, const char *name, char *path, size_t cap)

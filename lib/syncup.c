@@ -39,6 +39,7 @@ struct ms_uplink {
     char reason[600];                  //
     ms_sync_stats_t last;              //
     uint64_t sessions;                 //
+    ms_syncstore_cache_t cache;        //  upward heads while the store is unchanged
 };
 
 int64_t ms_clock_ms(void)
@@ -109,6 +110,7 @@ void ms_uplink_destroy(ms_uplink_t **uplink_p)
     ms_uplink_t *self = *uplink_p;
     ms_sync_destroy(&self->session);
     close_sockets(self);
+    ms_syncstore_cache_clear(&self->cache);
     free(self);
     *uplink_p = NULL;
 }
@@ -293,6 +295,7 @@ static void start_session(ms_uplink_t *self, int64_t now_ms)
         ms_sync_set_window(self->session, self->options.window);
     if (self->options.session_timeout_ms)
         ms_sync_set_timeout(self->session, self->options.session_timeout_ms);
+    ms_sync_set_cache(self->session, &self->cache);
     ms_sync_start(self->session, now_ms);
     check_session(self, now_ms);
 }

@@ -20,6 +20,7 @@
 
 #include "mutsync/node.h"
 #include "mutsync/syncmsg.h"
+#include "mutsync/syncstore.h"
 
 #define MS_SYNC_WINDOW 4                    //  batches in flight, default
 #define MS_SYNC_WINDOW_MAX 64               //  the most a peer may ask for
@@ -83,6 +84,10 @@ void ms_sync_destroy(ms_sync_t **sync_p);
 //  the session, in milliseconds. Set before ms_sync_start.
 void ms_sync_set_window(ms_sync_t *self, uint32_t window);
 void ms_sync_set_timeout(ms_sync_t *self, int64_t timeout_ms);
+
+//  Initiator: the upward heads of earlier sessions, kept by the caller
+//  across sessions (syncstore.h); set before ms_sync_start.
+void ms_sync_set_cache(ms_sync_t *self, ms_syncstore_cache_t *cache);
 
 //  Initiator: the session only fetches the latest sealed backup the parent
 //  keeps of this node (into MS_BACKUP_FROM_PARENT, backup.h) and ends. Set before

@@ -43,10 +43,25 @@ MS_MUST_CHECK int ms_syncstore_settle(ms_node_t *node, ms_error_t *err);
 MS_MUST_CHECK int ms_syncstore_save_peer(ms_node_t *node, const char *peer,
                                          const ms_sync_heads_t *scope, ms_error_t *err);
 
+//  The upward heads and digest of an earlier session, kept by a link that
+//  checks with its parent again and again: while the store has not changed
+//  (ms_store_generation), the next check reuses them instead of walking
+//  every feed below this node (a union's thousand children) once more.
+typedef struct {
+    uint64_t generation;                   //  of the store they were read at; 0: none
+    ms_sync_heads_t scope;                 //
+    uint8_t digest[MS_SYNC_DIGEST_BYTES];  //
+} ms_syncstore_cache_t;
+
+//  Empties CACHE and frees what it holds.
+void ms_syncstore_cache_clear(ms_syncstore_cache_t *cache);
+
 //  Our heads for a session with PEER (UP: the parent's scope, else a
-//  child's) and, when DIGEST is not NULL, their idle-check digest.
+//  child's) and, when DIGEST is not NULL, their idle-check digest. CACHE
+//  (may be NULL; UP only) is used and refreshed as its comment says.
 MS_MUST_CHECK int ms_syncstore_heads(ms_node_t *node, const char *peer, bool up,
-                                     ms_sync_heads_t *scope, uint8_t *digest, ms_error_t *err);
+                                     ms_syncstore_cache_t *cache, ms_sync_heads_t *scope,
+                                     uint8_t *digest, ms_error_t *err);
 
 //  The sealed backup waiting for the parent (mutsync backup), opened to
 //  send in chunks: returns true with *FILE_P, its size and digest, or

@@ -169,17 +169,26 @@ static int teardown(void **state)
     return rc;
 }
 
-//  Runs one session between the mutual (initiator) and the union to its end.
-static void run_session(fixture_t *f, const char *as, ms_sync_t **child_p, ms_sync_t **parent_p)
+//  As run_session, the mutual keeping its upward heads in CACHE (may be NULL).
+static void run_cached(fixture_t *f, const char *as, ms_syncstore_cache_t *cache,
+                       ms_sync_t **child_p, ms_sync_t **parent_p)
 {
     assert_int_equal(
         ms_sync_new(f->mutual, MS_SYNC_INITIATOR, "ML-UTM", push, &f->up, 0, child_p, NULL), 0);
     assert_int_equal(
         ms_sync_new(f->union_node, MS_SYNC_RESPONDER, as, push, &f->down, 0, parent_p, NULL), 0);
     ms_sync_set_window(*child_p, 1);
+    if (cache)
+        ms_sync_set_cache(*child_p, cache);
     ms_sync_start(*child_p, 0);
     for (int i = 0; i < 1000 && (deliver(&f->up, *parent_p) || deliver(&f->down, *child_p)); i++)
         ;
+}
+
+//  Runs one session between the mutual (initiator) and the union to its end.
+static void run_session(fixture_t *f, const char *as, ms_sync_t **child_p, ms_sync_t **parent_p)
+{
+    run_cached(f, as, NULL, child_p, parent_p);
 }
 
 static uint64_t seq_of(ms_node_t *node, const char *org, const char *feed)
@@ -232,6 +241,51 @@ static void test_sync_moves_what_each_side_lacks_then_is_idle(void **state)
     assert_int_equal(seq_of(f->mutual, "ML-UTM", "certs"), 0);
     ms_sync_destroy(&child);
     ms_sync_destroy(&parent);
+}
+
+//  A link keeps its upward heads between checks while the store is
+//  unchanged, and reads them again after any write: the write goes up.
+static void test_sync_cached_heads_follow_every_write(void **state)
+{
+    fixture_t *f = *state;
+    ms_syncstore_cache_t cache = {0};
+    ms_sync_t *child, *parent;
+    run_cached(f, "ML-UTM-001", &cache, &child, &parent);
+    assert_true(ms_sync_stats(child)->complete);
+    ms_sync_destroy(&child);
+    ms_sync_destroy(&parent);
+    //  The session's end wrote what the parent holds: the next check reads
+    //  the heads once more, then keeps them.
+    run_cached(f, "ML-UTM-001", &cache, &child, &parent);
+    assert_true(ms_sync_stats(child)->idle);
+    ms_sync_destroy(&child);
+    ms_sync_destroy(&parent);
+    uint64_t kept = cache.generation;
+    assert_int_equal(kept, ms_store_generation(ms_node_store(f->mutual)));
+    run_cached(f, "ML-UTM-001", &cache, &child, &parent);
+    assert_true(ms_sync_stats(child)->idle);
+    assert_int_equal(cache.generation, kept);
+    ms_sync_destroy(&child);
+    ms_sync_destroy(&parent);
+
+    //  A write: the cached heads are stale, the new change set goes up.
+    ms_member_t member = {.sex = MS_SEX_M, .birth_date = 9100, .category = MS_CATEGORY_ADHERENT};
+    strcpy(member.household_id, "H2");
+    strcpy(member.family_name, "Keita");
+    strcpy(member.given_name, "Moussa");
+    uint8_t value[128];
+    size_t len;
+    assert_int_equal(ms_member_encode(&member, value, sizeof value, &len), 0);
+    ms_change_t change = {MS_COLL_MEMBER, MS_OP_UPSERT, "M900", value, len};
+    append_t a = {f->mutual, "register", &change, 1};
+    assert_int_equal(ms_store_write(ms_node_store(f->mutual), append, &a, NULL), 0);
+    run_cached(f, "ML-UTM-001", &cache, &child, &parent);
+    assert_false(ms_sync_stats(child)->idle);
+    assert_int_equal(ms_sync_stats(child)->envelopes_sent, 1);
+    assert_int_equal(seq_of(f->union_node, "ML-UTM-001", "register"), 4);
+    ms_sync_destroy(&child);
+    ms_sync_destroy(&parent);
+    ms_syncstore_cache_clear(&cache);
 }
 
 static void test_sync_refuses_a_peer_that_is_not_a_certified_child(void **state)
@@ -461,6 +515,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_sync_keeps_the_backup_pending_when_the_parent_does_not_take_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sync_cached_heads_follow_every_write, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_moves_what_each_side_lacks_then_is_idle, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_sync_refuses_a_peer_that_is_not_a_certified_child,
