@@ -139,9 +139,12 @@ static void seen_free(seen_t *seen)
 typedef struct {
     ms_change_t changes[MS_IMPORT_BATCH];
     char keys[MS_IMPORT_BATCH][MS_KEY_MAX + 1];
-    uint8_t *values;  //  MS_IMPORT_BATCH * MS_VALUE_MAX bytes
-    size_t used;      //  value bytes used
-    size_t count;     //  changes waiting
+    uint8_t *values;              //  MS_IMPORT_BATCH * MS_VALUE_MAX bytes
+    bool fresh[MS_IMPORT_BATCH];  //  no record held under the key
+    size_t used;                  //  value bytes used
+    size_t count;                 //  changes waiting
+    bool unique;                  //  no key is offered twice (or the import fails)
+    bool none_held;               //  the node held no record of the collection
 } batch_t;
 
 static int flush(ms_node_t *node, ms_txn_t *txn, const char *feed, batch_t *batch,
@@ -150,7 +153,8 @@ static int flush(ms_node_t *node, ms_txn_t *txn, const char *feed, batch_t *batc
     if (batch->count == 0)
         return 0;
     ms_verdict_t verdict;
-    int rc = ms_node_append(node, txn, feed, batch->changes, batch->count, &verdict, err);
+    int rc = ms_node_append_fresh(node, txn, feed, batch->changes, batch->fresh, batch->count,
+                                  &verdict, err);
     if (rc)
         return rc;
     if (!stats->first_seq)
@@ -162,13 +166,16 @@ static int flush(ms_node_t *node, ms_txn_t *txn, const char *feed, batch_t *batc
     return 0;
 }
 
-//  Queues one record unless it is identical to the stored one.
+//  Queues one record unless it is identical to the stored one. When keys
+//  are unique, a new one is fresh: the views need not look it up again.
 static int offer(ms_node_t *node, ms_txn_t *txn, ms_collection_t collection, batch_t *batch,
                  const char *key, const uint8_t *value, size_t len, ms_import_stats_t *stats,
                  ms_error_t *err)
 {
     ms_stored_record_t stored;
-    int rc = ms_replica_record(txn, collection, ms_node_identity(node)->org, key, &stored, err);
+    int rc = batch->none_held ? MS_ENOTFOUND
+                              : ms_replica_record(txn, collection, ms_node_identity(node)->org, key,
+                                                  &stored, err);
     if (rc && rc != MS_ENOTFOUND)
         return rc;
     if (rc == 0 && stored.value_len == len && memcmp(stored.value, value, len) == 0) {
@@ -186,6 +193,7 @@ static int offer(ms_node_t *node, ms_txn_t *txn, ms_collection_t collection, bat
     memcpy(batch->values + batch->used, value, len);
     batch->changes[i] =
         (ms_change_t){collection, MS_OP_UPSERT, batch->keys[i], batch->values + batch->used, len};
+    batch->fresh[i] = batch->unique && rc == MS_ENOTFOUND;
     batch->used += len;
     if (batch->count == MS_IMPORT_BATCH)
         return flush(node, txn, ms_policy_feed_name(ms_policy_feed_of(collection)), batch, stats,
@@ -277,6 +285,14 @@ static uint64_t first_line_of(const run_t *run, const char *key, uint64_t line)
     return found;
 }
 
+static int any_record(const char *owner, const char *key, const ms_stored_record_t *record,
+                      void *ctx)
+{
+    (void)owner, (void)key, (void)record;
+    *(bool *)ctx = true;
+    return 1;
+}
+
 static int import_rows(ms_txn_t *txn, void *arg, ms_error_t *err)
 {
     run_t *run = arg;
@@ -284,16 +300,21 @@ static int import_rows(ms_txn_t *txn, void *arg, ms_error_t *err)
     seen_reset(&run->seen);
     run->batch->count = 0;
     run->batch->used = 0;
-    if (run->started) {
-        int rc = ms_sheet_rewind(run->sheet, err);
-        if (rc)
-            return rc;
-    }
+    //  A file's keys are unique or the import fails, so new ones are fresh;
+    //  into a register still empty, every key is new without a lookup.
+    bool held = false;
+    int rc = ms_replica_records(txn, run->schema->collection, ms_node_identity(run->node)->org,
+                                any_record, &held, err);
+    if (rc)
+        return rc;
+    run->batch->unique = true;
+    run->batch->none_held = !held;
+    if (run->started && (rc = ms_sheet_rewind(run->sheet, err)) != 0)
+        return rc;
     run->started = true;
     const char *feed = ms_policy_feed_name(ms_policy_feed_of(run->schema->collection));
     char key[MS_KEY_MAX + 1];
     uint8_t value[MS_VALUE_MAX];
-    int rc;
     while ((rc = ms_sheet_next(run->sheet, err)) == 1) {
         size_t len = 0;
         run->stats->rows++;
