@@ -6,6 +6,9 @@
 
 #include "mutsync/record.h"
 
+#include "mutsync/date.h"
+#include "mutsync/registers.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -290,6 +293,26 @@ static void test_member_written_in_canonical_form(void **state)
     assert_int_equal(ms_member_encode(&member, buf, len - 1, &len), MS_EINVAL);
 }
 
+//  The month of a date is the one its written form names, 0 outside
+//  1900-01..2100-12, over days from years before 1 to past 12100.
+static void test_month_of_date_is_that_of_its_written_form(void **state)
+{
+    (void)state;
+    for (int64_t days = -1000000; days < 4500000; days += 13) {
+        char date[11];
+        ms_date_format((int32_t)days, date);
+        date[7] = 0;
+        uint32_t month = 0;
+        if (ms_month_parse(date, &month) != 0)
+            month = 0;
+        if (ms_month_of_date((int32_t)days) != month)
+            fail_msg("day %lld: month %u, written %s", (long long)days,
+                     ms_month_of_date((int32_t)days), date);
+    }
+    assert_int_equal(ms_month_of_date(ms_date_days(2024, 2, 29)), 202402);
+    assert_int_equal(ms_month_of_date(ms_date_days(1899, 12, 31)), 0);
+}
+
 static ms_org_t sample_org(void)
 {
     ms_org_t org;
@@ -568,6 +591,7 @@ int main(void)
         cmocka_unit_test(test_member_garbage_refused),
         cmocka_unit_test(test_member_read_alike_in_any_field_order),
         cmocka_unit_test(test_member_written_in_canonical_form),
+        cmocka_unit_test(test_month_of_date_is_that_of_its_written_form),
         cmocka_unit_test(test_org_roundtrip),
         cmocka_unit_test(test_org_over_limits_refused),
         cmocka_unit_test(test_cert_roundtrip),
