@@ -222,7 +222,8 @@ static int apply(ms_txn_t *txn, const ms_changeset_t *cs, const bool *aside, att
         const ms_change_t *change = &cs->changes[i];
         int rc = 0;
         if (hook && hook->fn) {
-            rc = hook->fn(txn, cs->origin, cs->seq, change, hook->ctx, err);
+            rc = hook->fn(txn, cs->origin, cs->seq, change, cs->fresh && cs->fresh[i], hook->ctx,
+                          err);
             if (rc)
                 return rc;
         }

@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "mutsync.pb-c.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,61 +102,95 @@ static int check_change(size_t index, int collection, int op, const char *key, s
     return 0;
 }
 
+//  The body is written as protobuf-c would write it (fields in order, a
+//  zero or empty one left out, every change as a nested message), without
+//  its generic passes and the copy of every change into its own structs.
+static size_t varint_size(uint64_t value)
+{
+    size_t size = 1;
+    for (; value >= 0x80; value >>= 7)
+        size++;
+    return size;
+}
+
+static uint8_t *put_varint(uint8_t *p, uint64_t value)
+{
+    for (; value >= 0x80; value >>= 7)
+        *p++ = (uint8_t)(value | 0x80);
+    *p++ = (uint8_t)value;
+    return p;
+}
+
+static size_t number_size(uint32_t field, uint64_t value)
+{
+    return value ? varint_size(field << 3) + varint_size(value) : 0;
+}
+
+static uint8_t *put_number(uint8_t *p, uint32_t field, uint64_t value)
+{
+    return value ? put_varint(put_varint(p, field << 3), value) : p;
+}
+
+static size_t bytes_size(uint32_t field, size_t len)
+{
+    return len ? varint_size(field << 3 | 2) + varint_size(len) + len : 0;
+}
+
+static uint8_t *put_bytes(uint8_t *p, uint32_t field, const void *data, size_t len)
+{
+    if (!len)
+        return p;
+    p = put_varint(put_varint(p, field << 3 | 2), len);
+    memcpy(p, data, len);
+    return p + len;
+}
+
+static size_t change_size(const ms_change_t *change)
+{
+    return number_size(1, (uint32_t)change->collection) + number_size(2, (uint32_t)change->op) +
+           bytes_size(3, strlen(change->key)) + bytes_size(4, change->value_len);
+}
+
 int ms_changeset_encode(const ms_changeset_t *cs, uint8_t **body_p, size_t *len_p, ms_error_t *err)
 {
     *body_p = NULL;
     *len_p = 0;
     int rc = check_header(cs->origin, cs->feed, cs->seq, cs->change_count, err);
-    if (rc)
-        return rc;
-    Mutsync__Change *changes = calloc(cs->change_count ? cs->change_count : 1, sizeof *changes);
-    Mutsync__Change **pointers = calloc(cs->change_count ? cs->change_count : 1, sizeof *pointers);
-    if (!changes || !pointers) {
-        rc = ms_error_set(err, MS_ENOMEM, "change set", "no memory to encode");
-        goto done;
-    }
-    for (size_t i = 0; i < cs->change_count; i++) {
+    size_t len = bytes_size(1, strlen(cs->origin)) + bytes_size(2, strlen(cs->feed)) +
+                 bytes_size(3, MS_KEY_BYTES) + number_size(4, cs->seq) +
+                 bytes_size(5, MS_HASH_BYTES) + number_size(6, (uint64_t)cs->created);
+    for (size_t i = 0; rc == 0 && i < cs->change_count; i++) {
         const ms_change_t *change = &cs->changes[i];
         rc = check_change(i, change->collection, change->op, change->key, change->value_len, err);
-        if (rc)
-            goto done;
-        mutsync__change__init(&changes[i]);
-        changes[i].collection = (Mutsync__Collection)change->collection;
-        changes[i].op = (Mutsync__Op)change->op;
-        changes[i].key = (char *)change->key;
-        changes[i].value.data = (uint8_t *)change->value;
-        changes[i].value.len = change->value_len;
-        pointers[i] = &changes[i];
+        size_t size = rc ? 0 : change_size(change);
+        len += varint_size(7 << 3 | 2) + varint_size(size) + size;
     }
-    Mutsync__ChangeSet message = MUTSYNC__CHANGE_SET__INIT;
-    message.origin = (char *)cs->origin;
-    message.feed = (char *)cs->feed;
-    message.signer.data = (uint8_t *)cs->signer;
-    message.signer.len = MS_KEY_BYTES;
-    message.seq = cs->seq;
-    message.prev.data = (uint8_t *)cs->prev;
-    message.prev.len = MS_HASH_BYTES;
-    message.created = cs->created;
-    message.n_changes = cs->change_count;
-    message.changes = pointers;
-    size_t len = mutsync__change_set__get_packed_size(&message);
-    if (len > MS_BODY_MAX) {
-        rc = ms_error_set(err, MS_EINVAL, "change set", "body is %zu bytes, the limit is %d", len,
-                          MS_BODY_MAX);
-        goto done;
-    }
+    if (rc)
+        return rc;
+    if (len > MS_BODY_MAX)
+        return ms_error_set(err, MS_EINVAL, "change set", "body is %zu bytes, the limit is %d", len,
+                            MS_BODY_MAX);
     uint8_t *body = malloc(len ? len : 1);
-    if (!body) {
-        rc = ms_error_set(err, MS_ENOMEM, "change set", "no memory to encode");
-        goto done;
+    if (!body)
+        return ms_error_set(err, MS_ENOMEM, "change set", "no memory to encode");
+    uint8_t *p = put_bytes(body, 1, cs->origin, strlen(cs->origin));
+    p = put_bytes(p, 2, cs->feed, strlen(cs->feed));
+    p = put_bytes(p, 3, cs->signer, MS_KEY_BYTES);
+    p = put_number(p, 4, cs->seq);
+    p = put_bytes(p, 5, cs->prev, MS_HASH_BYTES);
+    p = put_number(p, 6, (uint64_t)cs->created);
+    for (size_t i = 0; i < cs->change_count; i++) {
+        const ms_change_t *change = &cs->changes[i];
+        p = put_varint(put_varint(p, 7 << 3 | 2), change_size(change));
+        p = put_number(p, 1, (uint32_t)change->collection);
+        p = put_number(p, 2, (uint32_t)change->op);
+        p = put_bytes(p, 3, change->key, strlen(change->key));
+        p = put_bytes(p, 4, change->value, change->value_len);
     }
-    mutsync__change_set__pack(&message, body);
+    assert((size_t)(p - body) == len);
     *body_p = body;
     *len_p = len;
-done:
-    free(changes);
-    free(pointers);
-    return rc;
+    return 0;
 }
 
 int ms_changeset_decode(const uint8_t *body, size_t len, ms_changeset_t **cs_p, ms_error_t *err)

@@ -73,7 +73,7 @@ int ms_date_parse(const char *text, int32_t *days)
     return 0;
 }
 
-void ms_date_format(int32_t days, char *out)
+void ms_date_civil(int32_t days, int *year, int *month, int *day)
 {
     int32_t z = days + 719468;
     const int32_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -83,7 +83,15 @@ void ms_date_format(int32_t days, char *out)
     const unsigned mp = (5 * doy + 2) / 153;
     const unsigned d = doy - (153 * mp + 2) / 5 + 1;
     const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    int year = (int)((int32_t)yoe + era * 400 + (m <= 2));
+    *year = (int)((int32_t)yoe + era * 400 + (m <= 2));
+    *month = (int)m;
+    *day = (int)d;
+}
+
+void ms_date_format(int32_t days, char *out)
+{
+    int year, m, d;
+    ms_date_civil(days, &year, &m, &d);
     out[0] = (char)('0' + year / 1000 % 10);
     out[1] = (char)('0' + year / 100 % 10);
     out[2] = (char)('0' + year / 10 % 10);

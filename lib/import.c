@@ -139,9 +139,12 @@ static void seen_free(seen_t *seen)
 typedef struct {
     ms_change_t changes[MS_IMPORT_BATCH];
     char keys[MS_IMPORT_BATCH][MS_KEY_MAX + 1];
-    uint8_t *values;  //  MS_IMPORT_BATCH * MS_VALUE_MAX bytes
-    size_t used;      //  value bytes used
-    size_t count;     //  changes waiting
+    uint8_t *values;              //  MS_IMPORT_BATCH * MS_VALUE_MAX bytes
+    bool fresh[MS_IMPORT_BATCH];  //  no record held under the key
+    size_t used;                  //  value bytes used
+    size_t count;                 //  changes waiting
+    bool unique;                  //  no key is offered twice (or the import fails)
+    bool none_held;               //  the node held no record of the collection
 } batch_t;
 
 static int flush(ms_node_t *node, ms_txn_t *txn, const char *feed, batch_t *batch,
@@ -150,7 +153,8 @@ static int flush(ms_node_t *node, ms_txn_t *txn, const char *feed, batch_t *batc
     if (batch->count == 0)
         return 0;
     ms_verdict_t verdict;
-    int rc = ms_node_append(node, txn, feed, batch->changes, batch->count, &verdict, err);
+    int rc = ms_node_append_fresh(node, txn, feed, batch->changes, batch->fresh, batch->count,
+                                  &verdict, err);
     if (rc)
         return rc;
     if (!stats->first_seq)
@@ -162,13 +166,16 @@ static int flush(ms_node_t *node, ms_txn_t *txn, const char *feed, batch_t *batc
     return 0;
 }
 
-//  Queues one record unless it is identical to the stored one.
+//  Queues one record unless it is identical to the stored one. When keys
+//  are unique, a new one is fresh: the views need not look it up again.
 static int offer(ms_node_t *node, ms_txn_t *txn, ms_collection_t collection, batch_t *batch,
                  const char *key, const uint8_t *value, size_t len, ms_import_stats_t *stats,
                  ms_error_t *err)
 {
     ms_stored_record_t stored;
-    int rc = ms_replica_record(txn, collection, ms_node_identity(node)->org, key, &stored, err);
+    int rc = batch->none_held ? MS_ENOTFOUND
+                              : ms_replica_record(txn, collection, ms_node_identity(node)->org, key,
+                                                  &stored, err);
     if (rc && rc != MS_ENOTFOUND)
         return rc;
     if (rc == 0 && stored.value_len == len && memcmp(stored.value, value, len) == 0) {
@@ -186,6 +193,7 @@ static int offer(ms_node_t *node, ms_txn_t *txn, ms_collection_t collection, bat
     memcpy(batch->values + batch->used, value, len);
     batch->changes[i] =
         (ms_change_t){collection, MS_OP_UPSERT, batch->keys[i], batch->values + batch->used, len};
+    batch->fresh[i] = batch->unique && rc == MS_ENOTFOUND;
     batch->used += len;
     if (batch->count == MS_IMPORT_BATCH)
         return flush(node, txn, ms_policy_feed_name(ms_policy_feed_of(collection)), batch, stats,
@@ -277,6 +285,43 @@ static uint64_t first_line_of(const run_t *run, const char *key, uint64_t line)
     return found;
 }
 
+//  A row whose key is yet to be looked for in the set of the file's keys.
+typedef struct {
+    bool waiting;              //  a row is waiting
+    uint64_t hash;             //  of its key
+    uint64_t line;             //  where it starts
+    char key[MS_KEY_MAX + 1];  //
+} unchecked_t;
+
+//  Looks for the waiting row's key among those of the rows before it.
+static int check_key(run_t *run, unchecked_t *row, ms_error_t *err)
+{
+    if (!row->waiting)
+        return 0;
+    row->waiting = false;
+    int seen = seen_add(&run->seen, row->hash);
+    if (seen < 0)
+        return ms_error_set(err, MS_ENOMEM, "import", "no memory for the keys of the file");
+    uint64_t first = seen ? first_line_of(run, row->key, row->line) : 0;
+    if (first == 0)
+        return 0;
+    char where[sizeof err->where];
+    snprintf(where, sizeof where, "%s:%llu", ms_sheet_name(run->sheet),
+             (unsigned long long)row->line);
+    return ms_error_set(err, MS_EINVAL, where,
+                        "column %s: %s \"%s\" appears twice in the file (first on line %llu)",
+                        run->schema->columns[0], run->schema->what, row->key,
+                        (unsigned long long)first);
+}
+
+static int any_record(const char *owner, const char *key, const ms_stored_record_t *record,
+                      void *ctx)
+{
+    (void)owner, (void)key, (void)record;
+    *(bool *)ctx = true;
+    return 1;
+}
+
 static int import_rows(ms_txn_t *txn, void *arg, ms_error_t *err)
 {
     run_t *run = arg;
@@ -284,47 +329,55 @@ static int import_rows(ms_txn_t *txn, void *arg, ms_error_t *err)
     seen_reset(&run->seen);
     run->batch->count = 0;
     run->batch->used = 0;
-    if (run->started) {
-        int rc = ms_sheet_rewind(run->sheet, err);
-        if (rc)
-            return rc;
-    }
+    //  A file's keys are unique or the import fails, so new ones are fresh;
+    //  into a register still empty, every key is new without a lookup.
+    bool held = false;
+    int rc = ms_replica_records(txn, run->schema->collection, ms_node_identity(run->node)->org,
+                                any_record, &held, err);
+    if (rc)
+        return rc;
+    run->batch->unique = true;
+    run->batch->none_held = !held;
+    if (run->started && (rc = ms_sheet_rewind(run->sheet, err)) != 0)
+        return rc;
     run->started = true;
     const char *feed = ms_policy_feed_name(ms_policy_feed_of(run->schema->collection));
     char key[MS_KEY_MAX + 1];
     uint8_t value[MS_VALUE_MAX];
-    int rc;
+    //  A row's key is looked for once the next row is read, its slot
+    //  fetched meanwhile: the set is far larger than the caches, and reading
+    //  a row hides the wait. The waiting row is checked before anything
+    //  else of the next one is reported, so the first fault in the file is
+    //  still the one named. A key seen twice fails the whole import, so
+    //  what the second one queued is discarded with the rest.
+    unchecked_t row = {.waiting = false};
     while ((rc = ms_sheet_next(run->sheet, err)) == 1) {
         size_t len = 0;
         run->stats->rows++;
         rc = run->schema->row(run->sheet, run->indices, key, value, &len, err);
-        if (rc)
-            return rc;
-        //  The key is looked for once the record is offered, its slot
-        //  fetched meanwhile: a key seen twice fails the whole import, so
-        //  what the second one queued is discarded with the rest.
-        uint64_t h = hash_key(key);
-        seen_prefetch(&run->seen, h);
+        uint64_t h = rc ? 0 : hash_key(key);
+        if (rc == 0)
+            seen_prefetch(&run->seen, h);
+        int waiting = check_key(run, &row, err);
+        if (waiting || rc)
+            return waiting ? waiting : rc;
         rc = offer(run->node, txn, run->schema->collection, run->batch, key, value, len, run->stats,
                    err);
         if (rc)
             return rc;
-        int seen = seen_add(&run->seen, h);
-        if (seen < 0)
-            return ms_error_set(err, MS_ENOMEM, "import", "no memory for the keys of the file");
-        uint64_t first = seen ? first_line_of(run, key, ms_sheet_line(run->sheet)) : 0;
-        if (first > 0)
-            return ms_error_set(err, MS_EINVAL, ms_sheet_where(run->sheet),
-                                "column %s: %s \"%s\" appears twice in the file (first on line "
-                                "%llu)",
-                                run->schema->columns[0], run->schema->what, key,
-                                (unsigned long long)first);
+        row.waiting = true;
+        row.hash = h;
+        row.line = ms_sheet_line(run->sheet);
+        size_t key_len = strnlen(key, MS_KEY_MAX);
+        memcpy(row.key, key, key_len);
+        row.key[key_len] = 0;
         if (run->options && run->options->progress && run->stats->rows % MS_IMPORT_BATCH == 0)
             run->options->progress(run->options->progress_ctx, run->stats->rows,
                                    ms_sheet_offset(run->sheet), run->file_bytes);
     }
-    if (rc < 0)
-        return rc;
+    int waiting = check_key(run, &row, err);
+    if (waiting || rc < 0)
+        return waiting ? waiting : rc;
     return flush(run->node, txn, feed, run->batch, run->stats, err);
 }
 

@@ -499,6 +499,13 @@ int ms_node_pending(ms_node_t *self, ms_txn_t *txn, char *reason, size_t cap, ms
 int ms_node_append(ms_node_t *self, ms_txn_t *txn, const char *feed, const ms_change_t *changes,
                    size_t count, ms_verdict_t *verdict, ms_error_t *err)
 {
+    return ms_node_append_fresh(self, txn, feed, changes, NULL, count, verdict, err);
+}
+
+int ms_node_append_fresh(ms_node_t *self, ms_txn_t *txn, const char *feed,
+                         const ms_change_t *changes, const bool *fresh, size_t count,
+                         ms_verdict_t *verdict, ms_error_t *err)
+{
     memset(verdict, 0, sizeof *verdict);
     char why[256];
     int rc = ms_node_forked(self, txn, why, sizeof why, err);
@@ -528,6 +535,7 @@ int ms_node_append(ms_node_t *self, ms_txn_t *txn, const char *feed, const ms_ch
         .created = (int64_t)time(NULL),
         .change_count = count,
         .changes = changes,
+        .fresh = fresh,
     };
     memcpy(cs.signer, ms_keypair_public(keypair), MS_KEY_BYTES);
     memcpy(cs.prev, head.hash, MS_HASH_BYTES);
@@ -573,12 +581,12 @@ static int own_resolution(ms_node_t *self, ms_txn_t *txn, const ms_change_t *cha
 }
 
 static int hook_apply(ms_txn_t *txn, const char *owner, uint64_t seq, const ms_change_t *change,
-                      void *ctx, ms_error_t *err)
+                      bool fresh, void *ctx, ms_error_t *err)
 {
     ms_node_t *self = ctx;
     int rc = own_resolution(self, txn, change, err);
     if (rc == 0 && self->hook.fn)
-        rc = self->hook.fn(txn, owner, seq, change, self->hook.ctx, err);
+        rc = self->hook.fn(txn, owner, seq, change, fresh, self->hook.ctx, err);
     return rc;
 }
 

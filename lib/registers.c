@@ -70,11 +70,12 @@ void ms_month_format(uint32_t yyyymm, char *out)
 
 uint32_t ms_month_of_date(int32_t days)
 {
-    char date[11];
-    ms_date_format(days, date);
-    uint32_t month = 0;
-    date[7] = 0;
-    return ms_month_parse(date, &month) == 0 ? month : 0;
+    int year, month, day;
+    ms_date_civil(days, &year, &month, &day);
+    //  The month its date is written with (ms_date_format: four digits of
+    //  the year), where it is a valid one.
+    uint32_t yyyymm = year < 0 ? 0 : (uint32_t)(year % 10000) * 100 + (uint32_t)month;
+    return month_valid(yyyymm) ? yyyymm : 0;
 }
 
 //  Folds TEXT to lower-case ASCII into OUT (CAP bytes): the Latin-1 accented

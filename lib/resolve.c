@@ -193,7 +193,7 @@ static int restore_records(ms_txn_t *txn, const char *org, const rollback_t *r,
         ms_change_t change = {t->collection, t->value ? MS_OP_UPSERT : MS_OP_DELETE, t->key,
                               t->value, t->len};
         if (hook && hook->fn)
-            rc = hook->fn(txn, org, t->seq, &change, hook->ctx, err);
+            rc = hook->fn(txn, org, t->seq, &change, false, hook->ctx, err);
         if (rc == 0 && t->value)
             rc = ms_replica_put_record(txn, t->collection, org, t->key, t->seq, t->value, t->len,
                                        err);

@@ -43,10 +43,11 @@ struct ms_store {
 };
 
 struct ms_txn {
-    MDB_txn *txn;       //  the LMDB transaction
-    ms_store_t *store;  //  owner
-    bool map_full;      //  a put hit MDB_MAP_FULL: grow and retry
-    bool writable;      //  a write transaction (pending state allowed)
+    MDB_txn *txn;                    //  the LMDB transaction
+    ms_store_t *store;               //  owner
+    bool map_full;                   //  a put hit MDB_MAP_FULL: grow and retry
+    bool writable;                   //  a write transaction (pending state allowed)
+    bool unordered[MS_TABLE_COUNT];  //  a put here did not come after every key
     struct {
         const ms_pending_kind_t *kind;  //  NULL: slot free
         void *state;                    //  owned by the transaction
@@ -339,8 +340,17 @@ int ms_txn_put(ms_txn_t *txn, ms_table_t table, const void *key, size_t key_len,
                size_t value_len, unsigned flags, ms_error_t *err)
 {
     MDB_val k = {key_len, (void *)key}, v = {value_len, (void *)value};
-    int rc =
-        mdb_put(txn->txn, txn->store->dbis[table], &k, &v, flags & MS_PUT_APPEND ? MDB_APPEND : 0);
+    //  Keys written in order (a register imported by id) are appended: no
+    //  search from the root, and a full page is left full. The first key
+    //  that does not come last is written in place, and so is every later
+    //  one of the transaction, without trying.
+    int rc = MDB_KEYEXIST;
+    if ((flags & MS_PUT_APPEND) || !txn->unordered[table])
+        rc = mdb_put(txn->txn, txn->store->dbis[table], &k, &v, MDB_APPEND);
+    if (rc == MDB_KEYEXIST && !(flags & MS_PUT_APPEND)) {
+        txn->unordered[table] = true;
+        rc = mdb_put(txn->txn, txn->store->dbis[table], &k, &v, 0);
+    }
     if (rc == MDB_MAP_FULL)
         txn->map_full = true;
     return rc ? lmdb_error(err, rc, table_names[table]) : 0;

@@ -141,9 +141,9 @@ static int apply_change(ms_node_t *node, ms_txn_t *txn, const char *owner,
 }
 
 //  The hook: another org's registers count nowhere here; for the rest, the
-//  record about to be replaced is still in the store.
+//  record about to be replaced is still in the store (none when FRESH).
 static int on_apply(ms_txn_t *txn, const char *owner, uint64_t seq, const ms_change_t *change,
-                    void *ctx, ms_error_t *err)
+                    bool fresh, void *ctx, ms_error_t *err)
 {
     (void)seq;
     ms_node_t *node = ctx;
@@ -157,7 +157,8 @@ static int on_apply(ms_txn_t *txn, const char *owner, uint64_t seq, const ms_cha
         change->collection != MS_COLL_ORG)
         return 0;
     ms_stored_record_t held;
-    int rc = ms_replica_record(txn, change->collection, owner, change->key, &held, err);
+    int rc = fresh ? MS_ENOTFOUND
+                   : ms_replica_record(txn, change->collection, owner, change->key, &held, err);
     if (rc && rc != MS_ENOTFOUND)
         return rc;
     return apply_change(node, txn, owner, change, rc == 0 ? &held : NULL, (int64_t)time(NULL), NULL,

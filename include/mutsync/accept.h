@@ -33,10 +33,11 @@ typedef struct {
 
 //  Called for each change about to be applied, before the record is
 //  written: the store still holds the record it replaces, for the hook to
-//  read when it needs it. Returning non-zero aborts the whole write (a
-//  store failure), never refuses the envelope.
+//  read when it needs it, unless FRESH says there is none (the writer knew
+//  the key to be new: no need to look). Returning non-zero aborts the
+//  whole write (a store failure), never refuses the envelope.
 typedef int (*ms_apply_fn)(ms_txn_t *txn, const char *owner, uint64_t seq,
-                           const ms_change_t *change, void *ctx, ms_error_t *err);
+                           const ms_change_t *change, bool fresh, void *ctx, ms_error_t *err);
 
 //  Called once per envelope applied, after its changes and its head.
 typedef int (*ms_applied_fn)(ms_txn_t *txn, const char *origin, const char *feed, uint64_t seq,

@@ -64,6 +64,8 @@ typedef struct {
     int64_t created;               //  UTC seconds
     size_t change_count;           //
     const ms_change_t *changes;    //  change_count entries
+    const bool *fresh;             //  NULL, or per change: no record is held under its key
+                                   //  (the writer's own knowledge, never encoded)
     void *decoded;                 //  private: what ms_changeset_decode allocated
 } ms_changeset_t;
 

@@ -27,7 +27,10 @@ int32_t ms_date_days(int year, int month, int day);
 //  when it is not a date between 1900-01-01 and 2100-12-31 (*DAYS is then 0).
 int ms_date_parse(const char *text, int32_t *days);
 
-//  Writes DAYS as "YYYY-MM-DD" into OUT (11 bytes).
+//  The calendar date of DAYS since 1970-01-01.
+void ms_date_civil(int32_t days, int *year, int *month, int *day);
+
+//  Writes DAYS as "YYYY-MM-DD" into OUT (11 bytes): the year's last four digits.
 void ms_date_format(int32_t days, char *out);
 
 #endif

@@ -112,6 +112,14 @@ MS_MUST_CHECK int ms_node_append(ms_node_t *self, ms_txn_t *txn, const char *fee
                                  const ms_change_t *changes, size_t count, ms_verdict_t *verdict,
                                  ms_error_t *err);
 
+//  As ms_node_append, where FRESH[i] says that no record is held under the
+//  key of change i (the caller looked, or knows the register empty): the
+//  views then skip their lookup of the record it replaces. A key appearing
+//  twice among the changes must not be marked fresh.
+MS_MUST_CHECK int ms_node_append_fresh(ms_node_t *self, ms_txn_t *txn, const char *feed,
+                                       const ms_change_t *changes, const bool *fresh, size_t count,
+                                       ms_verdict_t *verdict, ms_error_t *err);
+
 //  Accepts an envelope from elsewhere (bundle, peer) with the node's hook
 //  (and the fork mark cleared by a resolution of this node's feeds, above).
 MS_MUST_CHECK int ms_node_accept(ms_node_t *self, ms_txn_t *txn, const uint8_t *bytes, size_t len,

@@ -40,6 +40,10 @@ refused "$data/empty_family.csv" 'empty_family.csv:1001: column family_name: is 
 #  A member id twice in the file names both lines.
 { cat "$data/base.csv"; sed -n 5p "$data/base.csv"; } >"$data/duplicate.csv"
 refused "$data/duplicate.csv" 'duplicate.csv:1202: column member_id: member "ML-UTM-001-0000004" appears twice in the file \(first on line 5\)'
+#  A duplicate followed by a bad row: the first fault in the file is named.
+awk -v dup="$(sed -n 5p "$data/base.csv")" 'BEGIN { FS = OFS = "," }
+    NR == 601 { $5 = "X" } { print } NR == 600 { print dup }' "$data/base.csv" >"$data/dup_then_bad.csv"
+refused "$data/dup_then_bad.csv" 'dup_then_bad.csv:601: column member_id: member "ML-UTM-001-0000004" appears twice in the file \(first on line 5\)'
 
 #  A missing column is named.
 cut -d, -f1-5,7- "$data/base.csv" >"$data/no_birth.csv"

@@ -123,6 +123,30 @@ static void test_store_put_get_del(void **state)
     ms_store_close(&store);  //  harmless twice
 }
 
+//  Keys in order, then one that is not, then in order again, and the last
+//  key written twice: each is where a reader looks for it, with its value.
+static void test_store_keys_in_any_order_all_land(void **state)
+{
+    ms_store_t *store = open_store(state);
+    static const pair_t pairs[] = {{"k03", "three", 0}, {"k05", "five", 0}, {"k09", "nine", 0},
+                                   {"k01", "one", 0},   {"k10", "ten", 0},  {"k10", "TEN", 0},
+                                   {"k05", "FIVE", 0}};
+    put_all(store, MS_TABLE_RECORDS, pairs, sizeof pairs / sizeof pairs[0]);
+    static const pair_t more[] = {{"k11", "eleven", 0}, {"k11", "ELEVEN", 0}, {"k00", "zero", 0}};
+    put_all(store, MS_TABLE_RECORDS, more, sizeof more / sizeof more[0]);
+    static const pair_t expected[] = {{"k00", "zero", 0},  {"k01", "one", 0},  {"k03", "three", 0},
+                                      {"k05", "FIVE", 0},  {"k09", "nine", 0}, {"k10", "TEN", 0},
+                                      {"k11", "ELEVEN", 0}};
+    char value[64];
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+        assert_int_equal(get_text(store, MS_TABLE_RECORDS, expected[i].key, value, sizeof value),
+                         0);
+        assert_string_equal(value, expected[i].value);
+    }
+    assert_int_equal(count_of(store, MS_TABLE_RECORDS), 7);
+    ms_store_close(&store);
+}
+
 static int del_key(ms_txn_t *txn, void *arg, ms_error_t *err)
 {
     const char *key = arg;
@@ -542,6 +566,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_store_put_get_del, ms_tmpdir_setup,
+                                        ms_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_store_keys_in_any_order_all_land, ms_tmpdir_setup,
                                         ms_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_store_delete_removes_one_key, ms_tmpdir_setup,
                                         ms_tmpdir_teardown),
