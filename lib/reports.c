@@ -11,21 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-    C_PERSONS = MS_TALLY_PERSONS,
-    C_ADHERENTS = MS_TALLY_ADHERENTS,
-    C_WOMEN = MS_TALLY_WOMEN,
-    C_HOUSEHOLDS = MS_TALLY_HOUSEHOLDS,
-    C_DUE = MS_TALLY_DUE,
-    C_PAID = MS_TALLY_PAID,
-    C_CLAIMS = MS_TALLY_CLAIMS,
-    C_GENERIC = MS_TALLY_GENERIC,
-    C_BILLED = MS_TALLY_BILLED,
-    C_COVERED = MS_TALLY_COVERED,
-    C_SONU = MS_TALLY_SONU,
-    C_COMPLAINTS = MS_TALLY_COMPLAINTS,
-};
-
 //  A month's counters and the target population (persons, from the card).
 typedef struct {
     int64_t counter[MS_TALLY_COUNTERS];
@@ -42,23 +27,23 @@ static bool indicator_of(const figures_t *f, const char *code, double *value, do
         int numerator;
         int denominator;
     } map[] = {
-        {"beneficiaries", C_PERSONS, 0, 0},
-        {"adherents", C_ADHERENTS, 0, 0},
-        {"women_beneficiaries", C_WOMEN, 0, 0},
-        {"households", C_HOUSEHOLDS, 0, 0},
+        {"beneficiaries", MS_TALLY_PERSONS, 0, 0},
+        {"adherents", MS_TALLY_ADHERENTS, 0, 0},
+        {"women_beneficiaries", MS_TALLY_WOMEN, 0, 0},
+        {"households", MS_TALLY_HOUSEHOLDS, 0, 0},
         {"target_population", -2, 0, 0},
-        {"contributions_due_xof", C_DUE, 0, 0},
-        {"contributions_paid_xof", C_PAID, 0, 0},
-        {"collection_rate", -1, C_PAID, C_DUE},
-        {"claims", C_CLAIMS, 0, 0},
-        {"claims_generic", C_GENERIC, 0, 0},
-        {"claims_billed_xof", C_BILLED, 0, 0},
-        {"claims_covered_xof", C_COVERED, 0, 0},
-        {"loss_ratio", -1, C_COVERED, C_PAID},
-        {"generic_drug_rate", -1, C_GENERIC, C_CLAIMS},
-        {"sonu_cases", C_SONU, 0, 0},
-        {"complaints", C_COMPLAINTS, 0, 0},
-        {"penetration_rate", -1, C_PERSONS, -2},
+        {"contributions_due_xof", MS_TALLY_DUE, 0, 0},
+        {"contributions_paid_xof", MS_TALLY_PAID, 0, 0},
+        {"collection_rate", -1, MS_TALLY_PAID, MS_TALLY_DUE},
+        {"claims", MS_TALLY_CLAIMS, 0, 0},
+        {"claims_generic", MS_TALLY_GENERIC, 0, 0},
+        {"claims_billed_xof", MS_TALLY_BILLED, 0, 0},
+        {"claims_covered_xof", MS_TALLY_COVERED, 0, 0},
+        {"loss_ratio", -1, MS_TALLY_COVERED, MS_TALLY_PAID},
+        {"generic_drug_rate", -1, MS_TALLY_GENERIC, MS_TALLY_CLAIMS},
+        {"sonu_cases", MS_TALLY_SONU, 0, 0},
+        {"complaints", MS_TALLY_COMPLAINTS, 0, 0},
+        {"penetration_rate", -1, MS_TALLY_PERSONS, -2},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         if (strcmp(map[i].code, code) != 0)
