@@ -269,6 +269,16 @@ int ms_syncstore_receive_backup(ms_node_t *node, const char *child, uint64_t tot
     return rc ? rc : ms_chunkfile_open_write(tmp, total, digest, true, file_p, err);
 }
 
+//  The backup store refused CHILD's backup (ERR says why): MS_ESTORE, the
+//  reason kept (copied first: ms_error_set writes over ERR's message).
+static int not_kept(ms_node_t *node, const char *child, ms_error_t *err)
+{
+    char why[sizeof err->message];
+    snprintf(why, sizeof why, "%s", err->message);
+    return ms_error_set(err, MS_ESTORE, child, "%s could not keep the backup: %s",
+                        ms_node_identity(node)->org, why);
+}
+
 int ms_syncstore_keep_received(ms_node_t *node, const char *child, ms_chunkfile_t *file,
                                ms_error_t *err)
 {
@@ -278,8 +288,7 @@ int ms_syncstore_keep_received(ms_node_t *node, const char *child, ms_chunkfile_
         rc = check_org(child, org, received_org(file, org, err), err);
     if (rc == 0 && ms_backupstore_keep(ms_store_dir(ms_node_store(node)), child,
                                        ms_chunkfile_tmp(file), err) != 0)
-        rc = ms_error_set(err, MS_ESTORE, child, "%s could not keep the backup: %s",
-                          ms_node_identity(node)->org, err->message);
+        rc = not_kept(node, child, err);
     return rc;
 }
 
@@ -291,9 +300,7 @@ int ms_syncstore_keep_backup(ms_node_t *node, const char *child, const uint8_t *
     if (rc)
         return rc;
     rc = ms_backupstore_put(ms_store_dir(ms_node_store(node)), child, blob, len, err);
-    return rc ? ms_error_set(err, MS_ESTORE, child, "%s could not keep the backup: %s",
-                             ms_node_identity(node)->org, err->message)
-              : 0;
+    return rc ? not_kept(node, child, err) : 0;
 }
 
 int ms_syncstore_open_kept_backup(ms_node_t *node, const char *child, uint64_t *total,
