@@ -420,12 +420,12 @@ int ms_accept(ms_txn_t *txn, const char *holder, const uint8_t *bytes, size_t le
     return rc;
 }
 
-int ms_accept_own(ms_txn_t *txn, const uint8_t *bytes, size_t len, const uint8_t *body,
-                  size_t body_len, const ms_changeset_t *cs, const ms_apply_hook_t *hook,
-                  ms_verdict_t *verdict, ms_error_t *err)
+int ms_accept_own(ms_txn_t *txn, const uint8_t *bytes, size_t len, const uint8_t *id,
+                  const ms_changeset_t *cs, const ms_apply_hook_t *hook, ms_verdict_t *verdict,
+                  ms_error_t *err)
 {
     memset(verdict, 0, sizeof *verdict);
     attempt_t attempt = {cs->origin, bytes, len, "local", verdict};
-    ms_body_id(body, body_len, verdict->id);
+    memcpy(verdict->id, id, MS_HASH_BYTES);
     return judge(txn, &attempt, NULL, cs, hook, err);
 }

@@ -6,134 +6,41 @@
 //  node's feed (signed, then through the accept rules). The first bad row
 //  fails the function, which discards the transaction: nothing of the file
 //  is stored. The map is grown once before the transaction, from the file's
-//  size (MAP_BYTES_PER_FILE_BYTE, measured on member registers: about 2.5
-//  bytes of store per byte of CSV, records, envelopes and views together),
-//  so the file is read once. Should the estimate fall short, ms_store_write
-//  still grows the map and runs the import again from the first row, so
-//  all state here is reset at the start of a run.
-//  A key seen twice in one file is refused, naming both lines.
+//  size (MAP_BYTES_PER_FILE_BYTE, measured on member registers), so the
+//  file is read once; should the estimate fall short, ms_store_write still
+//  grows the map and runs the import again from the first row, so all
+//  state here is reset at the start of a run.
+//  Two threads share the work, which splits in two halves of about the same
+//  cost: a reader thread reads the rows, makes the records and encodes and
+//  signs each batch as the change set after the one it sealed before (from
+//  the feed's head at the start: nothing else writes the feed while the
+//  transaction is open, and the accept rules check seq and prev anyway);
+//  the calling thread accepts the sealed change sets into the transaction,
+//  which alone writes. BATCHES batches go round between them through two
+//  handoff queues. To skip unchanged rows the reader looks records up in a
+//  read transaction of its own, which sees the store as the import found
+//  it: what the writer sees too, since a file's keys are unique or the
+//  import fails. A key seen twice in one file is refused, naming both lines.
 
 #include "mutsync/import.h"
 
+#include "mutsync/handoff.h"
+#include "mutsync/keyset.h"
 #include "mutsync/policy.h"
 #include "mutsync/replica.h"
 #include "mutsync/rules.h"
 #include "mutsync/sheet.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 
 #define MAP_BYTES_PER_FILE_BYTE 3
 #define MAP_BYTES_SLACK (4ull << 20)
-#define HUGE_PAGE_BYTES (2u << 20)
 #define ROW_BYTES_MIN 100  //  bytes of a typical register row, for sizing the key set
-
-//  Keys seen in this file, as a set of 64-bit hashes (open addressing):
-//  8 bytes a row whatever the key, so 10 million rows cost 128 MiB. A hash
-//  already in the set is only a suspicion: the caller confirms it by
-//  reading the file again up to that row (first_line_of), which only a
-//  real duplicate (or a 1-in-2^64 collision) costs.
-typedef struct {
-    uint64_t *slots;  //  hash of each key, 0 = empty
-    size_t capacity;  //  slots, a power of two
-    size_t count;     //  keys held
-} seen_t;
-
-static uint64_t hash_key(const char *key)
-{
-    uint64_t h = 1469598103934665603ull;  //  FNV-1a, then a finaliser to spread the low bits
-    for (; *key; key++)
-        h = (h ^ (uint8_t)*key) * 1099511628211ull;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    return h ? h : 1;
-}
-
-//  A zeroed table of CAPACITY slots. Keys land anywhere in it, so each
-//  lookup would also miss the address translation cache: past a huge page,
-//  the table is mapped apart and asks for huge pages (2 MiB), where the
-//  system allows them. Pages no key reached stay unused, as with calloc.
-static uint64_t *table_new(size_t capacity)
-{
-    size_t bytes = capacity * sizeof(uint64_t);
-    if (bytes < HUGE_PAGE_BYTES)
-        return calloc(capacity, sizeof(uint64_t));
-    void *table = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (table == MAP_FAILED)
-        return NULL;
-    (void)madvise(table, bytes, MADV_HUGEPAGE);
-    return table;
-}
-
-static void table_free(uint64_t *table, size_t capacity)
-{
-    size_t bytes = capacity * sizeof(uint64_t);
-    if (bytes < HUGE_PAGE_BYTES)
-        free(table);
-    else if (table)
-        munmap(table, bytes);
-}
-
-//  Makes room for at least ROOM keys (4096 at first, then twice as many).
-static int seen_grow(seen_t *seen, size_t room)
-{
-    size_t capacity = seen->capacity ? seen->capacity * 2 : 4096;
-    while (room * 4 > capacity * 3)
-        capacity *= 2;
-    uint64_t *slots = table_new(capacity);
-    if (!slots)
-        return MS_ENOMEM;
-    for (size_t i = 0; i < seen->capacity; i++) {
-        if (!seen->slots[i])
-            continue;
-        size_t j = seen->slots[i] & (capacity - 1);
-        while (slots[j])
-            j = (j + 1) & (capacity - 1);
-        slots[j] = seen->slots[i];
-    }
-    table_free(seen->slots, seen->capacity);
-    seen->slots = slots;
-    seen->capacity = capacity;
-    return 0;
-}
-
-//  Asks the processor to bring the slot of hash H in while other work goes
-//  on: at a million keys and more the set is far larger than its caches.
-static void seen_prefetch(const seen_t *seen, uint64_t h)
-{
-    if (seen->capacity)
-        __builtin_prefetch(&seen->slots[h & (seen->capacity - 1)]);
-}
-
-//  Adds the key of hash H. Returns 0, 1 when H was already there, or MS_ENOMEM.
-static int seen_add(seen_t *seen, uint64_t h)
-{
-    if ((seen->count + 1) * 4 > seen->capacity * 3 && seen_grow(seen, seen->count + 1) != 0)
-        return MS_ENOMEM;
-    size_t i = h & (seen->capacity - 1);
-    for (; seen->slots[i]; i = (i + 1) & (seen->capacity - 1))
-        if (seen->slots[i] == h)
-            return 1;
-    seen->slots[i] = h;
-    seen->count++;
-    return 0;
-}
-
-static void seen_reset(seen_t *seen)
-{
-    if (seen->slots)
-        memset(seen->slots, 0, seen->capacity * sizeof *seen->slots);
-    seen->count = 0;
-}
-
-static void seen_free(seen_t *seen)
-{
-    table_free(seen->slots, seen->capacity);
-}
+#define BATCHES 3          //  one filled, one waiting, one accepted
 
 //  Records waiting to be appended as one change set.
 typedef struct {
@@ -143,63 +50,8 @@ typedef struct {
     bool fresh[MS_IMPORT_BATCH];  //  no record held under the key
     size_t used;                  //  value bytes used
     size_t count;                 //  changes waiting
-    bool unique;                  //  no key is offered twice (or the import fails)
-    bool none_held;               //  the node held no record of the collection
+    ms_sealed_t sealed;           //  the change set made of them, once sealed
 } batch_t;
-
-static int flush(ms_node_t *node, ms_txn_t *txn, const char *feed, batch_t *batch,
-                 ms_import_stats_t *stats, ms_error_t *err)
-{
-    if (batch->count == 0)
-        return 0;
-    ms_verdict_t verdict;
-    int rc = ms_node_append_fresh(node, txn, feed, batch->changes, batch->fresh, batch->count,
-                                  &verdict, err);
-    if (rc)
-        return rc;
-    if (!stats->first_seq)
-        stats->first_seq = verdict.seq;
-    stats->last_seq = verdict.seq;
-    stats->changesets++;
-    batch->count = 0;
-    batch->used = 0;
-    return 0;
-}
-
-//  Queues one record unless it is identical to the stored one. When keys
-//  are unique, a new one is fresh: the views need not look it up again.
-static int offer(ms_node_t *node, ms_txn_t *txn, ms_collection_t collection, batch_t *batch,
-                 const char *key, const uint8_t *value, size_t len, ms_import_stats_t *stats,
-                 ms_error_t *err)
-{
-    ms_stored_record_t stored;
-    int rc = batch->none_held ? MS_ENOTFOUND
-                              : ms_replica_record(txn, collection, ms_node_identity(node)->org, key,
-                                                  &stored, err);
-    if (rc && rc != MS_ENOTFOUND)
-        return rc;
-    if (rc == 0 && stored.value_len == len && memcmp(stored.value, value, len) == 0) {
-        stats->unchanged++;
-        return 0;
-    }
-    if (rc == 0)
-        stats->updated++;
-    else
-        stats->added++;
-    size_t i = batch->count++;
-    size_t key_len = strnlen(key, MS_KEY_MAX);
-    memcpy(batch->keys[i], key, key_len);
-    batch->keys[i][key_len] = 0;
-    memcpy(batch->values + batch->used, value, len);
-    batch->changes[i] =
-        (ms_change_t){collection, MS_OP_UPSERT, batch->keys[i], batch->values + batch->used, len};
-    batch->fresh[i] = batch->unique && rc == MS_ENOTFOUND;
-    batch->used += len;
-    if (batch->count == MS_IMPORT_BATCH)
-        return flush(node, txn, ms_policy_feed_name(ms_policy_feed_of(collection)), batch, stats,
-                     err);
-    return 0;
-}
 
 static int batch_new(batch_t **batch_p, ms_error_t *err)
 {
@@ -218,10 +70,75 @@ static int batch_new(batch_t **batch_p, ms_error_t *err)
 static void batch_destroy(batch_t **batch_p)
 {
     if (*batch_p) {
+        ms_sealed_free(&(*batch_p)->sealed);
         free((*batch_p)->values);
         free(*batch_p);
         *batch_p = NULL;
     }
+}
+
+//  Where records are looked up before they are queued.
+typedef struct {
+    ms_txn_t *txn;               //  NULL: the node holds no record of the collection
+    const char *org;             //  the node's
+    ms_collection_t collection;  //
+    bool unique;                 //  no key is offered twice (or the import fails)
+} lookup_t;
+
+//  Queues one record unless it is identical to the stored one. When keys
+//  are unique, a new one is fresh: the views need not look it up again.
+static int offer(const lookup_t *lookup, batch_t *batch, const char *key, const uint8_t *value,
+                 size_t len, ms_import_stats_t *stats, ms_error_t *err)
+{
+    ms_stored_record_t stored;
+    int rc = lookup->txn ? ms_replica_record(lookup->txn, lookup->collection, lookup->org, key,
+                                             &stored, err)
+                         : MS_ENOTFOUND;
+    if (rc && rc != MS_ENOTFOUND)
+        return rc;
+    if (rc == 0 && stored.value_len == len && memcmp(stored.value, value, len) == 0) {
+        stats->unchanged++;
+        return 0;
+    }
+    if (rc == 0)
+        stats->updated++;
+    else
+        stats->added++;
+    size_t i = batch->count++;
+    size_t key_len = strnlen(key, MS_KEY_MAX);
+    memcpy(batch->keys[i], key, key_len);
+    batch->keys[i][key_len] = 0;
+    memcpy(batch->values + batch->used, value, len);
+    batch->changes[i] = (ms_change_t){lookup->collection, MS_OP_UPSERT, batch->keys[i],
+                                      batch->values + batch->used, len};
+    batch->fresh[i] = lookup->unique && rc == MS_ENOTFOUND;
+    batch->used += len;
+    return 0;
+}
+
+static void count_appended(ms_import_stats_t *stats, uint64_t seq)
+{
+    if (!stats->first_seq)
+        stats->first_seq = seq;
+    stats->last_seq = seq;
+    stats->changesets++;
+}
+
+//  Appends the batch's records as one change set, in this thread.
+static int flush(ms_node_t *node, ms_txn_t *txn, const char *feed, batch_t *batch,
+                 ms_import_stats_t *stats, ms_error_t *err)
+{
+    if (batch->count == 0)
+        return 0;
+    ms_verdict_t verdict;
+    int rc = ms_node_append_fresh(node, txn, feed, batch->changes, batch->fresh, batch->count,
+                                  &verdict, err);
+    if (rc)
+        return rc;
+    count_appended(stats, verdict.seq);
+    batch->count = 0;
+    batch->used = 0;
+    return 0;
 }
 
 int ms_import_records(ms_node_t *node, ms_txn_t *txn, ms_collection_t collection,
@@ -229,15 +146,18 @@ int ms_import_records(ms_node_t *node, ms_txn_t *txn, ms_collection_t collection
                       size_t count, ms_import_stats_t *stats, ms_error_t *err)
 {
     memset(stats, 0, sizeof *stats);
+    const char *feed = ms_policy_feed_name(ms_policy_feed_of(collection));
+    lookup_t lookup = {txn, ms_node_identity(node)->org, collection, false};
     batch_t *batch;
     int rc = batch_new(&batch, err);
     for (size_t i = 0; rc == 0 && i < count; i++) {
         stats->rows++;
-        rc = offer(node, txn, collection, batch, keys[i], values[i], lens[i], stats, err);
+        rc = offer(&lookup, batch, keys[i], values[i], lens[i], stats, err);
+        if (rc == 0 && batch->count == MS_IMPORT_BATCH)
+            rc = flush(node, txn, feed, batch, stats, err);
     }
     if (rc == 0)
-        rc =
-            flush(node, txn, ms_policy_feed_name(ms_policy_feed_of(collection)), batch, stats, err);
+        rc = flush(node, txn, feed, batch, stats, err);
     batch_destroy(&batch);
     return rc;
 }
@@ -251,11 +171,21 @@ typedef struct {
     const int *indices;
     const ms_import_options_t *options;  //  may be NULL
     uint64_t file_bytes;                 //  size of the file, for progress
-    ms_import_stats_t *stats;
-    seen_t seen;
-    batch_t *batch;
-    bool started;  //  a run has read rows: rewind before the next
+    ms_import_stats_t *stats;            //  rows..unchanged: the reader's; the rest the writer's
+    ms_keyset_t *seen;                   //  keys of the rows read
+    batch_t *batches[BATCHES];           //  all of them, wherever they are
+    ms_handoff_t *full;                  //  sealed batches, reader to writer
+    ms_handoff_t *empty;                 //  batches to fill, writer to reader
+    bool started;                        //  a run has read rows: rewind before the next
+    bool held;                           //  the node holds records of the collection
+    //  The reader's own, for the time it runs:
+    lookup_t lookup;  //  its read transaction, when the node holds records
+    ms_head_t head;   //  of the feed, after the last change set it sealed
+    int reader_rc;    //  how it ended (READER_STOPPED when told to)
+    ms_error_t reader_err;
 } run_t;
+
+#define READER_STOPPED 1  //  the writer cancelled the queues
 
 //  The line of the first row before LINE whose key is KEY, read from a
 //  second pass over the file; 0 when there is none (a hash collision).
@@ -299,7 +229,7 @@ static int check_key(run_t *run, unchecked_t *row, ms_error_t *err)
     if (!row->waiting)
         return 0;
     row->waiting = false;
-    int seen = seen_add(&run->seen, row->hash);
+    int seen = ms_keyset_add(run->seen, row->hash);
     if (seen < 0)
         return ms_error_set(err, MS_ENOMEM, "import", "no memory for the keys of the file");
     uint64_t first = seen ? first_line_of(run, row->key, row->line) : 0;
@@ -322,26 +252,41 @@ static int any_record(const char *owner, const char *key, const ms_stored_record
     return 1;
 }
 
-static int import_rows(ms_txn_t *txn, void *arg, ms_error_t *err)
+//  Seals the reader's batch as the next change set, hands it to the writer
+//  and takes an empty one in its place. Returns 0, READER_STOPPED or an error.
+static int pass(run_t *run, batch_t **batch_p, ms_error_t *err)
 {
-    run_t *run = arg;
-    memset(run->stats, 0, sizeof *run->stats);
-    seen_reset(&run->seen);
-    run->batch->count = 0;
-    run->batch->used = 0;
-    //  A file's keys are unique or the import fails, so new ones are fresh;
-    //  into a register still empty, every key is new without a lookup.
-    bool held = false;
-    int rc = ms_replica_records(txn, run->schema->collection, ms_node_identity(run->node)->org,
-                                any_record, &held, err);
+    batch_t *batch = *batch_p;
+    const char *feed = ms_policy_feed_name(ms_policy_feed_of(run->schema->collection));
+    ms_sealed_free(&batch->sealed);  //  one a cancelled run left
+    int rc = ms_node_seal(run->node, &run->head, feed, batch->changes, batch->fresh, batch->count,
+                          &batch->sealed, err);
     if (rc)
         return rc;
-    run->batch->unique = true;
-    run->batch->none_held = !held;
-    if (run->started && (rc = ms_sheet_rewind(run->sheet, err)) != 0)
+    run->head.seq = batch->sealed.cs.seq;
+    memcpy(run->head.hash, batch->sealed.id, MS_HASH_BYTES);
+    if (!ms_handoff_put(run->full, batch))
+        return READER_STOPPED;
+    *batch_p = batch = ms_handoff_take(run->empty);
+    if (!batch)
+        return READER_STOPPED;
+    batch->count = 0;
+    batch->used = 0;
+    return 0;
+}
+
+//  The reader's work: every row of the file, into sealed batches.
+static int read_rows(run_t *run, ms_error_t *err)
+{
+    batch_t *batch = ms_handoff_take(run->empty);
+    if (!batch)
+        return READER_STOPPED;
+    batch->count = 0;
+    batch->used = 0;
+    int rc = run->started ? ms_sheet_rewind(run->sheet, err) : 0;
+    if (rc)
         return rc;
     run->started = true;
-    const char *feed = ms_policy_feed_name(ms_policy_feed_of(run->schema->collection));
     char key[MS_KEY_MAX + 1];
     uint8_t value[MS_VALUE_MAX];
     //  A row's key is looked for once the next row is read, its slot
@@ -355,14 +300,15 @@ static int import_rows(ms_txn_t *txn, void *arg, ms_error_t *err)
         size_t len = 0;
         run->stats->rows++;
         rc = run->schema->row(run->sheet, run->indices, key, value, &len, err);
-        uint64_t h = rc ? 0 : hash_key(key);
+        uint64_t h = rc ? 0 : ms_keyset_hash(key);
         if (rc == 0)
-            seen_prefetch(&run->seen, h);
+            ms_keyset_prefetch(run->seen, h);
         int waiting = check_key(run, &row, err);
         if (waiting || rc)
             return waiting ? waiting : rc;
-        rc = offer(run->node, txn, run->schema->collection, run->batch, key, value, len, run->stats,
-                   err);
+        rc = offer(&run->lookup, batch, key, value, len, run->stats, err);
+        if (rc == 0 && batch->count == MS_IMPORT_BATCH)
+            rc = pass(run, &batch, err);
         if (rc)
             return rc;
         row.waiting = true;
@@ -378,7 +324,88 @@ static int import_rows(ms_txn_t *txn, void *arg, ms_error_t *err)
     int waiting = check_key(run, &row, err);
     if (waiting || rc < 0)
         return waiting ? waiting : rc;
-    return flush(run->node, txn, feed, run->batch, run->stats, err);
+    return batch->count ? pass(run, &batch, err) : 0;
+}
+
+//  The reader thread. A failure cancels the queue to the writer, which
+//  then stops at once and reports it; the end of the file closes it.
+static void *reader_main(void *arg)
+{
+    run_t *run = arg;
+    ms_txn_t *snapshot = NULL;
+    int rc = run->held ? ms_store_read(ms_node_store(run->node), &snapshot, &run->reader_err) : 0;
+    run->lookup.txn = snapshot;
+    if (rc == 0)
+        rc = read_rows(run, &run->reader_err);
+    ms_txn_abort(&snapshot);
+    run->reader_rc = rc;
+    if (rc)
+        ms_handoff_cancel(run->full);
+    else
+        ms_handoff_close(run->full);
+    return NULL;
+}
+
+//  Makes the queues for one run and fills EMPTY with every batch.
+static int queues_new(run_t *run, ms_error_t *err)
+{
+    if (ms_handoff_new(BATCHES, &run->full) != 0 || ms_handoff_new(BATCHES, &run->empty) != 0)
+        return ms_error_set(err, MS_ENOMEM, "import", "no memory for the queues");
+    for (size_t i = 0; i < BATCHES; i++)
+        if (!ms_handoff_put(run->empty, run->batches[i]))
+            return ms_error_set(err, MS_ENOMEM, "import", "no room for a batch");
+    return 0;
+}
+
+//  The writer: one run over the file inside TXN (ms_store_write may call it
+//  again from the first row, with a larger map).
+static int import_rows(ms_txn_t *txn, void *arg, ms_error_t *err)
+{
+    run_t *run = arg;
+    memset(run->stats, 0, sizeof *run->stats);
+    ms_keyset_clear(run->seen);
+    //  A file's keys are unique or the import fails, so new ones are fresh;
+    //  into a register still empty, every key is new without a lookup.
+    const char *org = ms_node_identity(run->node)->org;
+    const char *feed = ms_policy_feed_name(ms_policy_feed_of(run->schema->collection));
+    run->held = false;
+    int rc = ms_replica_records(txn, run->schema->collection, org, any_record, &run->held, err);
+    if (rc == 0)
+        rc = ms_node_may_write(run->node, txn, err);
+    if (rc == 0)
+        rc = ms_replica_head(txn, org, feed, &run->head, err);
+    if (rc == 0)
+        rc = queues_new(run, err);
+    run->lookup = (lookup_t){NULL, org, run->schema->collection, true};
+    run->reader_rc = 0;
+    pthread_t reader;
+    if (rc == 0 && pthread_create(&reader, NULL, reader_main, run) != 0)
+        rc = ms_error_set(err, MS_ENOMEM, "import", "cannot start the thread that reads the file");
+    bool reading = rc == 0;
+    batch_t *batch;
+    while (rc == 0 && (batch = ms_handoff_take(run->full)) != NULL) {
+        ms_verdict_t verdict;
+        rc = ms_node_accept_sealed(run->node, txn, &batch->sealed, &verdict, err);
+        ms_sealed_free(&batch->sealed);
+        if (rc == 0)
+            count_appended(run->stats, verdict.seq);
+        if (rc == 0)
+            (void)ms_handoff_put(run->empty, batch);  //  only the writer stops EMPTY
+    }
+    if (rc && run->full) {
+        ms_handoff_cancel(run->full);
+        ms_handoff_cancel(run->empty);
+    }
+    if (reading) {
+        pthread_join(reader, NULL);
+        if (rc == 0 && run->reader_rc) {
+            *err = run->reader_err;
+            rc = run->reader_rc;
+        }
+    }
+    ms_handoff_destroy(&run->full);
+    ms_handoff_destroy(&run->empty);
+    return rc;
 }
 
 int ms_import_file(ms_node_t *node, const char *path, const ms_import_schema_t *schema,
@@ -403,19 +430,24 @@ int ms_import_file(ms_node_t *node, const char *path, const ms_import_schema_t *
     while (schema->columns[column_count])
         column_count++;
     int *indices = calloc(column_count ? column_count : 1, sizeof *indices);
-    run_t run = {node,    path, &sheet_options, sheet, schema, indices,
-                 options, 0,    stats,          {0},   NULL,   false};
+    run_t run = {.node = node,
+                 .path = path,
+                 .sheet_options = &sheet_options,
+                 .sheet = sheet,
+                 .schema = schema,
+                 .indices = indices,
+                 .options = options,
+                 .stats = stats};
     rc = indices ? ms_sheet_require(sheet, schema->columns, indices, err)
                  : ms_error_set(err, MS_ENOMEM, path, "no memory");
-    if (rc == 0)
-        rc = batch_new(&run.batch, err);
+    for (size_t i = 0; rc == 0 && i < BATCHES; i++)
+        rc = batch_new(&run.batches[i], err);
     struct stat st;
     if (rc == 0 && stat(path, &st) == 0)
         run.file_bytes = (uint64_t)st.st_size;
     //  Sized once for the rows the file may hold, rather than grown (and
     //  copied) as they come: a register's rows are rarely under 100 bytes.
-    if (rc == 0 && run.file_bytes / ROW_BYTES_MIN > 0 &&
-        seen_grow(&run.seen, (size_t)(run.file_bytes / ROW_BYTES_MIN)) != 0)
+    if (rc == 0 && ms_keyset_new((size_t)(run.file_bytes / ROW_BYTES_MIN), &run.seen) != 0)
         rc = ms_error_set(err, MS_ENOMEM, path, "no memory for the keys of the file");
     if (rc == 0 && run.file_bytes)
         rc = ms_store_reserve(ms_node_store(node),
@@ -424,8 +456,9 @@ int ms_import_file(ms_node_t *node, const char *path, const ms_import_schema_t *
         rc = ms_store_write(ms_node_store(node), import_rows, &run, err);
     if (rc)
         memset(stats, 0, sizeof *stats);
-    batch_destroy(&run.batch);
-    seen_free(&run.seen);
+    for (size_t i = 0; i < BATCHES; i++)
+        batch_destroy(&run.batches[i]);
+    ms_keyset_destroy(&run.seen);
     free(indices);
     ms_sheet_close(&sheet);
     return rc;

@@ -507,6 +507,21 @@ int ms_node_append_fresh(ms_node_t *self, ms_txn_t *txn, const char *feed,
                          ms_verdict_t *verdict, ms_error_t *err)
 {
     memset(verdict, 0, sizeof *verdict);
+    ms_head_t head;
+    int rc = ms_node_may_write(self, txn, err);
+    if (rc == 0)
+        rc = ms_replica_head(txn, self->identity.org, feed, &head, err);
+    ms_sealed_t sealed = {.bytes = NULL};
+    if (rc == 0)
+        rc = ms_node_seal(self, &head, feed, changes, fresh, count, &sealed, err);
+    if (rc == 0)
+        rc = ms_node_accept_sealed(self, txn, &sealed, verdict, err);
+    ms_sealed_free(&sealed);
+    return rc;
+}
+
+int ms_node_may_write(ms_node_t *self, ms_txn_t *txn, ms_error_t *err)
+{
     char why[256];
     int rc = ms_node_forked(self, txn, why, sizeof why, err);
     if (rc == 0)
@@ -521,31 +536,43 @@ int ms_node_append_fresh(ms_node_t *self, ms_txn_t *txn, const char *feed,
     if (rc != MS_ENOTFOUND)
         return rc;
     const ms_keypair_t *keypair;
-    rc = ms_node_keypair(self, &keypair, err);
-    if (rc)
-        return rc;
-    ms_head_t head;
-    rc = ms_replica_head(txn, self->identity.org, feed, &head, err);
-    if (rc)
-        return rc;
-    ms_changeset_t cs = {
+    return ms_node_keypair(self, &keypair, err);
+}
+
+int ms_node_seal(const ms_node_t *self, const ms_head_t *head, const char *feed,
+                 const ms_change_t *changes, const bool *fresh, size_t count, ms_sealed_t *sealed,
+                 ms_error_t *err)
+{
+    memset(sealed, 0, sizeof *sealed);
+    if (!self->keypair)
+        return ms_error_set(err, MS_EINVAL, self->identity.org, "no key loaded to sign with");
+    sealed->cs = (ms_changeset_t){
         .origin = self->identity.org,
         .feed = feed,
-        .seq = head.seq + 1,
+        .seq = head->seq + 1,
         .created = (int64_t)time(NULL),
         .change_count = count,
         .changes = changes,
         .fresh = fresh,
     };
-    memcpy(cs.signer, ms_keypair_public(keypair), MS_KEY_BYTES);
-    memcpy(cs.prev, head.hash, MS_HASH_BYTES);
-    uint8_t *body = NULL, *bytes = NULL;
-    size_t body_len = 0, len = 0;
-    rc = ms_changeset_encode(&cs, &body, &body_len, err);
-    if (rc == 0)
-        rc = ms_envelope_seal(keypair, body, body_len, &bytes, &len, err);
-    if (rc == 0)
-        rc = ms_accept_own(txn, bytes, len, body, body_len, &cs, &self->hook, verdict, err);
+    memcpy(sealed->cs.signer, ms_keypair_public(self->keypair), MS_KEY_BYTES);
+    memcpy(sealed->cs.prev, head->hash, MS_HASH_BYTES);
+    uint8_t *body = NULL;
+    size_t body_len = 0;
+    int rc = ms_changeset_encode(&sealed->cs, &body, &body_len, err);
+    if (rc == 0) {
+        ms_body_id(body, body_len, sealed->id);
+        rc = ms_envelope_seal(self->keypair, body, body_len, &sealed->bytes, &sealed->len, err);
+    }
+    free(body);
+    return rc;
+}
+
+int ms_node_accept_sealed(ms_node_t *self, ms_txn_t *txn, const ms_sealed_t *sealed,
+                          ms_verdict_t *verdict, ms_error_t *err)
+{
+    int rc = ms_accept_own(txn, sealed->bytes, sealed->len, sealed->id, &sealed->cs, &self->hook,
+                           verdict, err);
     if (rc == 0 && verdict->outcome != MS_OUTCOME_APPLIED)
         rc = ms_error_set(err, MS_EREFUSED, self->identity.org, "own change set refused: %s (%s)",
                           ms_refusal_name(verdict->reason), verdict->detail);
@@ -555,9 +582,14 @@ int ms_node_append_fresh(ms_node_t *self, ms_txn_t *txn, const char *feed,
         rc = ms_error_set(err, MS_EREFUSED, self->identity.org,
                           "own change set refused: %zu of its changes break a value rule: %s",
                           verdict->set_aside, verdict->detail);
-    free(body);
-    free(bytes);
     return rc;
+}
+
+void ms_sealed_free(ms_sealed_t *sealed)
+{
+    free(sealed->bytes);
+    sealed->bytes = NULL;
+    sealed->len = 0;
 }
 
 //  Its parent's resolution of a fork of this node's feeds has arrived: the

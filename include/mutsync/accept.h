@@ -69,12 +69,11 @@ MS_MUST_CHECK int ms_accept(ms_txn_t *txn, const char *holder, const uint8_t *by
                             ms_error_t *err);
 
 //  As ms_accept, for a change set this node has just built (CS), encoded
-//  (BODY) and sealed (BYTES) itself: decoding and the signature check are
-//  skipped, since the bytes were made from CS a moment ago; the trust, seq,
-//  authority and record rules run as for anyone else's.
-MS_MUST_CHECK int ms_accept_own(ms_txn_t *txn, const uint8_t *bytes, size_t len,
-                                const uint8_t *body, size_t body_len, const ms_changeset_t *cs,
-                                const ms_apply_hook_t *hook, ms_verdict_t *verdict,
-                                ms_error_t *err);
+//  (its body has id ID) and sealed (BYTES) itself: decoding and the
+//  signature check are skipped, since the bytes were made from CS a moment
+//  ago; the trust, seq, authority and record rules run as for anyone else's.
+MS_MUST_CHECK int ms_accept_own(ms_txn_t *txn, const uint8_t *bytes, size_t len, const uint8_t *id,
+                                const ms_changeset_t *cs, const ms_apply_hook_t *hook,
+                                ms_verdict_t *verdict, ms_error_t *err);
 
 #endif

@@ -32,7 +32,9 @@ typedef struct {
 } ms_import_schema_t;
 
 //  Told now and then during an import (every MS_IMPORT_BATCH rows): rows
-//  read so far, bytes of the file read, bytes of the file in all.
+//  read so far, bytes of the file read, bytes of the file in all. It is
+//  called from the thread that reads the file, not the caller's (which
+//  meanwhile only writes to the store).
 typedef void (*ms_import_progress_fn)(void *ctx, uint64_t rows, uint64_t bytes_read,
                                       uint64_t bytes_total);
 

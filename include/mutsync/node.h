@@ -13,6 +13,7 @@
 #include "mutsync/accept.h"
 #include "mutsync/keys.h"
 #include "mutsync/record.h"
+#include "mutsync/replica.h"
 #include "mutsync/store.h"
 
 #define MS_ENDPOINT_MAX 256
@@ -119,6 +120,38 @@ MS_MUST_CHECK int ms_node_append(ms_node_t *self, ms_txn_t *txn, const char *fee
 MS_MUST_CHECK int ms_node_append_fresh(ms_node_t *self, ms_txn_t *txn, const char *feed,
                                        const ms_change_t *changes, const bool *fresh, size_t count,
                                        ms_verdict_t *verdict, ms_error_t *err);
+
+//  A change set sealed ahead of the transaction that accepts it, so that
+//  encoding and signing may run in a thread apart (see import).
+typedef struct {
+    ms_changeset_t cs;          //  what it says; its changes stay the caller's
+    uint8_t *bytes;             //  the envelope, owned
+    size_t len;                 //  bytes
+    uint8_t id[MS_HASH_BYTES];  //  of the body: the feed's head once accepted
+} ms_sealed_t;
+
+//  Returns 0 when this node may write its feeds now (its key loaded), or
+//  MS_EREFUSED (a fork to be resolved, a sync with the parent first; ERR
+//  says which), or a store error. Inside TXN.
+MS_MUST_CHECK int ms_node_may_write(ms_node_t *self, ms_txn_t *txn, ms_error_t *err);
+
+//  Encodes and signs COUNT changes (FRESH as for ms_node_append_fresh, may
+//  be NULL) as the change set that follows HEAD in this node's FEED, into
+//  *SEALED (release with ms_sealed_free). Reads only the node's identity
+//  and its key, loaded by ms_node_may_write: once that returned 0, it may
+//  run in another thread while TXN is open. CHANGES, FRESH and FEED must
+//  outlive *SEALED. Returns 0, MS_ENOMEM or a codec error.
+MS_MUST_CHECK int ms_node_seal(const ms_node_t *self, const ms_head_t *head, const char *feed,
+                               const ms_change_t *changes, const bool *fresh, size_t count,
+                               ms_sealed_t *sealed, ms_error_t *err);
+
+//  Accepts SEALED inside TXN, as ms_node_append_fresh does once it sealed:
+//  its seq and prev must follow the feed's head there. Same returns.
+MS_MUST_CHECK int ms_node_accept_sealed(ms_node_t *self, ms_txn_t *txn, const ms_sealed_t *sealed,
+                                        ms_verdict_t *verdict, ms_error_t *err);
+
+//  Frees what *SEALED owns. Safe twice.
+void ms_sealed_free(ms_sealed_t *sealed);
 
 //  Accepts an envelope from elsewhere (bundle, peer) with the node's hook
 //  (and the fork mark cleared by a resolution of this node's feeds, above).
