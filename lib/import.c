@@ -39,8 +39,9 @@
 
 #define MAP_BYTES_PER_FILE_BYTE 3
 #define MAP_BYTES_SLACK (4ull << 20)
-#define ROW_BYTES_MIN 100  //  bytes of a typical register row, for sizing the key set
-#define BATCHES 3          //  one filled, one waiting, one accepted
+#define ROW_BYTES_MIN 100        //  bytes of a typical register row, for sizing the key set
+#define BATCHES 3                //  one filled, one waiting, one accepted
+#define WRITE_BEHIND_BATCHES 16  //  change sets between two early writes to disk
 
 //  Records waiting to be appended as one change set.
 typedef struct {
@@ -389,6 +390,8 @@ static int import_rows(ms_txn_t *txn, void *arg, ms_error_t *err)
         ms_sealed_free(&batch->sealed);
         if (rc == 0)
             count_appended(run->stats, verdict.seq);
+        if (rc == 0 && run->stats->changesets % WRITE_BEHIND_BATCHES == 0)
+            ms_txn_write_behind(txn);
         if (rc == 0)
             (void)ms_handoff_put(run->empty, batch);  //  only the writer stops EMPTY
     }

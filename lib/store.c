@@ -14,8 +14,11 @@
 //  write still fills the map, the transaction is discarded, the map doubled
 //  and the write run again. Another process may have grown the map
 //  meanwhile; MDB_MAP_RESIZED at txn begin adopts its size.
+//  A long write may ask for its pages to go to disk while it goes on
+//  (ms_txn_write_behind), so that the commit's msync waits for less.
 //  Called by every module that keeps state: accept, node, views, sync.
 
+#define _GNU_SOURCE  //  sync_file_range
 #include "mutsync/store.h"
 
 #include "mutsync/i18n.h"
@@ -292,6 +295,13 @@ int ms_store_write(ms_store_t *self, ms_write_fn fn, void *ctx, ms_error_t *err)
             return rc;
     }
     return ms_error_set(err, MS_ESTORE, self->dir, "the map cannot grow any further");
+}
+
+void ms_txn_write_behind(ms_txn_t *txn)
+{
+    int fd;
+    if (txn->writable && mdb_env_get_fd(txn->store->env, &fd) == 0)
+        (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 }
 
 int ms_store_read(ms_store_t *self, ms_txn_t **txn_p, ms_error_t *err)
