@@ -58,19 +58,30 @@ void ms_handoff_destroy(ms_handoff_t **self_p)
     *self_p = NULL;
 }
 
-bool ms_handoff_put(ms_handoff_t *self, void *item)
+//  Queues ITEM, waiting for room when WAIT. 1 queued, 0 full, -1 stopped.
+static int put(ms_handoff_t *self, void *item, bool wait)
 {
     pthread_mutex_lock(&self->lock);
-    while (self->count == self->capacity && !self->cancelled && !self->closed)
+    while (wait && self->count == self->capacity && !self->cancelled && !self->closed)
         pthread_cond_wait(&self->emptied, &self->lock);
-    bool queued = !self->cancelled && !self->closed && item;
-    if (queued) {
+    int queued = self->cancelled || self->closed || !item ? -1 : self->count < self->capacity;
+    if (queued == 1) {
         self->slots[(self->head + self->count) % self->capacity] = item;
         self->count++;
         pthread_cond_signal(&self->filled);
     }
     pthread_mutex_unlock(&self->lock);
     return queued;
+}
+
+bool ms_handoff_put(ms_handoff_t *self, void *item)
+{
+    return put(self, item, true) == 1;
+}
+
+int ms_handoff_try_put(ms_handoff_t *self, void *item)
+{
+    return put(self, item, false);
 }
 
 void *ms_handoff_take(ms_handoff_t *self)

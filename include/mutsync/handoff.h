@@ -26,6 +26,10 @@ void ms_handoff_destroy(ms_handoff_t **self_p);
 //  queued, once the queue is cancelled or closed.
 bool ms_handoff_put(ms_handoff_t *self, void *item);
 
+//  Queues ITEM if there is room now. Returns 1 when queued, 0 when the
+//  queue is full, -1 once it is cancelled or closed (ITEM not queued).
+int ms_handoff_try_put(ms_handoff_t *self, void *item);
+
 //  The next item, waiting for one; NULL once the queue is closed and
 //  empty, or cancelled.
 void *ms_handoff_take(ms_handoff_t *self);

@@ -109,6 +109,23 @@ static void test_close_drains_then_ends(void **state)
     ms_handoff_destroy(&queue);
 }
 
+static void test_try_put_never_waits(void **state)
+{
+    (void)state;
+    ms_handoff_t *queue;
+    assert_int_equal(ms_handoff_new(2, &queue), 0);
+    assert_int_equal(ms_handoff_try_put(queue, (void *)1), 1);
+    assert_int_equal(ms_handoff_try_put(queue, (void *)2), 1);
+    assert_int_equal(ms_handoff_try_put(queue, (void *)3), 0);  //  full: not queued
+    assert_int_equal((uintptr_t)ms_handoff_take(queue), 1);
+    assert_int_equal(ms_handoff_try_put(queue, (void *)4), 1);
+    assert_int_equal((uintptr_t)ms_handoff_take(queue), 2);
+    assert_int_equal((uintptr_t)ms_handoff_take(queue), 4);
+    ms_handoff_cancel(queue);
+    assert_int_equal(ms_handoff_try_put(queue, (void *)5), -1);
+    ms_handoff_destroy(&queue);
+}
+
 static void test_no_room_is_refused(void **state)
 {
     (void)state;
@@ -124,6 +141,7 @@ int main(void)
         cmocka_unit_test(test_cancel_wakes_a_waiting_producer),
         cmocka_unit_test(test_cancel_wakes_a_waiting_consumer),
         cmocka_unit_test(test_close_drains_then_ends),
+        cmocka_unit_test(test_try_put_never_waits),
         cmocka_unit_test(test_no_room_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
