@@ -79,7 +79,7 @@ static bool printable8(const uint8_t *p)
     return ((x | below_space | del) & highs) == 0;
 }
 
-bool ms_text_copy_utf8(const uint8_t *in, size_t len, char *out, ms_text_fault_t *fault)
+bool ms_text_check_utf8(const uint8_t *in, size_t len, ms_text_fault_t *fault)
 {
     size_t i = 0;
     while (i < len) {
@@ -105,6 +105,13 @@ bool ms_text_copy_utf8(const uint8_t *in, size_t len, char *out, ms_text_fault_t
             return fault_at(fault, MS_TEXT_C1_CONTROL, i, in[i + 1]);
         i += n;
     }
+    return true;
+}
+
+bool ms_text_copy_utf8(const uint8_t *in, size_t len, char *out, ms_text_fault_t *fault)
+{
+    if (!ms_text_check_utf8(in, len, fault))
+        return false;
     memcpy(out, in, len);
     return true;
 }

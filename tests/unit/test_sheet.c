@@ -168,6 +168,40 @@ static void test_sheet_reads_rows_and_fields_by_column_name(void **state)
     ms_sheet_close(&sheet);
 }
 
+//  A row read whole (no quote on its line) gives the fields libcsv would.
+static void test_sheet_plain_and_quoted_rows_read_the_same(void **state)
+{
+    const char *plain = "a,b,c,d\nKon\xC3\xA9,,\t x\t,\n1,2,3,\xE2\x82\xAC\n";
+    const char *quoted =
+        "a,b,c,d\n\"Kon\xC3\xA9\",\"\",\"\t x\t\",\"\"\n\"1\",2,3,\"\xE2\x82\xAC\"\n";
+    ms_sheet_t *sheets[2] = {open_text(state, plain, NULL), NULL};
+    char copy[128];
+    snprintf(copy, sizeof copy, "%s", quoted);
+    assert_int_equal(ms_sheet_open_buffer("m.csv", copy, strlen(copy), NULL, &sheets[1], NULL), 0);
+    for (int row = 0; row < 2; row++) {
+        assert_int_equal(ms_sheet_next(sheets[0], NULL), 1);
+        assert_int_equal(ms_sheet_next(sheets[1], NULL), 1);
+        assert_int_equal(ms_sheet_line(sheets[0]), (uint64_t)row + 2);
+        for (int i = 0; i < 4; i++) {
+            size_t len[2];
+            const char *field[2] = {ms_sheet_field(sheets[0], i, &len[0]),
+                                    ms_sheet_field(sheets[1], i, &len[1])};
+            assert_int_equal(len[0], len[1]);
+            assert_int_equal(strlen(field[0]), len[0]);
+            assert_string_equal(field[0], field[1]);
+        }
+    }
+    assert_string_equal(ms_sheet_field(sheets[0], 0, NULL), "1");
+    assert_string_equal(ms_sheet_field(sheets[0], 3, NULL), "\xE2\x82\xAC");
+    ms_sheet_close(&sheets[0]);
+    ms_sheet_close(&sheets[1]);
+    //  A bad byte in a field past the header's width: the width is the fault.
+    assert_rows_fail(state, "a,b\n1,2\n1,2,\xFF\n", NULL, "m.csv:3: 3 fields, expected 2");
+    assert_rows_fail(state, "a,b\n1,2\n\xFF,2,3\n", NULL,
+                     "m.csv:3: column a: not valid UTF-8 (byte 0xFF at offset 0); if the file "
+                     "is in Windows-1252, import it with --encoding cp1252");
+}
+
 static void test_sheet_skips_byte_order_mark(void **state)
 {
     ms_sheet_t *sheet = open_text(state, "\xEF\xBB\xBFid,name\n7,Ba\n", NULL);
@@ -748,6 +782,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_sheet_reads_rows_and_fields_by_column_name, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_sheet_plain_and_quoted_rows_read_the_same, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_sheet_skips_byte_order_mark, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sheet_refuses_byte_order_mark_with_cp1252, setup,
