@@ -10,6 +10,7 @@
 #include "mutsync/registers.h"
 #include "mutsync.pb-c.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -140,61 +141,81 @@ static bool varint32(const uint8_t *value, size_t len, size_t *pos, uint32_t *ou
     return false;
 }
 
+//  The fields of a member in field order: tag (number << 3 | wire type),
+//  what it holds and where it goes. Enums and dates are 32 bits wide.
+enum { MEMBER_TEXT, MEMBER_DATE, MEMBER_ENUM };
+_Static_assert(sizeof(ms_sex_t) == 4 && sizeof(ms_category_t) == 4 &&
+                   sizeof(ms_relationship_t) == 4 && sizeof(ms_member_status_t) == 4,
+               "member enums are 32 bits");
+
+static const struct {
+    uint8_t tag;     //  number << 3 | wire type (2: bytes, 0: varint)
+    uint8_t kind;    //  MEMBER_*
+    size_t offset;   //  in ms_member_t
+    uint32_t limit;  //  text: bytes with the NUL; enum: highest value
+} member_fields[] = {
+    {1 << 3 | 2, MEMBER_TEXT, offsetof(ms_member_t, household_id), MS_ID_MAX + 1},
+    {2 << 3 | 2, MEMBER_TEXT, offsetof(ms_member_t, family_name), MS_NAME_MAX + 1},
+    {3 << 3 | 2, MEMBER_TEXT, offsetof(ms_member_t, given_name), MS_NAME_MAX + 1},
+    {4 << 3, MEMBER_ENUM, offsetof(ms_member_t, sex), MUTSYNC__SEX__M},
+    {5 << 3, MEMBER_DATE, offsetof(ms_member_t, birth_date), 0},
+    {6 << 3 | 2, MEMBER_TEXT, offsetof(ms_member_t, village), MS_NAME_MAX + 1},
+    {7 << 3, MEMBER_DATE, offsetof(ms_member_t, enrollment_date), 0},
+    {8 << 3, MEMBER_ENUM, offsetof(ms_member_t, category), MUTSYNC__CATEGORY__BENEFICIAIRE},
+    {9 << 3, MEMBER_ENUM, offsetof(ms_member_t, relationship), MUTSYNC__RELATIONSHIP__OTHER},
+    {10 << 3, MEMBER_ENUM, offsetof(ms_member_t, status), MUTSYNC__MEMBER_STATUS__LEFT},
+};
+
 //  Reads the form ms_member_encode writes: each field at most once, in
 //  field order, no other field, strings without NUL that fit, enums and
 //  dates within 32 bits, enums known. Every member record an import or a
 //  peer writes has it, and there protobuf-c's generic unpack costs as much
 //  as the rest of the member's way through accept and the tally. Returns
 //  false on anything else, which protobuf-c then reads: both give the same
-//  member for the same bytes, as the tests check.
+//  member for the same bytes, as the tests check. Each field in turn is
+//  there or not, so any other tag (unknown, repeated, out of order, of the
+//  wrong wire type) is left unread and refuses the whole. With OUT NULL it
+//  only checks, as ms_record_check needs: true then means
+//  ms_member_decode succeeds.
 static bool member_canonical(const uint8_t *value, size_t len, ms_member_t *out)
 {
-    static const uint32_t enum_max[11] = {[4] = MUTSYNC__SEX__M,
-                                          [8] = MUTSYNC__CATEGORY__BENEFICIAIRE,
-                                          [9] = MUTSYNC__RELATIONSHIP__OTHER,
-                                          [10] = MUTSYNC__MEMBER_STATUS__LEFT};
-    char *texts[11] = {
-        [1] = out->household_id, [2] = out->family_name, [3] = out->given_name, [6] = out->village};
-    size_t caps[11] = {[1] = sizeof out->household_id,
-                       [2] = sizeof out->family_name,
-                       [3] = sizeof out->given_name,
-                       [6] = sizeof out->village};
-    uint32_t last = 0;
     size_t pos = 0;
-    while (pos < len) {
-        uint8_t tag = value[pos++];
-        uint32_t field = tag >> 3, wire = tag & 7, number;
-        if (tag & 0x80 || field <= last || field > 10)
+    for (size_t i = 0; i < sizeof member_fields / sizeof member_fields[0] && pos < len; i++) {
+        if (value[pos] != member_fields[i].tag)
+            continue;
+        pos++;
+        uint32_t number;
+        if (pos < len && value[pos] < 0x80)
+            number = value[pos++];
+        else if (!varint32(value, len, &pos, &number))
             return false;
-        last = field;
-        if (texts[field]) {
-            if (wire != 2 || !varint32(value, len, &pos, &number) || number >= caps[field] ||
-                number > len - pos || memchr(value + pos, 0, number))
+        uint32_t limit = member_fields[i].limit;
+        char *to = out ? (char *)out + member_fields[i].offset : NULL;
+        switch (member_fields[i].kind) {
+        case MEMBER_TEXT:
+            if (number >= limit || number > len - pos || memchr(value + pos, 0, number))
                 return false;
-            memcpy(texts[field], value + pos, number);
-            texts[field][number] = 0;
+            if (to) {
+                memcpy(to, value + pos, number);
+                to[number] = 0;
+            }
             pos += number;
-            continue;
-        }
-        if (wire != 0 || !varint32(value, len, &pos, &number))
-            return false;
-        if (field == 5 || field == 7) {
+            break;
+        case MEMBER_DATE: {
             int32_t date = (int32_t)(number >> 1) ^ -(int32_t)(number & 1);
-            *(field == 5 ? &out->birth_date : &out->enrollment_date) = date;
-            continue;
+            if (to)
+                memcpy(to, &date, sizeof date);
+            break;
         }
-        if (number > enum_max[field])
-            return false;
-        if (field == 4)
-            out->sex = (ms_sex_t)number;
-        else if (field == 8)
-            out->category = (ms_category_t)number;
-        else if (field == 9)
-            out->relationship = (ms_relationship_t)number;
-        else
-            out->status = (ms_member_status_t)number;
+        default:
+            if (number > limit)
+                return false;
+            if (to)
+                memcpy(to, &number, sizeof number);
+            break;
+        }
     }
-    return true;
+    return pos == len;
 }
 
 int ms_member_decode(const uint8_t *value, size_t len, ms_member_t *out, ms_error_t *err)
@@ -507,7 +528,9 @@ int ms_record_check(ms_collection_t collection, const uint8_t *value, size_t len
     } scratch;
     switch (collection) {
     case MS_COLL_MEMBER:
-        return ms_member_decode(value, len, &scratch.member, err);
+        return member_canonical(value, len, NULL)
+                   ? 0
+                   : ms_member_decode(value, len, &scratch.member, err);
     case MS_COLL_ORG:
         return ms_org_decode(value, len, &scratch.org, err);
     case MS_COLL_CERT:
