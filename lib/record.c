@@ -48,7 +48,7 @@ typedef struct {
     bool full;     //  CAP was too small
 } writer_t;
 
-static void put_varint(writer_t *w, uint32_t value)
+static void put_varint_long(writer_t *w, uint32_t value)
 {
     do {
         if (w->len == w->cap) {
@@ -58,6 +58,15 @@ static void put_varint(writer_t *w, uint32_t value)
         w->buf[w->len++] = (uint8_t)(value >= 0x80 ? value | 0x80 : value);
         value >>= 7;
     } while (value);
+}
+
+//  Tags, lengths and enums fit one byte: that case is written in line.
+static inline void put_varint(writer_t *w, uint32_t value)
+{
+    if (value < 0x80 && w->len < w->cap)
+        w->buf[w->len++] = (uint8_t)value;
+    else
+        put_varint_long(w, value);
 }
 
 static void put_number(writer_t *w, uint32_t field, uint32_t value)
@@ -564,13 +573,13 @@ int ms_org_id_check(const char *org, ms_error_t *err)
 
 bool ms_record_id_valid(const char *id)
 {
-    size_t len = strlen(id);
-    if (len == 0 || len > MS_ID_MAX)
-        return false;
-    for (const char *p = id; *p; p++)
-        if ((unsigned char)*p < 0x21 || *p == '|' || *p == 0x7f)
+    size_t len = 0;
+    for (; id[len]; len++) {
+        unsigned char c = (unsigned char)id[len];
+        if (len == MS_ID_MAX || c < 0x21 || c == '|' || c == 0x7f)
             return false;
-    return true;
+    }
+    return len > 0;
 }
 
 static const char *name_of(const char *const *names, size_t count, int value)
