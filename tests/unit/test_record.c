@@ -552,6 +552,8 @@ static void test_dates_roundtrip(void **state)
     check_date("1969-12-31", -1);
     check_date("2024-02-29", 19782);
     check_date("1900-02-28", -25509);
+    check_date("2023-12-31", 19722);
+    check_date("2023-02-28", 19416);
     for (int32_t days = -25567; days <= 47846; days += 97) {
         char out[11];
         int32_t back = 0;
@@ -573,6 +575,11 @@ static void test_dates_refused(void **state)
 {
     (void)state;
     check_not_a_date("2019-02-31");
+    check_not_a_date("2023-02-29");  //  not a leap year
+    check_not_a_date("2019-01-1/");  //  the byte before '0'
+    check_not_a_date("2019-01-1:");  //  the byte after '9'
+    check_not_a_date("2019-01-1\xd9");
+    check_not_a_date("2019-06-31");
     check_not_a_date("2100-02-29");  //  not a leap year: divisible by 100
     check_not_a_date("1900-02-29");
     check_not_a_date("1899-12-31");  //  before the range
