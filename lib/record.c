@@ -150,30 +150,52 @@ static bool varint32(const uint8_t *value, size_t len, size_t *pos, uint32_t *ou
     return false;
 }
 
-//  The fields of a member in field order: tag (number << 3 | wire type),
-//  what it holds and where it goes. Enums and dates are 32 bits wide.
-enum { MEMBER_TEXT, MEMBER_DATE, MEMBER_ENUM };
-_Static_assert(sizeof(ms_sex_t) == 4 && sizeof(ms_category_t) == 4 &&
-                   sizeof(ms_relationship_t) == 4 && sizeof(ms_member_status_t) == 4,
-               "member enums are 32 bits");
+//  Tags of a member's fields: number << 3 | wire type (2 bytes, 0 varint).
+#define TEXT_TAG(number) ((uint8_t)((number) << 3 | 2))
+#define VARINT_TAG(number) ((uint8_t)((number) << 3))
 
-static const struct {
-    uint8_t tag;     //  number << 3 | wire type (2: bytes, 0: varint)
-    uint8_t kind;    //  MEMBER_*
-    size_t offset;   //  in ms_member_t
-    uint32_t limit;  //  text: bytes with the NUL; enum: highest value
-} member_fields[] = {
-    {1 << 3 | 2, MEMBER_TEXT, offsetof(ms_member_t, household_id), MS_ID_MAX + 1},
-    {2 << 3 | 2, MEMBER_TEXT, offsetof(ms_member_t, family_name), MS_NAME_MAX + 1},
-    {3 << 3 | 2, MEMBER_TEXT, offsetof(ms_member_t, given_name), MS_NAME_MAX + 1},
-    {4 << 3, MEMBER_ENUM, offsetof(ms_member_t, sex), MUTSYNC__SEX__M},
-    {5 << 3, MEMBER_DATE, offsetof(ms_member_t, birth_date), 0},
-    {6 << 3 | 2, MEMBER_TEXT, offsetof(ms_member_t, village), MS_NAME_MAX + 1},
-    {7 << 3, MEMBER_DATE, offsetof(ms_member_t, enrollment_date), 0},
-    {8 << 3, MEMBER_ENUM, offsetof(ms_member_t, category), MUTSYNC__CATEGORY__BENEFICIAIRE},
-    {9 << 3, MEMBER_ENUM, offsetof(ms_member_t, relationship), MUTSYNC__RELATIONSHIP__OTHER},
-    {10 << 3, MEMBER_ENUM, offsetof(ms_member_t, status), MUTSYNC__MEMBER_STATUS__LEFT},
-};
+//  When the byte at *POS is TAG, reads the varint after it into *NUMBER;
+//  otherwise the field is not there and *NUMBER is 0 (its default). False
+//  on a varint that does not fit 32 bits.
+static inline bool take_varint(const uint8_t *value, size_t len, size_t *pos, uint8_t tag,
+                               uint32_t *number)
+{
+    *number = 0;
+    if (*pos == len || value[*pos] != tag)
+        return true;
+    (*pos)++;
+    if (*pos < len && value[*pos] < 0x80) {
+        *number = value[(*pos)++];
+        return true;
+    }
+    return varint32(value, len, pos, number);
+}
+
+//  When the byte at *POS is TAG, reads the text after it: under CAP bytes
+//  with its NUL, without NUL inside, copied to OUT unless OUT is NULL.
+static inline bool take_text(const uint8_t *value, size_t len, size_t *pos, uint8_t tag, size_t cap,
+                             char *out)
+{
+    size_t at = *pos;
+    uint32_t number;
+    if (!take_varint(value, len, pos, tag, &number))
+        return false;
+    if (*pos == at)
+        return true;
+    if (number >= cap || number > len - *pos || memchr(value + *pos, 0, number))
+        return false;
+    if (out) {
+        memcpy(out, value + *pos, number);
+        out[number] = 0;
+    }
+    *pos += number;
+    return true;
+}
+
+static int32_t unzigzag32(uint32_t number)
+{
+    return (int32_t)(number >> 1) ^ -(int32_t)(number & 1);
+}
 
 //  Reads the form ms_member_encode writes: each field at most once, in
 //  field order, no other field, strings without NUL that fit, enums and
@@ -189,42 +211,32 @@ static const struct {
 static bool member_canonical(const uint8_t *value, size_t len, ms_member_t *out)
 {
     size_t pos = 0;
-    for (size_t i = 0; i < sizeof member_fields / sizeof member_fields[0] && pos < len; i++) {
-        if (value[pos] != member_fields[i].tag)
-            continue;
-        pos++;
-        uint32_t number;
-        if (pos < len && value[pos] < 0x80)
-            number = value[pos++];
-        else if (!varint32(value, len, &pos, &number))
-            return false;
-        uint32_t limit = member_fields[i].limit;
-        char *to = out ? (char *)out + member_fields[i].offset : NULL;
-        switch (member_fields[i].kind) {
-        case MEMBER_TEXT:
-            if (number >= limit || number > len - pos || memchr(value + pos, 0, number))
-                return false;
-            if (to) {
-                memcpy(to, value + pos, number);
-                to[number] = 0;
-            }
-            pos += number;
-            break;
-        case MEMBER_DATE: {
-            int32_t date = (int32_t)(number >> 1) ^ -(int32_t)(number & 1);
-            if (to)
-                memcpy(to, &date, sizeof date);
-            break;
-        }
-        default:
-            if (number > limit)
-                return false;
-            if (to)
-                memcpy(to, &number, sizeof number);
-            break;
-        }
+    uint32_t sex, birth, enrolled, category, relationship, status;
+    if (!take_text(value, len, &pos, TEXT_TAG(1), sizeof out->household_id,
+                   out ? out->household_id : NULL) ||
+        !take_text(value, len, &pos, TEXT_TAG(2), sizeof out->family_name,
+                   out ? out->family_name : NULL) ||
+        !take_text(value, len, &pos, TEXT_TAG(3), sizeof out->given_name,
+                   out ? out->given_name : NULL) ||
+        !take_varint(value, len, &pos, VARINT_TAG(4), &sex) ||
+        !take_varint(value, len, &pos, VARINT_TAG(5), &birth) ||
+        !take_text(value, len, &pos, TEXT_TAG(6), sizeof out->village, out ? out->village : NULL) ||
+        !take_varint(value, len, &pos, VARINT_TAG(7), &enrolled) ||
+        !take_varint(value, len, &pos, VARINT_TAG(8), &category) ||
+        !take_varint(value, len, &pos, VARINT_TAG(9), &relationship) ||
+        !take_varint(value, len, &pos, VARINT_TAG(10), &status) || pos != len ||
+        sex > MUTSYNC__SEX__M || category > MUTSYNC__CATEGORY__BENEFICIAIRE ||
+        relationship > MUTSYNC__RELATIONSHIP__OTHER || status > MUTSYNC__MEMBER_STATUS__LEFT)
+        return false;
+    if (out) {
+        out->sex = (ms_sex_t)sex;
+        out->birth_date = unzigzag32(birth);
+        out->enrollment_date = unzigzag32(enrolled);
+        out->category = (ms_category_t)category;
+        out->relationship = (ms_relationship_t)relationship;
+        out->status = (ms_member_status_t)status;
     }
-    return pos == len;
+    return true;
 }
 
 int ms_member_decode(const uint8_t *value, size_t len, ms_member_t *out, ms_error_t *err)
@@ -576,10 +588,10 @@ bool ms_record_id_valid(const char *id)
     size_t len = 0;
     for (; id[len]; len++) {
         unsigned char c = (unsigned char)id[len];
-        if (len == MS_ID_MAX || c < 0x21 || c == '|' || c == 0x7f)
+        if (c < 0x21 || c == '|' || c == 0x7f)
             return false;
     }
-    return len > 0;
+    return len > 0 && len <= MS_ID_MAX;
 }
 
 static const char *name_of(const char *const *names, size_t count, int value)
