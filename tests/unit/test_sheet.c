@@ -4,6 +4,7 @@
 
 #include "mutsync/cell.h"
 #include "mutsync/i18n.h"
+#include "mutsync/text.h"
 
 #include <dirent.h>
 #include <setjmp.h>
@@ -200,6 +201,34 @@ static void test_sheet_plain_and_quoted_rows_read_the_same(void **state)
     assert_rows_fail(state, "a,b\n1,2\n\xFF,2,3\n", NULL,
                      "m.csv:3: column a: not valid UTF-8 (byte 0xFF at offset 0); if the file "
                      "is in Windows-1252, import it with --encoding cp1252");
+}
+
+//  Every byte value, at every place of a field read eight bytes at a time:
+//  printable ASCII and tab pass, any other byte below 0x80 is named with its
+//  offset, and a lone byte from 0x80 on is not UTF-8.
+static void test_text_check_names_every_bad_byte_where_it_is(void **state)
+{
+    (void)state;
+    for (int byte = 0; byte < 256; byte++)
+        for (size_t at = 0; at < 24; at++) {
+            uint8_t field[24];
+            memset(field, 'a', sizeof field);
+            field[at] = (uint8_t)byte;
+            ms_text_fault_t fault = {0};
+            bool good = ms_text_check_utf8(field, sizeof field, &fault);
+            bool printable = byte >= 0x20 && byte < 0x7F;
+            bool allowed = byte == '\t' || byte == '\n' || byte == '\r';
+            if (printable || allowed) {
+                assert_true(good);
+                continue;
+            }
+            assert_false(good);
+            assert_int_equal(fault.offset, at);
+            assert_int_equal(fault.value, byte);
+            assert_int_equal(fault.kind, byte == 0     ? MS_TEXT_NUL
+                                         : byte < 0x80 ? MS_TEXT_CONTROL
+                                                       : MS_TEXT_NOT_UTF8);
+        }
 }
 
 static void test_sheet_skips_byte_order_mark(void **state)
@@ -809,6 +838,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sheet_rewinds_to_first_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sheet_counts_lines_across_read_windows, setup,
                                         teardown),
+        cmocka_unit_test(test_text_check_names_every_bad_byte_where_it_is),
         cmocka_unit_test(test_sheet_field_limit),
         cmocka_unit_test(test_sheet_column_limit),
         cmocka_unit_test(test_sheet_row_limit),
