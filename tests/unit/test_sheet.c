@@ -747,6 +747,35 @@ static void test_sheet_enum_lists_accepted_values(void **state)
     assert_int_equal(ms_cell_enum(sheet, 0, sexes, &choice, &err), MS_EINVAL);
     assert_string_equal(err.message, "column sex: is empty, expected one of F, M");
     ms_sheet_close(&sheet);
+    //  Case is ignored for the ASCII letters only: bytes 0x20 apart that are
+    //  not a letter in two cases ('[' and '{', UTF-8's \x89 and \xA9 in É and
+    //  é) differ.
+    static const char *const words[] = {"adh\xC3\xA9rent", "a[b", "self", NULL};
+    static const struct {
+        const char *value;
+        int choice;  //  -1: refused
+    } cases[] = {
+        {"ADH\xC3\xA9RENT", 0},
+        {"Adh\xC3\xA9rent", 0},
+        {"ADH\xC3\x89RENT", -1},
+        {"A[B", 1},
+        {"a{b", -1},
+        {"SeLF", 2},
+        {"sel", -1},
+        {"selfs", -1},
+        {"self@", -1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sheet = one_value("word", cases[i].value);
+        int rc = ms_cell_enum(sheet, 0, words, &choice, &err);
+        if (cases[i].choice < 0) {
+            assert_int_equal(rc, MS_EINVAL);
+        } else {
+            assert_int_equal(rc, 0);
+            assert_int_equal(choice, cases[i].choice);
+        }
+        ms_sheet_close(&sheet);
+    }
 }
 
 static void test_sheet_text_trims_and_limits(void **state)
