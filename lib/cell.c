@@ -151,16 +151,18 @@ int ms_cell_uint(const ms_sheet_t *sheet, int column, uint64_t max, uint64_t *va
     return 0;
 }
 
+//  Whether the A_LEN bytes at A spell B, ignoring the case of ASCII letters.
+//  Two bytes differing only in bit 0x20 are one letter in two cases exactly
+//  when that letter is a to z (B's NUL never matches: A holds none).
 static bool same_text(const char *a, size_t a_len, const char *b)
 {
-    size_t i = 0;
-    for (; i < a_len && b[i]; i++) {
-        char x = a[i] >= 'A' && a[i] <= 'Z' ? (char)(a[i] + 32) : a[i];
-        char y = b[i] >= 'A' && b[i] <= 'Z' ? (char)(b[i] + 32) : b[i];
-        if (x != y)
+    for (size_t i = 0; i < a_len; i++) {
+        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+        unsigned char lower = (unsigned char)(x | 0x20);
+        if (x != y && ((x ^ y) != 0x20 || lower < 'a' || lower > 'z'))
             return false;
     }
-    return i == a_len && b[i] == '\0';
+    return b[a_len] == '\0';
 }
 
 int ms_cell_enum(const ms_sheet_t *sheet, int column, const char *const *accepted, int *choice,

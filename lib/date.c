@@ -10,9 +10,10 @@ static bool read_digits(const char *text, size_t n, int *value)
 {
     int v = 0;
     for (size_t i = 0; i < n; i++) {
-        if (text[i] < '0' || text[i] > '9')
+        unsigned digit = (unsigned)(unsigned char)text[i] - '0';
+        if (digit > 9)
             return false;
-        v = v * 10 + (text[i] - '0');
+        v = v * 10 + (int)digit;
     }
     *value = v;
     return n > 0;
@@ -21,8 +22,10 @@ static bool read_digits(const char *text, size_t n, int *value)
 static int days_in_month(int year, int month)
 {
     static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month != 2)
+        return days[month - 1];
     bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    return month == 2 && leap ? 29 : days[month - 1];
+    return leap ? 29 : 28;
 }
 
 static bool split(const char *text, size_t len, int *year, int *month, int *day)

@@ -12,10 +12,26 @@
 #include <stdio.h>
 #include <string.h>
 
+//  Whether S holds all of SPAN (a non-empty span).
+static bool holds(ms_span_t s, ms_span_t span)
+{
+    return s.from <= span.from && (!s.until || (span.until && span.until <= s.until));
+}
+
 void ms_cover_add(ms_cover_t *cover, ms_span_t span)
 {
     if (span.until && span.until <= span.from)
         return;
+    //  The usual cases, where merging would give COVER back or SPAN alone:
+    //  a household's members mostly share their spans.
+    if (cover->count == 0) {
+        cover->spans[0] = span;
+        cover->count = 1;
+        return;
+    }
+    for (size_t i = 0; i < cover->count; i++)
+        if (holds(cover->spans[i], span))
+            return;
     size_t out = 0;
     ms_span_t merged = span;
     ms_span_t kept[MS_COVER_SPANS_MAX + 1];

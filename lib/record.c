@@ -10,6 +10,7 @@
 #include "mutsync/registers.h"
 #include "mutsync.pb-c.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,7 +48,7 @@ typedef struct {
     bool full;     //  CAP was too small
 } writer_t;
 
-static void put_varint(writer_t *w, uint32_t value)
+static void put_varint_long(writer_t *w, uint32_t value)
 {
     do {
         if (w->len == w->cap) {
@@ -57,6 +58,15 @@ static void put_varint(writer_t *w, uint32_t value)
         w->buf[w->len++] = (uint8_t)(value >= 0x80 ? value | 0x80 : value);
         value >>= 7;
     } while (value);
+}
+
+//  Tags, lengths and enums fit one byte: that case is written in line.
+static inline void put_varint(writer_t *w, uint32_t value)
+{
+    if (value < 0x80 && w->len < w->cap)
+        w->buf[w->len++] = (uint8_t)value;
+    else
+        put_varint_long(w, value);
 }
 
 static void put_number(writer_t *w, uint32_t field, uint32_t value)
@@ -140,59 +150,91 @@ static bool varint32(const uint8_t *value, size_t len, size_t *pos, uint32_t *ou
     return false;
 }
 
+//  Tags of a member's fields: number << 3 | wire type (2 bytes, 0 varint).
+#define TEXT_TAG(number) ((uint8_t)((number) << 3 | 2))
+#define VARINT_TAG(number) ((uint8_t)((number) << 3))
+
+//  When the byte at *POS is TAG, reads the varint after it into *NUMBER;
+//  otherwise the field is not there and *NUMBER is 0 (its default). False
+//  on a varint that does not fit 32 bits.
+static inline bool take_varint(const uint8_t *value, size_t len, size_t *pos, uint8_t tag,
+                               uint32_t *number)
+{
+    *number = 0;
+    if (*pos == len || value[*pos] != tag)
+        return true;
+    (*pos)++;
+    if (*pos < len && value[*pos] < 0x80) {
+        *number = value[(*pos)++];
+        return true;
+    }
+    return varint32(value, len, pos, number);
+}
+
+//  When the byte at *POS is TAG, reads the text after it: under CAP bytes
+//  with its NUL, without NUL inside, copied to OUT unless OUT is NULL.
+static inline bool take_text(const uint8_t *value, size_t len, size_t *pos, uint8_t tag, size_t cap,
+                             char *out)
+{
+    size_t at = *pos;
+    uint32_t number;
+    if (!take_varint(value, len, pos, tag, &number))
+        return false;
+    if (*pos == at)
+        return true;
+    if (number >= cap || number > len - *pos || memchr(value + *pos, 0, number))
+        return false;
+    if (out) {
+        memcpy(out, value + *pos, number);
+        out[number] = 0;
+    }
+    *pos += number;
+    return true;
+}
+
+static int32_t unzigzag32(uint32_t number)
+{
+    return (int32_t)(number >> 1) ^ -(int32_t)(number & 1);
+}
+
 //  Reads the form ms_member_encode writes: each field at most once, in
 //  field order, no other field, strings without NUL that fit, enums and
 //  dates within 32 bits, enums known. Every member record an import or a
 //  peer writes has it, and there protobuf-c's generic unpack costs as much
 //  as the rest of the member's way through accept and the tally. Returns
 //  false on anything else, which protobuf-c then reads: both give the same
-//  member for the same bytes, as the tests check.
+//  member for the same bytes, as the tests check. Each field in turn is
+//  there or not, so any other tag (unknown, repeated, out of order, of the
+//  wrong wire type) is left unread and refuses the whole. With OUT NULL it
+//  only checks, as ms_record_check needs: true then means
+//  ms_member_decode succeeds.
 static bool member_canonical(const uint8_t *value, size_t len, ms_member_t *out)
 {
-    static const uint32_t enum_max[11] = {[4] = MUTSYNC__SEX__M,
-                                          [8] = MUTSYNC__CATEGORY__BENEFICIAIRE,
-                                          [9] = MUTSYNC__RELATIONSHIP__OTHER,
-                                          [10] = MUTSYNC__MEMBER_STATUS__LEFT};
-    char *texts[11] = {
-        [1] = out->household_id, [2] = out->family_name, [3] = out->given_name, [6] = out->village};
-    size_t caps[11] = {[1] = sizeof out->household_id,
-                       [2] = sizeof out->family_name,
-                       [3] = sizeof out->given_name,
-                       [6] = sizeof out->village};
-    uint32_t last = 0;
     size_t pos = 0;
-    while (pos < len) {
-        uint8_t tag = value[pos++];
-        uint32_t field = tag >> 3, wire = tag & 7, number;
-        if (tag & 0x80 || field <= last || field > 10)
-            return false;
-        last = field;
-        if (texts[field]) {
-            if (wire != 2 || !varint32(value, len, &pos, &number) || number >= caps[field] ||
-                number > len - pos || memchr(value + pos, 0, number))
-                return false;
-            memcpy(texts[field], value + pos, number);
-            texts[field][number] = 0;
-            pos += number;
-            continue;
-        }
-        if (wire != 0 || !varint32(value, len, &pos, &number))
-            return false;
-        if (field == 5 || field == 7) {
-            int32_t date = (int32_t)(number >> 1) ^ -(int32_t)(number & 1);
-            *(field == 5 ? &out->birth_date : &out->enrollment_date) = date;
-            continue;
-        }
-        if (number > enum_max[field])
-            return false;
-        if (field == 4)
-            out->sex = (ms_sex_t)number;
-        else if (field == 8)
-            out->category = (ms_category_t)number;
-        else if (field == 9)
-            out->relationship = (ms_relationship_t)number;
-        else
-            out->status = (ms_member_status_t)number;
+    uint32_t sex, birth, enrolled, category, relationship, status;
+    if (!take_text(value, len, &pos, TEXT_TAG(1), sizeof out->household_id,
+                   out ? out->household_id : NULL) ||
+        !take_text(value, len, &pos, TEXT_TAG(2), sizeof out->family_name,
+                   out ? out->family_name : NULL) ||
+        !take_text(value, len, &pos, TEXT_TAG(3), sizeof out->given_name,
+                   out ? out->given_name : NULL) ||
+        !take_varint(value, len, &pos, VARINT_TAG(4), &sex) ||
+        !take_varint(value, len, &pos, VARINT_TAG(5), &birth) ||
+        !take_text(value, len, &pos, TEXT_TAG(6), sizeof out->village, out ? out->village : NULL) ||
+        !take_varint(value, len, &pos, VARINT_TAG(7), &enrolled) ||
+        !take_varint(value, len, &pos, VARINT_TAG(8), &category) ||
+        !take_varint(value, len, &pos, VARINT_TAG(9), &relationship) ||
+        !take_varint(value, len, &pos, VARINT_TAG(10), &status) || pos != len ||
+        sex > MUTSYNC__SEX__M || category > MUTSYNC__CATEGORY__BENEFICIAIRE ||
+        relationship > MUTSYNC__RELATIONSHIP__OTHER || status > MUTSYNC__MEMBER_STATUS__LEFT)
+        return false;
+    if (out) {
+        out->sex = (ms_sex_t)sex;
+        out->birth_date = unzigzag32(birth);
+        out->enrollment_date = unzigzag32(enrolled);
+        out->category = (ms_category_t)category;
+        out->relationship = (ms_relationship_t)relationship;
+        out->status = (ms_member_status_t)status;
     }
     return true;
 }
@@ -507,7 +549,9 @@ int ms_record_check(ms_collection_t collection, const uint8_t *value, size_t len
     } scratch;
     switch (collection) {
     case MS_COLL_MEMBER:
-        return ms_member_decode(value, len, &scratch.member, err);
+        return member_canonical(value, len, NULL)
+                   ? 0
+                   : ms_member_decode(value, len, &scratch.member, err);
     case MS_COLL_ORG:
         return ms_org_decode(value, len, &scratch.org, err);
     case MS_COLL_CERT:
@@ -541,13 +585,13 @@ int ms_org_id_check(const char *org, ms_error_t *err)
 
 bool ms_record_id_valid(const char *id)
 {
-    size_t len = strlen(id);
-    if (len == 0 || len > MS_ID_MAX)
-        return false;
-    for (const char *p = id; *p; p++)
-        if ((unsigned char)*p < 0x21 || *p == '|' || *p == 0x7f)
+    size_t len = 0;
+    for (; id[len]; len++) {
+        unsigned char c = (unsigned char)id[len];
+        if (c < 0x21 || c == '|' || c == 0x7f)
             return false;
-    return true;
+    }
+    return len > 0 && len <= MS_ID_MAX;
 }
 
 static const char *name_of(const char *const *names, size_t count, int value)

@@ -327,7 +327,9 @@ ms_refusal_t ms_rules_authority(const ms_authority_t *who, const ms_change_t *ch
         break;
     }
     if (change->op == MS_OP_UPSERT) {
-        ms_error_t err = {0};
+        //  Once per record: only the message is read, and only on failure.
+        ms_error_t err;
+        err.message[0] = '\0';
         if (ms_record_check(change->collection, change->value, change->value_len, &err) != 0)
             return refuse(detail, cap, MS_REFUSAL_BAD_RECORD, "%s %s", change->key, err.message);
     }

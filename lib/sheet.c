@@ -332,10 +332,54 @@ static void parse_failed(ms_sheet_t *sheet)
         fail(sheet, MS_ENOMEM, sheet->row_line, _("no memory for a field"));
 }
 
+//  The usual row of a UTF-8 register, taken whole: its text is checked in
+//  one pass (a separator is ASCII, so no UTF-8 sequence spans two fields
+//  and the line is good exactly when each field is), copied once, and cut
+//  at its separators. Returns false, having kept nothing, for anything
+//  on_field would refuse or set apart (bad text, too many fields, a field
+//  or the row too long, no memory): field by field then finds the same
+//  fault and says it the same way.
+static bool take_line(ms_sheet_t *sheet, const uint8_t *p, size_t len)
+{
+    ms_text_fault_t fault;
+    if (sheet->encoding != MS_SHEET_UTF8 || !sheet->columns || sheet->failed ||
+        sheet->field_count || sheet->row_len || len > MS_SHEET_ROW_MAX ||
+        !grow_fields(sheet, sheet->columns) || !grow_row(sheet, len + 1) ||
+        !ms_text_check_utf8(p, len, &fault))
+        return false;
+    char *row = sheet->row;
+    memcpy(row, p, len);
+    row[len] = '\0';
+    int count = 0;
+    size_t start = 0;
+    for (;;) {
+        char *sep = memchr(row + start, sheet->separator, len - start);
+        size_t stop = sep ? (size_t)(sep - row) : len;
+        if (count == sheet->columns || stop - start > MS_SHEET_FIELD_MAX)
+            return false;
+        sheet->starts[count] = (uint32_t)start;
+        sheet->lens[count] = (uint32_t)(stop - start);
+        count++;
+        if (!sep)
+            break;
+        *sep = '\0';
+        start = stop + 1;
+    }
+    sheet->field_line = sheet->line;
+    sheet->field_count = count;
+    sheet->row_len = len + 1;
+    sheet->row_text = len + 1 - (size_t)count;
+    return true;
+}
+
 //  A whole line without quotes, starting a row: its fields are the bytes
 //  between separators, as libcsv would hand them over, without its copy.
 static void split_line(ms_sheet_t *sheet, const uint8_t *p, size_t len)
 {
+    if (take_line(sheet, p, len)) {
+        on_row('\n', sheet);
+        return;
+    }
     const uint8_t *end = p + len;
     for (;;) {
         const uint8_t *sep = memchr(p, sheet->separator, (size_t)(end - p));

@@ -315,19 +315,27 @@ static void person_apply(deltas_t *d, const mstate_t *state, int sign)
         span_add(d, C_WOMEN, state->span, sign);
 }
 
+//  The month of NOW (UTC seconds).
+static uint32_t month_of_now(int64_t now)
+{
+    return ms_month_of_date((int32_t)(now / 86400));
+}
+
 //  The span the rules of the header give the new record.
-static ms_span_t next_span(const mstate_t *old, const ms_member_t *member, uint32_t now_month)
+static ms_span_t next_span(const mstate_t *old, const ms_member_t *member, int64_t now)
 {
     uint32_t from = ms_month_of_date(member->enrollment_date);
     ms_span_t span = {from, 0};
     if (member->status == MS_STATUS_ACTIVE)
         return span;
-    if (!old)
+    if (!old) {
         span.until = from;
-    else if (!old->span.until)
+    } else if (!old->span.until) {
+        uint32_t now_month = month_of_now(now);
         span.until = now_month > from ? now_month : from;
-    else
+    } else {
         span.until = old->span.until > from ? old->span.until : from;
+    }
     return span;
 }
 
@@ -387,7 +395,7 @@ static int home_take(pending_t *p, ms_txn_t *txn, const char *id, const char *ot
 }
 
 static int apply_member(pending_t *p, ms_txn_t *txn, const ms_change_t *change,
-                        const ms_stored_record_t *old_record, uint32_t now_month, ms_error_t *err)
+                        const ms_stored_record_t *old_record, int64_t now, ms_error_t *err)
 {
     mstate_t old, next;
     char old_household[MS_ID_MAX + 1] = "";
@@ -395,13 +403,12 @@ static int apply_member(pending_t *p, ms_txn_t *txn, const ms_change_t *change,
     if (rc && rc != MS_ENOTFOUND)
         return rc;
     bool had = rc == 0;
-    ms_member_t member;
-    memset(&member, 0, sizeof member);
+    ms_member_t member;  //  read only when HAS; the decoder fills it whole
     memset(&next, 0, sizeof next);
     bool has = change->op == MS_OP_UPSERT &&
                ms_member_decode(change->value, change->value_len, &member, NULL) == 0;
     if (has) {
-        next.span = next_span(had ? &old : NULL, &member, now_month);
+        next.span = next_span(had ? &old : NULL, &member, now);
         next.sex = (uint8_t)member.sex;
         next.category = (uint8_t)member.category;
     }
@@ -507,8 +514,6 @@ static int flow_apply(pending_t *p, ms_txn_t *txn, const flow_t *flow, int sign,
 int ms_tally_apply(ms_node_t *node, ms_txn_t *txn, const ms_change_t *change,
                    const ms_stored_record_t *old, int64_t now, ms_error_t *err)
 {
-    const ms_identity_t *id = ms_node_identity(node);
-    uint32_t now_month = ms_month_of_date((int32_t)(now / 86400));
     pending_t *p = NULL;
     switch (change->collection) {
     case MS_COLL_MEMBER:
@@ -526,7 +531,7 @@ int ms_tally_apply(ms_node_t *node, ms_txn_t *txn, const ms_change_t *change,
     }
     switch (change->collection) {
     case MS_COLL_MEMBER:
-        return apply_member(p, txn, change, old, now_month, err);
+        return apply_member(p, txn, change, old, now, err);
     case MS_COLL_CONTRIBUTION:
     case MS_COLL_CLAIM:
     case MS_COLL_COMPLAINT: {
@@ -539,7 +544,9 @@ int ms_tally_apply(ms_node_t *node, ms_txn_t *txn, const ms_change_t *change,
     }
     case MS_COLL_ORG:
         //  The target population moved: every reported month may change.
-        return strcmp(change->key, id->org) == 0 ? touch(p, txn, 190001, false, err) : 0;
+        return strcmp(change->key, ms_node_identity(node)->org) == 0
+                   ? touch(p, txn, 190001, false, err)
+                   : 0;
     default:
         return 0;
     }

@@ -68,18 +68,19 @@ static size_t utf8_sequence(const uint8_t *p, size_t avail)
     return n;
 }
 
-//  True when the 8 bytes at P are all printable ASCII (0x20 to 0x7E).
+//  True when the 8 bytes at P are all printable ASCII (0x20 to 0x7E). A
+//  byte of 0x80 or more shows in X's high bits; below 0x20, subtracting
+//  0x20 wraps it to 0xE0 or more; 0x7F plus one is 0x80. A borrow or a
+//  carry crosses into the next byte only from a byte already seen bad.
 static bool printable8(const uint8_t *p)
 {
     uint64_t x;
     memcpy(&x, p, sizeof x);
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    uint64_t below_space = (x - 0x20 * ones) & ~x;  //  high bit set where a byte < 0x20
-    uint64_t del = ((x ^ (0x7F * ones)) - ones) & ~(x ^ (0x7F * ones));  //  where a byte == 0x7F
-    return ((x | below_space | del) & highs) == 0;
+    return ((x | (x - 0x20 * ones) | (x + ones)) & highs) == 0;
 }
 
-bool ms_text_copy_utf8(const uint8_t *in, size_t len, char *out, ms_text_fault_t *fault)
+bool ms_text_check_utf8(const uint8_t *in, size_t len, ms_text_fault_t *fault)
 {
     size_t i = 0;
     while (i < len) {
@@ -105,6 +106,13 @@ bool ms_text_copy_utf8(const uint8_t *in, size_t len, char *out, ms_text_fault_t
             return fault_at(fault, MS_TEXT_C1_CONTROL, i, in[i + 1]);
         i += n;
     }
+    return true;
+}
+
+bool ms_text_copy_utf8(const uint8_t *in, size_t len, char *out, ms_text_fault_t *fault)
+{
+    if (!ms_text_check_utf8(in, len, fault))
+        return false;
     memcpy(out, in, len);
     return true;
 }
@@ -139,6 +147,9 @@ bool ms_text_from_cp1252(const uint8_t *in, size_t len, char *out, size_t *out_l
 
 size_t ms_text_trim(const char *text, size_t len, const char **start)
 {
+    *start = text;
+    if (len > 0 && (uint8_t)text[0] > ' ' && (uint8_t)text[len - 1] > ' ')
+        return len;  //  the usual value: nothing around it
     while (len > 0 && (*text == ' ' || *text == '\t')) {
         text++;
         len--;

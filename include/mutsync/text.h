@@ -28,8 +28,12 @@ typedef struct {
 } ms_text_fault_t;
 
 //  Checks the LEN bytes at IN as UTF-8 (Unicode 15 table 3-7: no overlong
-//  forms, no surrogates, nothing past U+10FFFF) and copies them to OUT.
-//  Returns true, or false with FAULT filled.
+//  forms, no surrogates, nothing past U+10FFFF) without the control
+//  characters refused above. Returns true, or false with FAULT filled.
+bool ms_text_check_utf8(const uint8_t *in, size_t len, ms_text_fault_t *fault);
+
+//  Checks the LEN bytes at IN as ms_text_check_utf8 does and copies them to
+//  OUT. Returns true, or false with FAULT filled.
 bool ms_text_copy_utf8(const uint8_t *in, size_t len, char *out, ms_text_fault_t *fault);
 
 //  Converts the LEN Windows-1252 bytes at IN to UTF-8 at OUT (room for

@@ -196,9 +196,10 @@ static uint64_t zigzag(int64_t value)
 static void test_member_read_alike_in_any_field_order(void **state)
 {
     (void)state;
-    char long_id[MS_ID_MAX + 1], too_long_id[MS_ID_MAX + 2];
+    char long_id[MS_ID_MAX + 1], too_long_id[MS_ID_MAX + 2], long_name[MS_NAME_MAX + 1];
     memset(long_id, 'h', sizeof long_id - 1);
     memset(too_long_id, 'h', sizeof too_long_id - 1);
+    memset(long_name, 'n', sizeof long_name - 1);
     struct {
         const char *what;
         wire_field_t fields[12];
@@ -229,6 +230,10 @@ static void test_member_read_alike_in_any_field_order(void **state)
         {"unknown sex", {{1, "H1", 2, 0}, {4, NULL, 0, 3}}, 2, MS_EINVAL},
         {"negative status", {{1, "H1", 2, 0}, {10, NULL, 0, UINT64_MAX}}, 2, -1},
         {"unknown field", {{1, "H1", 2, 0}, {11, NULL, 0, 7}, {12, "x", 1, 0}}, 3, 0},
+        {"longest name", {{1, "H1", 2, 0}, {2, long_name, MS_NAME_MAX, 0}}, 2, 0},
+        {"name as a number", {{1, "H1", 2, 0}, {2, NULL, 0, 5}}, 2, -1},
+        {"sex as text", {{1, "H1", 2, 0}, {4, "F", 1, 0}}, 2, -1},
+        {"date of 5 bytes", {{1, "H1", 2, 0}, {5, NULL, 0, 0x80000000u}}, 2, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         pb_t forward, backward;
@@ -244,6 +249,9 @@ static void test_member_read_alike_in_any_field_order(void **state)
                      rc_b);
         if (cases[i].rc >= 0)
             assert_int_equal(rc_a, cases[i].rc);
+        //  The check accept makes says what the decoder says, in either order.
+        assert_int_equal(ms_record_check(MS_COLL_MEMBER, forward.data, forward.len, NULL), rc_a);
+        assert_int_equal(ms_record_check(MS_COLL_MEMBER, backward.data, backward.len, NULL), rc_b);
     }
     //  What each path makes of a few of them.
     pb_t pb;
@@ -544,6 +552,8 @@ static void test_dates_roundtrip(void **state)
     check_date("1969-12-31", -1);
     check_date("2024-02-29", 19782);
     check_date("1900-02-28", -25509);
+    check_date("2023-12-31", 19722);
+    check_date("2023-02-28", 19416);
     for (int32_t days = -25567; days <= 47846; days += 97) {
         char out[11];
         int32_t back = 0;
@@ -565,6 +575,11 @@ static void test_dates_refused(void **state)
 {
     (void)state;
     check_not_a_date("2019-02-31");
+    check_not_a_date("2023-02-29");  //  not a leap year
+    check_not_a_date("2019-01-1/");  //  the byte before '0'
+    check_not_a_date("2019-01-1:");  //  the byte after '9'
+    check_not_a_date("2019-01-1\xd9");
+    check_not_a_date("2019-06-31");
     check_not_a_date("2100-02-29");  //  not a leap year: divisible by 100
     check_not_a_date("1900-02-29");
     check_not_a_date("1899-12-31");  //  before the range

@@ -4,6 +4,7 @@
 
 #include "mutsync/cell.h"
 #include "mutsync/i18n.h"
+#include "mutsync/text.h"
 
 #include <dirent.h>
 #include <setjmp.h>
@@ -166,6 +167,68 @@ static void test_sheet_reads_rows_and_fields_by_column_name(void **state)
     ms_sheet_close(&sheet);
     assert_null(sheet);
     ms_sheet_close(&sheet);
+}
+
+//  A row read whole (no quote on its line) gives the fields libcsv would.
+static void test_sheet_plain_and_quoted_rows_read_the_same(void **state)
+{
+    const char *plain = "a,b,c,d\nKon\xC3\xA9,,\t x\t,\n1,2,3,\xE2\x82\xAC\n";
+    const char *quoted =
+        "a,b,c,d\n\"Kon\xC3\xA9\",\"\",\"\t x\t\",\"\"\n\"1\",2,3,\"\xE2\x82\xAC\"\n";
+    ms_sheet_t *sheets[2] = {open_text(state, plain, NULL), NULL};
+    char copy[128];
+    snprintf(copy, sizeof copy, "%s", quoted);
+    assert_int_equal(ms_sheet_open_buffer("m.csv", copy, strlen(copy), NULL, &sheets[1], NULL), 0);
+    for (int row = 0; row < 2; row++) {
+        assert_int_equal(ms_sheet_next(sheets[0], NULL), 1);
+        assert_int_equal(ms_sheet_next(sheets[1], NULL), 1);
+        assert_int_equal(ms_sheet_line(sheets[0]), (uint64_t)row + 2);
+        for (int i = 0; i < 4; i++) {
+            size_t len[2];
+            const char *field[2] = {ms_sheet_field(sheets[0], i, &len[0]),
+                                    ms_sheet_field(sheets[1], i, &len[1])};
+            assert_int_equal(len[0], len[1]);
+            assert_int_equal(strlen(field[0]), len[0]);
+            assert_string_equal(field[0], field[1]);
+        }
+    }
+    assert_string_equal(ms_sheet_field(sheets[0], 0, NULL), "1");
+    assert_string_equal(ms_sheet_field(sheets[0], 3, NULL), "\xE2\x82\xAC");
+    ms_sheet_close(&sheets[0]);
+    ms_sheet_close(&sheets[1]);
+    //  A bad byte in a field past the header's width: the width is the fault.
+    assert_rows_fail(state, "a,b\n1,2\n1,2,\xFF\n", NULL, "m.csv:3: 3 fields, expected 2");
+    assert_rows_fail(state, "a,b\n1,2\n\xFF,2,3\n", NULL,
+                     "m.csv:3: column a: not valid UTF-8 (byte 0xFF at offset 0); if the file "
+                     "is in Windows-1252, import it with --encoding cp1252");
+}
+
+//  Every byte value, at every place of a field read eight bytes at a time:
+//  printable ASCII and tab pass, any other byte below 0x80 is named with its
+//  offset, and a lone byte from 0x80 on is not UTF-8.
+static void test_text_check_names_every_bad_byte_where_it_is(void **state)
+{
+    (void)state;
+    for (int byte = 0; byte < 256; byte++)
+        for (size_t at = 0; at < 24; at++) {
+            uint8_t field[24];
+            memset(field, 'a', sizeof field);
+            field[at] = (uint8_t)byte;
+            ms_text_fault_t fault = {0};
+            bool good = ms_text_check_utf8(field, sizeof field, &fault);
+            bool printable = byte >= 0x20 && byte < 0x7F;
+            bool allowed = byte == '\t' || byte == '\n' || byte == '\r';
+            if (printable || allowed) {
+                assert_true(good);
+                continue;
+            }
+            assert_false(good);
+            assert_int_equal(fault.offset, at);
+            assert_int_equal(fault.value, byte);
+            assert_int_equal(fault.kind, byte == 0     ? MS_TEXT_NUL
+                                         : byte < 0x80 ? MS_TEXT_CONTROL
+                                                       : MS_TEXT_NOT_UTF8);
+        }
 }
 
 static void test_sheet_skips_byte_order_mark(void **state)
@@ -684,6 +747,35 @@ static void test_sheet_enum_lists_accepted_values(void **state)
     assert_int_equal(ms_cell_enum(sheet, 0, sexes, &choice, &err), MS_EINVAL);
     assert_string_equal(err.message, "column sex: is empty, expected one of F, M");
     ms_sheet_close(&sheet);
+    //  Case is ignored for the ASCII letters only: bytes 0x20 apart that are
+    //  not a letter in two cases ('[' and '{', UTF-8's \x89 and \xA9 in É and
+    //  é) differ.
+    static const char *const words[] = {"adh\xC3\xA9rent", "a[b", "self", NULL};
+    static const struct {
+        const char *value;
+        int choice;  //  -1: refused
+    } cases[] = {
+        {"ADH\xC3\xA9RENT", 0},
+        {"Adh\xC3\xA9rent", 0},
+        {"ADH\xC3\x89RENT", -1},
+        {"A[B", 1},
+        {"a{b", -1},
+        {"SeLF", 2},
+        {"sel", -1},
+        {"selfs", -1},
+        {"self@", -1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sheet = one_value("word", cases[i].value);
+        int rc = ms_cell_enum(sheet, 0, words, &choice, &err);
+        if (cases[i].choice < 0) {
+            assert_int_equal(rc, MS_EINVAL);
+        } else {
+            assert_int_equal(rc, 0);
+            assert_int_equal(choice, cases[i].choice);
+        }
+        ms_sheet_close(&sheet);
+    }
 }
 
 static void test_sheet_text_trims_and_limits(void **state)
@@ -749,6 +841,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_sheet_reads_rows_and_fields_by_column_name, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_sheet_plain_and_quoted_rows_read_the_same, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_sheet_skips_byte_order_mark, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sheet_refuses_byte_order_mark_with_cp1252, setup,
                                         teardown),
@@ -773,6 +867,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sheet_rewinds_to_first_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sheet_counts_lines_across_read_windows, setup,
                                         teardown),
+        cmocka_unit_test(test_text_check_names_every_bad_byte_where_it_is),
         cmocka_unit_test(test_sheet_field_limit),
         cmocka_unit_test(test_sheet_column_limit),
         cmocka_unit_test(test_sheet_row_limit),

@@ -1,6 +1,7 @@
 //  test_views - register records, periods, the mutual's tally and its own
 //  view cells, with a real node in a temporary directory.
 
+#include "mutsync/household.h"
 #include "mutsync/import.h"
 #include "mutsync/replica.h"
 #include "mutsync/reports.h"
@@ -819,9 +820,42 @@ static void test_a_mutuals_two_years_of_reports_stay_small_in_the_views(void **s
     ms_node_close(&node);
 }
 
+//  A household's cover is the union of its members' spans, as disjoint
+//  spans in order that do not touch, whatever the order they come in.
+static void test_cover_is_the_union_of_its_spans(void **state)
+{
+    (void)state;
+    enum { MONTHS = 48 };  //  months 1..MONTHS-1; an open span runs to the end
+    srand(7);
+    for (int round = 0; round < 2000; round++) {
+        bool covered[MONTHS + 1] = {false};
+        ms_cover_t cover = {.count = 0};
+        int adds = 1 + rand() % 8;
+        for (int i = 0; i < adds; i++) {
+            //  Often the same span again, as a household's members mostly share one.
+            uint32_t from = 1 + (uint32_t)(i && rand() % 2 ? 10 : rand() % (MONTHS - 1));
+            uint32_t until = rand() % 3 == 0 ? 0 : 1 + (uint32_t)(rand() % (MONTHS - 1));
+            ms_cover_add(&cover, (ms_span_t){from, until});
+            for (uint32_t m = from; m <= MONTHS && (until == 0 ? true : m < until); m++)
+                covered[m] = true;
+        }
+        bool seen[MONTHS + 1] = {false};
+        for (size_t i = 0; i < cover.count; i++) {
+            ms_span_t s = cover.spans[i];
+            assert_true(s.until == 0 || s.until > s.from);
+            if (i > 0)  //  after the one before, with a gap
+                assert_true(cover.spans[i - 1].until && cover.spans[i - 1].until < s.from);
+            for (uint32_t m = s.from; m <= MONTHS && (s.until == 0 || m < s.until); m++)
+                seen[m] = true;
+        }
+        assert_memory_equal(seen, covered, sizeof seen);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cover_is_the_union_of_its_spans),
         cmocka_unit_test(test_report_refuses_non_finite_values_and_bad_months),
         cmocka_unit_test(test_contribution_round_trip_and_bad_period),
         cmocka_unit_test(test_periods_in_our_dhis2_and_adx_forms),
