@@ -23,6 +23,7 @@ struct ms_handoff {
     size_t count;            //  items queued
     bool closed;             //  the producer has no more
     bool cancelled;          //  everything fails from now on
+    bool taker_waiting;      //  the consumer waits in take
 };
 
 int ms_handoff_new(size_t capacity, ms_handoff_t **self_p)
@@ -84,11 +85,21 @@ int ms_handoff_try_put(ms_handoff_t *self, void *item)
     return put(self, item, false);
 }
 
+bool ms_handoff_starved(ms_handoff_t *self)
+{
+    pthread_mutex_lock(&self->lock);
+    bool starved = self->taker_waiting;
+    pthread_mutex_unlock(&self->lock);
+    return starved;
+}
+
 void *ms_handoff_take(ms_handoff_t *self)
 {
     pthread_mutex_lock(&self->lock);
+    self->taker_waiting = true;
     while (self->count == 0 && !self->cancelled && !self->closed)
         pthread_cond_wait(&self->filled, &self->lock);
+    self->taker_waiting = false;
     void *item = NULL;
     if (!self->cancelled && self->count > 0) {
         item = self->slots[self->head];

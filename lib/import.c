@@ -42,7 +42,7 @@
 #define ROW_BYTES_MIN 100          //  bytes of a typical register row, for sizing the key set
 #define BATCHES 3                  //  one filled, one waiting, one accepted
 #define WRITE_BEHIND_BATCHES 64    //  change sets between two early writes to disk
-#define STORE_PER_ENVELOPE 3       //  bytes of map the writer fills per byte of envelope
+#define STORE_PER_BODY_BYTE 3      //  bytes of map the writer fills per byte of change set
 #define PREFAULT_LEAD (8u << 20)   //  bytes of map brought in ahead of the writer
 #define PREFAULT_CHUNK (2u << 20)  //  bytes brought in at a time
 
@@ -272,11 +272,16 @@ static int pass(run_t *run, batch_t **batch_p, ms_error_t *err)
         return rc;
     run->head.seq = batch->sealed.cs.seq;
     memcpy(run->head.hash, batch->sealed.id, MS_HASH_BYTES);
+    run->filling += (uint64_t)batch->sealed.body_len * STORE_PER_BODY_BYTE;
+    //  Signing is a fifth of the work and either thread may do it: the
+    //  writer when it is waiting for this change set, else the reader.
+    if (!ms_handoff_starved(run->full) &&
+        (rc = ms_node_sign_sealed(run->node, &batch->sealed, err)) != 0)
+        return rc;
     //  The writer takes a fault for every new page of the map, which zeroes
     //  it. While the writer is behind (its queue full), the reader brings
     //  those pages in ahead of it rather than wait: the work goes to
     //  whichever thread has time for it.
-    run->filling += (uint64_t)batch->sealed.len * STORE_PER_ENVELOPE;
     int queued;
     while ((queued = ms_handoff_try_put(run->full, batch)) == 0 &&
            run->brought < run->filling + PREFAULT_LEAD) {
