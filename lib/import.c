@@ -41,7 +41,6 @@
 #define MAP_BYTES_SLACK (4ull << 20)
 #define ROW_BYTES_MIN 100          //  bytes of a typical register row, for sizing the key set
 #define BATCHES 3                  //  one filled, one waiting, one accepted
-#define WRITE_BEHIND_BATCHES 64    //  change sets between two early writes to disk
 #define STORE_PER_BODY_BYTE 3      //  bytes of map the writer fills per byte of change set
 #define PREFAULT_LEAD (8u << 20)   //  bytes of map brought in ahead of the writer
 #define PREFAULT_CHUNK (2u << 20)  //  bytes brought in at a time
@@ -417,8 +416,6 @@ static int import_rows(ms_txn_t *txn, void *arg, ms_error_t *err)
         ms_sealed_free(&batch->sealed);
         if (rc == 0)
             count_appended(run->stats, verdict.seq);
-        if (rc == 0 && run->stats->changesets % WRITE_BEHIND_BATCHES == 0)
-            ms_txn_write_behind(txn);
         if (rc == 0)
             (void)ms_handoff_put(run->empty, batch);  //  only the writer stops EMPTY
     }

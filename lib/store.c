@@ -14,11 +14,11 @@
 //  write still fills the map, the transaction is discarded, the map doubled
 //  and the write run again. Another process may have grown the map
 //  meanwhile; MDB_MAP_RESIZED at txn begin adopts its size.
-//  A long write may ask for its pages to go to disk while it goes on
-//  (ms_txn_write_behind), so that the commit's msync waits for less.
+//  A writer in one thread may have another bring in the part of the map
+//  it will fill next (ms_store_prefault).
 //  Called by every module that keeps state: accept, node, views, sync.
 
-#define _GNU_SOURCE  //  sync_file_range, MADV_POPULATE_READ
+#define _GNU_SOURCE  //  MADV_POPULATE_READ
 #include "mutsync/store.h"
 
 #include "mutsync/i18n.h"
@@ -337,13 +337,6 @@ void ms_store_prefault(ms_store_t *self, uint64_t from, uint64_t len)
     //  5.14 know no MADV_POPULATE_READ; read-ahead does half as much.
     if (madvise(map + from, len, MADV_POPULATE_READ) != 0)
         (void)madvise(map + from, len, MADV_WILLNEED);
-}
-
-void ms_txn_write_behind(ms_txn_t *txn)
-{
-    int fd;
-    if (txn->writable && mdb_env_get_fd(txn->store->env, &fd) == 0)
-        (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 }
 
 int ms_store_read(ms_store_t *self, ms_txn_t **txn_p, ms_error_t *err)

@@ -100,12 +100,6 @@ MS_MUST_CHECK int ms_store_reserve(ms_store_t *self, uint64_t bytes, ms_error_t 
 //  from any thread; failures are ignored.
 void ms_store_prefault(ms_store_t *self, uint64_t from, uint64_t len);
 
-//  Asks the system to start writing to disk, without waiting, the pages
-//  the write transaction TXN has changed so far: its commit then waits for
-//  less. No page becomes part of the store before the commit names it, so
-//  a crash meanwhile loses nothing. A hint: failures are ignored.
-void ms_txn_write_behind(ms_txn_t *txn);
-
 //  Starts a read-only transaction; end it with ms_txn_abort.
 MS_MUST_CHECK int ms_store_read(ms_store_t *self, ms_txn_t **txn_p, ms_error_t *err);
 
