@@ -379,7 +379,7 @@ static int judge(ms_txn_t *txn, attempt_t *attempt, const ms_envelope_t *env,
         return refuse(txn, attempt, reason, err, "%s", detail);
     if (rc)
         return rc;
-    if (env && !ms_envelope_verify(env, cs->signer))
+    if (env && !ms_envelope_verify(env, verdict->id, cs->signer))
         return refuse(txn, attempt, MS_REFUSAL_BAD_SIGNATURE, err,
                       _("the signature does not verify for the key of %s"), cs->origin);
     bool go = false;

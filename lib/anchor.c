@@ -77,7 +77,7 @@ static int check_link(const uint8_t *envelope, size_t len, int n, char *subject,
     if (rc == 0)
         rc = ms_changeset_decode(env.body, env.body_len, &cs, err);
     if (rc == 0 &&
-        (!ms_envelope_verify(&env, cs->signer) || ms_policy_kind(cs->feed) != MS_FEED_CERTS))
+        (!ms_envelope_verify(&env, NULL, cs->signer) || ms_policy_kind(cs->feed) != MS_FEED_CERTS))
         rc = ms_error_set(err, MS_EREFUSED, "chain",
                           "link %d is not a certs change set signed by its writer", n);
     bool found = false;

@@ -64,7 +64,7 @@ static int check_envelope(walk_t *walk, const char *org, const char *feed, uint6
         problem(walk, org, feed, seq, _("stored under another feed or seq than it names"));
     if (memcmp(cs->prev, prev, MS_HASH_BYTES) != 0)
         problem(walk, org, feed, seq, _("prev is not the id of the change set before it"));
-    if (!ms_envelope_verify(&env, cs->signer))
+    if (!ms_envelope_verify(&env, id, cs->signer))
         problem(walk, org, feed, seq, _("the signature does not verify"));
     ms_trust_entry_t entry;
     ms_refusal_t reason;

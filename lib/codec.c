@@ -372,13 +372,15 @@ int ms_envelope_created(const uint8_t *bytes, size_t len, int64_t *created, ms_e
 }
 
 int ms_envelope_encode(const uint8_t *body, size_t body_len, const uint8_t *signature,
-                       uint8_t **bytes_p, size_t *len_p, ms_error_t *err)
+                       uint32_t scheme, uint8_t **bytes_p, size_t *len_p, ms_error_t *err)
 {
     Mutsync__Envelope message = MUTSYNC__ENVELOPE__INIT;
     message.body.data = (uint8_t *)body;
     message.body.len = body_len;
     message.signature.data = (uint8_t *)signature;
     message.signature.len = MS_SIG_BYTES;
+    //  Scheme 1 is written as it always was, without the field.
+    message.scheme = scheme == MS_SIGN_SCHEME_BODY ? 0 : scheme;
     size_t len = mutsync__envelope__get_packed_size(&message);
     uint8_t *bytes = malloc(len);
     if (!bytes)
@@ -405,6 +407,10 @@ int ms_envelope_decode(const uint8_t *bytes, size_t len, ms_envelope_t *env, ms_
     else if (message->body.len == 0 || message->body.len > MS_BODY_MAX)
         rc = ms_error_set(err, MS_EINVAL, "envelope", "body is %zu bytes, allowed 1..%d",
                           message->body.len, MS_BODY_MAX);
+    else if (message->scheme > MS_SIGN_SCHEME_ID)
+        rc = ms_error_set(err, MS_EINVAL, "envelope",
+                          "signature scheme %u is unknown (this version knows 1 and 2)",
+                          (unsigned)message->scheme);
     if (rc == 0) {
         env->body = malloc(message->body.len);
         if (!env->body)
@@ -414,6 +420,7 @@ int ms_envelope_decode(const uint8_t *bytes, size_t len, ms_envelope_t *env, ms_
         memcpy(env->body, message->body.data, message->body.len);
         env->body_len = message->body.len;
         memcpy(env->signature, message->signature.data, MS_SIG_BYTES);
+        env->scheme = message->scheme ? message->scheme : MS_SIGN_SCHEME_BODY;
     }
     mutsync__envelope__free_unpacked(message, NULL);
     return rc;

@@ -567,8 +567,8 @@ int ms_node_sign_sealed(const ms_node_t *self, ms_sealed_t *sealed, ms_error_t *
 {
     if (sealed->bytes)
         return 0;
-    int rc = ms_envelope_seal(self->keypair, sealed->body, sealed->body_len, &sealed->bytes,
-                              &sealed->len, err);
+    int rc = ms_envelope_seal(self->keypair, sealed->body, sealed->body_len, sealed->id,
+                              &sealed->bytes, &sealed->len, err);
     if (rc == 0) {
         free(sealed->body);
         sealed->body = NULL;

@@ -69,12 +69,17 @@ typedef struct {
     void *decoded;                 //  private: what ms_changeset_decode allocated
 } ms_changeset_t;
 
-//  A decoded envelope: the exact signed body and its signature.
+//  A decoded envelope: the exact signed body, its signature and what the
+//  signature covers (envelope.h).
 typedef struct {
     uint8_t *body;                    //  owned; free with ms_envelope_clear
     size_t body_len;                  //  bytes
     uint8_t signature[MS_SIG_BYTES];  //
+    uint32_t scheme;                  //  MS_SIGN_SCHEME_BODY or MS_SIGN_SCHEME_ID
 } ms_envelope_t;
+
+#define MS_SIGN_SCHEME_BODY 1  //  Ed25519 over "mutsync-changeset-v1" || body
+#define MS_SIGN_SCHEME_ID 2    //  Ed25519 over "mutsync-changeset-v2" || id of the body
 
 //  Serializes CS into a new buffer (*body_p, caller frees with free()).
 //  Returns 0, MS_EINVAL when CS breaks a bound, or MS_ENOMEM.
@@ -100,9 +105,10 @@ void ms_changeset_destroy(ms_changeset_t **cs_p);
 MS_MUST_CHECK int ms_changeset_created(const uint8_t *body, size_t len, int64_t *created,
                                        ms_error_t *err);
 
-//  Serializes (BODY, SIGNATURE) into a new buffer the caller frees.
+//  Serializes (BODY, SIGNATURE, SCHEME) into a new buffer the caller frees.
 MS_MUST_CHECK int ms_envelope_encode(const uint8_t *body, size_t body_len, const uint8_t *signature,
-                                     uint8_t **bytes_p, size_t *len_p, ms_error_t *err);
+                                     uint32_t scheme, uint8_t **bytes_p, size_t *len_p,
+                                     ms_error_t *err);
 
 //  Parses an envelope. Refuses MS_EINVAL for malformed bytes, a body over
 //  MS_BODY_MAX or a signature that is not MS_SIG_BYTES. On failure ENV is zeroed.

@@ -75,7 +75,7 @@ static int append(bench_t *b, ms_txn_t *txn, org_t *org, const char *feed,
     ms_verdict_t verdict;
     int rc = ms_changeset_encode(&cs, &body, &body_len, err);
     if (rc == 0)
-        rc = ms_envelope_seal(org->keypair, body, body_len, &bytes, &len, err);
+        rc = ms_envelope_seal(org->keypair, body, body_len, NULL, &bytes, &len, err);
     if (rc == 0)
         rc = ms_node_accept(b->node, txn, bytes, len, "bench", &verdict, err);
     if (rc == 0 && verdict.outcome != MS_OUTCOME_APPLIED)

@@ -91,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ms_changeset_t *cs = NULL;
         if (ms_changeset_decode(env.body, env.body_len, &cs, &err) == 0) {
             check_changeset(cs);
-            (void)ms_envelope_verify(&env, cs->signer);
+            (void)ms_envelope_verify(&env, NULL, cs->signer);
         }
         ms_changeset_destroy(&cs);
         uint8_t id[MS_HASH_BYTES];

@@ -45,8 +45,12 @@ expect_contains "$OUT" "0 applied, $H already held, 0 refused"
 [ "$(store_digest "$union")" = "$digest" ] || fail "a replay changed the store"
 
 "$MS_FORGE" -d "$mutual" card "$root/next.msb" --seq $((H + 1)) --prev-of "$H" --name "Bamako Centre"
-"$MS_FORGE" flip "$root/next.msb" "$root/tampered.msb" --frame 1 --from-end 1
+#  The signature's last byte (only the scheme, 2 bytes, follows it).
+"$MS_FORGE" flip "$root/next.msb" "$root/tampered.msb" --frame 1 --from-end 3
 refused "$root/tampered.msb" bad-signature "signature does not verify"
+#  The scheme itself: 2 becomes 3, which no version knows.
+"$MS_FORGE" flip "$root/next.msb" "$root/scheme.msb" --frame 1 --from-end 1
+refused "$root/scheme.msb" malformed "signature scheme 3 is unknown"
 "$MS_FORGE" flip "$root/next.msb" "$root/tampered_body.msb" --frame 1 --from-end 80
 refused "$root/tampered_body.msb" "(bad-signature|malformed)" ""
 "$MS_FORGE" -d "$mutual" card "$root/bad_prev.msb" --seq $((H + 1)) --prev-of 0

@@ -64,7 +64,7 @@ expect_contains "$(quarantine)" '"reason":"malformed"[^}]*over the limit'
 H=$("$MUTSYNC" -d "$M1" feed list --format json |
     grep -o '"org":"ML-UTM-M1","feed":"public","seq":[0-9]*' | grep -o '[0-9]*$')
 "$MS_FORGE" -d "$M1" card "$root/next.msb" --seq $((H + 1)) --prev-of "$H" --name "Bamako Centre"
-"$MS_FORGE" flip "$root/next.msb" "$root/forged.msb" --frame 1 --from-end 1
+"$MS_FORGE" flip "$root/next.msb" "$root/forged.msb" --frame 1 --from-end 3  #  not the scheme
 expect_exit 0 "$MS_SYNCPEER" -d "$M1" --endpoint "$endpoint" bundle "$root/forged.msb"
 expect_contains "$OUT" "ack applied=0 duplicates=0 refused=1 held=0 head=$H"
 expect_contains "$(quarantine)" '"reason":"bad-signature"[^}]*"source":"peer ML-UTM-M1"'

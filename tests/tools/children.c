@@ -63,7 +63,7 @@ static int accept_card(ms_node_t *node, ms_txn_t *txn, const char *org, const ms
     size_t body_len = 0, bytes_len = 0;
     int rc = ms_changeset_encode(&cs, &body, &body_len, err);
     if (rc == 0)
-        rc = ms_envelope_seal(keypair, body, body_len, &bytes, &bytes_len, err);
+        rc = ms_envelope_seal(keypair, body, body_len, NULL, &bytes, &bytes_len, err);
     ms_verdict_t verdict;
     if (rc == 0)
         rc = ms_node_accept(node, txn, bytes, bytes_len, "ms-children", &verdict, err);

@@ -130,7 +130,7 @@ static int card(const char *dir, const char *out, int argc, char **argv)
     }
     const ms_keypair_t *keypair;
     if (ms_node_keypair(node, &keypair, &err) != 0 ||
-        ms_envelope_seal(keypair, body, body_len, &bytes, &bytes_len, &err) != 0)
+        ms_envelope_seal(keypair, body, body_len, NULL, &bytes, &bytes_len, &err) != 0)
         return die(err.message);
     int rc = write_bundle(out, bytes, bytes_len);
     free(body);

@@ -153,8 +153,8 @@ static inline sealed_t seal(const ms_keypair_t *keypair, const char *origin, con
     sealed_t sealed = {0};
     assert_int_equal(ms_changeset_encode(&cs, &body, &body_len, NULL), 0);
     ms_body_id(body, body_len, sealed.id);
-    assert_int_equal(ms_envelope_seal(keypair, body, body_len, &sealed.bytes, &sealed.len, NULL),
-                     0);
+    assert_int_equal(
+        ms_envelope_seal(keypair, body, body_len, NULL, &sealed.bytes, &sealed.len, NULL), 0);
     free(body);
     return sealed;
 }

@@ -210,14 +210,23 @@ static void test_accept_refuses_a_tampered_signature(void **state)
 {
     fixture_t *f = *state;
     sealed_t one = mutual_card(f, 1, NULL, T0, "Kati");
-    //  The signature is the envelope's last field: its bytes end the envelope.
-    one.bytes[one.len - 1] ^= 0x01;
+    //  The signature is followed only by the scheme (field 3, value 2).
+    assert_int_equal(one.bytes[one.len - 2], 0x18);
+    assert_int_equal(one.bytes[one.len - 1], MS_SIGN_SCHEME_ID);
+    size_t end = one.len - 2;
+    one.bytes[end - 1] ^= 0x01;
     check_refused(f, one.bytes, one.len, MS_REFUSAL_BAD_SIGNATURE,
                   "the signature does not verify for the key of ML-UTM-001");
-    one.bytes[one.len - 1] ^= 0x01;
-    one.bytes[one.len - MS_SIG_BYTES] ^= 0x80;
+    one.bytes[end - 1] ^= 0x01;
+    one.bytes[end - MS_SIG_BYTES] ^= 0x80;
     check_refused(f, one.bytes, one.len, MS_REFUSAL_BAD_SIGNATURE, NULL);
-    one.bytes[one.len - MS_SIG_BYTES] ^= 0x80;
+    one.bytes[end - MS_SIG_BYTES] ^= 0x80;
+    //  Without its scheme it reads as version 1's and does not verify.
+    check_refused(f, one.bytes, end, MS_REFUSAL_BAD_SIGNATURE, NULL);
+    //  Another scheme number is malformed.
+    one.bytes[one.len - 1] = 3;
+    check_refused(f, one.bytes, one.len, MS_REFUSAL_MALFORMED, "signature scheme 3 is unknown");
+    one.bytes[one.len - 1] = MS_SIGN_SCHEME_ID;
     check_applied(f, &one);
     free(one.bytes);
 }
@@ -434,7 +443,9 @@ static void test_accept_refuses_truncated_protobuf(void **state)
 {
     fixture_t *f = *state;
     sealed_t one = mutual_card(f, 1, NULL, T0, "Kati");
-    for (size_t cut = 1; cut <= 3; cut++)
+    //  Cut inside the scheme, then inside the signature (cutting the
+    //  scheme whole is a bad signature: test_accept_refuses_a_tampered_signature).
+    for (size_t cut = 1; cut <= 5; cut += cut == 1 ? 2 : 1)
         check_refused(f, one.bytes, one.len - cut, MS_REFUSAL_MALFORMED, "not a valid envelope");
     check_refused(f, one.bytes, 0, MS_REFUSAL_MALFORMED, NULL);
     last_t last = quarantine(f);
@@ -456,7 +467,8 @@ static void test_accept_refuses_oversized_protobuf(void **state)
     uint8_t signature[MS_SIG_BYTES] = {0};
     uint8_t *bytes = NULL;
     size_t len = 0;
-    assert_int_equal(ms_envelope_encode(body, body_len, signature, &bytes, &len, NULL), 0);
+    assert_int_equal(
+        ms_envelope_encode(body, body_len, signature, MS_SIGN_SCHEME_BODY, &bytes, &len, NULL), 0);
     check_refused(f, bytes, len, MS_REFUSAL_MALFORMED, "body is 4194305 bytes");
     free(bytes);
     //  More bytes than any envelope may have.
@@ -476,7 +488,9 @@ static void test_accept_refuses_a_body_that_is_not_a_change_set(void **state)
     memset(signature, 1, sizeof signature);
     uint8_t *bytes = NULL;
     size_t len = 0;
-    assert_int_equal(ms_envelope_encode(body, sizeof body, signature, &bytes, &len, NULL), 0);
+    assert_int_equal(
+        ms_envelope_encode(body, sizeof body, signature, MS_SIGN_SCHEME_BODY, &bytes, &len, NULL),
+        0);
     check_refused(f, bytes, len, MS_REFUSAL_MALFORMED, "feed name is empty");
     free(bytes);
 }

@@ -208,7 +208,7 @@ static contents_t contents_of(const file_t *file)
         ms_changeset_t *cs = NULL;
         assert_int_equal(ms_envelope_decode(file->data + at + 4, len, &env, NULL), 0);
         assert_int_equal(ms_changeset_decode(env.body, env.body_len, &cs, NULL), 0);
-        assert_true(ms_envelope_verify(&env, cs->signer));
+        assert_true(ms_envelope_verify(&env, NULL, cs->signer));
         if (c.frames < 8)
             snprintf(c.order[c.frames], sizeof c.order[0], "%s", cs->origin);
         if (strcmp(cs->feed, "public") == 0)

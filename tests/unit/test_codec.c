@@ -652,7 +652,8 @@ static void test_envelope_created_read_in_place(void **state)
     uint8_t *bytes = NULL;
     size_t len = 0;
     ms_error_t err = {0};
-    assert_int_equal(ms_envelope_encode(pb.data, pb.len, signature, &bytes, &len, &err), 0);
+    assert_int_equal(
+        ms_envelope_encode(pb.data, pb.len, signature, MS_SIGN_SCHEME_BODY, &bytes, &len, &err), 0);
     int64_t created = 0;
     assert_int_equal(ms_envelope_created(bytes, len, &created, &err), 0);
     assert_int_equal(created, raw.created);
@@ -680,7 +681,9 @@ static void test_envelope_roundtrip(void **state)
     memset(signature, 0x77, sizeof signature);
     uint8_t *bytes = NULL;
     size_t len = 0;
-    assert_int_equal(ms_envelope_encode(body, sizeof body, signature, &bytes, &len, NULL), 0);
+    assert_int_equal(
+        ms_envelope_encode(body, sizeof body, signature, MS_SIGN_SCHEME_BODY, &bytes, &len, NULL),
+        0);
     pb_t pb = {0};
     pb_bytes(&pb, 1, body, sizeof body);
     pb_bytes(&pb, 2, signature, sizeof signature);

@@ -38,7 +38,7 @@ static int setup(void **state)
     uint8_t *bytes = NULL;
     size_t len = 0;
     if (ms_changeset_encode(&cs, &f->body, &f->body_len, NULL) != 0 ||
-        ms_envelope_seal(f->keypair, f->body, f->body_len, &bytes, &len, NULL) != 0 ||
+        ms_envelope_seal(f->keypair, f->body, f->body_len, NULL, &bytes, &len, NULL) != 0 ||
         ms_envelope_decode(bytes, len, &f->env, NULL) != 0)
         return -1;
     free(bytes);
@@ -61,7 +61,7 @@ static void test_sealed_envelope_verifies_for_its_signer(void **state)
     fixture_t *f = *state;
     assert_int_equal(f->env.body_len, f->body_len);
     assert_memory_equal(f->env.body, f->body, f->body_len);
-    assert_true(ms_envelope_verify(&f->env, ms_keypair_public(f->keypair)));
+    assert_true(ms_envelope_verify(&f->env, NULL, ms_keypair_public(f->keypair)));
 }
 
 static void test_envelope_does_not_verify_for_another_key(void **state)
@@ -69,7 +69,7 @@ static void test_envelope_does_not_verify_for_another_key(void **state)
     fixture_t *f = *state;
     ms_keypair_t *other = NULL;
     assert_int_equal(ms_keypair_new(&other, NULL), 0);
-    assert_false(ms_envelope_verify(&f->env, ms_keypair_public(other)));
+    assert_false(ms_envelope_verify(&f->env, NULL, ms_keypair_public(other)));
     ms_keypair_destroy(&other);
 }
 
@@ -80,12 +80,12 @@ static void test_flipping_any_body_byte_breaks_the_signature(void **state)
     for (size_t i = 0; i < f->env.body_len; i++) {
         for (unsigned bit = 0; bit < 8; bit += 7) {
             f->env.body[i] ^= (uint8_t)(1u << bit);
-            if (ms_envelope_verify(&f->env, signer))
+            if (ms_envelope_verify(&f->env, NULL, signer))
                 fail_msg("body byte %zu bit %u flipped still verifies", i, bit);
             f->env.body[i] ^= (uint8_t)(1u << bit);
         }
     }
-    assert_true(ms_envelope_verify(&f->env, signer));
+    assert_true(ms_envelope_verify(&f->env, NULL, signer));
 }
 
 static void test_flipping_any_signature_byte_breaks_the_signature(void **state)
@@ -95,12 +95,12 @@ static void test_flipping_any_signature_byte_breaks_the_signature(void **state)
     for (size_t i = 0; i < MS_SIG_BYTES; i++) {
         for (unsigned bit = 0; bit < 8; bit++) {
             f->env.signature[i] ^= (uint8_t)(1u << bit);
-            if (ms_envelope_verify(&f->env, signer))
+            if (ms_envelope_verify(&f->env, NULL, signer))
                 fail_msg("signature byte %zu bit %u flipped still verifies", i, bit);
             f->env.signature[i] ^= (uint8_t)(1u << bit);
         }
     }
-    assert_true(ms_envelope_verify(&f->env, signer));
+    assert_true(ms_envelope_verify(&f->env, NULL, signer));
 }
 
 static void test_truncated_or_extended_body_breaks_the_signature(void **state)
@@ -108,7 +108,7 @@ static void test_truncated_or_extended_body_breaks_the_signature(void **state)
     fixture_t *f = *state;
     const uint8_t *signer = ms_keypair_public(f->keypair);
     f->env.body_len--;
-    assert_false(ms_envelope_verify(&f->env, signer));
+    assert_false(ms_envelope_verify(&f->env, NULL, signer));
     f->env.body_len++;
     uint8_t *longer = malloc(f->env.body_len + 1);
     assert_non_null(longer);
@@ -117,34 +117,98 @@ static void test_truncated_or_extended_body_breaks_the_signature(void **state)
     ms_envelope_t env = f->env;
     env.body = longer;
     env.body_len++;
-    assert_false(ms_envelope_verify(&env, signer));
+    assert_false(ms_envelope_verify(&env, NULL, signer));
     free(longer);
+}
+
+//  SIGNATURE := Ed25519 of DOMAIN followed by LEN bytes of WHAT.
+static void sign_with(const fixture_t *f, const char *domain, const uint8_t *what, size_t len,
+                      uint8_t *signature)
+{
+    size_t domain_len = strlen(domain);
+    uint8_t *message = malloc(domain_len + len + 1);
+    assert_non_null(message);
+    memcpy(message, domain, domain_len);
+    memcpy(message + domain_len, what, len);
+    ms_keypair_sign(f->keypair, message, domain_len + len, signature);
+    free(message);
 }
 
 static void test_signature_without_the_domain_does_not_verify(void **state)
 {
     fixture_t *f = *state;
     const uint8_t *signer = ms_keypair_public(f->keypair);
+    uint8_t id[MS_HASH_BYTES];
+    ms_body_id(f->body, f->body_len, id);
+    assert_int_equal(f->env.scheme, MS_SIGN_SCHEME_ID);
     ms_envelope_t env = f->env;
+
+    //  The id alone, or the body alone, signed without a domain.
+    ms_keypair_sign(f->keypair, id, sizeof id, env.signature);
+    assert_int_equal(crypto_sign_verify_detached(env.signature, id, sizeof id, signer), 0);
+    assert_false(ms_envelope_verify(&env, NULL, signer));
     ms_keypair_sign(f->keypair, f->body, f->body_len, env.signature);
-    assert_int_equal(crypto_sign_verify_detached(env.signature, f->body, f->body_len, signer), 0);
-    assert_false(ms_envelope_verify(&env, signer));
+    assert_false(ms_envelope_verify(&env, NULL, signer));
 
-    //  Another domain (a later version of the format) does not verify either.
-    static const char other_domain[] = "mutsync-changeset-v2";
-    size_t len = sizeof other_domain - 1 + f->body_len;
-    uint8_t *message = malloc(len);
-    assert_non_null(message);
-    memcpy(message, other_domain, sizeof other_domain - 1);
-    memcpy(message + sizeof other_domain - 1, f->body, f->body_len);
-    ms_keypair_sign(f->keypair, message, len, env.signature);
-    assert_false(ms_envelope_verify(&env, signer));
+    //  The other scheme's domain, or another version's, before the id.
+    sign_with(f, MS_SIGN_DOMAIN, id, sizeof id, env.signature);
+    assert_false(ms_envelope_verify(&env, NULL, signer));
+    sign_with(f, "mutsync-changeset-v3", id, sizeof id, env.signature);
+    assert_false(ms_envelope_verify(&env, NULL, signer));
 
-    //  The domain string and the body, signed directly: the envelope's own signature.
-    memcpy(message, MS_SIGN_DOMAIN, sizeof MS_SIGN_DOMAIN - 1);
-    ms_keypair_sign(f->keypair, message, len, env.signature);
+    //  The domain string and the id, signed directly: the envelope's own signature.
+    sign_with(f, MS_SIGN_DOMAIN_ID, id, sizeof id, env.signature);
     assert_memory_equal(env.signature, f->env.signature, MS_SIG_BYTES);
-    free(message);
+    assert_true(ms_envelope_verify(&env, id, signer));
+    //  An id that is not the body's does not verify, however it is given.
+    id[0] ^= 1;
+    assert_false(ms_envelope_verify(&env, id, signer));
+}
+
+static void test_a_version_1_envelope_still_verifies(void **state)
+{
+    fixture_t *f = *state;
+    const uint8_t *signer = ms_keypair_public(f->keypair);
+    uint8_t signature[MS_SIG_BYTES];
+    sign_with(f, MS_SIGN_DOMAIN, f->body, f->body_len, signature);
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    assert_int_equal(ms_envelope_encode(f->body, f->body_len, signature, MS_SIGN_SCHEME_BODY,
+                                        &bytes, &len, NULL),
+                     0);
+    ms_envelope_t env;
+    assert_int_equal(ms_envelope_decode(bytes, len, &env, NULL), 0);
+    assert_int_equal(env.scheme, MS_SIGN_SCHEME_BODY);
+    assert_true(ms_envelope_verify(&env, NULL, signer));
+    //  The same signature claimed for the id scheme, or a scheme 2
+    //  signature claimed for the body scheme, does not verify.
+    env.scheme = MS_SIGN_SCHEME_ID;
+    assert_false(ms_envelope_verify(&env, NULL, signer));
+    env.scheme = MS_SIGN_SCHEME_BODY;
+    memcpy(env.signature, f->env.signature, MS_SIG_BYTES);
+    assert_false(ms_envelope_verify(&env, NULL, signer));
+    env.body[0] ^= 1;
+    sign_with(f, MS_SIGN_DOMAIN, f->body, f->body_len, env.signature);
+    assert_false(ms_envelope_verify(&env, NULL, signer));  //  a changed body
+    ms_envelope_clear(&env);
+    free(bytes);
+}
+
+static void test_an_unknown_scheme_is_refused(void **state)
+{
+    fixture_t *f = *state;
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    assert_int_equal(
+        ms_envelope_encode(f->body, f->body_len, f->env.signature, 3, &bytes, &len, NULL), 0);
+    ms_envelope_t env;
+    ms_error_t err = {0};
+    assert_int_equal(ms_envelope_decode(bytes, len, &env, &err), MS_EINVAL);
+    assert_non_null(strstr(err.message, "signature scheme 3 is unknown"));
+    free(bytes);
+    env = f->env;
+    env.scheme = 7;  //  never verifies, whatever the signature
+    assert_false(ms_envelope_verify(&env, NULL, ms_keypair_public(f->keypair)));
 }
 
 static void test_id_is_blake2b_256_of_the_body(void **state)
@@ -169,8 +233,8 @@ static void test_seal_is_deterministic(void **state)
     fixture_t *f = *state;
     uint8_t *a = NULL, *b = NULL;
     size_t a_len = 0, b_len = 0;
-    assert_int_equal(ms_envelope_seal(f->keypair, f->body, f->body_len, &a, &a_len, NULL), 0);
-    assert_int_equal(ms_envelope_seal(f->keypair, f->body, f->body_len, &b, &b_len, NULL), 0);
+    assert_int_equal(ms_envelope_seal(f->keypair, f->body, f->body_len, NULL, &a, &a_len, NULL), 0);
+    assert_int_equal(ms_envelope_seal(f->keypair, f->body, f->body_len, NULL, &b, &b_len, NULL), 0);
     assert_int_equal(a_len, b_len);
     assert_memory_equal(a, b, a_len);
     free(a);
@@ -192,6 +256,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_signature_without_the_domain_does_not_verify, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_a_version_1_envelope_still_verifies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_an_unknown_scheme_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_id_is_blake2b_256_of_the_body, setup, teardown),
         cmocka_unit_test_setup_teardown(test_seal_is_deterministic, setup, teardown),
     };

@@ -1,7 +1,7 @@
 //  test_vectors - known answers that guard the wire format and the
-//  algorithms: a golden envelope signed once and committed (see
-//  tests/vectors/README.md), and RFC 8032's Ed25519 test vectors through
-//  our own key files and signing call.
+//  algorithms: golden envelopes signed once and committed, one per
+//  signature scheme (see tests/vectors/README.md), and RFC 8032's Ed25519
+//  test vectors through our own key files and signing call.
 //
 //  If a test here fails, an envelope signed by an earlier version no longer
 //  reads or verifies the same: that is a change of wire format, not a test
@@ -27,7 +27,8 @@
 #error "MS_VECTORS_DIR must name tests/vectors"
 #endif
 
-#define GOLDEN_PATH MS_VECTORS_DIR "/golden_envelope.bin"
+#define GOLDEN_PATH MS_VECTORS_DIR "/golden_envelope.bin"        //  scheme 1, by version 1
+#define GOLDEN_V2_PATH MS_VECTORS_DIR "/golden_envelope_v2.bin"  //  scheme 2, the same body
 
 //  BLAKE2b-256 of the golden body, and the public key of seed 00 01 .. 1f.
 #define GOLDEN_ID_HEX "09163195b6857e086414e6052e0a74b541662aca35c6df88edb1b4b3c4b2f3f8"
@@ -96,11 +97,11 @@ static void golden_body(const uint8_t *signer, uint8_t **body_p, size_t *len_p)
     assert_int_equal(ms_changeset_encode(&cs, body_p, len_p, NULL), 0);
 }
 
-static uint8_t *read_golden(size_t *len_p)
+static uint8_t *read_golden(const char *path, size_t *len_p)
 {
-    FILE *in = fopen(GOLDEN_PATH, "rb");
+    FILE *in = fopen(path, "rb");
     if (!in)
-        fail_msg("cannot open %s", GOLDEN_PATH);
+        fail_msg("cannot open %s", path);
     uint8_t *bytes = malloc(4096);
     assert_non_null(bytes);
     *len_p = fread(bytes, 1, 4096, in);
@@ -109,21 +110,21 @@ static uint8_t *read_golden(size_t *len_p)
     return bytes;
 }
 
-static void test_golden_envelope_decodes_verifies_and_keeps_its_id(void **state)
+static void check_golden(const char *path, uint32_t scheme)
 {
-    (void)state;
     size_t len = 0;
-    uint8_t *bytes = read_golden(&len);
+    uint8_t *bytes = read_golden(path, &len);
     ms_envelope_t env;
     ms_error_t err = {0};
     assert_int_equal(ms_envelope_decode(bytes, len, &env, &err), 0);
+    assert_int_equal(env.scheme, scheme);
 
     uint8_t id[MS_HASH_BYTES], expected_id[MS_HASH_BYTES], key[MS_KEY_BYTES];
     ms_body_id(env.body, env.body_len, id);
     from_hex(GOLDEN_ID_HEX, expected_id, sizeof expected_id);
     assert_memory_equal(id, expected_id, MS_HASH_BYTES);
     from_hex(GOLDEN_KEY_HEX, key, sizeof key);
-    assert_true(ms_envelope_verify(&env, key));
+    assert_true(ms_envelope_verify(&env, NULL, key));
 
     ms_changeset_t *cs = NULL;
     assert_int_equal(ms_changeset_decode(env.body, env.body_len, &cs, &err), 0);
@@ -147,10 +148,18 @@ static void test_golden_envelope_decodes_verifies_and_keeps_its_id(void **state)
     free(bytes);
 }
 
+static void test_golden_envelopes_decode_verify_and_keep_their_id(void **state)
+{
+    (void)state;
+    check_golden(GOLDEN_PATH, MS_SIGN_SCHEME_BODY);
+    check_golden(GOLDEN_V2_PATH, MS_SIGN_SCHEME_ID);
+}
+
 static void test_golden_change_set_encodes_to_the_same_bytes(void **state)
 {
-    size_t len = 0;
-    uint8_t *bytes = read_golden(&len);
+    size_t len = 0, v2_len = 0;
+    uint8_t *bytes = read_golden(GOLDEN_PATH, &len);
+    uint8_t *v2 = read_golden(GOLDEN_V2_PATH, &v2_len);
     ms_envelope_t env;
     assert_int_equal(ms_envelope_decode(bytes, len, &env, NULL), 0);
     uint8_t key[MS_KEY_BYTES];
@@ -161,39 +170,73 @@ static void test_golden_change_set_encodes_to_the_same_bytes(void **state)
     assert_int_equal(body_len, env.body_len);
     assert_memory_equal(body, env.body, body_len);
 
-    //  Ed25519 is deterministic: sealing it again gives the file, byte for byte.
+    //  Ed25519 is deterministic: sealing it again gives the scheme 2 file,
+    //  byte for byte.
     ms_keypair_t *keypair = keypair_from_seed(*state, GOLDEN_SEED_HEX);
     assert_memory_equal(ms_keypair_public(keypair), key, MS_KEY_BYTES);
     uint8_t *sealed = NULL;
     size_t sealed_len = 0;
-    assert_int_equal(ms_envelope_seal(keypair, body, body_len, &sealed, &sealed_len, NULL), 0);
+    assert_int_equal(ms_envelope_seal(keypair, body, body_len, NULL, &sealed, &sealed_len, NULL),
+                     0);
+    assert_int_equal(sealed_len, v2_len);
+    assert_memory_equal(sealed, v2, v2_len);
+    free(sealed);
+
+    //  And version 1's signature, the domain then the body, with the
+    //  envelope written as version 1 wrote it, gives the scheme 1 file.
+    static const char domain[] = MS_SIGN_DOMAIN;
+    uint8_t *message = malloc(sizeof domain - 1 + body_len);
+    assert_non_null(message);
+    memcpy(message, domain, sizeof domain - 1);
+    memcpy(message + sizeof domain - 1, body, body_len);
+    uint8_t signature[MS_SIG_BYTES];
+    ms_keypair_sign(keypair, message, sizeof domain - 1 + body_len, signature);
+    assert_int_equal(ms_envelope_encode(body, body_len, signature, MS_SIGN_SCHEME_BODY, &sealed,
+                                        &sealed_len, NULL),
+                     0);
     assert_int_equal(sealed_len, len);
     assert_memory_equal(sealed, bytes, len);
-    ms_keypair_destroy(&keypair);
     free(sealed);
+    free(message);
+    ms_keypair_destroy(&keypair);
     free(body);
     ms_envelope_clear(&env);
+    free(v2);
     free(bytes);
 }
 
-static void test_golden_envelope_with_any_byte_changed_does_not_verify(void **state)
+static void check_any_byte_changed(const char *path)
 {
-    (void)state;
     size_t len = 0;
-    uint8_t *bytes = read_golden(&len);
+    uint8_t *bytes = read_golden(path, &len);
     uint8_t key[MS_KEY_BYTES];
     from_hex(GOLDEN_KEY_HEX, key, sizeof key);
     for (size_t i = 0; i < len; i++) {
         bytes[i] ^= 0x04;
         ms_envelope_t env;
         if (ms_envelope_decode(bytes, len, &env, NULL) == 0) {
-            if (ms_envelope_verify(&env, key))
-                fail_msg("byte %zu changed and the envelope still verifies", i);
+            if (ms_envelope_verify(&env, NULL, key))
+                fail_msg("%s: byte %zu changed and the envelope still verifies", path, i);
             ms_envelope_clear(&env);
         }
         bytes[i] ^= 0x04;
     }
+    //  Without its scheme (the last two bytes), a scheme 2 envelope reads as
+    //  scheme 1 and does not verify either.
+    ms_envelope_t env;
+    if (ms_envelope_decode(bytes, len - 2, &env, NULL) == 0) {
+        if (ms_envelope_verify(&env, NULL, key) && strcmp(path, GOLDEN_V2_PATH) == 0)
+            fail_msg("%s: its scheme removed, the envelope still verifies", path);
+        ms_envelope_clear(&env);
+    }
     free(bytes);
+}
+
+static void test_golden_envelope_with_any_byte_changed_does_not_verify(void **state)
+{
+    (void)state;
+    check_any_byte_changed(GOLDEN_PATH);
+    check_any_byte_changed(GOLDEN_V2_PATH);
 }
 
 //  RFC 8032 §7.1, Ed25519: SECRET KEY is the 32-byte seed.
@@ -244,7 +287,7 @@ static void test_rfc8032_vectors_through_our_key_files(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_golden_envelope_decodes_verifies_and_keeps_its_id),
+        cmocka_unit_test(test_golden_envelopes_decode_verify_and_keep_their_id),
         cmocka_unit_test_setup_teardown(test_golden_change_set_encodes_to_the_same_bytes,
                                         ms_tmpdir_setup, ms_tmpdir_teardown),
         cmocka_unit_test(test_golden_envelope_with_any_byte_changed_does_not_verify),
