@@ -23,7 +23,6 @@ struct ms_handoff {
     size_t count;            //  items queued
     bool closed;             //  the producer has no more
     bool cancelled;          //  everything fails from now on
-    bool taker_waiting;      //  the consumer waits in take
 };
 
 int ms_handoff_new(size_t capacity, ms_handoff_t **self_p)
@@ -59,14 +58,13 @@ void ms_handoff_destroy(ms_handoff_t **self_p)
     *self_p = NULL;
 }
 
-//  Queues ITEM, waiting for room when WAIT. 1 queued, 0 full, -1 stopped.
-static int put(ms_handoff_t *self, void *item, bool wait)
+bool ms_handoff_put(ms_handoff_t *self, void *item)
 {
     pthread_mutex_lock(&self->lock);
-    while (wait && self->count == self->capacity && !self->cancelled && !self->closed)
+    while (self->count == self->capacity && !self->cancelled && !self->closed)
         pthread_cond_wait(&self->emptied, &self->lock);
-    int queued = self->cancelled || self->closed || !item ? -1 : self->count < self->capacity;
-    if (queued == 1) {
+    bool queued = !self->cancelled && !self->closed && item;
+    if (queued) {
         self->slots[(self->head + self->count) % self->capacity] = item;
         self->count++;
         pthread_cond_signal(&self->filled);
@@ -75,31 +73,11 @@ static int put(ms_handoff_t *self, void *item, bool wait)
     return queued;
 }
 
-bool ms_handoff_put(ms_handoff_t *self, void *item)
-{
-    return put(self, item, true) == 1;
-}
-
-int ms_handoff_try_put(ms_handoff_t *self, void *item)
-{
-    return put(self, item, false);
-}
-
-bool ms_handoff_starved(ms_handoff_t *self)
-{
-    pthread_mutex_lock(&self->lock);
-    bool starved = self->taker_waiting;
-    pthread_mutex_unlock(&self->lock);
-    return starved;
-}
-
 void *ms_handoff_take(ms_handoff_t *self)
 {
     pthread_mutex_lock(&self->lock);
-    self->taker_waiting = true;
     while (self->count == 0 && !self->cancelled && !self->closed)
         pthread_cond_wait(&self->filled, &self->lock);
-    self->taker_waiting = false;
     void *item = NULL;
     if (!self->cancelled && self->count > 0) {
         item = self->slots[self->head];

@@ -39,11 +39,8 @@
 
 #define MAP_BYTES_PER_FILE_BYTE 3
 #define MAP_BYTES_SLACK (4ull << 20)
-#define ROW_BYTES_MIN 100          //  bytes of a typical register row, for sizing the key set
-#define BATCHES 3                  //  one filled, one waiting, one accepted
-#define STORE_PER_BODY_BYTE 3      //  bytes of map the writer fills per byte of change set
-#define PREFAULT_LEAD (8u << 20)   //  bytes of map brought in ahead of the writer
-#define PREFAULT_CHUNK (2u << 20)  //  bytes brought in at a time
+#define ROW_BYTES_MIN 100  //  bytes of a typical register row, for sizing the key set
+#define BATCHES 3          //  one filled, one waiting, one accepted
 
 //  Records waiting to be appended as one change set.
 typedef struct {
@@ -182,12 +179,9 @@ typedef struct {
     bool started;                        //  a run has read rows: rewind before the next
     bool held;                           //  the node holds records of the collection
     //  The reader's own, for the time it runs:
-    lookup_t lookup;    //  its read transaction, when the node holds records
-    ms_head_t head;     //  of the feed, after the last change set it sealed
-    uint64_t map_used;  //  bytes of the map in use when the run began
-    uint64_t filling;   //  bytes of map the writer will fill for what was sealed
-    uint64_t brought;   //  bytes of map past MAP_USED brought in
-    int reader_rc;      //  how it ended (READER_STOPPED when told to)
+    lookup_t lookup;  //  its read transaction, when the node holds records
+    ms_head_t head;   //  of the feed, after the last change set it sealed
+    int reader_rc;    //  how it ended (READER_STOPPED when told to)
     ms_error_t reader_err;
 } run_t;
 
@@ -271,23 +265,7 @@ static int pass(run_t *run, batch_t **batch_p, ms_error_t *err)
         return rc;
     run->head.seq = batch->sealed.cs.seq;
     memcpy(run->head.hash, batch->sealed.id, MS_HASH_BYTES);
-    run->filling += (uint64_t)batch->sealed.body_len * STORE_PER_BODY_BYTE;
-    //  Signing is a fifth of the work and either thread may do it: the
-    //  writer when it is waiting for this change set, else the reader.
-    if (!ms_handoff_starved(run->full) &&
-        (rc = ms_node_sign_sealed(run->node, &batch->sealed, err)) != 0)
-        return rc;
-    //  The writer takes a fault for every new page of the map, which zeroes
-    //  it. While the writer is behind (its queue full), the reader brings
-    //  those pages in ahead of it rather than wait: the work goes to
-    //  whichever thread has time for it.
-    int queued;
-    while ((queued = ms_handoff_try_put(run->full, batch)) == 0 &&
-           run->brought < run->filling + PREFAULT_LEAD) {
-        ms_store_prefault(ms_node_store(run->node), run->map_used + run->brought, PREFAULT_CHUNK);
-        run->brought += PREFAULT_CHUNK;
-    }
-    if (queued < 0 || (queued == 0 && !ms_handoff_put(run->full, batch)))
+    if (!ms_handoff_put(run->full, batch))
         return READER_STOPPED;
     *batch_p = batch = ms_handoff_take(run->empty);
     if (!batch)
@@ -400,11 +378,6 @@ static int import_rows(ms_txn_t *txn, void *arg, ms_error_t *err)
         rc = queues_new(run, err);
     run->lookup = (lookup_t){NULL, org, run->schema->collection, true};
     run->reader_rc = 0;
-    uint64_t map_bytes = 0;
-    run->map_used = 0;
-    run->filling = run->brought = 0;
-    if (rc == 0)
-        rc = ms_store_usage(ms_node_store(run->node), &map_bytes, &run->map_used, err);
     pthread_t reader;
     if (rc == 0 && pthread_create(&reader, NULL, reader_main, run) != 0)
         rc = ms_error_set(err, MS_ENOMEM, "import", "cannot start the thread that reads the file");

@@ -557,33 +557,22 @@ int ms_node_seal(const ms_node_t *self, const ms_head_t *head, const char *feed,
     };
     memcpy(sealed->cs.signer, ms_keypair_public(self->keypair), MS_KEY_BYTES);
     memcpy(sealed->cs.prev, head->hash, MS_HASH_BYTES);
-    int rc = ms_changeset_encode(&sealed->cs, &sealed->body, &sealed->body_len, err);
-    if (rc == 0)
-        ms_body_id(sealed->body, sealed->body_len, sealed->id);
-    return rc;
-}
-
-int ms_node_sign_sealed(const ms_node_t *self, ms_sealed_t *sealed, ms_error_t *err)
-{
-    if (sealed->bytes)
-        return 0;
-    int rc = ms_envelope_seal(self->keypair, sealed->body, sealed->body_len, sealed->id,
-                              &sealed->bytes, &sealed->len, err);
+    uint8_t *body = NULL;
+    size_t body_len = 0;
+    int rc = ms_changeset_encode(&sealed->cs, &body, &body_len, err);
     if (rc == 0) {
-        free(sealed->body);
-        sealed->body = NULL;
-        sealed->body_len = 0;
+        ms_body_id(body, body_len, sealed->id);
+        rc = ms_envelope_seal(self->keypair, body, body_len, sealed->id, &sealed->bytes,
+                              &sealed->len, err);
     }
+    free(body);
     return rc;
 }
 
-int ms_node_accept_sealed(ms_node_t *self, ms_txn_t *txn, ms_sealed_t *sealed,
+int ms_node_accept_sealed(ms_node_t *self, ms_txn_t *txn, const ms_sealed_t *sealed,
                           ms_verdict_t *verdict, ms_error_t *err)
 {
-    memset(verdict, 0, sizeof *verdict);
-    int rc = ms_node_sign_sealed(self, sealed, err);
-    if (rc == 0)
-        rc = ms_accept_own(txn, sealed->bytes, sealed->len, sealed->id, &sealed->cs, &self->hook,
+    int rc = ms_accept_own(txn, sealed->bytes, sealed->len, sealed->id, &sealed->cs, &self->hook,
                            verdict, err);
     if (rc == 0 && verdict->outcome != MS_OUTCOME_APPLIED)
         rc = ms_error_set(err, MS_EREFUSED, self->identity.org, "own change set refused: %s (%s)",
@@ -599,10 +588,9 @@ int ms_node_accept_sealed(ms_node_t *self, ms_txn_t *txn, ms_sealed_t *sealed,
 
 void ms_sealed_free(ms_sealed_t *sealed)
 {
-    free(sealed->body);
     free(sealed->bytes);
-    sealed->body = sealed->bytes = NULL;
-    sealed->body_len = sealed->len = 0;
+    sealed->bytes = NULL;
+    sealed->len = 0;
 }
 
 //  Its parent's resolution of a fork of this node's feeds has arrived: the

@@ -14,25 +14,19 @@
 //  write still fills the map, the transaction is discarded, the map doubled
 //  and the write run again. Another process may have grown the map
 //  meanwhile; MDB_MAP_RESIZED at txn begin adopts its size.
-//  A writer in one thread may have another bring in the part of the map
-//  it will fill next (ms_store_prefault).
 //  Called by every module that keeps state: accept, node, views, sync.
 
-#define _GNU_SOURCE  //  MADV_POPULATE_READ
 #include "mutsync/store.h"
 
 #include "mutsync/i18n.h"
 
 #include <errno.h>
 #include <lmdb.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #define INITIAL_MAP_BYTES (16ull << 20)
 #define PREFIX_MAX 256
@@ -298,45 +292,6 @@ int ms_store_write(ms_store_t *self, ms_write_fn fn, void *ctx, ms_error_t *err)
             return rc;
     }
     return ms_error_set(err, MS_ESTORE, self->dir, "the map cannot grow any further");
-}
-
-//  Where the data file is mapped: LMDB does not tell (mdb_env_info gives
-//  the address only with MDB_FIXEDMAP), the process's map list does.
-static char *map_address(ms_store_t *self)
-{
-    int fd;
-    struct stat st;
-    if (mdb_env_get_fd(self->env, &fd) != 0 || fstat(fd, &st) != 0)
-        return NULL;
-    FILE *maps = fopen("/proc/self/maps", "r");
-    if (!maps)
-        return NULL;
-    char line[512];
-    unsigned long long start = 0, end, offset, inode;
-    char *found = NULL;
-    while (!found && fgets(line, sizeof line, maps))
-        if (sscanf(line, "%llx-%llx %*s %llx %*s %llu", &start, &end, &offset, &inode) == 4 &&
-            inode == (unsigned long long)st.st_ino && offset == 0)
-            found = (char *)(uintptr_t)start;
-    fclose(maps);
-    return found;
-}
-
-void ms_store_prefault(ms_store_t *self, uint64_t from, uint64_t len)
-{
-    MDB_envinfo info;
-    long page = sysconf(_SC_PAGESIZE);
-    char *map = map_address(self);
-    if (!map || mdb_env_info(self->env, &info) != 0 || page <= 0 || from >= info.me_mapsize)
-        return;
-    from -= from % (uint64_t)page;
-    if (len > info.me_mapsize - from)
-        len = info.me_mapsize - from;
-    //  Reading a page of the map brings it in (zeroed, for a page not yet
-    //  written): the writer then only makes it writable. Kernels before
-    //  5.14 know no MADV_POPULATE_READ; read-ahead does half as much.
-    if (madvise(map + from, len, MADV_POPULATE_READ) != 0)
-        (void)madvise(map + from, len, MADV_WILLNEED);
 }
 
 int ms_store_read(ms_store_t *self, ms_txn_t **txn_p, ms_error_t *err)

@@ -26,14 +26,6 @@ void ms_handoff_destroy(ms_handoff_t **self_p);
 //  queued, once the queue is cancelled or closed.
 bool ms_handoff_put(ms_handoff_t *self, void *item);
 
-//  Queues ITEM if there is room now. Returns 1 when queued, 0 when the
-//  queue is full, -1 once it is cancelled or closed (ITEM not queued).
-int ms_handoff_try_put(ms_handoff_t *self, void *item);
-
-//  True when the taker is waiting for an item now, the queue empty (a
-//  hint: the other side may change it a moment later).
-bool ms_handoff_starved(ms_handoff_t *self);
-
 //  The next item, waiting for one; NULL once the queue is closed and
 //  empty, or cancelled.
 void *ms_handoff_take(ms_handoff_t *self);

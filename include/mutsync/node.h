@@ -121,15 +121,11 @@ MS_MUST_CHECK int ms_node_append_fresh(ms_node_t *self, ms_txn_t *txn, const cha
                                        const ms_change_t *changes, const bool *fresh, size_t count,
                                        ms_verdict_t *verdict, ms_error_t *err);
 
-//  A change set made ahead of the transaction that accepts it, so that
-//  encoding and signing may run in a thread apart (see import). Made in
-//  two steps: encoded (body and id: what the next change set chains to),
-//  then signed (the envelope), either step in either thread.
+//  A change set sealed ahead of the transaction that accepts it, so that
+//  encoding and signing may run in a thread apart (see import).
 typedef struct {
     ms_changeset_t cs;          //  what it says; its changes stay the caller's
-    uint8_t *body;              //  encoded, owned; NULL once signed
-    size_t body_len;            //  bytes
-    uint8_t *bytes;             //  the envelope once signed, owned; NULL before
+    uint8_t *bytes;             //  the envelope, owned
     size_t len;                 //  bytes
     uint8_t id[MS_HASH_BYTES];  //  of the body: the feed's head once accepted
 } ms_sealed_t;
@@ -139,25 +135,19 @@ typedef struct {
 //  says which), or a store error. Inside TXN.
 MS_MUST_CHECK int ms_node_may_write(ms_node_t *self, ms_txn_t *txn, ms_error_t *err);
 
-//  Encodes COUNT changes (FRESH as for ms_node_append_fresh, may be NULL)
-//  as the change set that follows HEAD in this node's FEED, into *SEALED
-//  (release with ms_sealed_free), not yet signed. Reads only the node's
-//  identity and key, loaded by ms_node_may_write: once that returned 0,
-//  this and ms_node_sign_sealed may run in another thread while TXN is
-//  open. CHANGES, FRESH and FEED must outlive *SEALED. Returns 0,
-//  MS_ENOMEM or a codec error.
+//  Encodes and signs COUNT changes (FRESH as for ms_node_append_fresh, may
+//  be NULL) as the change set that follows HEAD in this node's FEED, into
+//  *SEALED (release with ms_sealed_free). Reads only the node's identity
+//  and its key, loaded by ms_node_may_write: once that returned 0, it may
+//  run in another thread while TXN is open. CHANGES, FRESH and FEED must
+//  outlive *SEALED. Returns 0, MS_ENOMEM or a codec error.
 MS_MUST_CHECK int ms_node_seal(const ms_node_t *self, const ms_head_t *head, const char *feed,
                                const ms_change_t *changes, const bool *fresh, size_t count,
                                ms_sealed_t *sealed, ms_error_t *err);
 
-//  Signs an encoded SEALED: its body becomes the envelope. Returns 0 (at
-//  once when already signed) or MS_ENOMEM.
-MS_MUST_CHECK int ms_node_sign_sealed(const ms_node_t *self, ms_sealed_t *sealed, ms_error_t *err);
-
-//  Accepts SEALED inside TXN (signing it first if it is not yet), as
-//  ms_node_append_fresh does: its seq and prev must follow the feed's head
-//  there. Same returns.
-MS_MUST_CHECK int ms_node_accept_sealed(ms_node_t *self, ms_txn_t *txn, ms_sealed_t *sealed,
+//  Accepts SEALED inside TXN, as ms_node_append_fresh does once it sealed:
+//  its seq and prev must follow the feed's head there. Same returns.
+MS_MUST_CHECK int ms_node_accept_sealed(ms_node_t *self, ms_txn_t *txn, const ms_sealed_t *sealed,
                                         ms_verdict_t *verdict, ms_error_t *err);
 
 //  Frees what *SEALED owns. Safe twice.

@@ -94,12 +94,6 @@ MS_MUST_CHECK int ms_txn_set_pending(ms_txn_t *txn, const ms_pending_kind_t *kin
 //  is changed), or MS_ESTORE.
 MS_MUST_CHECK int ms_store_reserve(ms_store_t *self, uint64_t bytes, ms_error_t *err);
 
-//  Brings LEN bytes of the map from offset FROM into memory, as a write
-//  transaction (in another thread) is about to fill them: the writer then
-//  takes a cheaper fault per page. Beyond the map, nothing. A hint, safe
-//  from any thread; failures are ignored.
-void ms_store_prefault(ms_store_t *self, uint64_t from, uint64_t len);
-
 //  Starts a read-only transaction; end it with ms_txn_abort.
 MS_MUST_CHECK int ms_store_read(ms_store_t *self, ms_txn_t **txn_p, ms_error_t *err);
 

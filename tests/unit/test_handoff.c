@@ -12,7 +12,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #define ITEMS 20000
 
@@ -110,43 +109,6 @@ static void test_close_drains_then_ends(void **state)
     ms_handoff_destroy(&queue);
 }
 
-static void test_try_put_never_waits(void **state)
-{
-    (void)state;
-    ms_handoff_t *queue;
-    assert_int_equal(ms_handoff_new(2, &queue), 0);
-    assert_int_equal(ms_handoff_try_put(queue, (void *)1), 1);
-    assert_int_equal(ms_handoff_try_put(queue, (void *)2), 1);
-    assert_int_equal(ms_handoff_try_put(queue, (void *)3), 0);  //  full: not queued
-    assert_int_equal((uintptr_t)ms_handoff_take(queue), 1);
-    assert_int_equal(ms_handoff_try_put(queue, (void *)4), 1);
-    assert_int_equal((uintptr_t)ms_handoff_take(queue), 2);
-    assert_int_equal((uintptr_t)ms_handoff_take(queue), 4);
-    ms_handoff_cancel(queue);
-    assert_int_equal(ms_handoff_try_put(queue, (void *)5), -1);
-    ms_handoff_destroy(&queue);
-}
-
-static void test_a_waiting_taker_is_seen(void **state)
-{
-    (void)state;
-    ms_handoff_t *queue;
-    assert_int_equal(ms_handoff_new(2, &queue), 0);
-    assert_false(ms_handoff_starved(queue));
-    pthread_t thread;
-    assert_int_equal(pthread_create(&thread, NULL, consume_one, queue), 0);
-    //  Bounded: the consumer starts waiting within a few milliseconds.
-    for (int i = 0; i < 5000 && !ms_handoff_starved(queue); i++)
-        usleep(1000);
-    assert_true(ms_handoff_starved(queue));
-    assert_true(ms_handoff_put(queue, (void *)9));
-    void *got = NULL;
-    pthread_join(thread, &got);
-    assert_int_equal((uintptr_t)got, 9);
-    assert_false(ms_handoff_starved(queue));
-    ms_handoff_destroy(&queue);
-}
-
 static void test_no_room_is_refused(void **state)
 {
     (void)state;
@@ -162,8 +124,6 @@ int main(void)
         cmocka_unit_test(test_cancel_wakes_a_waiting_producer),
         cmocka_unit_test(test_cancel_wakes_a_waiting_consumer),
         cmocka_unit_test(test_close_drains_then_ends),
-        cmocka_unit_test(test_try_put_never_waits),
-        cmocka_unit_test(test_a_waiting_taker_is_seen),
         cmocka_unit_test(test_no_room_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
