@@ -10,6 +10,9 @@
 //  in order (one connection), so the in-flight batches are a ring.
 //  Invariant: a feed is sent only from the head the peer declared (want)
 //  or acknowledged, so a resumed session resends nothing acknowledged.
+//  Two jobs are done for the actions elsewhere: syncoffer.c decides the
+//  want and where each feed is sent from, syncbackup.c carries the sealed
+//  backups; the files and marks a session keeps are syncstore.c's.
 
 #include "mutsync/sync.h"
 
@@ -17,9 +20,8 @@
 #include "mutsync/feedio.h"
 #include "mutsync/i18n.h"
 #include "mutsync/log.h"
-#include "mutsync/replica.h"
-#include "mutsync/resolve.h"
 #include "mutsync/syncbackup.h"
+#include "mutsync/syncoffer.h"
 #include "mutsync/syncstore.h"
 #include "mutsync/trust.h"
 
@@ -45,14 +47,6 @@ typedef enum {
 } event_t;
 
 typedef struct {
-    uint64_t next;       //  next seq to send
-    uint64_t peer_head;  //  seq the peer holds (want, then acks)
-    bool stalled;        //  the peer did not take a batch of it: send no more
-    bool refused;        //  the peer does not take this feed at all (reach)
-    bool claimed;        //  responder: the child's own feed, another branch than ours
-} out_feed_t;
-
-typedef struct {
     uint64_t number;  //  batch number
     uint32_t feed;    //  index in the offer
     uint64_t last;    //  last seq in it
@@ -70,7 +64,7 @@ struct ms_sync {
     int64_t timeout_ms;                    //
     int64_t last_heard_ms;                 //  when the peer last spoke
     ms_sync_heads_t offer;                 //  what we send, with our heads
-    out_feed_t *out;                       //  offer.count entries
+    ms_syncoffer_out_t *out;               //  offer.count entries
     size_t cursor;                         //  feed being sent
     ms_sync_heads_t peer_offer;            //  what the peer sends, with its heads
     flight_t flights[MS_SYNC_WINDOW_MAX];  //  ring of batches in flight
@@ -482,58 +476,15 @@ static int answer_hello(ms_sync_t *self, const uint8_t *child_digest, bool want_
 }
 
 //  Takes the peer's offer and answers with what we hold of each feed we
-//  take; a feed we do not take is answered "refused", with nothing of what
-//  we hold of it, so a child offering a sibling's feed learns nothing.
+//  take (syncoffer.h); a fork of our own feed is remembered.
 static int take_offer(ms_sync_t *self, const ms_msg_t *in, ms_msg_t *answer)
 {
-    ms_error_t err = {0};
-    const ms_identity_t *id = ms_node_identity(self->node);
-    ms_txn_t *txn;
-    if (ms_store_read(ms_node_store(self->node), &txn, &err) != 0)
-        return fail(self, err.code, "%s", err.message);
     ms_sync_heads_t want = {0};
-    char fork[400] = "";
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < in->offer_count; i++) {
-        const ms_sync_head_t *h = &in->offer[i];
-        bool take = false;
-        rc = ms_scope_takes(txn, id, self->peer, self->side == MS_SYNC_RESPONDER, h->org, h->feed,
-                            &take, &err);
-        ms_head_t theirs = {.seq = h->seq}, ours = {0};
-        memcpy(theirs.hash, h->hash, MS_HASH_BYTES);
-        if (rc == 0)
-            rc = ms_sync_heads_add(&self->peer_offer, h->org, h->feed, &theirs, &err);
-        if (rc == 0 && take)
-            rc = ms_replica_head(txn, h->org, h->feed, &ours, &err);
-        uint8_t held[MS_HASH_BYTES];
-        ms_val_t bytes;
-        //  A fork of our own feed: that feed is not taken, the rest is (the
-        //  parent's resolution may be on its way), and the session fails at
-        //  its end unless the resolution came.
-        bool forked_here =
-            rc == 0 && take && strcmp(h->org, id->org) == 0 && h->seq && h->seq <= ours.seq &&
-            ms_replica_envelope(txn, h->org, h->feed, h->seq, held, &bytes, NULL) == 0 &&
-            sodium_memcmp(held, h->hash, MS_HASH_BYTES) != 0;
-        if (forked_here && !fork[0])
-            snprintf(fork, sizeof fork,
-                     _("fork: %s holds another change set than this node at %s/%s seq %llu; "
-                       "this node may not write until %s resolves it (child resolve)"),
-                     self->peer, h->org, h->feed, (unsigned long long)h->seq, self->peer);
-        if (rc == 0 && take && !forked_here && h->seq > ours.seq)
-            self->stats.to_receive += h->seq - ours.seq;
-        if (rc == 0)
-            rc = ms_sync_heads_add(&want, h->org, h->feed, take && !forked_here ? &ours : NULL,
-                                   &err);
-        if (rc == 0 && (!take || forked_here)) {
-            self->peer_offer.items[self->peer_offer.count - 1].refused = true;
-            want.items[want.count - 1].refused = true;
-            if (!take)
-                ms_log(MS_LOG_WARN, "sync",
-                       "%s offered %s/%s, which this node does not take (reach)", self->peer,
-                       h->org, h->feed);
-        }
-    }
-    ms_txn_abort(&txn);
+    char fork[400];
+    ms_error_t err = {0};
+    int rc = ms_syncoffer_take(self->node, self->peer, self->side == MS_SYNC_RESPONDER, in->offer,
+                               in->offer_count, &self->peer_offer, &want, &self->stats.to_receive,
+                               fork, sizeof fork, &err);
     if (rc == 0 && fork[0] && note_fork(self, fork) != 0) {
         ms_sync_heads_clear(&want);
         return -1;
@@ -578,55 +529,12 @@ static int take_want(ms_sync_t *self, const ms_msg_t *in)
     if (!self->out)
         return fail(self, MS_ENOMEM, _("no memory"));
     ms_error_t err = {0};
-    ms_txn_t *txn;
-    if (ms_store_read(ms_node_store(self->node), &txn, &err) != 0)
-        return fail(self, err.code, "%s", err.message);
-    for (size_t i = 0; i < self->offer.count; i++) {
-        const ms_sync_head_t *mine = &self->offer.items[i], *theirs = &in->want[i];
-        out_feed_t *out = &self->out[i];
-        if (strcmp(mine->org, theirs->org) != 0 || strcmp(mine->feed, theirs->feed) != 0) {
-            ms_txn_abort(&txn);
-            return refuse(self, MS_EINVAL, _("want entry %zu is not the feed offered"), i);
-        }
-        out->peer_head = theirs->seq;
-        out->next = theirs->seq + 1;
-        if (theirs->refused) {
-            out->refused = true;
-            ms_log(MS_LOG_WARN, "sync", "%s does not take %s/%s (reach): not sent", self->peer,
-                   mine->org, mine->feed);
-            out->stalled = true;
-            continue;
-        }
-        if (mine->seq > theirs->seq)
-            self->stats.to_send += mine->seq - theirs->seq;
-        uint8_t id[MS_HASH_BYTES];
-        ms_val_t bytes;
-        if (theirs->seq && theirs->seq <= mine->seq &&
-            ms_replica_envelope(txn, mine->org, mine->feed, theirs->seq, id, &bytes, NULL) == 0 &&
-            sodium_memcmp(id, theirs->hash, MS_HASH_BYTES) != 0) {
-            //  Our own branch goes up from the forked seq as the fork's proof:
-            //  the parent freezes the feed (or refuses it as superseded once
-            //  it resolved the fork). Anyone else's is not ours to send.
-            bool own = self->side == MS_SYNC_INITIATOR &&
-                       strcmp(mine->org, ms_node_identity(self->node)->org) == 0;
-            ms_log(MS_LOG_ERROR, "sync",
-                   "%s holds another change set than ours at %s/%s seq=%llu: a fork, %s",
-                   self->peer, mine->org, mine->feed, (unsigned long long)theirs->seq,
-                   own ? "sent as proof" : "not sent");
-            if (own)
-                out->next = theirs->seq;
-            else
-                out->stalled = true;
-            //  The child's own feed, unless a resolution here already took
-            //  its branch out (the child learns it in this session).
-            bool lost = false;
-            out->claimed = self->side == MS_SYNC_RESPONDER && strcmp(mine->org, self->peer) == 0 &&
-                           ms_resolve_lost(txn, mine->org, mine->feed, theirs->seq, theirs->hash,
-                                           &lost, NULL) == 0 &&
-                           !lost;
-        }
-    }
-    ms_txn_abort(&txn);
+    int rc = ms_syncoffer_plan(self->node, self->peer, self->side == MS_SYNC_RESPONDER,
+                               &self->offer, in->want, self->out, &self->stats.to_send, &err);
+    if (rc == MS_EINVAL)
+        return refuse(self, rc, "%s", err.message);
+    if (rc)
+        return fail(self, rc, "%s", err.message);
     return refuse_forks(self, in);
 }
 
@@ -708,7 +616,7 @@ static int take_ack(ms_sync_t *self, const ms_msg_t *in)
     flight_t *flight = &self->flights[self->flight_start];
     self->flight_start = (self->flight_start + 1) % MS_SYNC_WINDOW_MAX;
     self->in_flight--;
-    out_feed_t *out = &self->out[flight->feed];
+    ms_syncoffer_out_t *out = &self->out[flight->feed];
     const ms_sync_head_t *feed = &self->offer.items[flight->feed];
     if (in->head > out->peer_head)
         out->peer_head = in->head;
@@ -740,52 +648,17 @@ static int take_error(ms_sync_t *self, const ms_msg_t *in)
     return fail(self, code, "%s: %s", self->peer, in->reason);
 }
 
-static bool heads_match(const ms_sync_t *self)
-{
-    for (size_t i = 0; i < self->offer.count; i++)
-        if (self->out[i].peer_head < self->offer.items[i].seq && !self->out[i].refused)
-            return false;
-    ms_txn_t *txn;
-    if (ms_store_read(ms_node_store(self->node), &txn, NULL) != 0)
-        return false;
-    bool match = true;
-    for (size_t i = 0; match && i < self->peer_offer.count; i++) {
-        if (self->peer_offer.items[i].refused)
-            continue;
-        ms_head_t head;
-        match = ms_replica_head(txn, self->peer_offer.items[i].org, self->peer_offer.items[i].feed,
-                                &head, NULL) == 0 &&
-                head.seq >= self->peer_offer.items[i].seq;
-    }
-    ms_txn_abort(&txn);
-    return match;
-}
-
 //  Both directions are over: remember the scope for the next idle check.
 static int finish(ms_sync_t *self, const ms_msg_t *in)
 {
     (void)in;
     if (self->fork_seen && fork_outcome(self) != 0)
         return -1;
-    self->stats.complete = !self->fork_seen && heads_match(self);
+    self->stats.complete = !self->fork_seen &&
+                           ms_syncoffer_met(self->node, &self->offer, self->out, &self->peer_offer);
     ms_sync_heads_t scope = {0};
     ms_error_t err = {0};
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < self->offer.count; i++) {
-        if (self->out[i].refused)
-            continue;
-        ms_head_t head = {.seq = self->out[i].peer_head};
-        rc = ms_sync_heads_add(&scope, self->offer.items[i].org, self->offer.items[i].feed, &head,
-                               &err);
-    }
-    for (size_t i = 0; rc == 0 && i < self->peer_offer.count; i++) {
-        if (self->peer_offer.items[i].refused)
-            continue;
-        ms_head_t head = {.seq = self->peer_offer.items[i].seq};
-        memcpy(head.hash, self->peer_offer.items[i].hash, MS_HASH_BYTES);
-        rc = ms_sync_heads_add(&scope, self->peer_offer.items[i].org,
-                               self->peer_offer.items[i].feed, &head, &err);
-    }
+    int rc = ms_syncoffer_held(&self->offer, self->out, &self->peer_offer, &scope, &err);
     if (rc == 0)
         rc = ms_syncstore_save_peer(self->node, self->peer, &scope, &err);
     ms_sync_heads_clear(&scope);
@@ -844,7 +717,7 @@ static bool settled(const ms_sync_t *self)
 static int send_batch(ms_sync_t *self)
 {
     const ms_sync_head_t *feed = &self->offer.items[self->cursor];
-    out_feed_t *out = &self->out[self->cursor];
+    ms_syncoffer_out_t *out = &self->out[self->cursor];
     ms_error_t err = {0};
     uint64_t seq = out->next;
     int rc = ms_feedio_fill(self->node, feed->org, feed->feed, out->next, feed->seq,
