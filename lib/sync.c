@@ -10,16 +10,18 @@
 //  in order (one connection), so the in-flight batches are a ring.
 //  Invariant: a feed is sent only from the head the peer declared (want)
 //  or acknowledged, so a resumed session resends nothing acknowledged.
+//  Two jobs are done for the actions elsewhere: syncoffer.c decides the
+//  want and where each feed is sent from, syncbackup.c carries the sealed
+//  backups; the files and marks a session keeps are syncstore.c's.
 
 #include "mutsync/sync.h"
 
 #include "mutsync/anchor.h"
-#include "mutsync/backupstore.h"
 #include "mutsync/feedio.h"
 #include "mutsync/i18n.h"
 #include "mutsync/log.h"
-#include "mutsync/replica.h"
-#include "mutsync/resolve.h"
+#include "mutsync/syncbackup.h"
+#include "mutsync/syncoffer.h"
 #include "mutsync/syncstore.h"
 #include "mutsync/trust.h"
 
@@ -45,14 +47,6 @@ typedef enum {
 } event_t;
 
 typedef struct {
-    uint64_t next;       //  next seq to send
-    uint64_t peer_head;  //  seq the peer holds (want, then acks)
-    bool stalled;        //  the peer did not take a batch of it: send no more
-    bool refused;        //  the peer does not take this feed at all (reach)
-    bool claimed;        //  responder: the child's own feed, another branch than ours
-} out_feed_t;
-
-typedef struct {
     uint64_t number;  //  batch number
     uint32_t feed;    //  index in the offer
     uint64_t last;    //  last seq in it
@@ -70,7 +64,7 @@ struct ms_sync {
     int64_t timeout_ms;                    //
     int64_t last_heard_ms;                 //  when the peer last spoke
     ms_sync_heads_t offer;                 //  what we send, with our heads
-    out_feed_t *out;                       //  offer.count entries
+    ms_syncoffer_out_t *out;               //  offer.count entries
     size_t cursor;                         //  feed being sent
     ms_sync_heads_t peer_offer;            //  what the peer sends, with its heads
     flight_t flights[MS_SYNC_WINDOW_MAX];  //  ring of batches in flight
@@ -80,14 +74,8 @@ struct ms_sync {
     bool done_sent, peer_done;             //
     ms_batch_t *packer;                    //  outgoing batches
     ms_batch_t *unpacker;                  //  incoming batches
-    bool backup_request;                   //  initiator: only fetch the parent's backup of us
     ms_syncstore_cache_t *cache;           //  initiator: upward heads kept across sessions
-    ms_chunkfile_t *backup;                //  a sealed backup being sent or received
-    bool backup_sending;                   //  BACKUP is ours to send (else we receive it)
-    uint64_t backup_total;                 //  bytes of it
-    uint64_t backup_next;                  //  sending: end of the chunk in flight
-    uint8_t backup_digest[MS_SYNC_BLOB_DIGEST_BYTES];  //  BLAKE2b-256 of it
-    uint8_t *chunk;  //  sending: MS_SYNC_CHUNK_MAX bytes, made on first use
+    ms_syncbackup_t *backups;              //  the sealed backups carried (syncbackup.h)
     uint8_t
         hello_digest[MS_SYNC_DIGEST_BYTES];  //  responder: the child's, answered after its backup
     bool hello_want_chain;                   //  responder: likewise
@@ -104,6 +92,10 @@ const char *ms_sync_state_name(ms_sync_state_t state)
 {
     return state <= MS_SYNC_FAILED ? state_names[state] : "unknown";
 }
+
+//  The backup exchange's link to the session (syncbackup.h).
+static int backup_send(void *ctx, const ms_msg_t *msg);
+static void backup_fail(void *ctx, int code, bool tell, const char *reason);
 
 int ms_sync_new(ms_node_t *node, ms_sync_side_t side, const char *peer, ms_sync_send_fn send,
                 void *ctx, int64_t now_ms, ms_sync_t **sync_p, ms_error_t *err)
@@ -127,6 +119,9 @@ int ms_sync_new(ms_node_t *node, ms_sync_side_t side, const char *peer, ms_sync_
     int rc = ms_batch_new(MS_SYNC_ZSTD_LEVEL, &self->packer, err);
     if (rc == 0)
         rc = ms_batch_new(MS_SYNC_ZSTD_LEVEL, &self->unpacker, err);
+    ms_syncbackup_link_t link = {backup_send, backup_fail, self};
+    if (rc == 0)
+        rc = ms_syncbackup_new(node, side == MS_SYNC_RESPONDER, peer, &link, &self->backups, err);
     //  A fork recorded by an earlier session stands until its resolution comes.
     ms_txn_t *txn;
     if (rc == 0 && side == MS_SYNC_INITIATOR &&
@@ -154,8 +149,7 @@ void ms_sync_destroy(ms_sync_t **sync_p)
     free(self->out);
     ms_batch_destroy(&self->packer);
     ms_batch_destroy(&self->unpacker);
-    ms_chunkfile_close(&self->backup);
-    free(self->chunk);
+    ms_syncbackup_destroy(&self->backups);
     free(self);
     *sync_p = NULL;
 }
@@ -167,7 +161,7 @@ void ms_sync_set_window(ms_sync_t *self, uint32_t window)
 
 void ms_sync_set_backup_request(ms_sync_t *self)
 {
-    self->backup_request = true;
+    ms_syncbackup_set_request(self->backups);
 }
 
 void ms_sync_set_cache(ms_sync_t *self, ms_syncstore_cache_t *cache)
@@ -247,6 +241,19 @@ static int refuse(ms_sync_t *self, int code, const char *fmt, ...)
     return fail(self, code, "%s", msg.reason);
 }
 
+static int backup_send(void *ctx, const ms_msg_t *msg)
+{
+    return send_msg(ctx, msg);
+}
+
+static void backup_fail(void *ctx, int code, bool tell, const char *reason)
+{
+    if (tell)
+        (void)refuse(ctx, code, "%s", reason);
+    else
+        (void)fail(ctx, code, "%s", reason);
+}
+
 //  Keeps a bad frame as evidence (syncstore.h).
 static void quarantine_frame(ms_sync_t *self, const uint8_t *bytes, size_t len, const char *detail)
 {
@@ -316,211 +323,50 @@ static int send_hello(ms_sync_t *self, const ms_msg_t *in)
     ms_msg_t msg = {.type = MS_MSG_HELLO,
                     .version = MS_SYNC_VERSION,
                     .window = self->window,
-                    .want_backup = self->backup_request,
                     .want_chain = ms_anchor_provisional(ms_node_identity(self->node)),
                     .chunks = true};
     if (read_heads(self, true, &self->offer, msg.digest) != 0)
         return -1;
-    if (!self->backup_request &&
-        ms_syncstore_open_pending_backup(self->node, &self->backup_total, self->backup_digest,
-                                         &self->backup)) {
-        self->backup_sending = true;
-        msg.total = self->backup_total;
-        memcpy(msg.blob_digest, self->backup_digest, MS_SYNC_BLOB_DIGEST_BYTES);
-    }
+    ms_syncbackup_announce(self->backups, &msg);
     return send_msg(self, &msg);
-}
-
-//  An older parent answered a Hello that announced a backup without taking
-//  it: it stays pending, for a USB key or a newer parent.
-static void backup_not_taken(ms_sync_t *self)
-{
-    if (!self->backup)
-        return;
-    ms_log(MS_LOG_WARN, "sync",
-           "%s does not take sealed backups in chunks (an older version): the backup stays "
-           "pending",
-           self->peer);
-    ms_chunkfile_close(&self->backup);
-}
-
-//  The peer holds the first IN->offset bytes of our backup: sends the next
-//  chunk, or, once the peer has it all, forgets it (the initiator removes
-//  its pending file). Returns 0, 1 (responder: the last chunk is sent, the
-//  session is over), 2 (more to send) or -1.
-static int take_backup_ack(ms_sync_t *self, const ms_msg_t *in)
-{
-    //  The first acknowledgement may resume where a cut transfer stopped.
-    bool first = self->backup_next == 0;
-    if (!self->backup || !self->backup_sending ||
-        (first ? in->offset > self->backup_total : in->offset != self->backup_next))
-        return refuse(self, MS_EINVAL,
-                      _("a backup acknowledgement for %llu bytes where %llu were sent"),
-                      (unsigned long long)in->offset, (unsigned long long)self->backup_next);
-    if (in->offset == self->backup_total) {
-        ms_syncstore_backup_delivered(self->node, self->backup);
-        ms_chunkfile_close(&self->backup);
-        ms_log(MS_LOG_INFO, "sync", "%s keeps this node's sealed backup (%llu bytes)", self->peer,
-               (unsigned long long)self->backup_total);
-        return 0;
-    }
-    ms_error_t err = {0};
-    if (!self->chunk && !(self->chunk = malloc(MS_SYNC_CHUNK_MAX)))
-        return fail(self, MS_ENOMEM, _("no memory for a backup chunk"));
-    ms_msg_t msg = {.type = MS_MSG_BACKUP_CHUNK,
-                    .offset = in->offset,
-                    .total = self->backup_total,
-                    .data = self->chunk};
-    memcpy(msg.blob_digest, self->backup_digest, MS_SYNC_BLOB_DIGEST_BYTES);
-    if (ms_chunkfile_read(self->backup, in->offset, self->chunk, MS_SYNC_CHUNK_MAX, &msg.data_len,
-                          &err) != 0 ||
-        msg.data_len == 0)
-        return refuse(self, MS_EIO, _("cannot read the sealed backup: %s"), err.message);
-    if (send_msg(self, &msg) != 0)
-        return -1;
-    self->backup_next = in->offset + msg.data_len;
-    if (self->side == MS_SYNC_RESPONDER && self->backup_next == self->backup_total) {
-        ms_log(MS_LOG_INFO, "sync", "%s: sent its latest sealed backup (%llu bytes)", self->peer,
-               (unsigned long long)self->backup_total);
-        ms_chunkfile_close(&self->backup);
-        self->stats.complete = true;
-        return 1;
-    }
-    return 2;
-}
-
-//  Opens the file a backup announced by IN (first chunk, or the child's
-//  Hello) is received into.
-static int receive_backup(ms_sync_t *self, const ms_msg_t *in)
-{
-    ms_error_t err = {0};
-    self->backup_total = in->total;
-    memcpy(self->backup_digest, in->blob_digest, MS_SYNC_BLOB_DIGEST_BYTES);
-    int rc = self->side == MS_SYNC_RESPONDER
-                 ? ms_syncstore_receive_backup(self->node, self->peer, in->total, in->blob_digest,
-                                               &self->backup, &err)
-                 : ms_syncstore_receive_parent_backup(self->node, in->total, in->blob_digest,
-                                                      &self->backup, &err);
-    if (rc)
-        return refuse(self, MS_ESTORE, _("cannot receive a sealed backup: %s"), err.message);
-    self->backup_sending = false;
-    return 0;
-}
-
-static int send_backup_ack(ms_sync_t *self, uint64_t offset)
-{
-    ms_msg_t ack = {.type = MS_MSG_BACKUP_ACK, .offset = offset};
-    return send_msg(self, &ack);
 }
 
 static int answer_hello(ms_sync_t *self, const uint8_t *digest, bool want_chain);
 
-//  A chunk of the backup we receive, written in order. Returns 2 (more to
-//  come, acknowledged), 1 (initiator: the parent's backup is whole), the
-//  responder's answer to the child's Hello once its backup is kept, or -1.
-static int take_backup_chunk(ms_sync_t *self, const ms_msg_t *in)
+//  What a step of the backup exchange (syncbackup.h) means for the table:
+//  0 (go on), 1 (over: the session is complete), 2 (more chunks) or -1;
+//  a child's backup kept, the responder answers the Hello it came with.
+static int backup_step(ms_sync_t *self, ms_syncbackup_step_t step)
 {
-    if (!self->backup && self->side == MS_SYNC_INITIATOR && in->offset == 0 &&
-        self->backup_request && receive_backup(self, in) != 0)
-        return -1;
-    if (!self->backup || self->backup_sending || in->total != self->backup_total ||
-        sodium_memcmp(in->blob_digest, self->backup_digest, MS_SYNC_BLOB_DIGEST_BYTES) != 0)
-        return refuse(self, MS_EINVAL,
-                      _("a backup chunk at %llu of %llu bytes that was not announced"),
-                      (unsigned long long)in->offset, (unsigned long long)in->total);
-    ms_error_t err = {0};
-    if (ms_chunkfile_write(self->backup, in->offset, in->data, in->data_len, &err) != 0)
-        return refuse(self, err.code == MS_EINVAL ? MS_EINVAL : MS_ESTORE, "%s", err.message);
-    if (!ms_chunkfile_complete(self->backup))
-        return send_backup_ack(self, ms_chunkfile_received(self->backup)) == 0 ? 2 : -1;
-    if (self->side == MS_SYNC_INITIATOR) {
-        int rc = ms_syncstore_finish_parent_backup(self->node, self->backup, &err);
-        ms_chunkfile_close(&self->backup);
-        if (rc)
-            return fail(self, rc, _("the backup from %s: %s"), self->peer, err.message);
+    switch (step) {
+    case MS_SYNCBACKUP_GO_ON:
+        return 0;
+    case MS_SYNCBACKUP_OVER:
         self->stats.complete = true;
         return 1;
-    }
-    int rc = ms_syncstore_keep_received(self->node, self->peer, self->backup, &err);
-    ms_chunkfile_close(&self->backup);
-    if (rc)
-        return refuse(self, rc, "%s", err.message);
-    ms_log(MS_LOG_INFO, "sync", "%s: kept a sealed backup of %llu bytes", self->peer,
-           (unsigned long long)self->backup_total);
-    if (send_backup_ack(self, self->backup_total) != 0)
+    case MS_SYNCBACKUP_MORE:
+        return 2;
+    case MS_SYNCBACKUP_KEPT:
+        return answer_hello(self, self->hello_digest, self->hello_want_chain);
+    default:
         return -1;
-    return answer_hello(self, self->hello_digest, self->hello_want_chain);
+    }
 }
 
-//  Initiator: the parent's latest backup of us, for restore --from-parent.
+static int take_backup_ack(ms_sync_t *self, const ms_msg_t *in)
+{
+    return backup_step(self, ms_syncbackup_take_ack(self->backups, in));
+}
+
+static int take_backup_chunk(ms_sync_t *self, const ms_msg_t *in)
+{
+    return backup_step(self, ms_syncbackup_take_chunk(self->backups, in));
+}
+
+//  Initiator: the parent's latest backup of us, whole, for restore --from-parent.
 static int take_parent_backup(ms_sync_t *self, const ms_msg_t *in)
 {
-    ms_error_t err = {0};
-    if (ms_syncstore_save_parent_backup(self->node, in->data, in->data_len, &err) != 0)
-        return fail(self, err.code, "%s", err.message);
-    self->stats.complete = true;
-    return 0;
-}
-
-//  Responder: a backup the child asks for, in chunks (the first sent here)
-//  or, for an older child, whole. Returns 1 (all sent: done), 2 or -1.
-static int send_kept_backup(ms_sync_t *self, const ms_msg_t *in)
-{
-    ms_error_t err = {0};
-    if (in->chunks) {
-        if (ms_syncstore_open_kept_backup(self->node, self->peer, &self->backup_total,
-                                          self->backup_digest, &self->backup, &err) != 0)
-            return refuse(self, err.code, "%s", err.message);
-        self->backup_sending = true;
-        ms_msg_t start = {.type = MS_MSG_BACKUP_ACK};
-        return take_backup_ack(self, &start);
-    }
-    const char *dir = ms_store_dir(ms_node_store(self->node));
-    uint8_t *blob = NULL;
-    size_t len = 0;
-    if (ms_backupstore_latest(dir, self->peer, &blob, &len, &err) != 0)
-        return refuse(self, err.code, "%s", err.message);
-    if (len > MS_SYNC_BACKUP_INLINE_MAX) {
-        free(blob);
-        return refuse(self, MS_EINVAL,
-                      _("the backup of %s is %zu bytes, over what this older version takes in "
-                        "one message: upgrade mutsync"),
-                      self->peer, len);
-    }
-    ms_msg_t msg = {.type = MS_MSG_BACKUP, .data = blob, .data_len = len};
-    int rc = send_msg(self, &msg);
-    free(blob);
-    self->stats.complete = true;
-    return rc ? -1 : 1;
-}
-
-//  Responder: keeps the child's sealed backup (whole from an older child,
-//  or announced: then its chunks come first), and sends back the latest
-//  when asked (then the session ends). Returns 0, 1 (answered: done), 2
-//  (a backup in chunks, either way) or -1.
-static int handle_backups(ms_sync_t *self, const ms_msg_t *in)
-{
-    ms_error_t err = {0};
-    if (in->want_backup)
-        return send_kept_backup(self, in);
-    if (in->total) {
-        if (receive_backup(self, in) != 0)
-            return -1;
-        memcpy(self->hello_digest, in->digest, MS_SYNC_DIGEST_BYTES);
-        self->hello_want_chain = in->want_chain;
-        uint64_t held = ms_chunkfile_received(self->backup);
-        if (held)
-            ms_log(MS_LOG_INFO, "sync", "%s: resumes its sealed backup at %llu of %llu bytes",
-                   self->peer, (unsigned long long)held, (unsigned long long)in->total);
-        return send_backup_ack(self, held) == 0 ? 2 : -1;
-    }
-    if (in->data_len) {
-        if (ms_syncstore_keep_backup(self->node, self->peer, in->data, in->data_len, &err) != 0)
-            return refuse(self, err.code, "%s", err.message);
-        ms_log(MS_LOG_INFO, "sync", "%s: kept a sealed backup of %zu bytes", self->peer,
-               in->data_len);
-    }
-    return 0;
+    return backup_step(self, ms_syncbackup_take_whole(self->backups, in));
 }
 
 //  A child that now holds what its parent holds of its own feeds may write.
@@ -537,7 +383,7 @@ static int take_idle(ms_sync_t *self, const ms_msg_t *in)
     (void)in;
     self->stats.idle = true;
     self->stats.complete = true;
-    backup_not_taken(self);
+    ms_syncbackup_not_taken(self->backups);
     return settle_pending(self);
 }
 
@@ -597,9 +443,11 @@ static int take_hello(ms_sync_t *self, const ms_msg_t *in)
         return -1;
     if (in->window)
         ms_sync_set_window(self, in->window < self->window ? in->window : self->window);
-    int backups = handle_backups(self, in);
-    if (backups != 0)
-        return backups;
+    memcpy(self->hello_digest, in->digest, MS_SYNC_DIGEST_BYTES);
+    self->hello_want_chain = in->want_chain;
+    ms_syncbackup_step_t step = ms_syncbackup_take_hello(self->backups, in);
+    if (step != MS_SYNCBACKUP_GO_ON)
+        return backup_step(self, step);
     return answer_hello(self, in->digest, in->want_chain);
 }
 
@@ -628,58 +476,15 @@ static int answer_hello(ms_sync_t *self, const uint8_t *child_digest, bool want_
 }
 
 //  Takes the peer's offer and answers with what we hold of each feed we
-//  take; a feed we do not take is answered "refused", with nothing of what
-//  we hold of it, so a child offering a sibling's feed learns nothing.
+//  take (syncoffer.h); a fork of our own feed is remembered.
 static int take_offer(ms_sync_t *self, const ms_msg_t *in, ms_msg_t *answer)
 {
-    ms_error_t err = {0};
-    const ms_identity_t *id = ms_node_identity(self->node);
-    ms_txn_t *txn;
-    if (ms_store_read(ms_node_store(self->node), &txn, &err) != 0)
-        return fail(self, err.code, "%s", err.message);
     ms_sync_heads_t want = {0};
-    char fork[400] = "";
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < in->offer_count; i++) {
-        const ms_sync_head_t *h = &in->offer[i];
-        bool take = false;
-        rc = ms_scope_takes(txn, id, self->peer, self->side == MS_SYNC_RESPONDER, h->org, h->feed,
-                            &take, &err);
-        ms_head_t theirs = {.seq = h->seq}, ours = {0};
-        memcpy(theirs.hash, h->hash, MS_HASH_BYTES);
-        if (rc == 0)
-            rc = ms_sync_heads_add(&self->peer_offer, h->org, h->feed, &theirs, &err);
-        if (rc == 0 && take)
-            rc = ms_replica_head(txn, h->org, h->feed, &ours, &err);
-        uint8_t held[MS_HASH_BYTES];
-        ms_val_t bytes;
-        //  A fork of our own feed: that feed is not taken, the rest is (the
-        //  parent's resolution may be on its way), and the session fails at
-        //  its end unless the resolution came.
-        bool forked_here =
-            rc == 0 && take && strcmp(h->org, id->org) == 0 && h->seq && h->seq <= ours.seq &&
-            ms_replica_envelope(txn, h->org, h->feed, h->seq, held, &bytes, NULL) == 0 &&
-            sodium_memcmp(held, h->hash, MS_HASH_BYTES) != 0;
-        if (forked_here && !fork[0])
-            snprintf(fork, sizeof fork,
-                     _("fork: %s holds another change set than this node at %s/%s seq %llu; "
-                       "this node may not write until %s resolves it (child resolve)"),
-                     self->peer, h->org, h->feed, (unsigned long long)h->seq, self->peer);
-        if (rc == 0 && take && !forked_here && h->seq > ours.seq)
-            self->stats.to_receive += h->seq - ours.seq;
-        if (rc == 0)
-            rc = ms_sync_heads_add(&want, h->org, h->feed, take && !forked_here ? &ours : NULL,
-                                   &err);
-        if (rc == 0 && (!take || forked_here)) {
-            self->peer_offer.items[self->peer_offer.count - 1].refused = true;
-            want.items[want.count - 1].refused = true;
-            if (!take)
-                ms_log(MS_LOG_WARN, "sync",
-                       "%s offered %s/%s, which this node does not take (reach)", self->peer,
-                       h->org, h->feed);
-        }
-    }
-    ms_txn_abort(&txn);
+    char fork[400];
+    ms_error_t err = {0};
+    int rc = ms_syncoffer_take(self->node, self->peer, self->side == MS_SYNC_RESPONDER, in->offer,
+                               in->offer_count, &self->peer_offer, &want, &self->stats.to_receive,
+                               fork, sizeof fork, &err);
     if (rc == 0 && fork[0] && note_fork(self, fork) != 0) {
         ms_sync_heads_clear(&want);
         return -1;
@@ -724,55 +529,12 @@ static int take_want(ms_sync_t *self, const ms_msg_t *in)
     if (!self->out)
         return fail(self, MS_ENOMEM, _("no memory"));
     ms_error_t err = {0};
-    ms_txn_t *txn;
-    if (ms_store_read(ms_node_store(self->node), &txn, &err) != 0)
-        return fail(self, err.code, "%s", err.message);
-    for (size_t i = 0; i < self->offer.count; i++) {
-        const ms_sync_head_t *mine = &self->offer.items[i], *theirs = &in->want[i];
-        out_feed_t *out = &self->out[i];
-        if (strcmp(mine->org, theirs->org) != 0 || strcmp(mine->feed, theirs->feed) != 0) {
-            ms_txn_abort(&txn);
-            return refuse(self, MS_EINVAL, _("want entry %zu is not the feed offered"), i);
-        }
-        out->peer_head = theirs->seq;
-        out->next = theirs->seq + 1;
-        if (theirs->refused) {
-            out->refused = true;
-            ms_log(MS_LOG_WARN, "sync", "%s does not take %s/%s (reach): not sent", self->peer,
-                   mine->org, mine->feed);
-            out->stalled = true;
-            continue;
-        }
-        if (mine->seq > theirs->seq)
-            self->stats.to_send += mine->seq - theirs->seq;
-        uint8_t id[MS_HASH_BYTES];
-        ms_val_t bytes;
-        if (theirs->seq && theirs->seq <= mine->seq &&
-            ms_replica_envelope(txn, mine->org, mine->feed, theirs->seq, id, &bytes, NULL) == 0 &&
-            sodium_memcmp(id, theirs->hash, MS_HASH_BYTES) != 0) {
-            //  Our own branch goes up from the forked seq as the fork's proof:
-            //  the parent freezes the feed (or refuses it as superseded once
-            //  it resolved the fork). Anyone else's is not ours to send.
-            bool own = self->side == MS_SYNC_INITIATOR &&
-                       strcmp(mine->org, ms_node_identity(self->node)->org) == 0;
-            ms_log(MS_LOG_ERROR, "sync",
-                   "%s holds another change set than ours at %s/%s seq=%llu: a fork, %s",
-                   self->peer, mine->org, mine->feed, (unsigned long long)theirs->seq,
-                   own ? "sent as proof" : "not sent");
-            if (own)
-                out->next = theirs->seq;
-            else
-                out->stalled = true;
-            //  The child's own feed, unless a resolution here already took
-            //  its branch out (the child learns it in this session).
-            bool lost = false;
-            out->claimed = self->side == MS_SYNC_RESPONDER && strcmp(mine->org, self->peer) == 0 &&
-                           ms_resolve_lost(txn, mine->org, mine->feed, theirs->seq, theirs->hash,
-                                           &lost, NULL) == 0 &&
-                           !lost;
-        }
-    }
-    ms_txn_abort(&txn);
+    int rc = ms_syncoffer_plan(self->node, self->peer, self->side == MS_SYNC_RESPONDER,
+                               &self->offer, in->want, self->out, &self->stats.to_send, &err);
+    if (rc == MS_EINVAL)
+        return refuse(self, rc, "%s", err.message);
+    if (rc)
+        return fail(self, rc, "%s", err.message);
     return refuse_forks(self, in);
 }
 
@@ -780,7 +542,7 @@ static int answer_offer(ms_sync_t *self, const ms_msg_t *in)
 {
     ms_msg_t answer = {0};
     if (self->side == MS_SYNC_INITIATOR) {
-        backup_not_taken(self);
+        ms_syncbackup_not_taken(self->backups);
         if (in->data_len && learn_root(self, in) != 0)
             return -1;
         answer.offer = self->offer.items;
@@ -854,7 +616,7 @@ static int take_ack(ms_sync_t *self, const ms_msg_t *in)
     flight_t *flight = &self->flights[self->flight_start];
     self->flight_start = (self->flight_start + 1) % MS_SYNC_WINDOW_MAX;
     self->in_flight--;
-    out_feed_t *out = &self->out[flight->feed];
+    ms_syncoffer_out_t *out = &self->out[flight->feed];
     const ms_sync_head_t *feed = &self->offer.items[flight->feed];
     if (in->head > out->peer_head)
         out->peer_head = in->head;
@@ -886,52 +648,17 @@ static int take_error(ms_sync_t *self, const ms_msg_t *in)
     return fail(self, code, "%s: %s", self->peer, in->reason);
 }
 
-static bool heads_match(const ms_sync_t *self)
-{
-    for (size_t i = 0; i < self->offer.count; i++)
-        if (self->out[i].peer_head < self->offer.items[i].seq && !self->out[i].refused)
-            return false;
-    ms_txn_t *txn;
-    if (ms_store_read(ms_node_store(self->node), &txn, NULL) != 0)
-        return false;
-    bool match = true;
-    for (size_t i = 0; match && i < self->peer_offer.count; i++) {
-        if (self->peer_offer.items[i].refused)
-            continue;
-        ms_head_t head;
-        match = ms_replica_head(txn, self->peer_offer.items[i].org, self->peer_offer.items[i].feed,
-                                &head, NULL) == 0 &&
-                head.seq >= self->peer_offer.items[i].seq;
-    }
-    ms_txn_abort(&txn);
-    return match;
-}
-
 //  Both directions are over: remember the scope for the next idle check.
 static int finish(ms_sync_t *self, const ms_msg_t *in)
 {
     (void)in;
     if (self->fork_seen && fork_outcome(self) != 0)
         return -1;
-    self->stats.complete = !self->fork_seen && heads_match(self);
+    self->stats.complete = !self->fork_seen &&
+                           ms_syncoffer_met(self->node, &self->offer, self->out, &self->peer_offer);
     ms_sync_heads_t scope = {0};
     ms_error_t err = {0};
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < self->offer.count; i++) {
-        if (self->out[i].refused)
-            continue;
-        ms_head_t head = {.seq = self->out[i].peer_head};
-        rc = ms_sync_heads_add(&scope, self->offer.items[i].org, self->offer.items[i].feed, &head,
-                               &err);
-    }
-    for (size_t i = 0; rc == 0 && i < self->peer_offer.count; i++) {
-        if (self->peer_offer.items[i].refused)
-            continue;
-        ms_head_t head = {.seq = self->peer_offer.items[i].seq};
-        memcpy(head.hash, self->peer_offer.items[i].hash, MS_HASH_BYTES);
-        rc = ms_sync_heads_add(&scope, self->peer_offer.items[i].org,
-                               self->peer_offer.items[i].feed, &head, &err);
-    }
+    int rc = ms_syncoffer_held(&self->offer, self->out, &self->peer_offer, &scope, &err);
     if (rc == 0)
         rc = ms_syncstore_save_peer(self->node, self->peer, &scope, &err);
     ms_sync_heads_clear(&scope);
@@ -958,7 +685,8 @@ static const struct {
 } transitions[] = {
     {MS_SYNC_INITIATOR, MS_SYNC_START, EV_START, send_hello, MS_SYNC_HELLO_SENT, 0, 0},
     {MS_SYNC_INITIATOR, MS_SYNC_HELLO_SENT, EV_IDLE, take_idle, MS_SYNC_DONE, 0, 0},
-    {MS_SYNC_INITIATOR, MS_SYNC_HELLO_SENT, EV_BACKUP, take_parent_backup, MS_SYNC_DONE, 0, 0},
+    {MS_SYNC_INITIATOR, MS_SYNC_HELLO_SENT, EV_BACKUP, take_parent_backup, MS_SYNC_DONE,
+     MS_SYNC_DONE, 0},
     {MS_SYNC_INITIATOR, MS_SYNC_HELLO_SENT, EV_BACKUP_ACK, take_backup_ack, MS_SYNC_HELLO_SENT,
      MS_SYNC_HELLO_SENT, MS_SYNC_HELLO_SENT},
     {MS_SYNC_INITIATOR, MS_SYNC_HELLO_SENT, EV_BACKUP_CHUNK, take_backup_chunk, MS_SYNC_BACKUP,
@@ -989,7 +717,7 @@ static bool settled(const ms_sync_t *self)
 static int send_batch(ms_sync_t *self)
 {
     const ms_sync_head_t *feed = &self->offer.items[self->cursor];
-    out_feed_t *out = &self->out[self->cursor];
+    ms_syncoffer_out_t *out = &self->out[self->cursor];
     ms_error_t err = {0};
     uint64_t seq = out->next;
     int rc = ms_feedio_fill(self->node, feed->org, feed->feed, out->next, feed->seq,
