@@ -15,7 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "sync_fixture.h"
 
 #define QUEUE_MAX 256
 
@@ -64,20 +65,6 @@ static void drain(queue_t *q)
     }
 }
 
-typedef struct {
-    ms_node_t *node;
-    const char *feed;
-    const ms_change_t *changes;
-    size_t count;
-} append_t;
-
-static int append(ms_txn_t *txn, void *arg, ms_error_t *err)
-{
-    append_t *a = arg;
-    ms_verdict_t verdict;
-    return ms_node_append(a->node, txn, a->feed, a->changes, a->count, &verdict, err);
-}
-
 //  The union certifies ML-UTM-<NUMBER> with KEY.
 static void certify(ms_node_t *union_node, int number, const uint8_t *key)
 {
@@ -90,27 +77,8 @@ static void certify(ms_node_t *union_node, int number, const uint8_t *key)
     size_t len;
     assert_int_equal(ms_cert_encode(&cert, value, sizeof value, &len), 0);
     ms_change_t change = {MS_COLL_CERT, MS_OP_UPSERT, org, value, len};
-    append_t a = {union_node, "certs", &change, 1};
-    assert_int_equal(ms_store_write(ms_node_store(union_node), append, &a, NULL), 0);
-}
-
-static void make_node(const char *path, const char *org, ms_role_t role, ms_node_t *parent,
-                      ms_node_t **node_p)
-{
-    ms_identity_t id;
-    memset(&id, 0, sizeof id);
-    snprintf(id.org, sizeof id.org, "%s", org);
-    id.role = role;
-    strcpy(id.country, "ML");
-    strcpy(id.name, org);
-    id.register_reach = 1;
-    if (parent) {
-        snprintf(id.parent, sizeof id.parent, "%s", ms_node_identity(parent)->org);
-        memcpy(id.parent_key, ms_node_identity(parent)->key, MS_KEY_BYTES);
-        id.parent_role = MS_ROLE_UNION;
-    }
-    assert_int_equal(ms_node_init(path, &id, NULL), 0);
-    assert_int_equal(ms_node_open(path, node_p, NULL), 0);
+    sync_append_t a = {union_node, "certs", &change, 1};
+    assert_int_equal(ms_store_write(ms_node_store(union_node), sync_append, &a, NULL), 0);
 }
 
 static int setup(void **state)
@@ -119,21 +87,7 @@ static int setup(void **state)
     strcpy(f->dir, "/tmp/ms-test-sync.XXXXXX");
     if (!mkdtemp(f->dir))
         return -1;
-    char path[128];
-    snprintf(path, sizeof path, "%s/u", f->dir);
-    make_node(path, "ML-UTM", MS_ROLE_UNION, NULL, &f->union_node);
-    snprintf(path, sizeof path, "%s/m", f->dir);
-    make_node(path, "ML-UTM-001", MS_ROLE_MUTUAL, f->union_node, &f->mutual);
-
-    ms_cert_t cert = {.role = MS_ROLE_MUTUAL, .country = "ML", .parent = "ML-UTM"};
-    strcpy(cert.name, "Bamako");
-    memcpy(cert.key, ms_node_identity(f->mutual)->key, MS_KEY_BYTES);
-    uint8_t value[1024];
-    size_t len;
-    assert_int_equal(ms_cert_encode(&cert, value, sizeof value, &len), 0);
-    ms_change_t change = {MS_COLL_CERT, MS_OP_UPSERT, "ML-UTM-001", value, len};
-    append_t a = {f->union_node, "certs", &change, 1};
-    assert_int_equal(ms_store_write(ms_node_store(f->union_node), append, &a, NULL), 0);
+    sync_make_pair(f->dir, &f->union_node, &f->mutual, true);
 
     ms_member_t member = {.sex = MS_SEX_F, .birth_date = 9000, .category = MS_CATEGORY_ADHERENT};
     strcpy(member.household_id, "H1");
@@ -142,14 +96,15 @@ static int setup(void **state)
     static uint8_t values[30][128];
     static char keys[30][16];
     ms_change_t changes[30];
+    size_t len;
     for (int batch = 0; batch < 3; batch++) {
         for (int i = 0; i < 30; i++) {
             snprintf(keys[i], sizeof keys[i], "M%03d", batch * 30 + i);
             assert_int_equal(ms_member_encode(&member, values[i], sizeof values[i], &len), 0);
             changes[i] = (ms_change_t){MS_COLL_MEMBER, MS_OP_UPSERT, keys[i], values[i], len};
         }
-        append_t m = {f->mutual, "register", changes, 30};
-        assert_int_equal(ms_store_write(ms_node_store(f->mutual), append, &m, NULL), 0);
+        sync_append_t m = {f->mutual, "register", changes, 30};
+        assert_int_equal(ms_store_write(ms_node_store(f->mutual), sync_append, &m, NULL), 0);
     }
     *state = f;
     return 0;
@@ -277,8 +232,8 @@ static void test_sync_cached_heads_follow_every_write(void **state)
     size_t len;
     assert_int_equal(ms_member_encode(&member, value, sizeof value, &len), 0);
     ms_change_t change = {MS_COLL_MEMBER, MS_OP_UPSERT, "M900", value, len};
-    append_t a = {f->mutual, "register", &change, 1};
-    assert_int_equal(ms_store_write(ms_node_store(f->mutual), append, &a, NULL), 0);
+    sync_append_t a = {f->mutual, "register", &change, 1};
+    assert_int_equal(ms_store_write(ms_node_store(f->mutual), sync_append, &a, NULL), 0);
     run_cached(f, "ML-UTM-001", &cache, &child, &parent);
     assert_false(ms_sync_stats(child)->idle);
     assert_int_equal(ms_sync_stats(child)->envelopes_sent, 1);
@@ -336,60 +291,11 @@ static void test_sync_fails_on_a_malformed_frame_and_quarantines_it(void **state
     ms_sync_destroy(&parent);
 }
 
-//  The mutual's pending backup: a sealed header of ML-UTM-001 (all a parent
-//  can check) and 2.5 MiB more, so it takes three chunks. Returns its size.
-static size_t make_pending(fixture_t *f, uint8_t **bytes_p)
-{
-    ms_backup_seal_options_t cheap = {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
-    uint8_t *blob;
-    size_t len;
-    assert_int_equal(ms_backup_seal(f->mutual, "pass", 4, &cheap, &blob, &len, NULL, NULL), 0);
-    size_t total = len + 5 * MS_SYNC_CHUNK_MAX / 2;
-    uint8_t *bytes = malloc(total);
-    memcpy(bytes, blob, len);
-    randombytes_buf(bytes + len, total - len);
-    free(blob);
-    char path[256];
-    snprintf(path, sizeof path, "%s/m/backup", f->dir);
-    mkdir(path, 0700);
-    snprintf(path, sizeof path, "%s/m/%s", f->dir, MS_BACKUP_FILE);
-    FILE *out = fopen(path, "wb");
-    assert_non_null(out);
-    assert_int_equal(fwrite(bytes, 1, total, out), total);
-    assert_int_equal(fclose(out), 0);
-    *bytes_p = bytes;
-    return total;
-}
-
-//  Whether the file under the fixture's directory at NAME holds BYTES.
-static bool holds(fixture_t *f, const char *name, const uint8_t *bytes, size_t len)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", f->dir, name);
-    FILE *in = fopen(path, "rb");
-    if (!in)
-        return false;
-    uint8_t *got = malloc(len + 1);
-    size_t n = fread(got, 1, len + 1, in);
-    fclose(in);
-    bool same = n == len && memcmp(got, bytes, len) == 0;
-    free(got);
-    return same;
-}
-
-static bool exists(fixture_t *f, const char *name)
-{
-    char path[256];
-    struct stat st;
-    snprintf(path, sizeof path, "%s/%s", f->dir, name);
-    return stat(path, &st) == 0;
-}
-
 static void test_sync_carries_a_backup_up_and_down_in_chunks(void **state)
 {
     fixture_t *f = *state;
     uint8_t *bytes;
-    size_t len = make_pending(f, &bytes);
+    size_t len = sync_make_pending(f->dir, f->mutual, &bytes);
     ms_sync_t *child, *parent;
     run_session(f, "ML-UTM-001", &child, &parent);
     assert_int_equal(ms_sync_state(child), MS_SYNC_DONE);
@@ -397,9 +303,9 @@ static void test_sync_carries_a_backup_up_and_down_in_chunks(void **state)
     assert_true(ms_sync_stats(child)->complete);
     assert_int_equal(ms_sync_stats(parent)->applied, 4);
     assert_true(ms_sync_stats(child)->messages_sent >= 4);  //  hello, 3 chunks
-    assert_false(exists(f, "m/" MS_BACKUP_FILE));
-    assert_true(holds(f, "u/backups/ML-UTM-001/0000000001.msbk", bytes, len));
-    assert_false(exists(f, "u/backups/ML-UTM-001/incoming.tmp"));
+    assert_false(sync_exists(f->dir, "m/" MS_BACKUP_FILE));
+    assert_true(sync_holds(f->dir, "u/backups/ML-UTM-001/0000000001.msbk", bytes, len));
+    assert_false(sync_exists(f->dir, "u/backups/ML-UTM-001/incoming.tmp"));
     ms_sync_destroy(&child);
     ms_sync_destroy(&parent);
 
@@ -415,8 +321,8 @@ static void test_sync_carries_a_backup_up_and_down_in_chunks(void **state)
         ;
     assert_int_equal(ms_sync_state(child), MS_SYNC_DONE);
     assert_int_equal(ms_sync_state(parent), MS_SYNC_DONE);
-    assert_true(holds(f, "m/" MS_BACKUP_FROM_PARENT, bytes, len));
-    assert_false(exists(f, "m/" MS_BACKUP_FROM_PARENT ".tmp"));
+    assert_true(sync_holds(f->dir, "m/" MS_BACKUP_FROM_PARENT, bytes, len));
+    assert_false(sync_exists(f->dir, "m/" MS_BACKUP_FROM_PARENT ".tmp"));
     ms_sync_destroy(&child);
     ms_sync_destroy(&parent);
     free(bytes);
@@ -426,7 +332,7 @@ static void test_sync_refuses_a_backup_chunk_out_of_place_then_resumes(void **st
 {
     fixture_t *f = *state;
     uint8_t *bytes;
-    size_t len = make_pending(f, &bytes);
+    size_t len = sync_make_pending(f->dir, f->mutual, &bytes);
     ms_sync_t *child, *parent;
     assert_int_equal(
         ms_sync_new(f->mutual, MS_SYNC_INITIATOR, "ML-UTM", push, &f->up, 0, &child, NULL), 0);
@@ -461,22 +367,22 @@ static void test_sync_refuses_a_backup_chunk_out_of_place_then_resumes(void **st
     ms_sync_destroy(&child);
     ms_sync_destroy(&parent);
     //  Nothing kept; the incoming file holds the one chunk acknowledged.
-    assert_false(exists(f, "u/backups/ML-UTM-001/0000000001.msbk"));
-    assert_true(holds(f, "m/" MS_BACKUP_FILE, bytes, len));
+    assert_false(sync_exists(f->dir, "u/backups/ML-UTM-001/0000000001.msbk"));
+    assert_true(sync_holds(f->dir, "m/" MS_BACKUP_FILE, bytes, len));
     char incoming[4200], dir[128];
     snprintf(dir, sizeof dir, "%s/u", f->dir);
     assert_int_equal(
         ms_backupstore_incoming(dir, "ML-UTM-001", digest, incoming, sizeof incoming, NULL), 0);
-    assert_true(holds(f, incoming + strlen(f->dir) + 1, bytes, MS_SYNC_CHUNK_MAX));
+    assert_true(sync_holds(f->dir, incoming + strlen(f->dir) + 1, bytes, MS_SYNC_CHUNK_MAX));
 
     //  The next session resumes after it and completes.
     run_session(f, "ML-UTM-001", &child, &parent);
     assert_int_equal(ms_sync_state(child), MS_SYNC_DONE);
     assert_true(ms_sync_stats(child)->complete);
     assert_true(ms_sync_stats(child)->bytes_sent < len - MS_SYNC_CHUNK_MAX + 4096);
-    assert_true(holds(f, "u/backups/ML-UTM-001/0000000001.msbk", bytes, len));
-    assert_false(exists(f, incoming + strlen(f->dir) + 1));
-    assert_false(exists(f, "m/" MS_BACKUP_FILE));
+    assert_true(sync_holds(f->dir, "u/backups/ML-UTM-001/0000000001.msbk", bytes, len));
+    assert_false(sync_exists(f->dir, incoming + strlen(f->dir) + 1));
+    assert_false(sync_exists(f->dir, "m/" MS_BACKUP_FILE));
     ms_sync_destroy(&child);
     ms_sync_destroy(&parent);
     free(bytes);
@@ -488,7 +394,7 @@ static void test_sync_keeps_the_backup_pending_when_the_parent_does_not_take_it(
 {
     fixture_t *f = *state;
     uint8_t *bytes;
-    size_t len = make_pending(f, &bytes);
+    size_t len = sync_make_pending(f->dir, f->mutual, &bytes);
     ms_sync_t *child;
     assert_int_equal(
         ms_sync_new(f->mutual, MS_SYNC_INITIATOR, "ML-UTM", push, &f->up, 0, &child, NULL), 0);
@@ -501,7 +407,7 @@ static void test_sync_keeps_the_backup_pending_when_the_parent_does_not_take_it(
     ms_sync_recv(child, frame, frame_len, 0);
     free(frame);
     assert_int_equal(ms_sync_state(child), MS_SYNC_DONE);
-    assert_true(holds(f, "m/" MS_BACKUP_FILE, bytes, len));
+    assert_true(sync_holds(f->dir, "m/" MS_BACKUP_FILE, bytes, len));
     ms_sync_destroy(&child);
     free(bytes);
 }

@@ -14,7 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "sync_fixture.h"
 
 #define QUEUE_MAX 16
 
@@ -80,35 +81,13 @@ static void drain(side_t *side)
         ;
 }
 
-static void make_node(const char *path, const char *org, ms_role_t role, ms_node_t *parent,
-                      ms_node_t **node_p)
-{
-    ms_identity_t id;
-    memset(&id, 0, sizeof id);
-    snprintf(id.org, sizeof id.org, "%s", org);
-    id.role = role;
-    strcpy(id.country, "ML");
-    strcpy(id.name, org);
-    if (parent) {
-        snprintf(id.parent, sizeof id.parent, "%s", ms_node_identity(parent)->org);
-        memcpy(id.parent_key, ms_node_identity(parent)->key, MS_KEY_BYTES);
-        id.parent_role = MS_ROLE_UNION;
-    }
-    assert_int_equal(ms_node_init(path, &id, NULL), 0);
-    assert_int_equal(ms_node_open(path, node_p, NULL), 0);
-}
-
 static int setup(void **state)
 {
     fixture_t *f = calloc(1, sizeof *f);
     strcpy(f->dir, "/tmp/ms-test-syncbackup.XXXXXX");
     if (!mkdtemp(f->dir))
         return -1;
-    char path[128];
-    snprintf(path, sizeof path, "%s/u", f->dir);
-    make_node(path, "ML-UTM", MS_ROLE_UNION, NULL, &f->union_node);
-    snprintf(path, sizeof path, "%s/m", f->dir);
-    make_node(path, "ML-UTM-001", MS_ROLE_MUTUAL, f->union_node, &f->mutual);
+    sync_make_pair(f->dir, &f->union_node, &f->mutual, false);
     ms_syncbackup_link_t up = {record, record_failure, &f->up};
     ms_syncbackup_link_t down = {record, record_failure, &f->down};
     assert_int_equal(ms_syncbackup_new(f->mutual, false, "ML-UTM", &up, &f->child, NULL), 0);
@@ -135,55 +114,6 @@ static int teardown(void **state)
     return rc;
 }
 
-//  The mutual's pending backup: a sealed header of ML-UTM-001 and 2.5 MiB
-//  more, so it takes three chunks. Returns its size.
-static size_t make_pending(fixture_t *f, uint8_t **bytes_p)
-{
-    ms_backup_seal_options_t cheap = {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
-    uint8_t *blob;
-    size_t len;
-    assert_int_equal(ms_backup_seal(f->mutual, "pass", 4, &cheap, &blob, &len, NULL, NULL), 0);
-    size_t total = len + 5 * MS_SYNC_CHUNK_MAX / 2;
-    uint8_t *bytes = malloc(total);
-    memcpy(bytes, blob, len);
-    randombytes_buf(bytes + len, total - len);
-    free(blob);
-    char path[256];
-    snprintf(path, sizeof path, "%s/m/backup", f->dir);
-    mkdir(path, 0700);
-    snprintf(path, sizeof path, "%s/m/%s", f->dir, MS_BACKUP_FILE);
-    FILE *out = fopen(path, "wb");
-    assert_non_null(out);
-    assert_int_equal(fwrite(bytes, 1, total, out), total);
-    assert_int_equal(fclose(out), 0);
-    *bytes_p = bytes;
-    return total;
-}
-
-//  Whether the file under the fixture's directory at NAME holds BYTES.
-static bool holds(fixture_t *f, const char *name, const uint8_t *bytes, size_t len)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", f->dir, name);
-    FILE *in = fopen(path, "rb");
-    if (!in)
-        return false;
-    uint8_t *got = malloc(len + 1);
-    size_t n = fread(got, 1, len + 1, in);
-    fclose(in);
-    bool same = n == len && memcmp(got, bytes, len) == 0;
-    free(got);
-    return same;
-}
-
-static bool exists(fixture_t *f, const char *name)
-{
-    char path[256];
-    struct stat st;
-    snprintf(path, sizeof path, "%s/%s", f->dir, name);
-    return stat(path, &st) == 0;
-}
-
 //  The child announces its pending backup; the parent acknowledges it.
 static void announce(fixture_t *f, size_t len)
 {
@@ -198,7 +128,7 @@ static void test_syncbackup_carries_the_pending_backup_up_and_removes_it(void **
 {
     fixture_t *f = *state;
     uint8_t *bytes;
-    size_t len = make_pending(f, &bytes);
+    size_t len = sync_make_pending(f->dir, f->mutual, &bytes);
     announce(f, len);
     ms_msg_t msg;
     int chunks = 0, kept = 0;
@@ -220,8 +150,8 @@ static void test_syncbackup_carries_the_pending_backup_up_and_removes_it(void **
     assert_int_equal(kept, 1);
     assert_int_equal(f->up.code, 0);
     assert_int_equal(f->down.code, 0);
-    assert_false(exists(f, "m/" MS_BACKUP_FILE));
-    assert_true(holds(f, "u/backups/ML-UTM-001/0000000001.msbk", bytes, len));
+    assert_false(sync_exists(f->dir, "m/" MS_BACKUP_FILE));
+    assert_true(sync_holds(f->dir, "u/backups/ML-UTM-001/0000000001.msbk", bytes, len));
     free(bytes);
 }
 
@@ -229,7 +159,7 @@ static void test_syncbackup_sends_the_kept_backup_back_down_on_request(void **st
 {
     fixture_t *f = *state;
     uint8_t *bytes;
-    size_t len = make_pending(f, &bytes);
+    size_t len = sync_make_pending(f->dir, f->mutual, &bytes);
     announce(f, len);
     ms_msg_t msg;
     for (int i = 0; i < 10 && (f->up.count || f->down.count); i++) {
@@ -264,8 +194,8 @@ static void test_syncbackup_sends_the_kept_backup_back_down_on_request(void **st
     }
     assert_int_equal(parent_step, MS_SYNCBACKUP_OVER);
     assert_int_equal(child_step, MS_SYNCBACKUP_OVER);
-    assert_true(holds(f, "m/" MS_BACKUP_FROM_PARENT, bytes, len));
-    assert_false(exists(f, "m/" MS_BACKUP_FROM_PARENT ".tmp"));
+    assert_true(sync_holds(f->dir, "m/" MS_BACKUP_FROM_PARENT, bytes, len));
+    assert_false(sync_exists(f->dir, "m/" MS_BACKUP_FROM_PARENT ".tmp"));
     free(bytes);
 }
 
@@ -274,7 +204,7 @@ static void test_syncbackup_refuses_a_chunk_that_does_not_follow(void **state)
 {
     fixture_t *f = *state;
     uint8_t *bytes;
-    size_t len = make_pending(f, &bytes);
+    size_t len = sync_make_pending(f->dir, f->mutual, &bytes);
     announce(f, len);
     drain(&f->down);
     ms_msg_t chunk = {.type = MS_MSG_BACKUP_CHUNK,
@@ -287,8 +217,8 @@ static void test_syncbackup_refuses_a_chunk_that_does_not_follow(void **state)
     assert_int_equal(f->down.code, MS_EINVAL);
     assert_true(f->down.told);
     assert_int_equal(f->down.count, 0);  //  no acknowledgement
-    assert_false(exists(f, "u/backups/ML-UTM-001/0000000001.msbk"));
-    assert_true(holds(f, "m/" MS_BACKUP_FILE, bytes, len));
+    assert_false(sync_exists(f->dir, "u/backups/ML-UTM-001/0000000001.msbk"));
+    assert_true(sync_holds(f->dir, "m/" MS_BACKUP_FILE, bytes, len));
 
     //  A chunk nobody announced, likewise.
     ms_msg_t stray = {.type = MS_MSG_BACKUP_CHUNK, .total = 7, .data = bytes, .data_len = 7};
@@ -302,7 +232,7 @@ static void test_syncbackup_refuses_an_acknowledgement_out_of_place(void **state
 {
     fixture_t *f = *state;
     uint8_t *bytes;
-    size_t len = make_pending(f, &bytes);
+    size_t len = sync_make_pending(f->dir, f->mutual, &bytes);
     announce(f, len);
     drain(&f->down);
     ms_msg_t ack = {.type = MS_MSG_BACKUP_ACK, .offset = len + 1};
@@ -310,7 +240,7 @@ static void test_syncbackup_refuses_an_acknowledgement_out_of_place(void **state
     assert_int_equal(f->up.code, MS_EINVAL);
     assert_true(f->up.told);
     assert_int_equal(f->up.count, 0);
-    assert_true(holds(f, "m/" MS_BACKUP_FILE, bytes, len));
+    assert_true(sync_holds(f->dir, "m/" MS_BACKUP_FILE, bytes, len));
     free(bytes);
 }
 
@@ -319,7 +249,7 @@ static void test_syncbackup_keeps_the_backup_pending_when_not_taken(void **state
 {
     fixture_t *f = *state;
     uint8_t *bytes;
-    size_t len = make_pending(f, &bytes);
+    size_t len = sync_make_pending(f->dir, f->mutual, &bytes);
     ms_msg_t hello = {.type = MS_MSG_HELLO};
     ms_syncbackup_announce(f->child, &hello);
     assert_int_equal(hello.total, len);
@@ -327,7 +257,7 @@ static void test_syncbackup_keeps_the_backup_pending_when_not_taken(void **state
     ms_syncbackup_not_taken(f->child);  //  harmless twice
     ms_msg_t ack = {.type = MS_MSG_BACKUP_ACK, .offset = 0};
     assert_int_equal(ms_syncbackup_take_ack(f->child, &ack), MS_SYNCBACKUP_FAILED);
-    assert_true(holds(f, "m/" MS_BACKUP_FILE, bytes, len));
+    assert_true(sync_holds(f->dir, "m/" MS_BACKUP_FILE, bytes, len));
     free(bytes);
 }
 

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sync_fixture.h"
+
 typedef struct {
     char dir[64];
     ms_node_t *union_node, *mutual;
@@ -22,39 +24,6 @@ typedef struct {
     uint64_t count;                           //  to_receive or to_send
     char fork[400];
 } fixture_t;
-
-typedef struct {
-    ms_node_t *node;
-    const char *feed;
-    const ms_change_t *changes;
-    size_t count;
-} append_t;
-
-static int append(ms_txn_t *txn, void *arg, ms_error_t *err)
-{
-    append_t *a = arg;
-    ms_verdict_t verdict;
-    return ms_node_append(a->node, txn, a->feed, a->changes, a->count, &verdict, err);
-}
-
-static void make_node(const char *path, const char *org, ms_role_t role, ms_node_t *parent,
-                      ms_node_t **node_p)
-{
-    ms_identity_t id;
-    memset(&id, 0, sizeof id);
-    snprintf(id.org, sizeof id.org, "%s", org);
-    id.role = role;
-    strcpy(id.country, "ML");
-    strcpy(id.name, org);
-    id.register_reach = 1;
-    if (parent) {
-        snprintf(id.parent, sizeof id.parent, "%s", ms_node_identity(parent)->org);
-        memcpy(id.parent_key, ms_node_identity(parent)->key, MS_KEY_BYTES);
-        id.parent_role = MS_ROLE_UNION;
-    }
-    assert_int_equal(ms_node_init(path, &id, NULL), 0);
-    assert_int_equal(ms_node_open(path, node_p, NULL), 0);
-}
 
 //  A union that certified its mutual ML-UTM-001, which wrote three change
 //  sets to its register.
@@ -64,33 +33,21 @@ static int setup(void **state)
     strcpy(f->dir, "/tmp/ms-test-syncoffer.XXXXXX");
     if (!mkdtemp(f->dir))
         return -1;
-    char path[128];
-    snprintf(path, sizeof path, "%s/u", f->dir);
-    make_node(path, "ML-UTM", MS_ROLE_UNION, NULL, &f->union_node);
-    snprintf(path, sizeof path, "%s/m", f->dir);
-    make_node(path, "ML-UTM-001", MS_ROLE_MUTUAL, f->union_node, &f->mutual);
-
-    ms_cert_t cert = {.role = MS_ROLE_MUTUAL, .country = "ML", .parent = "ML-UTM"};
-    strcpy(cert.name, "Bamako");
-    memcpy(cert.key, ms_node_identity(f->mutual)->key, MS_KEY_BYTES);
-    uint8_t value[1024];
-    size_t len;
-    assert_int_equal(ms_cert_encode(&cert, value, sizeof value, &len), 0);
-    ms_change_t change = {MS_COLL_CERT, MS_OP_UPSERT, "ML-UTM-001", value, len};
-    append_t a = {f->union_node, "certs", &change, 1};
-    assert_int_equal(ms_store_write(ms_node_store(f->union_node), append, &a, NULL), 0);
+    sync_make_pair(f->dir, &f->union_node, &f->mutual, true);
 
     ms_member_t member = {.sex = MS_SEX_F, .birth_date = 9000, .category = MS_CATEGORY_ADHERENT};
     strcpy(member.household_id, "H1");
     strcpy(member.family_name, "Traoré");
     strcpy(member.given_name, "Awa");
+    uint8_t value[1024];
+    size_t len;
     for (int i = 0; i < 3; i++) {
         char key[16];
         snprintf(key, sizeof key, "M%03d", i);
         assert_int_equal(ms_member_encode(&member, value, sizeof value, &len), 0);
         ms_change_t add = {MS_COLL_MEMBER, MS_OP_UPSERT, key, value, len};
-        append_t m = {f->mutual, "register", &add, 1};
-        assert_int_equal(ms_store_write(ms_node_store(f->mutual), append, &m, NULL), 0);
+        sync_append_t m = {f->mutual, "register", &add, 1};
+        assert_int_equal(ms_store_write(ms_node_store(f->mutual), sync_append, &m, NULL), 0);
     }
     *state = f;
     return 0;
