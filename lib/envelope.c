@@ -14,11 +14,16 @@ void ms_body_id(const uint8_t *body, size_t body_len, uint8_t *id)
     crypto_generichash(id, MS_HASH_BYTES, body, body_len, NULL, 0);
 }
 
-//  The message MS_SIGN_SCHEME_ID signs: its domain, then the body's id.
-static void id_message(const uint8_t *id, uint8_t message[DOMAIN_ID_LEN + MS_HASH_BYTES])
+//  The message MS_SIGN_SCHEME_ID signs: its domain, then the id of BODY
+//  (ID when the caller has it, else computed here).
+static void id_message(const uint8_t *body, size_t body_len, const uint8_t *id,
+                       uint8_t message[DOMAIN_ID_LEN + MS_HASH_BYTES])
 {
     memcpy(message, MS_SIGN_DOMAIN_ID, DOMAIN_ID_LEN);
-    memcpy(message + DOMAIN_ID_LEN, id, MS_HASH_BYTES);
+    if (id)
+        memcpy(message + DOMAIN_ID_LEN, id, MS_HASH_BYTES);
+    else
+        ms_body_id(body, body_len, message + DOMAIN_ID_LEN);
 }
 
 int ms_envelope_seal(const ms_keypair_t *keypair, const uint8_t *body, size_t body_len,
@@ -26,13 +31,8 @@ int ms_envelope_seal(const ms_keypair_t *keypair, const uint8_t *body, size_t bo
 {
     *bytes_p = NULL;
     *len_p = 0;
-    uint8_t own[MS_HASH_BYTES];
-    if (!id) {
-        ms_body_id(body, body_len, own);
-        id = own;
-    }
     uint8_t message[DOMAIN_ID_LEN + MS_HASH_BYTES];
-    id_message(id, message);
+    id_message(body, body_len, id, message);
     uint8_t signature[MS_SIG_BYTES];
     ms_keypair_sign(keypair, message, sizeof message, signature);
     return ms_envelope_encode(body, body_len, signature, MS_SIGN_SCHEME_ID, bytes_p, len_p, err);
@@ -59,12 +59,7 @@ bool ms_envelope_verify(const ms_envelope_t *env, const uint8_t *id, const uint8
         return verify_body(env, signer);
     if (env->scheme != MS_SIGN_SCHEME_ID)
         return false;
-    uint8_t own[MS_HASH_BYTES];
-    if (!id) {
-        ms_body_id(env->body, env->body_len, own);
-        id = own;
-    }
     uint8_t message[DOMAIN_ID_LEN + MS_HASH_BYTES];
-    id_message(id, message);
+    id_message(env->body, env->body_len, id, message);
     return crypto_sign_verify_detached(env->signature, message, sizeof message, signer) == 0;
 }
