@@ -203,15 +203,25 @@ void ms_syncstore_backup_delivered(ms_node_t *node, const ms_chunkfile_t *file)
         unlink(path);
 }
 
+//  Makes the node's backup folder and names the parent's backup (PATH)
+//  and the file it is written to first (TMP).
+static int parent_backup_paths(ms_node_t *node, char path[4096], char tmp[4200], ms_error_t *err)
+{
+    backup_path(node, "backup", path, 4096);
+    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+        return ms_error_set(err, MS_EIO, path, "cannot create the folder: %s", strerror(errno));
+    backup_path(node, MS_BACKUP_FROM_PARENT, path, 4096);
+    snprintf(tmp, 4200, "%s.tmp", path);
+    return 0;
+}
+
 int ms_syncstore_save_parent_backup(ms_node_t *node, const uint8_t *blob, size_t len,
                                     ms_error_t *err)
 {
     char path[4096], tmp[4200];
-    backup_path(node, "backup", path, sizeof path);
-    if (mkdir(path, 0700) != 0 && errno != EEXIST)
-        return ms_error_set(err, MS_EIO, path, "cannot create the folder: %s", strerror(errno));
-    backup_path(node, MS_BACKUP_FROM_PARENT, path, sizeof path);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int rc = parent_backup_paths(node, path, tmp, err);
+    if (rc)
+        return rc;
     FILE *out = fopen(tmp, "wb");
     bool ok = out && fwrite(blob, 1, len, out) == len;
     if (out && fclose(out) != 0)
@@ -227,12 +237,8 @@ int ms_syncstore_receive_parent_backup(ms_node_t *node, uint64_t total, const ui
                                        ms_chunkfile_t **file_p, ms_error_t *err)
 {
     char path[4096], tmp[4200];
-    backup_path(node, "backup", path, sizeof path);
-    if (mkdir(path, 0700) != 0 && errno != EEXIST)
-        return ms_error_set(err, MS_EIO, path, "cannot create the folder: %s", strerror(errno));
-    backup_path(node, MS_BACKUP_FROM_PARENT, path, sizeof path);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    return ms_chunkfile_open_write(tmp, total, digest, false, file_p, err);
+    int rc = parent_backup_paths(node, path, tmp, err);
+    return rc ? rc : ms_chunkfile_open_write(tmp, total, digest, false, file_p, err);
 }
 
 int ms_syncstore_finish_parent_backup(ms_node_t *node, ms_chunkfile_t *file, ms_error_t *err)

@@ -39,23 +39,6 @@
 #include <string.h>
 #include <strings.h>
 
-enum {
-    C_PERSONS = MS_TALLY_PERSONS,
-    C_ADHERENTS = MS_TALLY_ADHERENTS,
-    C_WOMEN = MS_TALLY_WOMEN,
-    C_HOUSEHOLDS = MS_TALLY_HOUSEHOLDS,
-    C_DUE = MS_TALLY_DUE,
-    C_PAID = MS_TALLY_PAID,
-    C_CLAIMS = MS_TALLY_CLAIMS,
-    C_GENERIC = MS_TALLY_GENERIC,
-    C_BILLED = MS_TALLY_BILLED,
-    C_COVERED = MS_TALLY_COVERED,
-    C_SONU = MS_TALLY_SONU,
-    C_COMPLAINTS = MS_TALLY_COMPLAINTS,
-    C_COUNT = MS_TALLY_COUNTERS
-};
-#define STOCKS MS_TALLY_STOCKS
-
 typedef struct {
     ms_span_t span;
     uint8_t sex;       //  ms_sex_t
@@ -114,13 +97,13 @@ typedef struct {
 } home_t;
 
 typedef struct {
-    int64_t cells[C_COUNT][PENDING_MONTHS];  //  counter moves not yet written
-    bool moved;                              //  some cell is not 0
-    meta_t meta;                             //  "Tx" as it will be
-    bool meta_loaded;                        //  META holds "Tx"
-    bool meta_changed;                       //  META differs from "Tx"
-    home_t homes[2];                         //  the last two households used
-    int next_home;                           //  the one to reuse next
+    int64_t cells[MS_TALLY_COUNTERS][PENDING_MONTHS];  //  counter moves not yet written
+    bool moved;                                        //  some cell is not 0
+    meta_t meta;                                       //  "Tx" as it will be
+    bool meta_loaded;                                  //  META holds "Tx"
+    bool meta_changed;                                 //  META differs from "Tx"
+    home_t homes[2];                                   //  the last two households used
+    int next_home;                                     //  the one to reuse next
 } pending_t;
 
 static int month_index(uint32_t month)
@@ -136,7 +119,7 @@ static int pending_flush(ms_txn_t *txn, void *state, ms_error_t *err)
 {
     pending_t *p = state;
     int rc = 0;
-    for (int counter = 0; p->moved && rc == 0 && counter < C_COUNT; counter++)
+    for (int counter = 0; p->moved && rc == 0 && counter < MS_TALLY_COUNTERS; counter++)
         for (int i = 0; rc == 0 && i < PENDING_MONTHS; i++) {
             if (!p->cells[counter][i])
                 continue;
@@ -267,7 +250,7 @@ static int touch(pending_t *p, ms_txn_t *txn, uint32_t month, bool flow, ms_erro
 static void cover_apply(deltas_t *d, const ms_cover_t *cover, int sign)
 {
     for (size_t i = 0; i < cover->count; i++)
-        span_add(d, C_HOUSEHOLDS, cover->spans[i], sign);
+        span_add(d, MS_TALLY_HOUSEHOLDS, cover->spans[i], sign);
 }
 
 //  ---------------------------------------------------------------------------
@@ -308,11 +291,11 @@ static int member_put(ms_txn_t *txn, const char *id, const mstate_t *state, cons
 
 static void person_apply(deltas_t *d, const mstate_t *state, int sign)
 {
-    span_add(d, C_PERSONS, state->span, sign);
+    span_add(d, MS_TALLY_PERSONS, state->span, sign);
     if (state->category == MS_CATEGORY_ADHERENT)
-        span_add(d, C_ADHERENTS, state->span, sign);
+        span_add(d, MS_TALLY_ADHERENTS, state->span, sign);
     if (state->sex == MS_SEX_F)
-        span_add(d, C_WOMEN, state->span, sign);
+        span_add(d, MS_TALLY_WOMEN, state->span, sign);
 }
 
 //  The month of NOW (UTC seconds).
@@ -465,7 +448,7 @@ static int apply_member(pending_t *p, ms_txn_t *txn, const ms_change_t *change,
 
 typedef struct {
     uint32_t month;
-    int64_t amounts[C_COUNT];
+    int64_t amounts[MS_TALLY_COUNTERS];
 } flow_t;
 
 //  What one record adds to the flows of its month (month 0: nothing).
@@ -479,25 +462,25 @@ static void flows_of(ms_collection_t collection, const uint8_t *value, size_t le
         if (ms_contribution_decode(value, len, &c, NULL) != 0)
             return;
         flow->month = c.period;
-        flow->amounts[C_DUE] = (int64_t)c.amount_due;
-        flow->amounts[C_PAID] = (int64_t)c.amount_paid;
+        flow->amounts[MS_TALLY_DUE] = (int64_t)c.amount_due;
+        flow->amounts[MS_TALLY_PAID] = (int64_t)c.amount_paid;
     } else if (collection == MS_COLL_CLAIM) {
         ms_claim_t c;
         if (ms_claim_decode(value, len, &c, NULL) != 0 ||
             ms_claim_status_parse(c.status) == MS_CLAIM_STATUS_REJECTED)
             return;
         flow->month = ms_month_of_date(c.care_date);
-        flow->amounts[C_CLAIMS] = 1;
-        flow->amounts[C_GENERIC] = c.generic_drugs;
-        flow->amounts[C_BILLED] = (int64_t)c.billed;
-        flow->amounts[C_COVERED] = (int64_t)c.covered;
-        flow->amounts[C_SONU] = strcasecmp(c.care_type, "sonu") == 0;
+        flow->amounts[MS_TALLY_CLAIMS] = 1;
+        flow->amounts[MS_TALLY_GENERIC] = c.generic_drugs;
+        flow->amounts[MS_TALLY_BILLED] = (int64_t)c.billed;
+        flow->amounts[MS_TALLY_COVERED] = (int64_t)c.covered;
+        flow->amounts[MS_TALLY_SONU] = strcasecmp(c.care_type, "sonu") == 0;
     } else if (collection == MS_COLL_COMPLAINT) {
         ms_complaint_t c;
         if (ms_complaint_decode(value, len, &c, NULL) != 0)
             return;
         flow->month = ms_month_of_date(c.date);
-        flow->amounts[C_COMPLAINTS] = 1;
+        flow->amounts[MS_TALLY_COMPLAINTS] = 1;
     }
 }
 
@@ -506,7 +489,7 @@ static int flow_apply(pending_t *p, ms_txn_t *txn, const flow_t *flow, int sign,
     if (!flow->month)
         return 0;
     int rc = 0;
-    for (int i = STOCKS; rc == 0 && i < C_COUNT; i++)
+    for (int i = MS_TALLY_STOCKS; rc == 0 && i < MS_TALLY_COUNTERS; i++)
         rc = counter_add(p, txn, i, flow->month, sign * flow->amounts[i], err);
     return rc == 0 ? touch(p, txn, flow->month, true, err) : rc;
 }
@@ -636,9 +619,9 @@ int ms_tally_figures(ms_txn_t *txn, uint32_t month, int64_t figures[MS_TALLY_COU
 {
     memset(figures, 0, MS_TALLY_COUNTERS * sizeof *figures);
     int rc = settle(txn, err);
-    for (int i = 0; rc == 0 && i < STOCKS; i++)
+    for (int i = 0; rc == 0 && i < MS_TALLY_STOCKS; i++)
         rc = stock_at(txn, i, month, &figures[i], err);
-    for (int i = STOCKS; rc == 0 && i < C_COUNT; i++) {
+    for (int i = MS_TALLY_STOCKS; rc == 0 && i < MS_TALLY_COUNTERS; i++) {
         uint8_t key[7] = {'T',
                           'c',
                           (uint8_t)i,
