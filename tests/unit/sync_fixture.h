@@ -8,6 +8,8 @@
 //  sync_make_node     inits and opens a node (register reach 1) under a parent
 //  sync_append        a store write that appends change sets to a node's feed
 //  sync_make_pair     the union and the mutual, the union certifying it or not
+//  sync_add_members   change sets of members in the mutual's register
+//  sync_remove        removes DIR and all below it
 //  sync_make_pending  the mutual's pending sealed backup, three chunks long
 //  sync_holds         whether a file under DIR holds exactly some bytes
 //  sync_exists        whether a file under DIR exists
@@ -17,6 +19,7 @@
 
 #include "mutsync/backup.h"
 #include "mutsync/node.h"
+#include "mutsync/record.h"
 #include "mutsync/syncmsg.h"
 
 #include <sodium.h>
@@ -84,6 +87,41 @@ static inline void sync_make_pair(const char *dir, ms_node_t **union_p, ms_node_
     ms_change_t change = {MS_COLL_CERT, MS_OP_UPSERT, "ML-UTM-001", value, len};
     sync_append_t a = {*union_p, "certs", &change, 1};
     assert_int_equal(ms_store_write(ms_node_store(*union_p), sync_append, &a, NULL), 0);
+}
+
+//  Appends CHANGESETS change sets of PER members each (keys M000, M001...,
+//  all alike) to MUTUAL's register, each in its own transaction.
+static inline void sync_add_members(ms_node_t *mutual, int changesets, int per)
+{
+    ms_member_t member = {.sex = MS_SEX_F, .birth_date = 9000, .category = MS_CATEGORY_ADHERENT};
+    strcpy(member.household_id, "H1");
+    strcpy(member.family_name, "Traoré");
+    strcpy(member.given_name, "Awa");
+    uint8_t value[128];
+    size_t len;
+    assert_int_equal(ms_member_encode(&member, value, sizeof value, &len), 0);
+    char(*keys)[16] = calloc((size_t)per, sizeof *keys);
+    ms_change_t *changes = calloc((size_t)per, sizeof *changes);
+    assert_non_null(keys);
+    assert_non_null(changes);
+    for (int set = 0; set < changesets; set++) {
+        for (int i = 0; i < per; i++) {
+            snprintf(keys[i], sizeof keys[i], "M%03d", set * per + i);
+            changes[i] = (ms_change_t){MS_COLL_MEMBER, MS_OP_UPSERT, keys[i], value, len};
+        }
+        sync_append_t a = {mutual, "register", changes, (size_t)per};
+        assert_int_equal(ms_store_write(ms_node_store(mutual), sync_append, &a, NULL), 0);
+    }
+    free(changes);
+    free(keys);
+}
+
+//  Removes DIR and everything below it; returns what system(3) returned.
+static inline int sync_remove(const char *dir)
+{
+    char command[128];
+    snprintf(command, sizeof command, "rm -rf '%s'", dir);
+    return system(command);
 }
 
 //  The mutual's pending backup at DIR/m: a sealed header of ML-UTM-001 (all

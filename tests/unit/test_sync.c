@@ -89,23 +89,7 @@ static int setup(void **state)
         return -1;
     sync_make_pair(f->dir, &f->union_node, &f->mutual, true);
 
-    ms_member_t member = {.sex = MS_SEX_F, .birth_date = 9000, .category = MS_CATEGORY_ADHERENT};
-    strcpy(member.household_id, "H1");
-    strcpy(member.family_name, "Traoré");
-    strcpy(member.given_name, "Awa");
-    static uint8_t values[30][128];
-    static char keys[30][16];
-    ms_change_t changes[30];
-    size_t len;
-    for (int batch = 0; batch < 3; batch++) {
-        for (int i = 0; i < 30; i++) {
-            snprintf(keys[i], sizeof keys[i], "M%03d", batch * 30 + i);
-            assert_int_equal(ms_member_encode(&member, values[i], sizeof values[i], &len), 0);
-            changes[i] = (ms_change_t){MS_COLL_MEMBER, MS_OP_UPSERT, keys[i], values[i], len};
-        }
-        sync_append_t m = {f->mutual, "register", changes, 30};
-        assert_int_equal(ms_store_write(ms_node_store(f->mutual), sync_append, &m, NULL), 0);
-    }
+    sync_add_members(f->mutual, 3, 30);
     *state = f;
     return 0;
 }
@@ -117,9 +101,7 @@ static int teardown(void **state)
     drain(&f->down);
     ms_node_close(&f->union_node);
     ms_node_close(&f->mutual);
-    char command[128];
-    snprintf(command, sizeof command, "rm -rf '%s'", f->dir);
-    int rc = system(command);
+    int rc = sync_remove(f->dir);
     free(f);
     return rc;
 }

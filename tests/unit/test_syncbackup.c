@@ -107,9 +107,7 @@ static int teardown(void **state)
     ms_syncbackup_destroy(&f->parent);  //  harmless twice
     ms_node_close(&f->union_node);
     ms_node_close(&f->mutual);
-    char command[128];
-    snprintf(command, sizeof command, "rm -rf '%s'", f->dir);
-    int rc = system(command);
+    int rc = sync_remove(f->dir);
     free(f);
     return rc;
 }

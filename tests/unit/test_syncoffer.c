@@ -35,20 +35,7 @@ static int setup(void **state)
         return -1;
     sync_make_pair(f->dir, &f->union_node, &f->mutual, true);
 
-    ms_member_t member = {.sex = MS_SEX_F, .birth_date = 9000, .category = MS_CATEGORY_ADHERENT};
-    strcpy(member.household_id, "H1");
-    strcpy(member.family_name, "Traoré");
-    strcpy(member.given_name, "Awa");
-    uint8_t value[1024];
-    size_t len;
-    for (int i = 0; i < 3; i++) {
-        char key[16];
-        snprintf(key, sizeof key, "M%03d", i);
-        assert_int_equal(ms_member_encode(&member, value, sizeof value, &len), 0);
-        ms_change_t add = {MS_COLL_MEMBER, MS_OP_UPSERT, key, value, len};
-        sync_append_t m = {f->mutual, "register", &add, 1};
-        assert_int_equal(ms_store_write(ms_node_store(f->mutual), sync_append, &m, NULL), 0);
-    }
+    sync_add_members(f->mutual, 3, 1);
     *state = f;
     return 0;
 }
@@ -61,9 +48,7 @@ static int teardown(void **state)
     ms_sync_heads_clear(&f->want);
     ms_node_close(&f->union_node);
     ms_node_close(&f->mutual);
-    char command[128];
-    snprintf(command, sizeof command, "rm -rf '%s'", f->dir);
-    int rc = system(command);
+    int rc = sync_remove(f->dir);
     free(f);
     return rc;
 }
