@@ -40,6 +40,32 @@ static void make_file(const char *name, size_t len, char *path, size_t cap)
     assert_int_equal(fclose(out), 0);
 }
 
+//  A sender's file NAME of LEN bytes read whole into BUF (LEN bytes), with
+//  the TOTAL and DIGEST it announces; TMP and DST name the receiver's
+//  temporary file and the file it ends as (NAME.tmp, NAME.out).
+typedef struct {
+    char src[4096], tmp[4096], dst[4096];
+    uint64_t total;
+    uint8_t digest[MS_CHUNKFILE_DIGEST_BYTES];
+} sent_t;
+
+static void send_whole(const char *name, size_t len, uint8_t *buf, sent_t *sent)
+{
+    char other[256];
+    make_file(name, len, sent->src, sizeof sent->src);
+    snprintf(other, sizeof other, "%s.tmp", name);
+    path_of(other, sent->tmp, sizeof sent->tmp);
+    snprintf(other, sizeof other, "%s.out", name);
+    path_of(other, sent->dst, sizeof sent->dst);
+    ms_chunkfile_t *out = NULL;
+    size_t got = 0;
+    assert_int_equal(
+        ms_chunkfile_open_read(sent->src, 1 << 20, &sent->total, sent->digest, &out, NULL), 0);
+    assert_int_equal(ms_chunkfile_read(out, 0, buf, len, &got, NULL), 0);
+    assert_int_equal(got, len);
+    ms_chunkfile_close(&out);
+}
+
 static void test_a_file_crosses_in_pieces_and_is_verified(void **state)
 {
     (void)state;
@@ -81,48 +107,45 @@ static void test_a_file_crosses_in_pieces_and_is_verified(void **state)
 static void test_out_of_order_or_damaged_pieces_leave_nothing(void **state)
 {
     (void)state;
-    char src[4096], tmp[4096], dst[4096];
-    make_file("source2", 3000, src, sizeof src);
-    path_of("dest2.tmp", tmp, sizeof tmp);
-    path_of("dest2", dst, sizeof dst);
-    uint64_t total = 0;
-    uint8_t digest[MS_CHUNKFILE_DIGEST_BYTES], buf[3000];
-    size_t len = 0;
+    uint8_t buf[3000];
+    sent_t sent;
+    send_whole("source2", sizeof buf, buf, &sent);
     ms_chunkfile_t *out = NULL, *in = NULL;
-    assert_int_equal(ms_chunkfile_open_read(src, 1 << 20, &total, digest, &out, NULL), 0);
-    assert_int_equal(ms_chunkfile_read(out, 0, buf, sizeof buf, &len, NULL), 0);
-    ms_chunkfile_close(&out);
     ms_error_t err = {0};
 
     //  A gap, a repeat, a piece past the total: refused, nothing changes.
-    assert_int_equal(ms_chunkfile_open_write(tmp, total, digest, false, &in, NULL), 0);
+    assert_int_equal(ms_chunkfile_open_write(sent.tmp, sent.total, sent.digest, false, &in, NULL),
+                     0);
     assert_int_equal(ms_chunkfile_write(in, 1000, buf + 1000, 1000, &err), MS_EINVAL);
     assert_int_equal(ms_chunkfile_write(in, 0, buf, 1000, NULL), 0);
     assert_int_equal(ms_chunkfile_write(in, 0, buf, 1000, &err), MS_EINVAL);
     assert_int_equal(ms_chunkfile_write(in, 1000, buf, 2001, &err), MS_EINVAL);
     assert_int_equal(ms_chunkfile_received(in), 1000);
-    assert_int_equal(ms_chunkfile_finish(in, dst, &err), MS_EINVAL);
+    assert_int_equal(ms_chunkfile_finish(in, sent.dst, &err), MS_EINVAL);
     //  Cut here: the temporary file goes with the receiver.
     ms_chunkfile_close(&in);
-    assert_false(exists(tmp));
-    assert_false(exists(dst));
+    assert_false(exists(sent.tmp));
+    assert_false(exists(sent.dst));
 
     //  One byte changed: the digest differs at the end.
     buf[1500] ^= 1;
-    assert_int_equal(ms_chunkfile_open_write(tmp, total, digest, false, &in, NULL), 0);
+    assert_int_equal(ms_chunkfile_open_write(sent.tmp, sent.total, sent.digest, false, &in, NULL),
+                     0);
     assert_int_equal(ms_chunkfile_write(in, 0, buf, sizeof buf, NULL), 0);
-    assert_int_equal(ms_chunkfile_finish(in, dst, &err), MS_EINVAL);
+    assert_int_equal(ms_chunkfile_finish(in, sent.dst, &err), MS_EINVAL);
     assert_non_null(strstr(err.message, "digest"));
     ms_chunkfile_close(&in);
-    assert_false(exists(tmp));
-    assert_false(exists(dst));
+    assert_false(exists(sent.tmp));
+    assert_false(exists(sent.dst));
 
     //  Over the sender's limit, or missing: nothing opens.
-    assert_int_equal(ms_chunkfile_open_read(src, 2999, &total, digest, &out, &err), MS_EINVAL);
+    assert_int_equal(ms_chunkfile_open_read(sent.src, 2999, &sent.total, sent.digest, &out, &err),
+                     MS_EINVAL);
     assert_null(out);
-    path_of("missing", src, sizeof src);
-    assert_int_equal(ms_chunkfile_open_read(src, 1 << 20, &total, digest, &out, &err),
-                     MS_ENOTFOUND);
+    path_of("missing", sent.src, sizeof sent.src);
+    assert_int_equal(
+        ms_chunkfile_open_read(sent.src, 1 << 20, &sent.total, sent.digest, &out, &err),
+        MS_ENOTFOUND);
     assert_null(out);
 }
 
@@ -138,53 +161,51 @@ static void sparse(const char *tmp, off_t size)
 static void test_a_cut_transfer_resumes_after_the_bytes_held(void **state)
 {
     (void)state;
-    char src[4096], tmp[4096], dst[4096];
-    make_file("source3", 5000, src, sizeof src);
-    path_of("dest3.tmp", tmp, sizeof tmp);
-    path_of("dest3", dst, sizeof dst);
-    uint64_t total = 0;
-    uint8_t digest[MS_CHUNKFILE_DIGEST_BYTES], buf[5000];
-    size_t len = 0;
-    ms_chunkfile_t *out = NULL, *in = NULL;
-    assert_int_equal(ms_chunkfile_open_read(src, 1 << 20, &total, digest, &out, NULL), 0);
-    assert_int_equal(ms_chunkfile_read(out, 0, buf, sizeof buf, &len, NULL), 0);
-    ms_chunkfile_close(&out);
+    uint8_t buf[5000];
+    sent_t sent;
+    send_whole("source3", sizeof buf, buf, &sent);
+    ms_chunkfile_t *in = NULL;
     ms_error_t err = {0};
 
     //  Cut after 2000 bytes: the resumable file stays, and goes on from there.
-    assert_int_equal(ms_chunkfile_open_write(tmp, total, digest, true, &in, NULL), 0);
+    assert_int_equal(ms_chunkfile_open_write(sent.tmp, sent.total, sent.digest, true, &in, NULL),
+                     0);
     assert_int_equal(ms_chunkfile_received(in), 0);
     assert_int_equal(ms_chunkfile_write(in, 0, buf, 2000, NULL), 0);
     ms_chunkfile_close(&in);
-    assert_true(exists(tmp));
-    assert_int_equal(ms_chunkfile_open_write(tmp, total, digest, true, &in, NULL), 0);
+    assert_true(exists(sent.tmp));
+    assert_int_equal(ms_chunkfile_open_write(sent.tmp, sent.total, sent.digest, true, &in, NULL),
+                     0);
     assert_int_equal(ms_chunkfile_received(in), 2000);
     assert_int_equal(ms_chunkfile_write(in, 0, buf, 1000, &err), MS_EINVAL);
     assert_int_equal(ms_chunkfile_write(in, 2000, buf + 2000, 3000, NULL), 0);
-    assert_int_equal(ms_chunkfile_finish(in, dst, NULL), 0);
+    assert_int_equal(ms_chunkfile_finish(in, sent.dst, NULL), 0);
     ms_chunkfile_close(&in);
-    assert_false(exists(tmp));
+    assert_false(exists(sent.tmp));
     char cmd[9000];
-    snprintf(cmd, sizeof cmd, "cmp -s %s %s", src, dst);
+    snprintf(cmd, sizeof cmd, "cmp -s %s %s", sent.src, sent.dst);
     assert_int_equal(system(cmd), 0);
 
     //  A partial file damaged while cut: found at the end, and removed.
-    assert_int_equal(ms_chunkfile_open_write(tmp, total, digest, true, &in, NULL), 0);
+    assert_int_equal(ms_chunkfile_open_write(sent.tmp, sent.total, sent.digest, true, &in, NULL),
+                     0);
     assert_int_equal(ms_chunkfile_write(in, 0, buf, 2000, NULL), 0);
     ms_chunkfile_close(&in);
-    FILE *damage = fopen(tmp, "r+b");
+    FILE *damage = fopen(sent.tmp, "r+b");
     assert_non_null(damage);
     fputc(buf[10] ^ 1, (fseek(damage, 10, SEEK_SET), damage));
     assert_int_equal(fclose(damage), 0);
-    assert_int_equal(ms_chunkfile_open_write(tmp, total, digest, true, &in, NULL), 0);
+    assert_int_equal(ms_chunkfile_open_write(sent.tmp, sent.total, sent.digest, true, &in, NULL),
+                     0);
     assert_int_equal(ms_chunkfile_write(in, 2000, buf + 2000, 3000, NULL), 0);
-    assert_int_equal(ms_chunkfile_finish(in, dst, &err), MS_EINVAL);
+    assert_int_equal(ms_chunkfile_finish(in, sent.dst, &err), MS_EINVAL);
     ms_chunkfile_close(&in);
-    assert_false(exists(tmp));
+    assert_false(exists(sent.tmp));
 
     //  A leftover as long as the whole starts again from zero.
-    sparse(tmp, 5000);
-    assert_int_equal(ms_chunkfile_open_write(tmp, total, digest, true, &in, NULL), 0);
+    sparse(sent.tmp, 5000);
+    assert_int_equal(ms_chunkfile_open_write(sent.tmp, sent.total, sent.digest, true, &in, NULL),
+                     0);
     assert_int_equal(ms_chunkfile_received(in), 0);
     ms_chunkfile_close(&in);
 }
