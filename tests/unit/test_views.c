@@ -1,7 +1,6 @@
-//  test_views - register records, periods, the mutual's tally and its own
-//  view cells, with a real node in a temporary directory.
+//  test_views - the mutual's tally and its own view cells, with a real node
+//  in a temporary directory.
 
-#include "mutsync/household.h"
 #include "mutsync/import.h"
 #include "mutsync/replica.h"
 #include "mutsync/reports.h"
@@ -22,75 +21,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-
-static void test_report_refuses_non_finite_values_and_bad_months(void **state)
-{
-    (void)state;
-    ms_report_t report = {"2026-10", "beneficiaries", "", 12, 0, 0}, out;
-    uint8_t buf[256];
-    size_t len;
-    ms_error_t err = {0};
-    assert_int_equal(ms_report_encode(&report, buf, sizeof buf, &len), 0);
-    assert_int_equal(ms_registers_check(MS_COLL_REPORT, buf, len, &err), 0);
-    assert_int_equal(ms_report_decode(buf, len, &out, &err), 0);
-    assert_string_equal(out.indicator, "beneficiaries");
-    report.value = NAN;
-    assert_int_equal(ms_report_encode(&report, buf, sizeof buf, &len), 0);
-    assert_int_equal(ms_registers_check(MS_COLL_REPORT, buf, len, &err), MS_EINVAL);
-    assert_non_null(strstr(err.message, "finite"));
-    report.value = 1;
-    strcpy(report.period, "2026-13");
-    assert_int_equal(ms_report_encode(&report, buf, sizeof buf, &len), 0);
-    assert_int_equal(ms_report_decode(buf, len, &out, &err), MS_EINVAL);
-    assert_string_equal(out.period, "");
-}
-
-static void test_contribution_round_trip_and_bad_period(void **state)
-{
-    (void)state;
-    ms_contribution_t c = {"ML-UTM-001-H000001", 202610, 1000, 500, 20000}, out;
-    uint8_t buf[256];
-    size_t len;
-    assert_int_equal(ms_contribution_encode(&c, buf, sizeof buf, &len), 0);
-    assert_int_equal(ms_contribution_decode(buf, len, &out, NULL), 0);
-    assert_memory_equal(&c, &out, sizeof c);
-    c.period = 202600;
-    assert_int_equal(ms_contribution_encode(&c, buf, sizeof buf, &len), 0);
-    assert_int_equal(ms_record_check(MS_COLL_CONTRIBUTION, buf, len, NULL), MS_EINVAL);
-}
-
-static void test_periods_in_our_dhis2_and_adx_forms(void **state)
-{
-    (void)state;
-    static const struct {
-        const char *in, *ours, *dhis2, *adx;
-    } cases[] = {
-        {"2026-10", "2026-10", "202610", "2026-10-01/P1M"},
-        {"202603", "2026-03", "202603", "2026-03-01/P1M"},
-        {"2026Q4", "2026Q4", "2026Q4", "2026-10-01/P3M"},
-        {"2026", "2026", "2026", "2026-01-01/P1Y"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        ms_period_t p;
-        char text[MS_PERIOD_TEXT_BYTES];
-        assert_int_equal(ms_period_parse(cases[i].in, &p), 0);
-        ms_period_format(&p, text);
-        assert_string_equal(text, cases[i].ours);
-        ms_period_dhis2(&p, text);
-        assert_string_equal(text, cases[i].dhis2);
-        ms_period_adx(&p, text);
-        assert_string_equal(text, cases[i].adx);
-    }
-    ms_period_t p;
-    assert_int_equal(ms_period_parse("2026Q5", &p), MS_EINVAL);
-    assert_int_equal(ms_period_parse("2026-00", &p), MS_EINVAL);
-    assert_int_equal(ms_period_parse("1899", &p), MS_EINVAL);
-    assert_int_equal(ms_month_next(202612), 202701);
-    assert_int_equal(ms_month_back(202601, 2), 202511);
-}
-
-//  ---------------------------------------------------------------------------
-//  A mutual's node
 
 static ms_node_t *mutual_node(const char *dir)
 {
@@ -820,45 +750,9 @@ static void test_a_mutuals_two_years_of_reports_stay_small_in_the_views(void **s
     ms_node_close(&node);
 }
 
-//  A household's cover is the union of its members' spans, as disjoint
-//  spans in order that do not touch, whatever the order they come in.
-static void test_cover_is_the_union_of_its_spans(void **state)
-{
-    (void)state;
-    enum { MONTHS = 48 };  //  months 1..MONTHS-1; an open span runs to the end
-    srand(7);
-    for (int round = 0; round < 2000; round++) {
-        bool covered[MONTHS + 1] = {false};
-        ms_cover_t cover = {.count = 0};
-        int adds = 1 + rand() % 8;
-        for (int i = 0; i < adds; i++) {
-            //  Often the same span again, as a household's members mostly share one.
-            uint32_t from = 1 + (uint32_t)(i && rand() % 2 ? 10 : rand() % (MONTHS - 1));
-            uint32_t until = rand() % 3 == 0 ? 0 : 1 + (uint32_t)(rand() % (MONTHS - 1));
-            ms_cover_add(&cover, (ms_span_t){from, until});
-            for (uint32_t m = from; m <= MONTHS && (until == 0 ? true : m < until); m++)
-                covered[m] = true;
-        }
-        bool seen[MONTHS + 1] = {false};
-        for (size_t i = 0; i < cover.count; i++) {
-            ms_span_t s = cover.spans[i];
-            assert_true(s.until == 0 || s.until > s.from);
-            if (i > 0)  //  after the one before, with a gap
-                assert_true(cover.spans[i - 1].until && cover.spans[i - 1].until < s.from);
-            for (uint32_t m = s.from; m <= MONTHS && (s.until == 0 || m < s.until); m++)
-                seen[m] = true;
-        }
-        assert_memory_equal(seen, covered, sizeof seen);
-    }
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cover_is_the_union_of_its_spans),
-        cmocka_unit_test(test_report_refuses_non_finite_values_and_bad_months),
-        cmocka_unit_test(test_contribution_round_trip_and_bad_period),
-        cmocka_unit_test(test_periods_in_our_dhis2_and_adx_forms),
         cmocka_unit_test_setup_teardown(test_tally_stocks_follow_enrolment_and_leaving,
                                         ms_tmpdir_setup, ms_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_tally_of_one_transaction_equals_one_write_per_change,
