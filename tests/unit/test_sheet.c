@@ -1,5 +1,5 @@
-//  test_sheet - spreadsheet reading and field parsing, as users see it: every
-//  defect is refused with the file, the line and the column in the message.
+//  test_sheet - spreadsheet reading, as users see it: every defect is
+//  refused with the file, the line and the column in the message.
 //  Files are real, in a mkdtemp directory that teardown removes.
 
 #include "mutsync/cell.h"
