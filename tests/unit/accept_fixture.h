@@ -1,7 +1,7 @@
 //  accept_fixture - a union's replica on a real store, a mutual it
 //  certified whose key the test holds, and envelopes signed by hand, for the
-//  unit tests of the accept path (test_accept) and of fork resolutions
-//  (test_resolve). Include after cmocka.h.
+//  unit tests of the accept path (test_accept), of fork resolutions
+//  (test_resolve) and of the audit (test_audit). Include after cmocka.h.
 
 #ifndef MS_TEST_ACCEPT_FIXTURE_H
 #define MS_TEST_ACCEPT_FIXTURE_H

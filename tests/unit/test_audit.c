@@ -16,116 +16,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define UNION "ML-UTM"
-#define MUTUAL "ML-UTM-001"
-#define T0 1767225600
+#include "accept_fixture.h"
 
-typedef struct {
-    char *dir;
-    ms_node_t *node;
-    ms_keypair_t *mutual;
-    uint8_t ids[4][MS_HASH_BYTES];  //  of the mutual's change sets 1..3
-} fixture_t;
+//  The ids of the mutual's change sets 1..3 (ids[0]: the zeros before seq 1).
+static uint8_t ids[4][MS_HASH_BYTES];
 
-typedef struct {
-    ms_node_t *node;
-    const ms_change_t *change;
-    const uint8_t *bytes;
-    size_t len;
-    ms_verdict_t verdict;
-} write_t;
-
-static int append_fn(ms_txn_t *txn, void *arg, ms_error_t *err)
+//  The accept fixture's union and the mutual it certified, and three
+//  change sets of the mutual's public feed (its card) the union accepted.
+static int audit_setup(void **state)
 {
-    write_t *w = arg;
-    const char *feed = ms_policy_feed_name(ms_policy_feed_of(w->change->collection));
-    return ms_node_append(w->node, txn, feed, w->change, 1, &w->verdict, err);
-}
-
-static int accept_fn(ms_txn_t *txn, void *arg, ms_error_t *err)
-{
-    write_t *w = arg;
-    return ms_node_accept(w->node, txn, w->bytes, w->len, "test", &w->verdict, err);
-}
-
-static int setup(void **state)
-{
-    fixture_t *f = calloc(1, sizeof *f);
-    char path[512];
-    if (!f || !(f->dir = strdup("/tmp/ms-test-audit.XXXXXX")) || !mkdtemp(f->dir))
+    if (setup(state) != 0)
         return -1;
-    snprintf(path, sizeof path, "%s/union", f->dir);
-    ms_identity_t id;
-    memset(&id, 0, sizeof id);
-    strcpy(id.org, UNION);
-    id.role = MS_ROLE_UNION;
-    strcpy(id.country, "ML");
-    strcpy(id.name, "Union");
-    if (ms_node_init(path, &id, NULL) != 0 || ms_node_open(path, &f->node, NULL) != 0 ||
-        ms_keypair_new(&f->mutual, NULL) != 0)
-        return -1;
-
-    ms_cert_t cert;
-    memset(&cert, 0, sizeof cert);
-    strcpy(cert.name, "Mutuelle");
-    cert.role = MS_ROLE_MUTUAL;
-    strcpy(cert.parent, UNION);
-    memcpy(cert.key, ms_keypair_public(f->mutual), MS_KEY_BYTES);
-    uint8_t value[512];
-    size_t len = 0;
-    if (ms_cert_encode(&cert, value, sizeof value, &len) != 0)
-        return -1;
-    ms_change_t change = {MS_COLL_CERT, MS_OP_UPSERT, MUTUAL, value, len};
-    write_t w = {f->node, &change, NULL, 0, {0}};
-    if (ms_store_write(ms_node_store(f->node), append_fn, &w, NULL) != 0)
-        return -1;
-
-    //  Three change sets of the mutual, signed here.
-    ms_org_t org;
-    memset(&org, 0, sizeof org);
-    strcpy(org.name, "Mutuelle");
-    org.role = MS_ROLE_MUTUAL;
-    strcpy(org.parent, UNION);
-    if (ms_org_encode(&org, value, sizeof value, &len) != 0)
-        return -1;
-    ms_change_t card = {MS_COLL_ORG, MS_OP_UPSERT, MUTUAL, value, len};
+    fixture_t *f = *state;
     for (uint64_t seq = 1; seq <= 3; seq++) {
-        ms_changeset_t cs = {.origin = MUTUAL,
-                             .feed = "public",
-                             .seq = seq,
-                             .created = T0 + (int64_t)seq,
-                             .change_count = 1,
-                             .changes = &card};
-        memcpy(cs.signer, ms_keypair_public(f->mutual), MS_KEY_BYTES);
-        memcpy(cs.prev, f->ids[seq - 1], MS_HASH_BYTES);
-        uint8_t *body = NULL, *bytes = NULL;
-        size_t body_len = 0, bytes_len = 0;
-        if (ms_changeset_encode(&cs, &body, &body_len, NULL) != 0 ||
-            ms_envelope_seal(f->mutual, body, body_len, NULL, &bytes, &bytes_len, NULL) != 0)
-            return -1;
-        ms_body_id(body, body_len, f->ids[seq]);
-        write_t a = {f->node, NULL, bytes, bytes_len, {0}};
-        int rc = ms_store_write(ms_node_store(f->node), accept_fn, &a, NULL);
-        free(body);
-        free(bytes);
-        if (rc != 0 || a.verdict.outcome != MS_OUTCOME_APPLIED)
+        sealed_t sealed = mutual_card(f, seq, ids[seq - 1], T0 + (int64_t)seq, "Mutuelle");
+        ms_verdict_t verdict = accept_bytes(f, sealed.bytes, sealed.len);
+        memcpy(ids[seq], sealed.id, MS_HASH_BYTES);
+        free(sealed.bytes);
+        if (verdict.outcome != MS_OUTCOME_APPLIED)
             return -1;
     }
-    *state = f;
     return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture_t *f = *state;
-    ms_node_close(&f->node);
-    ms_keypair_destroy(&f->mutual);
-    char command[256];
-    snprintf(command, sizeof command, "rm -rf '%s'", f->dir);
-    int rc = system(command);
-    free(f->dir);
-    free(f);
-    return rc;
 }
 
 typedef struct {
@@ -291,7 +202,7 @@ static void test_audit_reports_a_head_that_is_not_the_last_id(void **state)
 {
     fixture_t *f = *state;
     ms_head_t head = {.seq = 3, .frozen = true};
-    memcpy(head.hash, f->ids[2], MS_HASH_BYTES);
+    memcpy(head.hash, ids[2], MS_HASH_BYTES);
     assert_int_equal(ms_store_write(ms_node_store(f->node), set_head_fn, &head, NULL), 0);
     problems_t problems;
     ms_audit_t report = audit(f, &problems);
@@ -303,7 +214,7 @@ static void test_audit_reports_a_head_that_is_not_the_last_id(void **state)
 
     head.seq = 4;  //  one more than is stored
     head.frozen = false;
-    memcpy(head.hash, f->ids[3], MS_HASH_BYTES);
+    memcpy(head.hash, ids[3], MS_HASH_BYTES);
     assert_int_equal(ms_store_write(ms_node_store(f->node), set_head_fn, &head, NULL), 0);
     report = audit(f, &problems);
     assert_true(report.failures >= 1);
@@ -314,16 +225,17 @@ static void test_audit_reports_a_head_that_is_not_the_last_id(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_audit_of_a_clean_store_finds_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_of_a_clean_store_finds_nothing, audit_setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_audit_reports_a_flipped_signature_byte_with_its_seq,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_audit_reports_a_flipped_body_byte_with_its_seq, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_audit_reports_a_broken_chain, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_audit_reports_an_envelope_that_does_not_decode, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_audit_reports_a_head_that_is_not_the_last_id, setup,
-                                        teardown),
+                                        audit_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_reports_a_flipped_body_byte_with_its_seq,
+                                        audit_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_reports_a_broken_chain, audit_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_reports_an_envelope_that_does_not_decode,
+                                        audit_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_reports_a_head_that_is_not_the_last_id,
+                                        audit_setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
